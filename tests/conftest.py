@@ -1,0 +1,59 @@
+"""Shared fixtures: paths to the real samples, seeding, temp dirs."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+NYSE_SAMPLE = SHARED / "nyse" / "prices-split-adjusted.csv"
+SECURITIES_SAMPLE = SHARED / "nyse" / "securities.csv"
+MAINT_SAMPLE = SHARED / "maintenance" / "predictive_maintenance.csv"
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"real sample not found: {path}")
+    return path
+
+
+@pytest.fixture
+def nyse_sample() -> Path:
+    return _need(NYSE_SAMPLE)
+
+
+@pytest.fixture
+def securities_sample() -> Path:
+    return _need(SECURITIES_SAMPLE)
+
+
+@pytest.fixture
+def maintenance_sample() -> Path:
+    return _need(MAINT_SAMPLE)
+
+
+@pytest.fixture
+def seeded():
+    """Seed every RNG the package touches, so tiny-data tests are deterministic."""
+    import torch
+
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+    return 0
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """Tests never pick up a developer's data/raw/: point the data dir at an empty temp dir."""
+    d = tmp_path / "_empty_data_dir"
+    d.mkdir()
+    monkeypatch.setenv("MLPLAB_DATA_DIR", str(d))
+    monkeypatch.setenv("MLPLAB_NO_KAGGLEHUB", "1")
