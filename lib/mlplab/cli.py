@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override one parameter (YAML-typed); NAME.key=value targets one notebook")
     r.add_argument("--force", action="store_true", help="re-run even when nothing changed")
     r.add_argument("--no-progress", action="store_true", help="no progress bars")
+    r.add_argument("--pre-render", action="store_true", help=argparse.SUPPRESS)
 
     rd = sub.add_parser("render", help="render the Quarto book (HTML site and/or PDF)")
     rd.add_argument("--to", choices=("html", "pdf", "all"), default="all")
@@ -76,7 +77,7 @@ def _dispatch(args) -> int:
         from mlplab import runner
 
         return runner.run(profile=args.profile, only=args.only, overrides=args.overrides,
-                          force=args.force, progress=not args.no_progress)
+                          force=args.force, progress=not args.no_progress, pre_render=args.pre_render)
     if args.command == "render":
         from mlplab import render
 

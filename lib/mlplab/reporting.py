@@ -30,7 +30,8 @@ def project_root() -> Path:
 
 
 def report_dir() -> Path:
-    return project_root() / "report"
+    env = os.environ.get("MLPLAB_REPORT_DIR")
+    return Path(env) if env else project_root() / "report"
 
 
 def _display_markdown(text: str) -> None:

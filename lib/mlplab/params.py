@@ -1,0 +1,178 @@
+"""Parameter profiles (params/<profile>.yml) and `--set` overrides, validated once at the edge.
+
+A profile has one section per notebook (`regression`, `classification`, `comparison`). The keys a
+notebook accepts, and their types, are those of its `parameters` cell (read with papermill), so the
+notebook stays the single source of truth for its defaults (the full run).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from mlplab.errors import UserError
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    name: str        # results / profile section name
+    source: str      # file name in analysis/
+    module: str | None = None   # package module with an optional validate_params(dict)
+    needs: tuple[str, ...] = ()  # notebooks whose results it reads (run first)
+
+
+NOTEBOOKS: tuple[NotebookSpec, ...] = (
+    NotebookSpec("regression", "01_regression_nyse.ipynb", "mlplab.regression"),
+    NotebookSpec("classification", "02_classification_maintenance.ipynb", "mlplab.classification"),
+    NotebookSpec("comparison", "03_comparison.ipynb", "mlplab.comparison", needs=("regression", "classification")),
+)
+BY_NAME = {nb.name: nb for nb in NOTEBOOKS}
+
+
+def notebook_defaults(path: Path) -> dict:
+    """The `parameters` cell of a notebook as {name: default}, evaluated safely with papermill's parser."""
+    import papermill
+
+    try:
+        info = papermill.inspect_notebook(str(path))
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a broken notebook file
+        raise UserError(f"{path}: cannot read the notebook's parameters cell ({exc})") from None
+    out = {}
+    for name, p in info.items():
+        text = p["default"]
+        try:
+            out[name] = yaml.safe_load(_python_literal_to_yaml(text))
+        except yaml.YAMLError:
+            out[name] = text
+    return out
+
+
+def _python_literal_to_yaml(text: str) -> str:
+    import ast
+
+    try:
+        return yaml.safe_dump(ast.literal_eval(text))
+    except (ValueError, SyntaxError):
+        return text
+
+
+def load_profile(params_dir: Path, profile: str) -> dict[str, dict]:
+    path = params_dir / f"{profile}.yml"
+    if not path.exists():
+        known = sorted(p.stem for p in params_dir.glob("*.yml"))
+        raise UserError(f"--profile {profile!r}: no file {path} (known profiles: {', '.join(known) or 'none'})")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f" line {line + 1}" if line is not None else ""
+        raise UserError(f"{path}{where}: not valid YAML") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a mapping of notebook sections (regression, classification, comparison)")
+    unknown = [k for k in data if k not in BY_NAME]
+    if unknown:
+        raise UserError(f"{path}: unknown section {unknown[0]!r}; expected one of {', '.join(BY_NAME)}")
+    for k, v in data.items():
+        if v is None:
+            data[k] = {}
+        elif not isinstance(v, dict):
+            raise UserError(f"{path}: section {k!r} must be a mapping of parameter: value")
+    return data
+
+
+def parse_override(text: str) -> tuple[str | None, str, object]:
+    """`key=value` or `notebook.key=value`; the value is typed by YAML (`[1, 2]`, `0.01`, `true`)."""
+    if "=" not in text:
+        raise UserError(f"--set {text!r}: expected KEY=VALUE (e.g. --set epochs=100)")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key:
+        raise UserError(f"--set {text!r}: empty parameter name before '='")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        raise UserError(f"--set {key}: value {raw!r} is not valid YAML") from None
+    target = None
+    if "." in key:
+        target, key = key.split(".", 1)
+        if target not in BY_NAME:
+            raise UserError(f"--set {text!r}: unknown notebook {target!r}; expected one of {', '.join(BY_NAME)}")
+    return target, key, value
+
+
+def _type_ok(default, value) -> bool:
+    if default is None or value is None:
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, list):
+        return isinstance(value, list)
+    if isinstance(default, dict):
+        return isinstance(value, dict)
+    return True
+
+
+def _type_name(default) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "a mapping"}.get(type(default), type(default).__name__)
+
+
+def resolve(specs, defaults: dict[str, dict], profile_data: dict[str, dict], overrides: list[str],
+            profile: str) -> dict[str, dict]:
+    """Merge defaults ← profile ← overrides for every selected notebook and validate everything first."""
+    resolved = {}
+    for spec in specs:
+        params = dict(defaults[spec.name])
+        for key, value in profile_data.get(spec.name, {}).items():
+            if key not in params:
+                raise UserError(f"params/{profile}.yml: {spec.name}.{key} is not a parameter of "
+                                f"analysis/{spec.source} (known: {', '.join(sorted(params))})")
+            params[key] = value
+        if "profile" in params:
+            params["profile"] = profile
+        resolved[spec.name] = params
+    for text in overrides:
+        target, key, value = parse_override(text)
+        targets = [target] if target else [s.name for s in specs if key in resolved[s.name]]
+        if target and target not in resolved:
+            raise UserError(f"--set {text!r}: notebook {target!r} is not selected by --only")
+        if not targets or (target and key not in resolved[target]):
+            where = target or "/".join(s.name for s in specs)
+            raise UserError(f"--set {key}: unknown parameter for {where}")
+        for t in targets:
+            resolved[t][key] = value
+    for spec in specs:
+        params = resolved[spec.name]
+        for key, value in params.items():
+            default = defaults[spec.name].get(key)
+            if not _type_ok(default, value):
+                raise UserError(f"{spec.name}.{key}: expected {_type_name(default)}, got {value!r}")
+        _module_validate(spec, params)
+    return resolved
+
+
+def _module_validate(spec: NotebookSpec, params: dict) -> None:
+    if not spec.module:
+        return
+    try:
+        mod = importlib.import_module(spec.module)
+    except ImportError:
+        return
+    check = getattr(mod, "validate_params", None)
+    if check is None:
+        return
+    try:
+        check(params)
+    except UserError as exc:
+        raise UserError(f"{spec.name}: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"{spec.name}: {exc}") from None

@@ -1,0 +1,261 @@
+"""`mlplab run`: execute the stale analysis notebooks with papermill, atomically.
+
+A notebook is stale when its source, its resolved parameters, the package (version and source) or
+its input data changed since its last successful run. Each run executes into a staging directory;
+only a fully successful run is moved into report/ (notebook, figures, results, generated pages),
+so an interrupted or failing run never replaces valid outputs with something that looks valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import mlplab
+from mlplab import params as P
+from mlplab.errors import UserError
+
+NYSE_FILES = ("prices-split-adjusted.csv", "prices.csv", "securities.csv")
+MAINT_FILES = ("predictive_maintenance.csv", "ai4i2020.csv")
+DATA_FILES = {"regression": NYSE_FILES, "classification": MAINT_FILES}
+
+
+def find_root(start: Path | None = None) -> Path:
+    env = os.environ.get("MLPLAB_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for p in (here, *here.parents):
+        if (p / "analysis").is_dir() and (p / "params").is_dir():
+            return p
+    raise UserError(f"{here}: not inside an mlplab project (no analysis/ and params/ found above it)")
+
+
+def _sha_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def package_fingerprint() -> str:
+    """Version plus a hash of the package's source: editing the code makes results stale."""
+    h = hashlib.sha256(mlplab.__version__.encode())
+    pkg = Path(mlplab.__file__).parent
+    for f in sorted(pkg.rglob("*.py")):
+        h.update(str(f.relative_to(pkg)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def data_dir(root: Path) -> Path:
+    return Path(os.environ.get("MLPLAB_DATA_DIR") or root / "data" / "raw")
+
+
+def data_fingerprint(name: str, params: dict, root: Path) -> dict:
+    """Hashes of the files the notebook will read (or 'embedded' when none is present)."""
+    files: dict[str, str] = {}
+    if name == "comparison":
+        for up in ("regression", "classification"):
+            p = root / "report" / "_results" / f"{up}.json"
+            files[p.name] = _sha_file(p) if p.exists() else "missing"
+        return files
+    for key, value in params.items():
+        if key.endswith("path") and isinstance(value, str) and value:
+            p = Path(value) if Path(value).is_absolute() else root / value
+            files[key] = _sha_file(p) if p.is_file() else f"missing:{p}"
+    ddir = data_dir(root)
+    for fname in DATA_FILES.get(name, ()):
+        p = ddir / fname
+        if p.is_file():
+            files[fname] = _sha_file(p)
+    return files or {"source": "embedded"}
+
+
+def _state_path(root: Path, name: str) -> Path:
+    return root / "report" / "_results" / ".state" / f"{name}.json"
+
+
+def _outputs_present(root: Path, spec: P.NotebookSpec) -> bool:
+    nb_ok = (root / "report" / spec.source).exists()
+    if spec.name in ("regression", "classification"):
+        return nb_ok and (root / "report" / "_results" / f"{spec.name}.json").exists()
+    return nb_ok
+
+
+def _write_json_atomic(path: Path, doc: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    """Swap a directory in with two renames; the old copy is removed only after the swap."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    trash = dst.with_name(f".{dst.name}.old")
+    if trash.exists():
+        shutil.rmtree(trash)
+    if dst.exists():
+        os.replace(dst, trash)
+    os.replace(src, dst)
+    if trash.exists():
+        shutil.rmtree(trash)
+
+
+def _kernel_env(root: Path, staging: Path, spec: P.NotebookSpec) -> dict:
+    env = {
+        "MLPLAB_ROOT": str(root),
+        "MLPLAB_REPORT_DIR": str(staging),
+        "MLPLAB_DATA_DIR": str(data_dir(root)),
+        "MLPLAB_RESULTS_DIR": str(root / "report" / "_results" if spec.needs else staging / "_results"),
+        "MPLBACKEND": "Agg",
+        "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning"),
+    }
+    return env
+
+
+def _execute(root: Path, spec: P.NotebookSpec, params: dict, progress: bool) -> float:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    report = root / "report"
+    staging = report / ".staging" / spec.name
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / "_results").mkdir(parents=True)
+    out_nb = staging / spec.source
+    saved = {k: os.environ.get(k) for k in _kernel_env(root, staging, spec)}
+    os.environ.update(_kernel_env(root, staging, spec))
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(root / "analysis" / spec.source), str(out_nb), parameters=params, kernel_name="python3",
+            progress_bar=progress, request_save_on_cell_execute=False, cwd=str(report),
+        )
+    except PapermillExecutionError as exc:
+        failed = report / ".failed"
+        failed.mkdir(parents=True, exist_ok=True)
+        kept = failed / spec.source
+        if out_nb.exists():
+            os.replace(out_nb, kept)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RunFailed(f"{spec.name}: cell {exc.cell_index} (execution count {exc.exec_count}) raised "
+                        f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''} — partial notebook "
+                        f"kept at {kept.relative_to(root)}; previous outputs untouched") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    seconds = time.perf_counter() - t0
+    _promote(root, spec, staging)
+    return seconds
+
+
+def _promote(root: Path, spec: P.NotebookSpec, staging: Path) -> None:
+    report = root / "report"
+    for res in (staging / "_results").glob("*.json"):
+        os.replace(res, report / "_results" / res.name)
+    figs = staging / "_figures"
+    if figs.exists():
+        for sub in figs.iterdir():
+            _replace_dir(sub, report / "_figures" / sub.name)
+    gen = staging / "_generated"
+    if gen.exists():
+        (report / "_generated").mkdir(parents=True, exist_ok=True)
+        for f in gen.iterdir():
+            os.replace(f, report / "_generated" / f.name)
+    os.replace(staging / spec.source, report / spec.source)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+class RunFailed(Exception):
+    """A notebook cell failed (not bad input): exit code 1."""
+
+
+def select(only: list[str] | None) -> list[P.NotebookSpec]:
+    if not only:
+        return list(P.NOTEBOOKS)
+    unknown = [o for o in only if o not in P.BY_NAME]
+    if unknown:
+        raise UserError(f"--only {unknown[0]!r}: expected one of {', '.join(P.BY_NAME)}")
+    return [nb for nb in P.NOTEBOOKS if nb.name in only]
+
+
+def run(profile: str = "full", only: list[str] | None = None, overrides: list[str] | None = None,
+        force: bool = False, progress: bool = True, pre_render: bool = False) -> int:
+    root = find_root()
+    if pre_render:
+        if os.environ.get("MLPLAB_RENDERING"):
+            print("mlplab run: called by `mlplab render`, notebooks already up to date")
+            return 0
+        last = root / "report" / "_results" / ".state" / "last_profile"
+        profile = last.read_text().strip() if last.exists() else profile
+    specs = select(only)
+    for spec in specs:
+        if not (root / "analysis" / spec.source).exists():
+            raise UserError(f"analysis/{spec.source}: notebook not found")
+    defaults = {s.name: P.notebook_defaults(root / "analysis" / s.source) for s in specs}
+    profile_data = P.load_profile(root / "params", profile)
+    resolved = P.resolve(specs, defaults, profile_data, overrides or [], profile)
+    for spec in specs:
+        for need in spec.needs:
+            if need not in {s.name for s in specs} and not (root / "report" / "_results" / f"{need}.json").exists():
+                raise UserError(f"--only {spec.name}: needs report/_results/{need}.json; run `mlplab run --only {need}` first")
+
+    pkg = package_fingerprint()
+    summary = []
+    for spec in specs:
+        fp = {
+            "source": _sha_file(root / "analysis" / spec.source),
+            "params": hashlib.sha256(json.dumps(resolved[spec.name], sort_keys=True, default=str).encode()).hexdigest(),
+            "package": pkg,
+            "data": data_fingerprint(spec.name, resolved[spec.name], root),
+        }
+        state_file = _state_path(root, spec.name)
+        old = json.loads(state_file.read_text()) if state_file.exists() else None
+        if not force and old and old.get("fingerprint") == fp and _outputs_present(root, spec):
+            print(f"skip {spec.name}: unchanged since {old.get('finished')} (source, parameters, package, data)")
+            summary.append((spec.name, "skipped", 0.0))
+            continue
+        reason = "forced" if force else _why_stale(old, fp, root, spec)
+        print(f"run  {spec.name} ({reason}) — analysis/{spec.source}, profile {profile}", flush=True)
+        try:
+            seconds = _execute(root, spec, resolved[spec.name], progress)
+        except RunFailed as exc:
+            print(f"mlplab run: FAILED {exc}", file=sys.stderr)
+            return 1
+        _write_json_atomic(state_file, {
+            "fingerprint": fp, "profile": profile, "params": resolved[spec.name], "seconds": round(seconds, 1),
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "version": mlplab.__version__,
+        })
+        print(f"done {spec.name} in {seconds:.1f} s", flush=True)
+        summary.append((spec.name, "ran", seconds))
+    last = root / "report" / "_results" / ".state" / "last_profile"
+    last.parent.mkdir(parents=True, exist_ok=True)
+    last.write_text(profile + "\n")
+    from mlplab import pages
+
+    pages.write_generated_pages(root)
+    return 0
+
+
+def _why_stale(old: dict | None, fp: dict, root: Path, spec: P.NotebookSpec) -> str:
+    if not old:
+        return "no previous run"
+    changed = [k for k in ("source", "params", "package", "data") if old.get("fingerprint", {}).get(k) != fp[k]]
+    if not changed and not _outputs_present(root, spec):
+        return "outputs missing"
+    return "changed: " + ", ".join(changed)
