@@ -1,0 +1,58 @@
+"""Architecture diagrams drawn from the model itself (its torch layers), as ordinary figures.
+
+A matplotlib figure works in both the HTML site and the Typst PDF, unlike Mermaid/Graphviz.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from mlplab.plots.style import new_figure
+
+_COLORS = {"linear": "#4C72B0", "act": "#55A868", "drop": "#C44E52", "norm": "#8172B2", "embed": "#CCB974",
+           "io": "#64B5CD"}
+
+
+def describe_layers(module: nn.Module) -> list[tuple[str, str]]:
+    """(kind, label) for each leaf layer in forward order; kinds colour the boxes."""
+    out = []
+    for layer in module.modules():
+        if any(True for _ in layer.children()):
+            continue
+        name = type(layer).__name__
+        if isinstance(layer, nn.Linear):
+            out.append(("linear", f"Linear\n{layer.in_features}→{layer.out_features}"))
+        elif isinstance(layer, nn.Dropout):
+            out.append(("drop", f"Dropout\np={layer.p:g}"))
+        elif isinstance(layer, (nn.BatchNorm1d, nn.LayerNorm)):
+            out.append(("norm", name.replace("1d", "")))
+        elif isinstance(layer, (nn.ReLU, nn.GELU, nn.Tanh, nn.LeakyReLU, nn.SiLU, nn.Sigmoid)):
+            out.append(("act", name))
+        elif isinstance(layer, nn.Identity):
+            continue
+        else:
+            out.append(("embed", name))
+    return out
+
+
+def count_parameters(module: nn.Module) -> int:
+    return int(sum(p.numel() for p in module.parameters()))
+
+
+def plot_architecture(module: nn.Module, title: str, input_label: str = "inputs", output_label: str = "output"):
+    """One row of boxes: inputs → layers → output, with the parameter count in the title."""
+    layers = [("io", input_label)] + describe_layers(module) + [("io", output_label)]
+    n = len(layers)
+    width = max(7.0, 0.95 * n)
+    fig, ax = new_figure(width=width, height=1.9)
+    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_ylim(-0.7, 0.7)
+    ax.axis("off")
+    for i, (kind, label) in enumerate(layers):
+        ax.text(i, 0, label, ha="center", va="center", fontsize=7.5, color="white", fontweight="bold",
+                bbox=dict(boxstyle="round,pad=0.35", fc=_COLORS[kind], ec="none"))
+        if i < n - 1:
+            ax.annotate("", xy=(i + 0.62, 0), xytext=(i + 0.38, 0),
+                        arrowprops=dict(arrowstyle="->", color="0.35", lw=1))
+    ax.set_title(f"{title} — {count_parameters(module):,} trainable parameters", fontsize=10)
+    return fig
