@@ -1,0 +1,98 @@
+"""EDA figures of the NYSE price table. Inputs are the aggregates of mlplab.regression.eda (or the
+canonical frame); every figure says in its title when the data are synthetic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from mlplab.plots.style import new_figure, title_with_source
+
+PRICES = ("open", "close", "low", "high")
+
+
+def plot_correlation(corr: pd.DataFrame, synthetic: bool = False):
+    fig, ax = new_figure(width=5.6, height=4.4)
+    sns.heatmap(corr, annot=True, fmt=".3f", cmap="vlag", vmin=-1, vmax=1, square=True, ax=ax,
+                cbar_kws={"label": "Pearson r"})
+    ax.set_title(title_with_source("Correlation of prices and volume", synthetic))
+    return fig
+
+
+def plot_histograms(frame: pd.DataFrame, log_columns=(), synthetic: bool = False, max_rows: int = 200_000, seed: int = 0):
+    """Price and volume histograms; skewed columns on log-spaced bins and a log x axis."""
+    sample = frame.sample(max_rows, random_state=seed) if len(frame) > max_rows else frame
+    cols = (*PRICES, "volume")
+    fig, axes = new_figure(2, 3, height=5.2)
+    for ax, col in zip(axes.ravel(), cols):
+        x = sample[col].to_numpy(dtype=float)
+        log = col in log_columns
+        x = x[x > 0] if log else x
+        bins = np.geomspace(x.min(), x.max(), 50) if log and len(x) else 50
+        ax.hist(x, bins=bins, color="C0" if col != "volume" else "C2")
+        if log:
+            ax.set_xscale("log")
+        ax.set_xlabel(f"{col} ({'shares' if col == 'volume' else 'USD'}{', log scale' if log else ''})")
+        ax.set_ylabel("rows")
+    axes.ravel()[-1].axis("off")
+    fig.suptitle(title_with_source("Distributions of prices and volume", synthetic))
+    return fig
+
+
+def plot_boxplots(frame: pd.DataFrame, log: bool = True, synthetic: bool = False, max_rows: int = 200_000, seed: int = 0):
+    sample = frame.sample(max_rows, random_state=seed) if len(frame) > max_rows else frame
+    fig, (ax1, ax2) = new_figure(1, 2, gridspec_kw={"width_ratios": [4, 1]})
+    long = sample[list(PRICES)].melt(var_name="column", value_name="USD")
+    sns.boxplot(data=long, x="column", y="USD", ax=ax1, fliersize=1, log_scale=log)
+    ax1.set_ylabel("price (USD, log scale)" if log else "price (USD)")
+    ax1.set_xlabel("")
+    sns.boxplot(y=sample["volume"], ax=ax2, fliersize=1, color="C2", log_scale=log)
+    ax2.set_ylabel("volume (shares, log scale)" if log else "volume (shares)")
+    fig.suptitle(title_with_source("Boxplots: prices and volume", synthetic))
+    return fig
+
+
+def plot_price_trends(frame: pd.DataFrame, symbols, synthetic: bool = False):
+    fig, ax = new_figure()
+    sub = frame[frame["symbol"].isin(symbols)]
+    sns.lineplot(data=sub, x="date", y="close", hue="symbol", hue_order=list(symbols), ax=ax, linewidth=0.9)
+    ax.set_yscale("log")
+    ax.set_ylabel("close (USD, log scale)")
+    ax.set_xlabel("date")
+    ax.set_title(title_with_source("Daily close of a few symbols, cheap to expensive", synthetic))
+    return fig
+
+
+def plot_volume_vs_price(frame: pd.DataFrame, synthetic: bool = False):
+    fig, ax = new_figure()
+    x, y = frame["close"].to_numpy(dtype=float), frame["volume"].to_numpy(dtype=float)
+    ok = (x > 0) & (y > 0)
+    hb = ax.hexbin(x[ok], y[ok], xscale="log", yscale="log", gridsize=50, bins="log", cmap="viridis", mincnt=1)
+    fig.colorbar(hb, ax=ax, label="rows (log)")
+    ax.set_xlabel("close (USD, log scale)")
+    ax.set_ylabel("volume (shares, log scale)")
+    ax.set_title(title_with_source("Volume against price", synthetic))
+    return fig
+
+
+def plot_coverage(coverage: pd.DataFrame, synthetic: bool = False):
+    """Symbols traded per day."""
+    fig, ax = new_figure(height=3.2)
+    ax.plot(coverage["date"], coverage["symbols"], color="C0")
+    ax.set_ylim(0, coverage["symbols"].max() * 1.08)
+    ax.set_xlabel("date")
+    ax.set_ylabel("symbols with a row")
+    ax.set_title(title_with_source("Date coverage: symbols per trading day", synthetic))
+    return fig
+
+
+def plot_sectors(sectors: pd.DataFrame, synthetic: bool = False):
+    fig, ax = new_figure(height=max(2.5, 0.32 * len(sectors) + 1))
+    sns.barplot(data=sectors, y="sector", x="rows", ax=ax, color="C0")
+    for i, (rows, n) in enumerate(zip(sectors["rows"], sectors["symbols"])):
+        ax.text(rows, i, f" {n} symbol{'s' if n != 1 else ''}", va="center", fontsize=8)
+    ax.set_xlabel("rows (symbol-days)")
+    ax.set_ylabel("")
+    ax.set_title(title_with_source("Rows per GICS sector", synthetic))
+    return fig
