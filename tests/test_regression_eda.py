@@ -1,0 +1,54 @@
+"""EDA aggregations (polars) and the findings stated from them."""
+
+import pandas as pd
+import pytest
+
+from mlplab.regression import eda
+
+
+@pytest.fixture
+def prices(nyse_sample):
+    from mlplab.data.nyse import load_nyse
+
+    return load_nyse(nyse_sample).frame
+
+
+def test_coverage_and_rows_per_symbol_on_the_real_sample(prices):
+    cov = eda.coverage_summary(prices)
+    assert cov == {"rows": 7048, "symbols": 4, "days": 1762, "date_min": "2010-01-04", "date_max": "2016-12-30",
+                   "symbols_full_history": 4, "rows_if_complete": 7048}
+    rps = eda.rows_per_symbol(prices)
+    assert sorted(rps["symbol"]) == ["AAL", "DOW", "EQIX", "ZION"] and (rps["rows"] == 1762).all()
+
+
+def test_correlations_show_collinear_prices(prices):
+    corr = eda.correlations(prices)
+    assert corr.loc["open", "close"] > 0.999
+    text = eda.collinearity_finding(corr)
+    assert "r = 0.999" in text and "Volume correlates" in text
+
+
+def test_schema_and_describe(prices):
+    schema = eda.schema_table(prices)
+    assert schema.set_index("column").loc["close", "missing"] == 0
+    desc = eda.describe(prices).set_index("statistic")
+    assert desc.loc["count", "close"] == 7048
+    assert desc.loc["skew", "close"] > 1  # right-skewed prices
+    assert "close" in eda.log_scaled(prices)
+
+
+def test_sector_breakdown_and_trend_symbols(prices):
+    sectors = eda.sector_breakdown(prices)
+    assert sectors["symbols"].sum() == 4 and sectors["rows"].sum() == 7048
+    assert eda.sector_breakdown(prices.drop(columns="sector")) is None
+    trend = eda.trend_symbols(prices, 2)
+    assert trend == ["AAL", "EQIX"]  # cheapest and most expensive by median close
+
+
+def test_coverage_counts_late_listings():
+    f = pd.DataFrame({"date": pd.to_datetime(["2010-01-04", "2010-01-04", "2010-01-05"]), "symbol": ["A", "B", "A"],
+                      "open": [1.0, 2, 1], "close": [1.0, 2, 1], "low": [1.0, 2, 1], "high": [1.0, 2, 1],
+                      "volume": [1.0, 1, 1]})
+    cov = eda.coverage_summary(f)
+    assert cov["rows_if_complete"] - cov["rows"] == 1 and cov["symbols_full_history"] == 1
+    assert eda.date_coverage(f)["symbols"].tolist() == [2, 1]
