@@ -8,6 +8,7 @@ notebook stays the single source of truth for its defaults (the full run).
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,23 @@ def load_profile(params_dir: Path, profile: str) -> dict[str, dict]:
             data[k] = {}
         elif not isinstance(v, dict):
             raise UserError(f"{path}: section {k!r} must be a mapping of parameter: value")
+        else:
+            data[k] = coerce(v)
     return data
+
+
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
+
+
+def coerce(value):
+    """YAML 1.1 reads `1e-3` as a string; scientific notation is a number here."""
+    if isinstance(value, str) and _FLOAT.match(value.strip()):
+        return float(value)
+    if isinstance(value, list):
+        return [coerce(v) for v in value]
+    if isinstance(value, dict):
+        return {k: coerce(v) for k, v in value.items()}
+    return value
 
 
 def parse_override(text: str) -> tuple[str | None, str, object]:
@@ -92,7 +109,7 @@ def parse_override(text: str) -> tuple[str | None, str, object]:
     if not key:
         raise UserError(f"--set {text!r}: empty parameter name before '='")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = coerce(yaml.safe_load(raw)) if raw.strip() else ""
     except yaml.YAMLError:
         raise UserError(f"--set {key}: value {raw!r} is not valid YAML") from None
     target = None

@@ -166,6 +166,7 @@ def _execute(root: Path, spec: P.NotebookSpec, params: dict, progress: bool) -> 
 
 def _promote(root: Path, spec: P.NotebookSpec, staging: Path) -> None:
     report = root / "report"
+    (report / "_results").mkdir(parents=True, exist_ok=True)
     for res in (staging / "_results").glob("*.json"):
         os.replace(res, report / "_results" / res.name)
     figs = staging / "_figures"
@@ -196,6 +197,8 @@ def select(only: list[str] | None) -> list[P.NotebookSpec]:
 
 def run(profile: str = "full", only: list[str] | None = None, overrides: list[str] | None = None,
         force: bool = False, progress: bool = True, pre_render: bool = False) -> int:
+    for text in overrides or []:
+        P.parse_override(text)  # syntax errors first, before touching any file
     root = find_root()
     if pre_render:
         if os.environ.get("MLPLAB_RENDERING"):

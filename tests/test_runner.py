@@ -1,0 +1,158 @@
+"""`mlplab run`: parameter validation, staleness, atomic promotion, failure handling (fake notebooks)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from mlplab import params as P
+from mlplab import runner
+from mlplab.cli import main
+from mlplab.errors import UserError
+
+from fakeproject import make_fake_project
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    root = make_fake_project(tmp_path / "proj")
+    monkeypatch.setenv("MLPLAB_ROOT", str(root))
+    monkeypatch.setenv("MLPLAB_DATA_DIR", str(root / "data" / "raw"))
+    monkeypatch.delenv("MLPLAB_RESULTS_DIR", raising=False)
+    monkeypatch.delenv("MLPLAB_REPORT_DIR", raising=False)
+    # the fake notebooks have none of the real modules' parameters
+    monkeypatch.setattr(P, "NOTEBOOKS", tuple(P.NotebookSpec(s.name, s.source, None, s.needs) for s in P.NOTEBOOKS))
+    monkeypatch.setattr(P, "BY_NAME", {s.name: s for s in P.NOTEBOOKS})
+    # pin the package fingerprint: edits to the package while tests run must not look like staleness
+    monkeypatch.setattr(runner, "package_fingerprint", lambda: "pinned")
+    return root
+
+
+def test_package_fingerprint_tracks_source():
+    fp = runner.package_fingerprint()
+    assert len(fp) == 64 and fp == runner.package_fingerprint()
+
+
+def test_parse_override_types():
+    assert P.parse_override("epochs=100") == (None, "epochs", 100)
+    assert P.parse_override("lr=1e-3")[2] == 0.001
+    assert P.parse_override("seeds=[0, 1]")[2] == [0, 1]
+    assert P.parse_override("regression.split=random") == ("regression", "split", "random")
+    assert P.parse_override("flag=true")[2] is True
+
+
+@pytest.mark.parametrize("text, fragment", [("epochs", "expected KEY=VALUE"), ("=3", "empty parameter name"),
+                                            ("nope.epochs=3", "unknown notebook 'nope'")])
+def test_parse_override_errors(text, fragment):
+    with pytest.raises(UserError, match=fragment):
+        P.parse_override(text)
+
+
+def test_run_skip_force_and_param_change(project, capsys):
+    assert main(["run", "--profile", "quick", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("run  ") == 3 and "no previous run" in out
+    reg = json.loads((project / "report/_results/regression.json").read_text())
+    assert reg["params"]["scale"] == 2.0 and reg["profile"] == "quick"
+    assert (project / "report/_figures/regression/fig-regression-line.png").stat().st_size > 1000
+    assert (project / "report/_generated/conclusions.md").read_text() == "scales 2.0 3.0"
+    assert (project / "report/03_comparison.ipynb").exists()
+    for page in ("banner.md", "appendix.md", "reproduce.md"):
+        assert (project / "report/_generated" / page).exists()
+    assert "Synthetic data" in (project / "report/_generated/banner.md").read_text()
+
+    assert main(["run", "--profile", "quick", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("skip ") == 3 and "run  " not in out
+
+    assert main(["run", "--profile", "quick", "--no-progress", "--set", "classification.scale=5"]) == 0
+    out = capsys.readouterr().out
+    assert "skip regression" in out and "run  classification (changed: params)" in out
+    assert "run  comparison (changed: data)" in out  # upstream results changed
+    assert (project / "report/_generated/conclusions.md").read_text() == "scales 2.0 5"
+
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression", "--force"]) == 0
+    assert "run  regression (forced)" in capsys.readouterr().out
+
+
+def test_data_file_change_makes_stale(project, capsys):
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression"]) == 0
+    raw = project / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "prices.csv").write_text("date,symbol,open,close,low,high,volume\n")
+    capsys.readouterr()
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression"]) == 0
+    assert "changed: data" in capsys.readouterr().out
+
+
+def test_failing_cell_keeps_previous_outputs(project, capsys):
+    assert main(["run", "--profile", "quick", "--no-progress"]) == 0
+    res = project / "report/_results/regression.json"
+    before = res.read_bytes()
+    fig = project / "report/_figures/regression/fig-regression-line.png"
+    fig_before = fig.read_bytes()
+    capsys.readouterr()
+    code = main(["run", "--profile", "quick", "--no-progress", "--only", "regression",
+                 "--set", "fail=true", "--set", "scale=9"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "regression: cell" in err and "RuntimeError: boom on purpose" in err
+    assert (project / "report/.failed/01_regression_nyse.ipynb").exists()
+    assert res.read_bytes() == before and fig.read_bytes() == fig_before
+    assert not (project / "report/.staging/regression").exists()
+    # the failed run did not record a new state: the next normal run is a skip
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression"]) == 0
+    assert "skip regression" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--set", "nosuch=1"], "--set nosuch: unknown parameter"),
+    (["--set", "scale=abc"], "expected a number, got 'abc'"),
+    (["--set", "seeds=3"], "expected a list, got 3"),
+    (["--only", "nope"], "--only 'nope': expected one of"),
+    (["--profile", "huge"], "--profile 'huge': no file"),
+])
+def test_run_bad_input_exit_2(project, capsys, argv, fragment):
+    assert main(["run", "--no-progress", "--profile", "quick", *argv] if "--profile" not in argv
+                else ["run", "--no-progress", *argv]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1
+    assert not (project / "report/_results/regression.json").exists()
+
+
+def test_profile_with_unknown_key_is_rejected_before_any_run(project, capsys):
+    (project / "params" / "quick.yml").write_text("regression:\n  scale: 2.0\n  epochz: 3\n")
+    assert main(["run", "--profile", "quick", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "regression.epochz is not a parameter" in err
+    assert not (project / "report/01_regression_nyse.ipynb").exists()
+
+
+def test_only_comparison_needs_upstream(project, capsys):
+    assert main(["run", "--profile", "quick", "--only", "comparison"]) == 2
+    assert "needs report/_results/regression.json" in capsys.readouterr().err
+
+
+def test_pre_render_is_a_noop_under_render(project, capsys, monkeypatch):
+    monkeypatch.setenv("MLPLAB_RENDERING", "1")
+    assert main(["run", "--pre-render"]) == 0
+    assert "already up to date" in capsys.readouterr().out
+    assert not (project / "report/_results").exists()
+
+
+def test_render_without_quarto_is_one_clear_line(project, capsys, monkeypatch, tmp_path):
+    empty = tmp_path / "emptybin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setattr("mlplab.render.find_quarto", lambda: None)
+    assert main(["render"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "quarto not found" in err[0] and "quarto.org" in err[0]
+
+
+def test_render_needs_a_run_first(project, capsys, monkeypatch):
+    monkeypatch.setattr("mlplab.render.find_quarto", lambda: "/usr/bin/true")
+    assert main(["render", "--to", "html"]) == 2
+    assert "run `mlplab run` first" in capsys.readouterr().err
