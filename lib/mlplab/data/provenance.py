@@ -1,0 +1,32 @@
+"""What every loader returns: the frame, where it came from, and what validation found."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the data came from; travels into the results JSON so every number is traceable."""
+
+    source: str  # "file" | "kagglehub" | "embedded"
+    path: str
+    rows: int
+    sha256: str
+    synthetic: bool = False
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Loaded:
+    """A canonical frame plus its provenance and validation report."""
+
+    frame: pd.DataFrame
+    provenance: Provenance
+    report: dict[str, Any] = field(default_factory=dict)
