@@ -322,7 +322,8 @@ def conclusion_sentences(doc: dict) -> str:
     r = recommendation(doc)
     task, metric = r["task"], r["metric"]
     std = f" ± {fmt(r['best_std'], metric)} over seeds" if math.isfinite(r["best_std"]) else ""
-    text = (f"**{TASK_LABEL[task].capitalize()}:** use **{r['best'].replace('_', ' ')}** — it has the best "
+    label = TASK_LABEL[task]
+    text = (f"**{label[0].upper() + label[1:]}:** use **{r['best'].replace('_', ' ')}** — it has the best "
             f"{METRIC_LABEL[metric]} ({fmt(r['best_value'], metric)}{std}).")
     if r["best_mlp"] and r["best_baseline"]:
         if r["best"].startswith("mlp"):
