@@ -34,30 +34,32 @@ BY_NAME = {nb.name: nb for nb in NOTEBOOKS}
 
 
 def notebook_defaults(path: Path) -> dict:
-    """The `parameters` cell of a notebook as {name: default}, evaluated safely with papermill's parser."""
-    import papermill
-
-    try:
-        info = papermill.inspect_notebook(str(path))
-    except Exception as exc:  # noqa: BLE001 - any parse failure is a broken notebook file
-        raise UserError(f"{path}: cannot read the notebook's parameters cell ({exc})") from None
-    out = {}
-    for name, p in info.items():
-        text = p["default"]
-        try:
-            out[name] = yaml.safe_load(_python_literal_to_yaml(text))
-        except yaml.YAMLError:
-            out[name] = text
-    return out
-
-
-def _python_literal_to_yaml(text: str) -> str:
+    """The `parameters` cell of a notebook as {name: default}, read with `ast` (literals only)."""
     import ast
 
+    import nbformat
+
     try:
-        return yaml.safe_dump(ast.literal_eval(text))
-    except (ValueError, SyntaxError):
-        return text
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a broken notebook file
+        raise UserError(f"{path}: not a readable notebook ({exc})") from None
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if not cells:
+        raise UserError(f"{path}: no code cell tagged 'parameters'")
+    try:
+        tree = ast.parse(cells[0].source)
+    except SyntaxError as exc:
+        raise UserError(f"{path}: parameters cell line {exc.lineno}: {exc.msg}") from None
+    out = {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
+        if not isinstance(target, ast.Name) or getattr(node, "value", None) is None:
+            continue
+        try:
+            out[target.id] = ast.literal_eval(node.value)
+        except ValueError:
+            raise UserError(f"{path}: parameter {target.id!r} must have a literal default") from None
+    return out
 
 
 def load_profile(params_dir: Path, profile: str) -> dict[str, dict]:
