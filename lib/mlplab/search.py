@@ -23,7 +23,7 @@ from sklearn.model_selection import ParameterGrid, train_test_split
 from sklearn.model_selection import _search as _search_module
 from sklearn.pipeline import Pipeline as SkPipeline
 from sklearn.utils import _safe_indexing
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bar: widgets do not survive papermill + Quarto
 
 from mlplab.errors import UserError
 
