@@ -14,7 +14,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_sco
 
 from mlplab.errors import UserError
 from mlplab.preprocess import make_preprocessor, stratified_split
-from mlplab.resample import (STRATEGIES, FoldSampler, leaky_lab_protocol, make_pipeline, make_resampler)
+from mlplab.resample import STRATEGIES, FoldSampler, leaky_lab_protocol, make_pipeline, make_resampler
+from mlplab.training import MLPClassifier
 
 
 def _rows(X) -> set[bytes]:
@@ -42,11 +43,15 @@ def imbalanced(seeded):
     return X, y
 
 
-@pytest.mark.parametrize("runner", ["cross_val_score", "grid_search"])
-def test_sampler_only_ever_sees_training_fold_rows(imbalanced, runner):
+@pytest.mark.parametrize("runner,model", [
+    ("cross_val_score", LogisticRegression(max_iter=300)),
+    ("grid_search", LogisticRegression(max_iter=300)),
+    ("cross_val_score", MLPClassifier(module__hidden=(8,), max_epochs=2, batch_size=32)),
+])
+def test_sampler_only_ever_sees_training_fold_rows(imbalanced, runner, model):
     X, y = imbalanced
     SpySampler.seen = []
-    pipe = make_pipeline(LogisticRegression(max_iter=300), "smote")
+    pipe = make_pipeline(model, "smote")
     pipe.set_params(resample=SpySampler("smote", k_neighbors=3))
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     if runner == "cross_val_score":
@@ -128,7 +133,7 @@ def test_single_row_class_is_left_alone_with_warning():
     X = np.arange(30, dtype=float).reshape(15, 2)
     y = np.array(["ok"] * 10 + ["a"] * 4 + ["lone"])
     with pytest.warns(UserWarning, match="class 'lone' has only 1 row"):
-        _, yr = make_resampler("smote").fit_resample(X, y)
+        _, yr = make_resampler("smote", k_neighbors=3).fit_resample(X, y)
     assert (yr == "lone").sum() == 1 and (yr == "a").sum() == 10
 
 

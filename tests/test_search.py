@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression, Ridge
-from skorch import NeuralNetClassifier
 
 from mlplab.errors import UserError
-from mlplab.models import MLP
 from mlplab.plots.search import plot_search_scores, top_configs
 from mlplab.resample import make_pipeline
+from mlplab.preprocess import make_preprocessor
 from mlplab.search import FRIENDLY, SearchResult, expand_grid, run_search
+from mlplab.training import MLPClassifier, MLPRegressor
 
 TIDY = ["mean_test_score", "std_test_score", "rank_test_score", "mean_fit_time"]
 
@@ -35,10 +36,8 @@ def reg_data(seeded):
     return X, X @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.normal(size=80)
 
 
-def tiny_net(max_epochs=9):
-    return NeuralNetClassifier(MLP, module__d_in=4, module__d_out=3, module__hidden=(8,),
-                               criterion=torch.nn.CrossEntropyLoss, max_epochs=max_epochs, lr=0.05,
-                               batch_size=32, train_split=None, verbose=0)
+def tiny_net(max_epochs=9, **kwargs):
+    return MLPClassifier(module__hidden=(8,), max_epochs=max_epochs, lr=0.05, batch_size=32, **kwargs)
 
 
 def torch_threads(estimator, X, y):
@@ -174,3 +173,32 @@ def test_plot_and_top_configs_from_a_regression_search(reg_data):
     assert "mean_test_rmse" in top.columns and top["mean_test_rmse"].is_monotonic_increasing
     with pytest.raises(ValueError, match="not columns of cv_results"):
         plot_search_scores(res.cv_results, params=["lr"])
+
+
+def test_real_nets_in_leak_free_pipeline_with_friendly_grid(seeded):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"temp": rng.normal(300, 2, 120), "torque": rng.normal(40, 10, 120),
+                       "type": rng.choice(list("LMH"), 120)})
+    y = np.where(df["torque"] > 52, "overstrain", "ok")
+    pipe = make_pipeline(MLPClassifier(module__hidden=(8,), max_epochs=8, lr=0.05, batch_size=32),
+                         "smote", preprocessor=make_preprocessor(["temp", "torque"], ["type"]), k_neighbors=3)
+    res = run_search(pipe, df, y, {"hidden": [[8], [16, 8]], "dropout": [0.0, 0.2]}, task="classification",
+                     method="halving", cv=2, factor=2, progress=False)
+    assert {"hidden", "dropout", "iter", "n_resources"} <= set(res.cv_results.columns)
+    assert sorted(res.cv_results["n_resources"].unique()) == [2, 4, 8]  # 4 candidates, halved twice
+    assert res.best_params_full["net__max_epochs"] == 8 and res.best_params["epochs"] == 8
+    assert res.best_params["hidden"] in {(8,), (16, 8)}
+    assert res.best_score > 0.6  # the rule is one threshold on torque: learnable even at this size
+    assert len(res.best_estimator.named_steps["net"].history) == 8
+    cw = make_pipeline(MLPClassifier(), "class_weight")
+    assert cw.named_steps["net"].class_weight == "balanced"
+
+
+def test_real_regressor_grid_in_time_order(reg_data):
+    X, y = reg_data
+    net = MLPRegressor(module__hidden=(8,), max_epochs=5, lr=0.01, batch_size=16)
+    res = run_search(make_pipeline(net), X, y, {"lr": [0.001, 0.01], "weight_decay": [0.0, 1e-4]},
+                     task="regression", cv=2, progress=False, refit=False)
+    assert list(res.cv_results.columns) == ["lr", "weight_decay", *TIDY, "mean_test_rmse", "std_test_rmse"]
+    assert len(res.cv_results) == 4 and res.n_fits == 8
+    assert set(res.best_params_full) == {"net__lr", "net__optimizer__weight_decay"}

@@ -195,7 +195,11 @@ def run_search(estimator, X, y, grid: dict, *, task: str, method: str = "grid", 
                progress: bool = True, min_epochs=None, factor: int = 3, refit: bool = True,
                dask_processes: bool = True) -> SearchResult:
     """Grid or successive-halving search (resource = max_epochs); the best configuration is refitted
-    on ALL given rows even when the search ran on a subsample."""
+    on ALL given rows even when the search ran on a subsample.
+
+    Halving rounds use min_epochs * factor**i epochs (sklearn's schedule), so the winner's "epochs"
+    is its last round's budget: pick max_epochs = min_epochs * factor**k to end exactly on it.
+    """
     if task not in TASKS:
         raise UserError(f"run_search: task must be one of {TASKS}, got '{task}'")
     if method not in METHODS:
