@@ -52,12 +52,15 @@ def test_prices_csv_layout_timestamps_and_float_volume(raw, tmp_path, nyse_sampl
     assert "sector" not in ld.frame.columns  # no securities.csv next to it, none in the (empty) data dir
 
 
-@pytest.mark.parametrize("variant", ["mdy", "tab", "bom", "renamed", "shuffled"])
+@pytest.mark.parametrize("variant", ["mdy", "mdy_time", "tab", "bom", "renamed", "shuffled"])
 def test_resaved_variants_load_identically(variant, raw, tmp_path, nyse_sample):
     v, sep, bom = raw.copy(), ",", False
     if variant == "mdy":
         d = pd.to_datetime(v["date"])
         v["date"] = [f"{x.month}/{x.day}/{x.year}" for x in d]
+    elif variant == "mdy_time":
+        d = pd.to_datetime(v["date"])
+        v["date"] = [f"{x.month}/{x.day}/{x.year} 0:00" for x in d]
     elif variant == "tab":
         sep = "\t"
     elif variant == "bom":

@@ -31,7 +31,7 @@ ALIASES = {
     "product": "product_id", "productid": "product_id",
     "air_temperature": "air_temperature_k", "process_temperature": "process_temperature_k",
     "rotational_speed": "rotational_speed_rpm", "torque": "torque_nm", "tool_wear": "tool_wear_min",
-    "machine_failure": "machine_failure", "failuretype": "failure_type",
+    "failuretype": "failure_type",
 }
 
 
@@ -51,16 +51,10 @@ def normalize_maintenance(raw: pl.DataFrame, path: Path) -> tuple[pd.DataFrame, 
     """Validate a string-typed Kaggle or UCI table; return the canonical frame and a report."""
     df, original = v.rename_canonical(raw, path, ALIASES)
     cols = set(df.columns)
-    if _is_kaggle(cols):
-        layout = "kaggle"
-    elif _is_uci(cols):
-        layout = "uci"
-    else:
-        has_labels = {"target", "failure_type"} <= cols
-        need = BASE + (("target", "failure_type") if has_labels or "machine_failure" not in cols
-                       else ("machine_failure", *(f.lower() for f in FLAGS)))
-        v.require_columns(df, need, path, "predictive maintenance (Kaggle or UCI AI4I 2020 layout)")
-        layout = "kaggle"
+    layout = "uci" if not _is_kaggle(cols) and "machine_failure" in cols else "kaggle"
+    labels = ("target", "failure_type") if layout == "kaggle" else ("machine_failure", *(f.lower() for f in FLAGS))
+    v.require_columns(df, BASE + labels, path,
+                      "predictive maintenance (Kaggle layout; a UCI file needs 'Machine failure' and TWF,HDF,PWF,OSF,RNF)")
 
     df = v.numeric(df, ("udi", *FEATURES), path, original)
     v.integral(df, "udi", path, original)

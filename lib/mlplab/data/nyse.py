@@ -60,17 +60,20 @@ def normalize_prices(raw: pl.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]
     v.non_negative(df, (*PRICE_COLUMNS, "volume"), path, original)
 
     warnings: list[str] = []
-    n0 = df.height
-    df = df.unique(maintain_order=True)
-    dups = n0 - df.height
+    df = df.sort(["date", "symbol"], maintain_order=True)  # stable: "first" still means first in the file
+    repeated = (df["date"] == df["date"].shift(1)) & (df["symbol"] == df["symbol"].shift(1))
+    dups = key_dups = 0
+    if repeated.any():  # rare, so the exact (hashing) pass runs only when needed
+        n0 = df.height
+        df = df.unique(maintain_order=True)
+        dups = n0 - df.height
+        n1 = df.height
+        df = df.unique(subset=["date", "symbol"], keep="first", maintain_order=True)
+        key_dups = n1 - df.height
     if dups:
         warnings.append(f"{dups} duplicate rows dropped")
-    n1 = df.height
-    df = df.unique(subset=["date", "symbol"], keep="first", maintain_order=True)
-    key_dups = n1 - df.height
     if key_dups:
         warnings.append(f"{key_dups} rows with a repeated (date, symbol) but different values dropped (first kept)")
-    df = df.sort(["date", "symbol"])
     frame = df.to_pandas()
     frame["date"] = frame["date"].astype("datetime64[ns]")
     frame["symbol"] = frame["symbol"].astype("str")

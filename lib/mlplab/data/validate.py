@@ -97,7 +97,8 @@ _DATE_FORMATS = (
     (re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"), "%Y-%m-%d %H:%M:%S"),
     (re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"), "%Y-%m-%dT%H:%M:%S"),
     (re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$"), "%m/%d/%Y"),
-    (re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}(:\d{2})?$"), None),
+    (re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}$"), "%m/%d/%Y %H:%M"),  # spreadsheet re-saves
+    (re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}$"), "%m/%d/%Y %H:%M:%S"),
 )
 
 
@@ -105,10 +106,8 @@ def dates(df: pl.DataFrame, col: str, path: Path, original: dict[str, str]) -> t
     """Parse one date column in a format detected from its first value; return the format used."""
     text = df[col].str.strip_chars()
     first = text[0] or ""
-    fmt = next((f for rx, f in _DATE_FORMATS if rx.match(first)), "")
-    if fmt is None:  # M/D/YYYY with a clock time: spreadsheet re-saves
-        fmt = "%m/%d/%Y %H:%M:%S" if first.count(":") == 2 else "%m/%d/%Y %H:%M"
-    if not fmt:
+    fmt = next((f for rx, f in _DATE_FORMATS if rx.match(first)), None)
+    if fmt is None:
         raise UserError(
             f"{path}: column {original.get(col, col)!r} has unrecognised date {first!r} at {_row(0)}; "
             "expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or M/D/YYYY"
