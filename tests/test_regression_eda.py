@@ -52,3 +52,7 @@ def test_coverage_counts_late_listings():
     cov = eda.coverage_summary(f)
     assert cov["rows_if_complete"] - cov["rows"] == 1 and cov["symbols_full_history"] == 1
     assert eda.date_coverage(f)["symbols"].tolist() == [2, 1]
+
+
+def test_no_sector_breakdown_when_no_symbol_matched(prices):
+    assert eda.sector_breakdown(prices.assign(sector=None)) is None

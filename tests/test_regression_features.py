@@ -89,3 +89,9 @@ def test_validate_params_names_the_parameter(params, fragment):
 def test_validate_params_accepts_the_defaults():
     validate_params({"target": "intraday_return", "split": "chronological", "seeds": [0, 1, 2], "cv_folds": 3,
                      "grid_hidden": [[64, 32]], "relative_inputs": ["high_rel", "low_rel"], "search_method": "halving"})
+
+
+def test_max_symbols_keeps_the_longest_histories():
+    f = select_rows(_frame())  # B lost its open=0 row, so A has the longer history
+    assert select_rows(f, max_symbols=1)["symbol"].unique().tolist() == ["A"]
+    assert select_rows(f, max_symbols=0).equals(f)

@@ -42,6 +42,9 @@ def validate_params(params: dict) -> None:
         need(params["search_method"] in SEARCH_METHODS, "search_method", f"one of {', '.join(SEARCH_METHODS)}")
     if "lr_schedule" in params:
         need(params["lr_schedule"] in LR_SCHEDULES, "lr_schedule", "'', 'cosine' or 'plateau'")
+    if "grid_lr_schedule" in params:
+        need(all(v in LR_SCHEDULES for v in params["grid_lr_schedule"]), "grid_lr_schedule",
+             "a list of '', 'cosine', 'plateau'")
     if "relative_inputs" in params:
         need(bool(params["relative_inputs"]) and all(c in RELATIVE_FEATURES for c in params["relative_inputs"]),
              "relative_inputs", f"a non-empty list from {', '.join(RELATIVE_FEATURES)}")
@@ -49,6 +52,9 @@ def validate_params(params: dict) -> None:
         if key in params:
             need(isinstance(params[key], list) and len(params[key]) >= 1 and
                  all(isinstance(s, int) for s in params[key]), key, "a non-empty list of integers")
+    if "max_symbols" in params:
+        need(isinstance(params["max_symbols"], int) and params["max_symbols"] >= 0, "max_symbols",
+             "a non-negative integer (0 = all symbols)")
     for key in ("epochs", "lab_epochs", "batch_size", "cv_folds", "n_jobs"):
         if key in params:
             need(isinstance(params[key], int) and params[key] >= (2 if key == "cv_folds" else 1), key,

@@ -85,9 +85,10 @@ def correlations(frame) -> pd.DataFrame:
 
 
 def sector_breakdown(frame) -> pd.DataFrame | None:
-    """Symbols and rows per GICS sector; None when no securities.csv was joined."""
+    """Symbols and rows per GICS sector; None when no securities.csv was joined or no symbol matched it
+    (the synthetic symbols have no sector)."""
     df = to_polars(frame)
-    if "sector" not in df.columns:
+    if "sector" not in df.columns or df["sector"].null_count() == df.height:
         return None
     return (df.with_columns(pl.col("sector").fill_null("(unknown)"))
               .group_by("sector").agg(pl.col("symbol").n_unique().alias("symbols"), pl.len().alias("rows"),

@@ -119,7 +119,7 @@ def tune(d_train: Design, grid: dict, *, method: str = "halving", cv: int = 3, n
          subsample: int | None = None, seed: int = 0, fixed: dict | None = None, progress: bool = False):
     """Search the MLP on the most recent `subsample` training rows with time-series CV.
 
-    `grid` uses friendly names (lr, optimizer, hidden, batch_size, epochs, ...). With halving the
+    `grid` uses friendly names (lr, optimizer, hidden, batch_size, epochs, lr_schedule, ...). With halving the
     epochs are the resource: the grid's epochs give the smallest and largest budget. No refit here:
     the winner is refitted per seed on the whole training period by the caller.
     """
@@ -127,6 +127,8 @@ def tune(d_train: Design, grid: dict, *, method: str = "halving", cv: int = 3, n
     from mlplab.search import run_search
 
     grid = {k: v for k, v in grid.items() if v not in (None, [], ())}
+    if "lr_schedule" in grid:  # YAML has no None: "" means constant learning rate
+        grid["lr_schedule"] = [v or None for v in grid["lr_schedule"]]
     epochs = [int(e) for e in grid.get("epochs", [])] or [int((fixed or {}).get("epochs", 10))]
     settings = dict(fixed or {})
     kwargs = {}
@@ -143,7 +145,7 @@ def settings_from_search(best_params: dict, fixed: dict) -> dict:
     """The search's friendly best parameters merged over the fixed settings, as `models.net` kwargs."""
     out = dict(fixed)
     for k, v in best_params.items():
-        out[k] = list(v) if isinstance(v, tuple) else v
+        out[k] = list(v) if isinstance(v, tuple) else ("" if v is None and k == "lr_schedule" else v)
     return out
 
 

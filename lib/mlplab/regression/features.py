@@ -89,8 +89,10 @@ def make_design(frame: pd.DataFrame, target: str, relative_inputs: Sequence[str]
                   symbol=frame["symbol"].to_numpy(), date=frame["date"].to_numpy(), target=target)
 
 
-def select_rows(frame: pd.DataFrame, symbols: Sequence[str] = (), start: str = "", end: str = "") -> pd.DataFrame:
-    """Subset by symbols and an inclusive date range; empty values mean 'all'.
+def select_rows(frame: pd.DataFrame, symbols: Sequence[str] = (), start: str = "", end: str = "",
+                max_symbols: int = 0) -> pd.DataFrame:
+    """Subset by symbols and an inclusive date range; empty values mean 'all'. `max_symbols` > 0
+    keeps that many symbols with the longest history (ties by name): a small run on any data source.
 
     Rows with a non-positive open are dropped: the return target divides by it.
     """
@@ -103,6 +105,9 @@ def select_rows(frame: pd.DataFrame, symbols: Sequence[str] = (), start: str = "
             raise UserError(f"symbols: {missing} not in the data ({len(present)} symbols, e.g. "
                             f"{', '.join(sorted(present)[:5])})")
         out = out[out["symbol"].isin(wanted)]
+    if max_symbols and max_symbols > 0:
+        counts = out.groupby("symbol").size().reset_index(name="n").sort_values(["n", "symbol"], ascending=[False, True])
+        out = out[out["symbol"].isin(counts["symbol"].head(int(max_symbols)))]
     if start:
         out = out[out["date"] >= pd.Timestamp(start)]
     if end:

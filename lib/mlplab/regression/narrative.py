@@ -92,28 +92,38 @@ def search_sentence(result, n_train: int, fixed: dict) -> str:
             f"then refitted on all {n_train:,} training rows, once per seed.")
 
 
-def gap_sentence(run: ModelRun) -> str:
-    """Over- or under-fitting from the train/test gap (dollars) and the curves, if any."""
+def gap_sentence(run: ModelRun, reference: ModelRun) -> str:
+    """Over- or under-fitting from the train/test gap, net of the price-level effect, and from the curves.
+
+    Dollar errors grow with prices, and the test period is usually pricier than the training one,
+    so the raw test/train ratio overstates overfitting. The `reference` (the naive close = open,
+    which has nothing to overfit) measures that level effect; only the excess counts.
+    """
     tr, te = run.train["rmse"], run.test["rmse"]
     ratio = te / tr
-    text = f"Train RMSE {dollars(tr)}, test RMSE {dollars(te)} (test/train = {ratio:.2f}). "
+    level = reference.test["rmse"] / reference.train["rmse"]
+    excess = ratio / level
+    text = (f"Train RMSE {dollars(tr)}, test RMSE {dollars(te)} (test/train = {ratio:.2f}). The {reference.name} "
+            f"baseline, which cannot overfit, has a test/train ratio of {level:.2f} from the price level alone, so the "
+            f"excess gap is {excess:.2f}. ")
     h = run.history
-    if h is not None and "test_loss" in h and "train_loss" in h and len(h) > 1:
-        best_ep = int(h.loc[h["test_loss"].idxmin(), "epoch"])
-        last = int(h["epoch"].iloc[-1])
-        text += f"The test loss is lowest at epoch {best_ep} of {last}. "
-        late_rise = h["test_loss"].iloc[-1] > 1.05 * h["test_loss"].min()
+    late_rise = False
+    if h is not None and "test_loss" in h and h["test_loss"].notna().sum() > 1:
+        best_i = h["test_loss"].idxmin()
+        best_ep, last = int(h.loc[best_i, "epoch"]), int(h["epoch"].iloc[-1])
+        lo, end = float(h.loc[best_i, "test_loss"]), float(h["test_loss"].iloc[-1])
+        late_rise = end > 1.05 * lo
+        text += (f"In the curves the test loss is lowest at epoch {best_ep} of {last} ({lo:.4g}) and ends at {end:.4g}"
+                 f"{' — it rises again' if late_rise else ''}; the final training loss is "
+                 f"{float(h['train_loss'].iloc[-1]):.4g}. ")
+    if excess > GAP_OVERFIT or late_rise:
+        text += "The model **overfits**: " + ("its test error grows beyond the level effect." if excess > GAP_OVERFIT
+                                               else "more epochs make the test loss worse.")
+    elif excess < GAP_TIGHT:
+        text += ("Train and test errors move together: no overfitting. The remaining error is intraday noise that "
+                 "open, high and low cannot explain, so the model sits at the data's limit rather than under-fitting.")
     else:
-        late_rise = False
-    if ratio > GAP_OVERFIT or late_rise:
-        text += ("The test error exceeds the training error by more than the test period's larger prices explain"
-                 if ratio > GAP_OVERFIT else "The test loss rises again at the end") + ": the model **overfits**."
-    elif ratio < GAP_TIGHT:
-        text += ("Train and test errors are essentially equal: no overfitting; the remaining error is noise that "
-                 "same-day open/high/low cannot explain, so the model is at the data's limit rather than "
-                 "under-fitting it.")
-    else:
-        text += "A small gap: the model generalizes with mild overfitting."
+        text += "A small excess gap: mild overfitting at most."
     return text
 
 

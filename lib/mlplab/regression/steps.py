@@ -33,10 +33,10 @@ def load(data_path: str = "", securities_path: str = ""):
     return load_nyse(data_path or None, securities_path or None)
 
 
-def prepare(frame: pd.DataFrame, *, symbols: Sequence[str] = (), date_start: str = "", date_end: str = "",
-            split: str = "chronological", test_start: str = "2015-01-01", test_size: float = 0.2, seed: int = 0,
+def prepare(frame: pd.DataFrame, *, symbols: Sequence[str] = (), max_symbols: int = 0, date_start: str = "",
+            date_end: str = "", split: str = "chronological", test_start: str = "2015-01-01", test_size: float = 0.2, seed: int = 0,
             target: str = "intraday_return", relative_inputs: Sequence[str] = ("high_rel", "low_rel")) -> Prepared:
-    rows = select_rows(frame, symbols, date_start, date_end)
+    rows = select_rows(frame, symbols, date_start, date_end, max_symbols)
     train, test = split_frame(rows, split, test_start, test_size, seed)
     designs = {t: (make_design(train, t, relative_inputs), make_design(test, t, relative_inputs)) for t in TARGETS}
     return Prepared(train, test, designs, target)
