@@ -4,8 +4,8 @@ from mlplab.data.labels import FAILURE_TYPES, LABEL_RULE
 from mlplab.data.maintenance import load_maintenance
 from mlplab.data.nyse import load_nyse
 from mlplab.data.provenance import Loaded, Provenance
-from mlplab.data.synth_maintenance import synth_maintenance
-from mlplab.data.synth_nyse import synth_nyse
+from mlplab.data.maintenance_generator import synth_maintenance
+from mlplab.data.nyse_generator import synth_nyse
 
 __all__ = ["FAILURE_TYPES", "LABEL_RULE", "Loaded", "Provenance", "load_maintenance", "load_nyse",
            "synth_maintenance", "synth_nyse"]

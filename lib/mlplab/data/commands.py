@@ -9,8 +9,8 @@ from mlplab.data.io import atomic_write_bytes, csv_bytes
 from mlplab.data.maintenance import load_maintenance
 from mlplab.data.nyse import load_nyse
 from mlplab.data.provenance import Loaded
-from mlplab.data.synth_maintenance import synth_maintenance
-from mlplab.data.synth_nyse import synth_nyse
+from mlplab.data.maintenance_generator import synth_maintenance
+from mlplab.data.nyse_generator import synth_nyse
 
 DATASETS = ("nyse", "maintenance")
 

@@ -18,7 +18,7 @@ from mlplab.data.io import csv_bytes, read_table, sha256_file
 from mlplab.data.labels import FAILURE_TYPES, FLAG_PRIORITY, LABEL_RULE, priority_failure_type
 from mlplab.data.provenance import Loaded, Provenance
 from mlplab.data.resolve import locate
-from mlplab.data.synth_maintenance import synth_maintenance
+from mlplab.data.maintenance_generator import synth_maintenance
 
 KAGGLE_HANDLE = "shivamb/machine-predictive-maintenance-classification"
 FILE_NAMES = ("predictive_maintenance.csv", "ai4i2020.csv")

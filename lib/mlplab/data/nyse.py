@@ -18,7 +18,7 @@ from mlplab.data.io import (atomic_write_parquet, cache_dir, canonical_name, dat
                             sha256_file, sha256_frame)
 from mlplab.data.provenance import Loaded, Provenance
 from mlplab.data.resolve import locate
-from mlplab.data.synth_nyse import GENERATOR_VERSION, simulate
+from mlplab.data.nyse_generator import GENERATOR_VERSION, simulate
 
 KAGGLE_HANDLE = "dgawlik/nyse"
 FILE_NAMES = ("prices-split-adjusted.csv", "prices.csv")

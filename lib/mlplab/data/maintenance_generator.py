@@ -85,7 +85,7 @@ def synth_maintenance(rows: int = 10_000, seed: int = 0) -> pd.DataFrame:
         raise ValueError(f"rows must be >= 1, got {rows}")
     rng = np.random.default_rng(seed)
     types = rng.choice(list(TYPE_SHARES), size=rows, p=list(TYPE_SHARES.values()))
-    serial = rng.choice(np.arange(10_000, 100_000), size=rows, replace=False)
+    serial = 10_000 + rng.permutation(max(90_000, rows))[:rows]  # unique five-digit serials, as in the real file
     air = np.round(300.0 + _walk(rng, rows, 2.0), 1)
     process = np.round(air + 10.0 + _walk(rng, rows, 1.0), 1)
     torque = np.round(np.clip(rng.normal(40.0, 10.0, rows), TORQUE_MIN_NM, None), 1)
