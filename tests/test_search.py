@@ -120,18 +120,25 @@ def test_bad_arguments_name_the_parameter(clf_data):
         run_search(LogisticRegression(), X, y, {"C": [1.0]}, task="classification", method="halving")
 
 
-def test_halving_search_uses_max_epochs_as_resource(clf_data):
+def test_halving_search_uses_max_epochs_as_resource(clf_data, capsys):
     X, y = clf_data
     res = run_search(tiny_net(max_epochs=9), X, y, {"lr": [0.001, 0.01, 0.05], "hidden": [[8], [4]]},
-                     task="classification", method="halving", cv=2, factor=3, progress=False)
+                     task="classification", method="halving", cv=2, factor=3, progress=True)
     table = res.cv_results
-    assert {"iter", "n_resources", "lr", "hidden"} <= set(table.columns)
+    assert list(table.columns) == ["lr", "hidden", *TIDY, "iter", "n_resources"]  # epochs = n_resources
     assert sorted(table["n_resources"].unique()) == [3, 9]  # 6 candidates: 3 epochs, then the best 2 at 9
     assert len(table) == 6 + 2 and res.n_fits == 16
-    assert res.best_params["epochs"] == 9 and set(res.best_params) == {"lr", "hidden", "epochs"}
+    assert "16/16" in capsys.readouterr().err  # the bar follows every halving round
+    winner = table.loc[table["rank_test_score"] == 1].iloc[0]
+    assert winner["n_resources"] == 9 and res.best_score == pytest.approx(winner["mean_test_score"])
+    assert res.best_params == {"lr": winner["lr"], "hidden": winner["hidden"], "epochs": 9}
     assert res.best_estimator.max_epochs == 9 and len(res.best_estimator.history) == 9
     top = top_configs(table, k=5)
-    assert len(top) == 2 and (top["n_resources"] == 9).all()
+    assert len(top) == 5 and top["n_resources"].tolist()[:3] == [9, 9, 3]  # survivors first, once each
+    assert top["rank_test_score"].is_monotonic_increasing
+    fig = plot_search_scores(table)
+    assert [ax.get_xlabel() for ax in fig.axes if ax.get_visible()] == ["lr", "hidden"]
+    assert fig.axes[0].get_legend().get_title().get_text() == "epochs"
 
 
 def test_halving_min_epochs_is_the_first_round(clf_data):

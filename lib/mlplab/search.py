@@ -117,19 +117,31 @@ def _subsample(X, y, n: int, task: str, seed: int):
     return _safe_indexing(X, idx), _safe_indexing(y, idx)
 
 
-def _tidy(cv_results: dict, scoring: str, method: str) -> pd.DataFrame:
+def _tidy(cv_results: dict, scoring: str, method: str, resource: str | None = None) -> pd.DataFrame:
     raw = pd.DataFrame(cv_results)
-    params = {c: friendly_name(c.removeprefix("param_")) for c in raw.columns if c.startswith("param_")}
+    params = {c: friendly_name(c.removeprefix("param_")) for c in raw.columns
+              if c.startswith("param_") and c != f"param_{resource}"}  # the resource is n_resources
     keep = list(params) + ["mean_test_score", "std_test_score", "rank_test_score", "mean_fit_time"]
     if method == "halving":
         keep += ["iter", "n_resources"]
     out = raw[keep].rename(columns=params)
     for col in params.values():
         out[col] = out[col].map(lambda v: v.item() if hasattr(v, "item") else v)
+    if method == "halving":
+        out["rank_test_score"] = _halving_rank(out)
     if scoring == "neg_root_mean_squared_error":
         out["mean_test_rmse"] = -out["mean_test_score"]
         out["std_test_rmse"] = out["std_test_score"]
     return out
+
+
+def _halving_rank(table: pd.DataFrame) -> pd.Series:
+    """Later rounds first (more epochs, survivors), then by score; rank 1 is the search's winner.
+    sklearn ranks all rounds' scores together, which mixes budgets."""
+    within = table.groupby("iter")["mean_test_score"].rank(ascending=False, method="min")
+    sizes = table["iter"].value_counts().sort_index(ascending=False)
+    offset = sizes.cumsum().shift(fill_value=0)
+    return (within + table["iter"].map(offset)).astype(int)
 
 
 def _halving_total(n_candidates: int, min_res: int, max_res: int, factor: int) -> int:
@@ -151,10 +163,12 @@ def _fit_progress(total: int | None, enabled: bool):
 
     class CountingParallel(base):
         def print_progress(self):
-            done = self.n_completed_tasks - getattr(self, "_mlplab_seen", 0)
-            if done > 0:
-                bar.update(done)
-                self._mlplab_seen = self.n_completed_tasks
+            seen = getattr(self, "_mlplab_seen", 0)
+            if self.n_completed_tasks < seen:  # a new call on the same Parallel (next halving round)
+                seen = 0
+            if self.n_completed_tasks > seen:
+                bar.update(self.n_completed_tasks - seen)
+            self._mlplab_seen = self.n_completed_tasks
             return super().print_progress()
 
     _search_module.Parallel = CountingParallel
@@ -247,7 +261,7 @@ def run_search(estimator, X, y, grid: dict, *, task: str, method: str = "grid", 
     best_full = dict(search.best_params_)
     best_estimator = clone(estimator).set_params(**best_full).fit(X, y) if refit else None
     seconds = time.perf_counter() - t0
-    table = _tidy(search.cv_results_, scoring, method)
+    table = _tidy(search.cv_results_, scoring, method, resource=getattr(search, "resource", None))
     return SearchResult(
         best_params={friendly_name(k): v for k, v in best_full.items()}, best_params_full=best_full,
         best_score=float(search.best_score_), best_estimator=best_estimator, cv_results=table,
