@@ -75,9 +75,20 @@ def test_regularization_sentence_and_rows():
     table = metrics_table({n: runs[n] for n in ("mlp_tuned", "mlp_tuned_dropout")})
     text = nv.regularization_sentence(table)
     assert "None of the 1 regularized variants lowered it" in text and "mlp_tuned_dropout (+3.06 %)" in text
+    assert "costs accuracy" in text
+    small = table.assign(**{"test rmse": [0.98, 0.981]})
+    assert "within ±0.10 %" in nv.regularization_sentence(small)
     rows = regularization_rows(runs)
     assert [r["model"] for r in rows] == ["mlp_tuned", "mlp_tuned_dropout"]
     assert rows[1]["delta_test_rmse_vs_tuned"] == pytest.approx(0.03) and rows[1]["epochs_run"] == 4
+
+
+def test_search_sentence_states_the_searched_rows():
+    res = types.SimpleNamespace(method="halving", n_candidates=8, n_fits=24, searched_rows=100, seconds=3.0,
+                                best_score=-0.0123, best_params={"lr": 0.001, "lr_schedule": None})
+    text = nv.search_sentence(res, 1000)
+    assert "the 100 most recent of the 1,000 training rows" in text and "lr_schedule = constant" in text
+    assert "on all 100 training rows" in nv.search_sentence(res, 100)
 
 
 def test_curve_summary_and_seed_frame():

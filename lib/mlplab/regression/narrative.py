@@ -12,6 +12,7 @@ from mlplab.regression.experiment import ModelRun
 
 GAP_OVERFIT = 1.10   # test RMSE > 110 % of train RMSE
 GAP_TIGHT = 1.02
+MATERIAL_PCT = 1.0   # a regularizer "matters" when it moves the test RMSE by at least 1 %
 
 
 def dollars(x: float) -> str:
@@ -84,12 +85,13 @@ def formulation_sentence(by_target: dict[str, ModelRun]) -> str:
     return text
 
 
-def search_sentence(result, n_train: int, fixed: dict) -> str:
-    best = ", ".join(f"{k} = {v}" for k, v in result.best_params.items())
+def search_sentence(result, n_train: int) -> str:
+    best = ", ".join(f"{k} = {'constant' if k == 'lr_schedule' and not v else v}" for k, v in result.best_params.items())
+    rows = (f"all {n_train:,} training rows" if result.searched_rows >= n_train
+            else f"the {result.searched_rows:,} most recent of the {n_train:,} training rows")
     return (f"The {result.method} search tried {result.n_candidates} configurations ({result.n_fits} fits) with "
-            f"time-series cross-validation on the {result.searched_rows:,} most recent of the {n_train:,} training rows, "
-            f"in {result.seconds:.0f} s. Best: {best} (CV RMSE of the target {-result.best_score:.5g}). The winner is "
-            f"then refitted on all {n_train:,} training rows, once per seed.")
+            f"time-series cross-validation on {rows}, in {result.seconds:.0f} s. Best: {best} (CV RMSE of the target "
+            f"{-result.best_score:.5g}). The winner is then refitted on all {n_train:,} training rows, once per seed.")
 
 
 def gap_sentence(run: ModelRun, reference: ModelRun) -> str:
@@ -140,10 +142,16 @@ def regularization_sentence(table: pd.DataFrame, reference: str = "mlp_tuned") -
     else:
         text += f"None of the {len(others)} regularized variants lowered it. "
     worst = others.sort_values("delta").iloc[-1]
-    text += f"The largest degradation: {worst['model']} ({worst['delta'] / ref * 100:+.2f} %). "
-    text += ("With hundreds of thousands of rows and a few thousand weights the network has little room to overfit, "
-             "so regularization mainly trades a little bias for nothing." if not len(helped) or
-             helped.iloc[0]["delta"] / ref > -0.01 else "Regularization pays off here.")
+    if worst["delta"] > 0:
+        text += f"The largest degradation: {worst['model']} ({worst['delta'] / ref * 100:+.2f} %). "
+    largest = float(others["delta"].abs().max() / ref * 100)
+    if largest < MATERIAL_PCT:
+        text += (f"Every change is within ±{largest:.2f} % of the test RMSE: the unregularized model does not "
+                 f"overfit enough for regularization to matter here.")
+    elif len(helped) and -helped.iloc[0]["delta"] / ref * 100 >= MATERIAL_PCT:
+        text += "Regularization pays off here."
+    else:
+        text += "Regularization costs accuracy here without a compensating gain."
     return text
 
 
