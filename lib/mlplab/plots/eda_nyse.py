@@ -7,7 +7,19 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
 from mlplab.plots.style import new_figure, title_with_source
+
+
+def plain_log(ax, axis: str = "both") -> None:
+    """Log axes labelled 10, 100, 1,000 rather than 10^1 and crowded minor ticks like 2x10^1."""
+    fmt = FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}")
+    for name in ("x", "y") if axis == "both" else (axis,):
+        a = getattr(ax, f"{name}axis")
+        if getattr(ax, f"get_{name}scale")() == "log":
+            a.set_major_formatter(fmt)
+            a.set_minor_formatter(NullFormatter())
 
 PRICES = ("open", "close", "low", "high")
 
@@ -33,6 +45,8 @@ def plot_histograms(frame: pd.DataFrame, log_columns=(), synthetic: bool = False
         ax.hist(x, bins=bins, color="C0" if col != "volume" else "C2")
         if log:
             ax.set_xscale("log")
+            if col != "volume":
+                plain_log(ax, "x")
         ax.set_xlabel(f"{col} ({'shares' if col == 'volume' else 'USD'}{', log scale' if log else ''})")
         ax.set_ylabel("rows")
     axes.ravel()[-1].axis("off")
@@ -45,6 +59,7 @@ def plot_boxplots(frame: pd.DataFrame, log: bool = True, synthetic: bool = False
     fig, (ax1, ax2) = new_figure(1, 2, gridspec_kw={"width_ratios": [4, 1]})
     long = sample[list(PRICES)].melt(var_name="column", value_name="USD")
     sns.boxplot(data=long, x="column", y="USD", ax=ax1, fliersize=1, log_scale=log)
+    plain_log(ax1, "y")
     ax1.set_ylabel("price (USD, log scale)" if log else "price (USD)")
     ax1.set_xlabel("")
     sns.boxplot(y=sample["volume"], ax=ax2, fliersize=1, color="C2", log_scale=log)
@@ -58,6 +73,7 @@ def plot_price_trends(frame: pd.DataFrame, symbols, synthetic: bool = False):
     sub = frame[frame["symbol"].isin(symbols)]
     sns.lineplot(data=sub, x="date", y="close", hue="symbol", hue_order=list(symbols), ax=ax, linewidth=0.9)
     ax.set_yscale("log")
+    plain_log(ax, "y")
     ax.set_ylabel("close (USD, log scale)")
     ax.set_xlabel("date")
     ax.set_title(title_with_source("Daily close of a few symbols, cheap to expensive", synthetic))
@@ -70,6 +86,7 @@ def plot_volume_vs_price(frame: pd.DataFrame, synthetic: bool = False):
     ok = (x > 0) & (y > 0)
     hb = ax.hexbin(x[ok], y[ok], xscale="log", yscale="log", gridsize=50, bins="log", cmap="viridis", mincnt=1)
     fig.colorbar(hb, ax=ax, label="rows (log)")
+    plain_log(ax, "x")
     ax.set_xlabel("close (USD, log scale)")
     ax.set_ylabel("volume (shares, log scale)")
     ax.set_title(title_with_source("Volume against price", synthetic))

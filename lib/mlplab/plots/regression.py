@@ -7,7 +7,19 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
 from mlplab.plots.style import new_figure, title_with_source
+
+
+def plain_log(ax, axis: str = "both") -> None:
+    """Log axes labelled 10, 100, 1,000 rather than 10^1 and crowded minor ticks like 2x10^1."""
+    fmt = FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}")
+    for name in ("x", "y") if axis == "both" else (axis,):
+        a = getattr(ax, f"{name}axis")
+        if getattr(ax, f"get_{name}scale")() == "log":
+            a.set_major_formatter(fmt)
+            a.set_minor_formatter(NullFormatter())
 
 
 def plot_model_rmse(table: pd.DataFrame, synthetic: bool = False, log: bool | None = None):
@@ -19,6 +31,7 @@ def plot_model_rmse(table: pd.DataFrame, synthetic: bool = False, log: bool | No
     spread = long["rmse"].max() / max(long["rmse"].min(), 1e-12)
     if log if log is not None else spread > 20:
         ax.set_xscale("log")
+    plain_log(ax, "x")
     ax.set_xlabel("RMSE of the close (USD" + (", log scale)" if ax.get_xscale() == "log" else ")"))
     ax.set_ylabel("")
     ax.set_title(title_with_source("Train and test RMSE per model", synthetic))
@@ -51,6 +64,7 @@ def plot_pred_vs_actual(actual, predicted, synthetic: bool = False, label: str =
     ax.set_xlabel("actual close (USD, log scale)")
     ax.set_ylabel("predicted close (USD, log scale)")
     ax.legend(loc="upper left")
+    plain_log(ax)
     ax.set_title(title_with_source(f"Predicted vs actual close, test set ({label})", synthetic))
     return fig
 
@@ -68,6 +82,7 @@ def plot_residuals(actual, predicted, synthetic: bool = False):
     ok = actual > 0
     ax2.hexbin(actual[ok], err[ok], xscale="log", gridsize=50, bins="log", mincnt=1, cmap="viridis")
     ax2.axhline(0, color="C3", lw=1, ls="--")
+    plain_log(ax2, "x")
     ax2.set_xlabel("actual close (USD, log scale)")
     ax2.set_ylabel("residual (USD)")
     fig.suptitle(title_with_source("Residuals on the test set", synthetic))
