@@ -9,7 +9,7 @@ import pytest
 
 from mlplab.regression import narrative as nv
 from mlplab.regression.document import Timings, build_results, curve_summary, per_seed_frame, regularization_rows
-from mlplab.regression.experiment import ModelRun, error_by_symbol, metrics_table, quality_bar
+from mlplab.regression.experiment import ModelRun, error_by_symbol, for_display, metrics_table, quality_bar
 from mlplab.regression.features import Design
 from mlplab.results import validate
 
@@ -151,3 +151,9 @@ def test_regression_figures_render():
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figs)
     assert figs[0].axes[0].get_xscale() == "log"  # lab protocol is 30x the best: log axis
     assert "synthetic" in figs[1].axes[0].get_title()
+
+
+def test_display_keeps_r2_digits():
+    table = metrics_table({"ols": _run("ols", 1.0)}).assign(**{"test r2": [0.999851]})
+    shown = for_display(table)
+    assert shown["test r2"].tolist() == ["0.99985"] and table["test r2"].tolist() == [0.999851]

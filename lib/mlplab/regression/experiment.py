@@ -185,6 +185,14 @@ def metrics_table(runs: dict[str, ModelRun], metrics: Sequence[str] = ("rmse", "
     return pd.DataFrame(rows)
 
 
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """R² of the close sits at 0.9998-ish for every sensible model: show five decimals so models differ."""
+    out = table.copy()
+    for col in [c for c in out.columns if c.endswith(" r2")]:
+        out[col] = out[col].map(lambda v: f"{v:.5f}")
+    return out
+
+
 def error_by_symbol(d_test: Design, pred_close: np.ndarray, top: int = 15) -> pd.DataFrame:
     """Test RMSE, MAE and MAPE per symbol with the symbol's median price: where the dollars of error come from."""
     df = pd.DataFrame({"symbol": d_test.symbol, "close": d_test.close, "err": pred_close - d_test.close})
