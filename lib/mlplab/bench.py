@@ -1,0 +1,164 @@
+"""`mlplab bench`: training throughput of the fast path against skorch's default path, same run.
+
+Workload: NYSE-size synthetic regression (851,264 × 4 float32 by default), MLP 4→64→32→1, Adam.
+- skorch default: a plain `skorch.NeuralNetRegressor` (Dataset + DataLoader, batch 128).
+- fast path: `mlplab.training.MLPRegressor` at batch 128 and at the best of a few large batches.
+- a plain hand-written torch loop at the large batch, as a reference for "inside skorch" overhead.
+- the machine's float32 matmul GFLOP/s and the implied ceiling in samples/s.
+Each figure is the best epoch of a short fit (bounded rows per configuration), so the whole run
+takes about a minute at full size; `--quick` uses a few thousand rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+
+import numpy as np
+import torch
+from skorch import NeuralNetRegressor
+
+from mlplab.models import MLP
+from mlplab.training import MLPRegressor
+
+HIDDEN = (64, 32)
+N_FEATURES = 4
+DEFAULT_BATCH = 128
+LARGE_BATCHES = (4096, 8192, 16384)
+
+
+def synthetic_data(rows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Four correlated price-like features and a smooth nonlinear target."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(rows, 1))
+    X = (base + 0.05 * rng.normal(size=(rows, N_FEATURES))).astype(np.float32)
+    y = (np.sin(X[:, 0]) + 0.5 * X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=rows)).astype(np.float32)
+    return X, y
+
+
+def multiply_adds_per_sample(d_in: int = N_FEATURES, hidden=HIDDEN, d_out: int = 1) -> int:
+    widths = (d_in, *hidden, d_out)
+    return sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+
+
+def matmul_gflops(n: int, seconds: float) -> float:
+    """Best float32 GFLOP/s of n×n matmuls within a time budget."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)  # warm-up
+    best, start = 0.0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        t = time.perf_counter()
+        torch.mm(a, b)
+        best = max(best, 2 * n**3 / (time.perf_counter() - t) / 1e9)
+    return best
+
+
+def skorch_default_sps(X, y, n_rows: int, epochs: int = 2) -> float:
+    net = NeuralNetRegressor(MLP, module__d_in=X.shape[1], module__d_out=1, module__hidden=HIDDEN,
+                             optimizer=torch.optim.Adam, lr=1e-3, batch_size=DEFAULT_BATCH,
+                             max_epochs=epochs, train_split=None, verbose=0)
+    net.fit(X[:n_rows], y[:n_rows].reshape(-1, 1))
+    return n_rows / min(net.history[:, "dur"])
+
+
+def fast_sps(X, y, batch_size: int, n_rows: int, epochs: int = 2) -> float:
+    return n_rows / min(fast_epoch_seconds(X, y, batch_size, n_rows, epochs))
+
+
+def fast_epoch_seconds(X, y, batch_size: int, n_rows: int, epochs: int = 2) -> list[float]:
+    net = MLPRegressor(module__hidden=HIDDEN, batch_size=batch_size, max_epochs=epochs, seed=0)
+    net.fit(X[:n_rows], y[:n_rows])
+    return list(net.history[:, "dur"])
+
+
+def torch_loop_sps(X, y, batch_size: int, n_rows: int, epochs: int = 2) -> float:
+    """The reference: a plain loop over slices of a per-epoch permutation, no skorch."""
+    torch.manual_seed(0)
+    X_t, y_t = torch.from_numpy(X[:n_rows]), torch.from_numpy(y[:n_rows]).reshape(-1, 1)
+    module = MLP(X.shape[1], 1, hidden=HIDDEN)
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    loss_fn = torch.nn.MSELoss()
+    best = float("inf")
+    for _ in range(epochs):
+        start = time.perf_counter()
+        perm = torch.randperm(n_rows)
+        for xb, yb in zip(X_t[perm].split(batch_size), y_t[perm].split(batch_size)):
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(module(xb), yb)
+            loss.backward()
+            optimizer.step()
+        best = min(best, time.perf_counter() - start)
+    return n_rows / best
+
+
+def run(rows: int = 851_264, quick: bool = False) -> dict:
+    rows = min(rows, 4_096) if quick else rows
+    X, y = synthetic_data(rows)
+    default_rows = min(rows, DEFAULT_BATCH * (20 if quick else 300))
+    b128_rows = min(rows, DEFAULT_BATCH * (20 if quick else 1_500))
+    large = (256, 1024) if quick else LARGE_BATCHES
+
+    result = {"rows": rows, "threads": torch.get_num_threads(), "torch": torch.__version__,
+              "machine": platform.processor() or platform.machine()}
+    result["skorch_default_sps"] = skorch_default_sps(X, y, default_rows)
+    result["fast_sps_b128"] = fast_sps(X, y, DEFAULT_BATCH, b128_rows)
+    by_batch = {b: fast_sps(X, y, b, rows, epochs=3) for b in large}
+    best_batch = max(by_batch, key=by_batch.get)
+    result["fast_sps_by_batch"] = {str(b): v for b, v in by_batch.items()}
+    result["large_batch"] = best_batch
+    result["fast_sps_large"] = by_batch[best_batch]
+    result["torch_loop_sps_large"] = torch_loop_sps(X, y, best_batch, rows, epochs=3)
+    result["ratio_b128"] = result["fast_sps_b128"] / result["skorch_default_sps"]
+    result["ratio_large"] = result["fast_sps_large"] / result["skorch_default_sps"]
+
+    gflops = matmul_gflops(256 if quick else 2048, 0.2 if quick else 3.0)
+    flops_per_sample = 3 * 2 * multiply_adds_per_sample()
+    result["matmul_gflops"] = gflops
+    result["flops_per_sample"] = flops_per_sample
+    result["ceiling_sps"] = gflops * 1e9 / flops_per_sample
+    result["fraction_of_ceiling_large"] = result["fast_sps_large"] / result["ceiling_sps"]
+
+    sizes = sorted({min(n, rows) for n in ((1_000, rows) if quick else (10_000, 100_000, rows))})
+    result["epoch_seconds"] = {str(n): min(fast_epoch_seconds(X, y, best_batch, n)) for n in sizes}
+    return result
+
+
+def format_table(r: dict) -> str:
+    ceiling = r["ceiling_sps"]
+    lines = [
+        f"mlplab bench — {r['rows']:,} rows × {N_FEATURES} float32, MLP {N_FEATURES}→"
+        f"{'→'.join(map(str, HIDDEN))}→1, Adam, {r['threads']} torch threads, torch {r['torch']}",
+        f"{'path':<30}{'batch':>7}{'samples/s':>14}{'× default':>11}{'of ceiling':>12}",
+    ]
+    rows = [
+        ("skorch default (DataLoader)", DEFAULT_BATCH, r["skorch_default_sps"]),
+        ("fast path", DEFAULT_BATCH, r["fast_sps_b128"]),
+        ("fast path", r["large_batch"], r["fast_sps_large"]),
+        ("plain torch loop (reference)", r["large_batch"], r["torch_loop_sps_large"]),
+    ]
+    for name, batch, sps in rows:
+        lines.append(f"{name:<30}{batch:>7}{sps:>14,.0f}{sps / r['skorch_default_sps']:>10.1f}×"
+                     f"{sps / ceiling:>11.1%}")
+    lines.append(f"matmul {r['matmul_gflops']:.1f} GFLOP/s float32 → ceiling {ceiling:,.0f} samples/s "
+                 f"({r['flops_per_sample']:,} FLOPs/sample, forward+backward)")
+    lines.append("fast path by batch: " + ", ".join(f"{b}: {v:,.0f}/s" for b, v in r["fast_sps_by_batch"].items()))
+    lines.append(f"epoch time at batch {r['large_batch']}: "
+                 + ", ".join(f"{int(n):,} rows {s:.3f} s" for n, s in r["epoch_seconds"].items()))
+    return "\n".join(lines)
+
+
+def main(as_json: bool = False, rows: int = 851_264, quick: bool = False) -> int:
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1 if quick else _cores())
+    try:
+        result = run(rows=rows, quick=quick)
+    finally:
+        torch.set_num_threads(previous)
+    print(json.dumps(result, indent=None if as_json else 2) if as_json else format_table(result))
+    return 0
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

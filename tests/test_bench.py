@@ -1,0 +1,36 @@
+"""`mlplab bench --quick`: runs in seconds and reports every contract key with sane values."""
+
+import json
+
+from mlplab import bench
+from mlplab.cli import main
+
+KEYS = ("skorch_default_sps", "fast_sps_b128", "fast_sps_large", "ratio_b128", "ratio_large", "ceiling_sps",
+        "large_batch", "epoch_seconds")
+
+
+def test_bench_quick_json(capsys):
+    assert main(["bench", "--quick", "--json"]) == 0
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    for key in KEYS:
+        assert key in result
+    for key in KEYS[:-2]:
+        assert result[key] > 0
+    assert result["large_batch"] in (256, 1024)
+    assert result["ratio_large"] == result["fast_sps_large"] / result["skorch_default_sps"]
+    assert result["epoch_seconds"] and all(s > 0 for s in result["epoch_seconds"].values())
+    assert set(result["epoch_seconds"]) == {"1000", "4096"}
+
+
+def test_flops_per_sample_of_the_bench_mlp():
+    assert bench.multiply_adds_per_sample() == 4 * 64 + 64 * 32 + 32 * 1
+
+
+def test_human_table_has_all_paths():
+    result = {"rows": 10, "threads": 1, "torch": "x", "skorch_default_sps": 100.0, "fast_sps_b128": 400.0,
+              "fast_sps_large": 4000.0, "torch_loop_sps_large": 3000.0, "large_batch": 8192, "ceiling_sps": 10000.0,
+              "matmul_gflops": 1.0, "flops_per_sample": 14016, "fast_sps_by_batch": {"8192": 4000.0},
+              "epoch_seconds": {"10": 0.5}}
+    table = bench.format_table(result)
+    assert "skorch default" in table and "40.0×" in table and "40.0%" in table and "plain torch loop" in table

@@ -1,0 +1,62 @@
+"""Training-curve figures: panels, lines per split, labels, and clear errors."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlplab.plots.curves import plot_curves, plot_curves_compare
+
+
+def _history(task, splits=("train", "valid", "test"), epochs=5):
+    metrics = ["r2"] if task == "regression" else ["accuracy", "macro_f1"]
+    data = {"epoch": np.arange(1, epochs + 1), "dur": np.full(epochs, 0.1)}
+    for split in ("train", "valid", "test"):
+        present = split in splits
+        data[f"{split}_loss"] = np.linspace(1, 0.2, epochs) + 0.1 * (split != "train") if present else np.nan
+        for m in metrics:
+            data[f"{split}_{m}"] = np.linspace(0.2, 0.9, epochs) if present else np.nan
+    data["valid_loss"] = np.array([1.0, 0.5, 0.3, 0.4, 0.45])[:epochs] if "valid" in splits else np.nan
+    return pd.DataFrame(data)
+
+
+def _lines(ax):
+    return [line for line in ax.get_lines() if not line.get_label().startswith("best valid")]
+
+
+def test_regression_curves_two_panels_three_splits():
+    fig = plot_curves(_history("regression"), "regression", title="NYSE")
+    assert isinstance(fig, matplotlib.figure.Figure)
+    assert len(fig.axes) == 2
+    for ax in fig.axes:
+        assert [line.get_label() for line in _lines(ax)] == ["train", "valid", "test"]
+        assert ax.get_xlabel() == "epoch" and ax.get_ylabel()
+    assert "standardized" in fig.axes[0].get_ylabel() and "R²" in fig.axes[1].get_ylabel()
+    best = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("best valid")]
+    assert len(best) == 1 and best[0].get_xdata()[0] == 3  # the epoch of the minimum valid loss
+    assert fig._suptitle.get_text() == "NYSE"
+
+
+def test_classification_curves_skip_absent_splits():
+    fig = plot_curves(_history("classification", splits=("train",)), "classification")
+    assert len(fig.axes) == 3
+    assert [len(_lines(ax)) for ax in fig.axes] == [1, 1, 1]
+    assert [ax.get_ylabel().split()[0] for ax in fig.axes] == ["cross-entropy", "accuracy", "macro-F1"]
+    assert all(len(ax.get_lines()) == 1 for ax in fig.axes)  # no best-valid marker without validation
+
+
+def test_compare_overlays_one_line_per_model():
+    histories = {"no reg": _history("regression"), "dropout 0.2": _history("regression")}
+    fig = plot_curves_compare(histories, "r2", split="valid")
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["no reg", "dropout 0.2"]
+    assert ax.get_ylabel().startswith("valid R²")
+
+
+def test_curves_errors_name_the_problem():
+    with pytest.raises(ValueError, match="task must be 'regression' or 'classification'"):
+        plot_curves(_history("regression"), "ranking")
+    with pytest.raises(ValueError, match="no values in column\\(s\\) test_r2"):
+        plot_curves_compare({"m": _history("regression", splits=("train",))}, "r2")
+    with pytest.raises(ValueError, match="histories is empty"):
+        plot_curves_compare({}, "r2")
