@@ -144,7 +144,8 @@ class FoldSampler(BaseEstimator):
                 out[rows, np.asarray(g)[code]] = 1.0
             else:
                 out[:, g[0]] = code
-        out = out.astype(np.asarray(X).dtype if np.asarray(X).dtype.kind == "f" else np.float64)
+        if isinstance(X, np.ndarray) and X.dtype.kind == "f":
+            out = out.astype(X.dtype, copy=False)  # keep float32 inputs float32
         if isinstance(X, pd.DataFrame):
             out = pd.DataFrame(out, columns=X.columns)
         return out, yr
