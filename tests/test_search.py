@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from distributed import default_client
 from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression, Ridge
 
@@ -150,11 +151,12 @@ def test_halving_min_epochs_is_the_first_round(clf_data):
     assert res.best_params_full["net__max_epochs"] == 8
 
 
-def test_n_jobs_two_runs_one_torch_thread_per_worker(clf_data):
+def test_n_jobs_two_runs_one_torch_thread_per_worker(clf_data, capsys):
     X, y = clf_data
     res = run_search(LogisticRegression(max_iter=300), X, y, {"C": [0.1, 1.0]}, task="classification", cv=2,
-                     n_jobs=2, scoring=torch_threads, progress=False, refit=False)
+                     n_jobs=2, scoring=torch_threads, progress=True, refit=False)
     assert res.cv_results["mean_test_score"].tolist() == [1.0, 1.0]
+    assert "4/4" in capsys.readouterr().err  # worker completions reach the bar too
 
 
 def test_dask_backend_matches_local_scores(clf_data):
@@ -164,6 +166,8 @@ def test_dask_backend_matches_local_scores(clf_data):
     dask = run_search(*args, task="classification", backend="dask", dask_processes=False, n_jobs=2,
                       progress=False, refit=False)
     np.testing.assert_allclose(dask.cv_results["mean_test_score"], local.cv_results["mean_test_score"])
+    with pytest.raises(ValueError, match="No clients found"):
+        default_client()  # the client and LocalCluster it opened are closed again
 
 
 def test_plot_and_top_configs_from_a_regression_search(reg_data):
