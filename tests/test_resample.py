@@ -176,3 +176,14 @@ def test_leaky_protocol_handles_string_categoricals_in_frames(maintenance_sample
         out = leaky_lab_protocol(X, y, strategy="smote", categorical_features=["Type"])
     assert set(out["X_test"]["Type"]) <= {"L", "M", "H"}
     assert out["test_is_synthetic"].any() and not out["test_is_synthetic"].all()
+
+
+def test_adasyn_falls_back_to_smote_with_warning_when_classes_do_not_touch():
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(size=(30, 2)), rng.normal(size=(10, 2)) + 50]
+    y = np.array([0] * 30 + [1] * 10)
+    sampler = make_resampler("adasyn", k_neighbors=3)
+    with pytest.warns(UserWarning, match="ADASYN cannot weight this training fold.*using SMOTE"):
+        Xr, yr = sampler.fit_resample(X, y)
+    assert isinstance(sampler.sampler_, SMOTE) and (yr == 1).sum() == 30
+    assert (Xr[yr == 1] > 40).all()  # synthetic rows stay between minority neighbours

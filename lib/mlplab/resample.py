@@ -98,7 +98,11 @@ class FoldSampler(BaseEstimator):
     def _oversample(self, X, y, target, k):
         if self.strategy == "adasyn":
             self.sampler_ = ADASYN(sampling_strategy=target, n_neighbors=k, random_state=self.seed)
-            return self.sampler_.fit_resample(X, y)
+            try:
+                return self.sampler_.fit_resample(X, y)
+            except RuntimeError as err:  # no minority row has a majority neighbour: ADASYN's weights are 0/0
+                warnings.warn(f"ADASYN cannot weight this training fold ({err}); using SMOTE for it", stacklevel=2)
+                return self._delegate(self.categorical_features, X, y, target, k, strategy="smote")
         cats = self.categorical_features
         if isinstance(cats, str) and cats == "auto":
             return self._smote_onehot(X, y, target, k)
@@ -114,8 +118,8 @@ class FoldSampler(BaseEstimator):
         self.sampler_ = smote if self.strategy == "smote" else SMOTETomek(smote=smote, random_state=self.seed)
         return self.sampler_.fit_resample(X, y)
 
-    def _delegate(self, cats, X, y, target, k):
-        inner = FoldSampler(self.strategy, cats, k, self.seed)
+    def _delegate(self, cats, X, y, target, k, strategy=None):
+        inner = FoldSampler(strategy or self.strategy, cats, k, self.seed)
         out = inner._oversample(X, y, target, k)
         self.sampler_ = inner.sampler_
         return out
