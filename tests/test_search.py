@@ -9,6 +9,7 @@ import torch
 from distributed import default_client
 from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline as SkPipeline
 
 from mlplab.errors import UserError
 from mlplab.plots.search import plot_search_scores, top_configs
@@ -61,6 +62,8 @@ def test_expand_grid_maps_friendly_names_and_prefixes_pipelines():
                              "weight_decay", "batch_norm"}
     with pytest.raises(UserError, match="parameter 'lr' is not a parameter of Ridge"):
         expand_grid({"lr": [0.1]}, make_pipeline(Ridge()))
+    with pytest.raises(UserError, match="model step must be named 'net'"):
+        expand_grid({"C": [1.0]}, SkPipeline([("clf", LogisticRegression())]))
     with pytest.raises(UserError, match="parameter 'C' has an empty list"):
         expand_grid({"C": []}, LogisticRegression())
 

@@ -44,7 +44,12 @@ def _prefix(estimator) -> str:
 
 
 def _target(estimator):
-    return estimator.named_steps["net"] if isinstance(estimator, SkPipeline) else estimator
+    if not isinstance(estimator, SkPipeline):
+        return estimator
+    if "net" not in estimator.named_steps:
+        raise UserError(f"search: the pipeline's model step must be named 'net' (steps are "
+                        f"{list(estimator.named_steps)}); build it with mlplab.resample.make_pipeline")
+    return estimator.named_steps["net"]
 
 
 def _full_key(key: str, estimator) -> str:
