@@ -31,6 +31,7 @@ def test_human_table_has_all_paths():
     result = {"rows": 10, "threads": 1, "torch": "x", "skorch_default_sps": 100.0, "fast_sps_b128": 400.0,
               "fast_sps_large": 4000.0, "torch_loop_sps_large": 3000.0, "large_batch": 8192, "ceiling_sps": 10000.0,
               "matmul_gflops": 1.0, "flops_per_sample": 14016, "fast_sps_by_batch": {"8192": 4000.0},
-              "epoch_seconds": {"10": 0.5}}
+              "epoch_seconds": {"10": 0.5}, "fast_sps_large_by_threads": {"2": 4000.0, "1": 2500.0}}
     table = bench.format_table(result)
     assert "skorch default" in table and "40.0×" in table and "40.0%" in table and "plain torch loop" in table
+    assert "by torch threads: 2: 4,000/s, 1: 2,500/s" in table

@@ -5,6 +5,8 @@ Workload: NYSE-size synthetic regression (851,264 × 4 float32 by default), MLP 
 - fast path: `mlplab.training.MLPRegressor` at batch 128 and at the best of a few large batches.
 - a plain hand-written torch loop at the large batch, as a reference for "inside skorch" overhead.
 - the machine's float32 matmul GFLOP/s and the implied ceiling in samples/s.
+- the fast path at the large batch with 1 torch thread too, when more are available (the thread
+  count is a knob: idle OpenMP threads spin-wait, which hurts on a shared machine).
 Each figure is the best epoch of a short fit (bounded rows per configuration), so the whole run
 takes about a minute at full size; `--quick` uses a few thousand rows.
 """
@@ -110,6 +112,14 @@ def run(rows: int = 851_264, quick: bool = False) -> dict:
     result["large_batch"] = best_batch
     result["fast_sps_large"] = by_batch[best_batch]
     result["torch_loop_sps_large"] = torch_loop_sps(X, y, best_batch, rows, epochs=3)
+    result["fast_sps_large_by_threads"] = {str(result["threads"]): by_batch[best_batch]}
+    if result["threads"] > 1:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            result["fast_sps_large_by_threads"]["1"] = fast_sps(X, y, best_batch, rows, epochs=3)
+        finally:
+            torch.set_num_threads(threads)
     result["ratio_b128"] = result["fast_sps_b128"] / result["skorch_default_sps"]
     result["ratio_large"] = result["fast_sps_large"] / result["skorch_default_sps"]
 
@@ -144,6 +154,8 @@ def format_table(r: dict) -> str:
     lines.append(f"matmul {r['matmul_gflops']:.1f} GFLOP/s float32 → ceiling {ceiling:,.0f} samples/s "
                  f"({r['flops_per_sample']:,} FLOPs/sample, forward+backward)")
     lines.append("fast path by batch: " + ", ".join(f"{b}: {v:,.0f}/s" for b, v in r["fast_sps_by_batch"].items()))
+    lines.append(f"fast path at batch {r['large_batch']} by torch threads: "
+                 + ", ".join(f"{t}: {v:,.0f}/s" for t, v in r["fast_sps_large_by_threads"].items()))
     lines.append(f"epoch time at batch {r['large_batch']}: "
                  + ", ".join(f"{int(n):,} rows {s:.3f} s" for n, s in r["epoch_seconds"].items()))
     return "\n".join(lines)

@@ -4,7 +4,8 @@ Why not skorch's defaults: its DataLoader fetches one row at a time through a Da
 in Python, and its step records every batch in the history with a `.item()` sync. On 851k rows
 that dominates the run. Here the data stay whole float32 tensors; each epoch draws one seeded
 permutation and the batches are views of the permuted tensors (`BatchIterator`); the training
-step is lean (no per-batch history, callbacks' batch hooks only when a callback defines them).
+step is lean (no per-batch history, callbacks' batch hooks only when a callback defines them,
+no per-batch `.item()`), and Adam/AdamW/SGD default to their fused implementation.
 `mlplab bench` measures the difference.
 
 History, per epoch (`history_frame`):
@@ -235,7 +236,8 @@ class _FastNet:
         cls = _optimizer_class(self.optimizer)
         if cls is torch.optim.SGD:
             kwargs.setdefault("momentum", SGD_MOMENTUM)
-        if cls in FUSED_CAPABLE and "foreach" not in kwargs and "fused" not in kwargs:
+        if (cls in FUSED_CAPABLE and "foreach" not in kwargs and "fused" not in kwargs
+                and torch.device(self.device).type in ("cpu", "cuda")):
             # One fused kernel per step instead of a loop over parameter tensors: the optimizer
             # step is the largest per-batch cost at small batches (see bench/README.md).
             kwargs["fused"] = True
