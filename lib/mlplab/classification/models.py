@@ -1,0 +1,182 @@
+"""Estimator builders for the maintenance task, and the two MLP levers that are not layers:
+per-class decision thresholds tuned on a validation split of the training rows, and seed ensembles.
+
+Every estimator is prep -> [resample] -> model in one imblearn pipeline, so scaling statistics,
+bin edges and synthetic rows come from training rows only (from the training fold under CV).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline as sk_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from mlplab.classification.features import CATEGORICAL, numeric_columns
+from mlplab.errors import UserError
+from mlplab.preprocess import PiecewiseLinearEncoding, make_preprocessor
+from mlplab.resample import make_pipeline
+from mlplab.training import MLPClassifier
+
+ENCODINGS = ("standard", "ple", "periodic", "thresholds")
+LAB_MLP = dict(hidden=(64, 32), activation="relu", dropout=(0.3, 0.3), optimizer="adam", lr=1e-3, epochs=50,
+               batch_size=32)
+
+
+class ThresholdEncoding(TransformerMixin, BaseEstimator):
+    """Standardized features plus 0/1 columns `x >= t` at supervised cut points t.
+
+    Why: the failure modes of this process are thresholds (e.g. power outside 3,500-9,000 W), which
+    trees find easily and smooth MLPs approximate badly. The cut points are the split thresholds of
+    a shallow class-balanced decision tree fitted per feature on the TRAINING rows (the target-aware
+    bins of Gorishniy et al., 2022), so the network receives candidate steps instead of having to
+    learn them; the test rows never influence them. At most `n_bins - 1` cut points per feature.
+    """
+
+    def __init__(self, n_bins: int = 16, min_samples_leaf: int = 5, seed: int = 0):
+        self.n_bins = n_bins
+        self.min_samples_leaf = min_samples_leaf
+        self.seed = seed
+
+    def fit(self, X, y):
+        if not isinstance(self.n_bins, (int, np.integer)) or self.n_bins < 2:
+            raise UserError(f"ThresholdEncoding: n_bins must be an integer >= 2, got {self.n_bins!r}")
+        if y is None:
+            raise UserError("ThresholdEncoding needs the labels at fit time (supervised cut points)")
+        X = validate_data(self, X, dtype=np.float64, reset=True)
+        self.scaler_ = StandardScaler().fit(X)
+        self.cuts_ = []
+        for j in range(X.shape[1]):
+            tree = DecisionTreeClassifier(max_leaf_nodes=int(self.n_bins), min_samples_leaf=self.min_samples_leaf,
+                                          class_weight="balanced", random_state=self.seed).fit(X[:, [j]], y)
+            self.cuts_.append(np.unique(tree.tree_.threshold[tree.tree_.feature >= 0]))
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "cuts_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        steps = [(X[:, [j]] >= cuts).astype(np.float64) for j, cuts in enumerate(self.cuts_) if len(cuts)]
+        return np.hstack([self.scaler_.transform(X), *steps])
+
+
+def preprocessor(features: str, encoding: str = "standard", n_bins: int = 16) -> ColumnTransformer:
+    """Numeric columns standardized (or piecewise-linear encoded), `type` one-hot; the rest dropped."""
+    if encoding not in ENCODINGS:
+        raise UserError(f"parameter encoding={encoding!r}: expected one of {', '.join(ENCODINGS)}")
+    numeric = numeric_columns(features)
+    if encoding in ("standard", "periodic"):
+        return make_preprocessor(numeric, CATEGORICAL)
+    num = ThresholdEncoding(n_bins) if encoding == "thresholds" else sk_pipeline(StandardScaler(),
+                                                                                 PiecewiseLinearEncoding(n_bins))
+    return ColumnTransformer([("num", num, numeric),
+                              ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(CATEGORICAL))],
+                             remainder="drop", sparse_threshold=0.0)
+
+
+def mlp(hidden=(64, 32), activation="relu", dropout=0.0, optimizer="adam", lr=1e-3, epochs=50, batch_size=256,
+        weight_decay=0.0, batch_norm=False, early_stopping=0, valid_fraction=0.0, encoding="standard",
+        lr_schedule=None, seed=0) -> MLPClassifier:
+    """The skorch net; `encoding="periodic"` switches on the model's periodic embedding."""
+    if early_stopping and not valid_fraction:
+        valid_fraction = 0.1
+    return MLPClassifier(module__hidden=tuple(hidden), module__activation=activation, module__dropout=dropout,
+                         module__batch_norm=bool(batch_norm),
+                         module__embedding="periodic" if encoding == "periodic" else None,
+                         optimizer=optimizer, lr=lr, max_epochs=int(epochs), batch_size=int(batch_size),
+                         optimizer__weight_decay=weight_decay, early_stopping=int(early_stopping),
+                         valid_fraction=valid_fraction, lr_schedule=lr_schedule or None, seed=int(seed), verbose=0)
+
+
+def mlp_pipeline(features: str, strategy: str = "smote", encoding: str = "standard", n_bins: int = 16, seed: int = 0,
+                 **net):
+    """prep -> resample (training rows only) -> net, named steps prep/resample/net."""
+    return make_pipeline(mlp(encoding=encoding, seed=seed, **net), strategy,
+                         preprocessor=preprocessor(features, encoding, n_bins), seed=seed)
+
+
+def baseline(name: str, features: str, seed: int = 0, strategy: str = "none", max_iter: int = 100):
+    """majority class, logistic regression (balanced) and HistGradientBoosting (balanced) pipelines."""
+    if name == "majority":
+        model = DummyClassifier(strategy="most_frequent")
+    elif name == "logreg":
+        model = LogisticRegression(max_iter=2000, class_weight="balanced")
+    elif name == "hgb":
+        model = HistGradientBoostingClassifier(class_weight="balanced", max_iter=max_iter, random_state=seed)
+    else:
+        raise UserError(f"unknown baseline {name!r}: expected majority, logreg or hgb")
+    if strategy == "class_weight" and name == "majority":
+        strategy = "none"
+    return make_pipeline(model, strategy, preprocessor=preprocessor(features), seed=seed)
+
+
+def seed_ensemble(estimator, seeds) -> VotingClassifier:
+    """Soft vote (mean class probabilities) of the same pipeline trained with different net seeds."""
+    seeds = list(seeds)
+    if not seeds:
+        raise UserError("seed_ensemble: give at least one seed")
+    members = [(f"seed{s}", clone(estimator).set_params(net__seed=int(s))) for s in seeds]
+    return VotingClassifier(members, voting="soft")
+
+
+def tune_offsets(proba: np.ndarray, y_codes: np.ndarray, grid=np.linspace(-4, 4, 33), rounds: int = 2) -> np.ndarray:
+    """Per-class additive offsets on the log-probabilities maximizing macro-F1 (coordinate ascent).
+
+    Why: argmax of a probability model trained on imbalanced data is not the macro-F1-optimal
+    decision; shifting each class's log-probability moves its threshold. Ties keep 0 (no shift).
+    """
+    logp = np.log(np.clip(proba, 1e-12, None))
+    present = np.unique(y_codes)
+    offsets = np.zeros(proba.shape[1])
+
+    def score(o):
+        return f1_score(y_codes, (logp + o).argmax(1), labels=present, average="macro", zero_division=0)
+
+    best = score(offsets)
+    for _ in range(rounds):
+        for k in range(proba.shape[1]):
+            for g in grid:
+                trial = offsets.copy()
+                trial[k] = g
+                s = score(trial)
+                if s > best + 1e-9 or (abs(s - best) <= 1e-9 and abs(g) < abs(offsets[k])):
+                    best, offsets = s, trial
+    return offsets
+
+
+class ThresholdTuned(ClassifierMixin, BaseEstimator):
+    """Fits `estimator` on (1 - valid_fraction) of the training rows and tunes per-class
+    log-probability offsets for macro-F1 on the held-out stratified rest. The test set is never seen."""
+
+    def __init__(self, estimator=None, valid_fraction: float = 0.2, seed: int = 0):
+        self.estimator = estimator
+        self.valid_fraction = valid_fraction
+        self.seed = seed
+
+    def fit(self, X, y):
+        if not 0 < self.valid_fraction < 1:
+            raise UserError(f"ThresholdTuned: valid_fraction must be in (0, 1), got {self.valid_fraction!r}")
+        y = np.asarray(y)
+        idx_fit, idx_val = train_test_split(np.arange(len(y)), test_size=self.valid_fraction, stratify=y,
+                                            random_state=self.seed)
+        rows = (lambda i: X.iloc[i]) if hasattr(X, "iloc") else (lambda i: X[i])
+        self.estimator_ = clone(self.estimator).fit(rows(idx_fit), y[idx_fit])
+        self.classes_ = np.asarray(self.estimator_.classes_)
+        codes = np.searchsorted(self.classes_, y[idx_val])
+        self.offsets_ = tune_offsets(self.estimator_.predict_proba(rows(idx_val)), codes)
+        return self
+
+    def predict_proba(self, X):
+        check_is_fitted(self, "offsets_")
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X):
+        logp = np.log(np.clip(self.predict_proba(X), 1e-12, None))
+        return self.classes_[(logp + self.offsets_).argmax(1)]

@@ -1,0 +1,107 @@
+"""EDA figures of the predictive-maintenance table (class balance, correlations, distributions, outliers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from mlplab.classification.features import LABEL, PHYSICS, RAW_NUMERIC, UNITS, add_physics
+from mlplab.plots.style import new_figure, title_with_source
+
+SHORT = {"No Failure": "None", "Heat Dissipation Failure": "HDF", "Power Failure": "PWF",
+         "Overstrain Failure": "OSF", "Tool Wear Failure": "TWF", "Random Failures": "RNF"}
+
+
+def _label(col: str) -> str:
+    return f"{col} [{UNITS[col]}]" if col in UNITS else col
+
+
+def plot_class_distribution(counts: pd.DataFrame, synthetic: bool = False):
+    """Rows per failure type on a log axis (the classes span three orders of magnitude)."""
+    fig, ax = new_figure()
+    df = counts.sort_values("rows")
+    ax.barh(df["failure type"], df["rows"], color=sns.color_palette()[0])
+    ax.set_xscale("log")
+    for y, n in enumerate(df["rows"]):
+        ax.text(n * 1.08, y, f"{n:,}", va="center", fontsize=9)
+    ax.set_xlabel("rows (log scale)")
+    ax.set_title(title_with_source("Failure types", synthetic))
+    ax.set_xlim(right=df["rows"].max() * 3)
+    return fig
+
+
+def plot_correlation(frame: pd.DataFrame, synthetic: bool = False):
+    """Pearson correlations of the numeric and physics features with one 0/1 column per failure type."""
+    df = add_physics(frame)
+    cols = list(RAW_NUMERIC) + list(PHYSICS)
+    data = df[cols].copy()
+    for cls, short in SHORT.items():
+        if cls != "No Failure":
+            data[short] = (df[LABEL] == cls).astype(float)
+    corr = data.corr()
+    fig, ax = new_figure(width=7.0, height=6.0)
+    sns.heatmap(corr, ax=ax, cmap="vlag", vmin=-1, vmax=1, annot=True, fmt=".2f", annot_kws={"size": 6.5},
+                cbar_kws={"label": "Pearson r"})
+    ax.set_title(title_with_source("Correlations (features and failure indicators)", synthetic))
+    return fig
+
+
+def plot_feature_distributions(frame: pd.DataFrame, synthetic: bool = False):
+    """Each feature's distribution per failure type (boxes; every class visible despite the imbalance)."""
+    df = add_physics(frame)
+    cols = list(RAW_NUMERIC) + list(PHYSICS)
+    df = df.assign(cls=df[LABEL].map(SHORT).fillna(df[LABEL]))
+    order = [s for s in SHORT.values() if s in set(df["cls"])]
+    fig, axes = new_figure(2, 4, width=7.0, height=5.2)
+    for ax, col in zip(axes.ravel(), cols):
+        sns.boxplot(data=df, x="cls", y=col, order=order, ax=ax, fliersize=1, linewidth=0.7,
+                    hue="cls", hue_order=order, legend=False)
+        ax.set_xlabel("")
+        ax.set_ylabel(_label(col), fontsize=8)
+        ax.tick_params(axis="x", rotation=90, labelsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in axes.ravel()[len(cols):]:
+        ax.set_visible(False)
+    fig.suptitle(title_with_source("Feature distributions per failure type", synthetic), fontsize=11)
+    return fig
+
+
+def plot_outlier_boxplots(frame: pd.DataFrame, synthetic: bool = False):
+    """Standardized features side by side: the points beyond the whiskers are the IQR outliers."""
+    df = add_physics(frame)
+    cols = list(RAW_NUMERIC) + list(PHYSICS)
+    z = (df[cols] - df[cols].mean()) / df[cols].std()
+    long = z.melt(var_name="feature", value_name="z")
+    fig, ax = new_figure()
+    sns.boxplot(data=long, y="feature", x="z", ax=ax, fliersize=1.5, linewidth=0.8, color=sns.color_palette()[0])
+    ax.set_xlabel("standardized value (z-score, unitless)")
+    ax.set_ylabel("")
+    ax.set_title(title_with_source("Outliers per feature (whiskers at 1.5 IQR)", synthetic))
+    return fig
+
+
+def plot_pairs(frame: pd.DataFrame, synthetic: bool = False, max_no_failure: int = 1500, seed: int = 0):
+    """Pair plot of the physics features and rotational speed; 'No Failure' rows subsampled so the rare
+    classes stay visible (all failure rows are drawn)."""
+    df = add_physics(frame)
+    cols = ["temp_diff_k", "rotational_speed_rpm", "power_w", "wear_torque_min_nm"]
+    ok = df[df[LABEL] == "No Failure"]
+    ok = ok.sample(min(len(ok), max_no_failure), random_state=seed)
+    data = pd.concat([ok, df[df[LABEL] != "No Failure"]])
+    data = data.assign(cls=data[LABEL].map(SHORT).fillna(data[LABEL]))
+    data = data.rename(columns={c: _label(c) for c in cols})
+    order = [s for s in SHORT.values() if s in set(data["cls"])]
+    grid = sns.pairplot(data, vars=[_label(c) for c in cols], hue="cls", hue_order=order, corner=True,
+                        plot_kws={"s": 8, "alpha": 0.6, "linewidth": 0}, diag_kind="hist",
+                        diag_kws={"common_norm": False, "stat": "density", "element": "step", "fill": False},
+                        height=1.6)
+    grid.legend.set_title("failure type")
+    for ax in grid.axes.ravel():
+        if ax is not None:
+            ax.xaxis.label.set_size(7)
+            ax.yaxis.label.set_size(7)
+            ax.tick_params(labelsize=6)
+    grid.figure.suptitle(title_with_source(f"Key features (all failures, {len(ok):,} sampled 'No Failure' rows)",
+                                           synthetic), fontsize=10)
+    return grid.figure

@@ -1,0 +1,166 @@
+"""Unit tests of mlplab.classification: features, leak-free splits and pipelines, levers, narrative, plots."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from mlplab.classification import experiment as ex, features as fx, models as mo, narrative as nv, steps
+from mlplab.classification import validate_params
+from mlplab.classification.document import quality_verdict
+from mlplab.data import load_maintenance
+from mlplab.errors import UserError
+
+
+@pytest.fixture(scope="module")
+def frame():
+    """The embedded default, stratified down to 1,500 rows (every class kept)."""
+    return fx.subsample_rows(load_maintenance().frame, 1500, seed=0)
+
+
+def test_physics_features_follow_the_documented_process():
+    df = pd.DataFrame({"air_temperature_k": [300.0], "process_temperature_k": [309.5], "rotational_speed_rpm": [1500.0],
+                       "torque_nm": [40.0], "tool_wear_min": [100.0]})
+    out = fx.add_physics(df)
+    assert out["temp_diff_k"].iloc[0] == pytest.approx(9.5)
+    assert out["power_w"].iloc[0] == pytest.approx(40 * 1500 * 2 * np.pi / 60)  # 6,283 W
+    assert out["wear_torque_min_nm"].iloc[0] == pytest.approx(4000.0)
+
+
+def test_design_matrix_drops_identifiers_and_the_leaking_label(frame):
+    X = fx.design_matrix(frame, "raw+physics")
+    assert not {"udi", "product_id", "target", "failure_type"} & set(X.columns)
+    assert {"temp_diff_k", "power_w", "wear_torque_min_nm", "type"} <= set(X.columns)
+    assert "power_w" not in fx.design_matrix(frame, "raw").columns
+    with pytest.raises(UserError, match="features='physics'"):
+        fx.design_matrix(frame, "physics")
+
+
+def test_subsample_keeps_every_class(frame):
+    assert set(frame["failure_type"]) == set(load_maintenance().frame["failure_type"])
+    assert 1450 <= len(frame) <= 1550
+    with pytest.raises(UserError, match="max_rows=50"):
+        fx.subsample_rows(frame, 50)
+
+
+def test_split_is_stratified_and_disjoint(frame):
+    sp = fx.split(frame, "raw", seed=3)
+    assert len(sp.y_test) == pytest.approx(0.2 * len(frame), abs=1)
+    assert set(sp.y_test) == set(sp.y_train) == set(frame["failure_type"])
+    rows = lambda X: set(map(tuple, X.astype(str).to_numpy()))  # noqa: E731
+    assert not rows(sp.X_train) & rows(sp.X_test)
+
+
+def test_resampling_sees_training_rows_only(frame):
+    """Leak-free: SMOTE inside the pipeline tops classes up to the TRAINING majority count; test rows untouched."""
+    sp = fx.split(frame, "raw+physics", seed=0)
+    pipe = mo.mlp_pipeline("raw+physics", "smote", seed=0, hidden=(8,), epochs=1, batch_size=256)
+    pipe.fit(sp.X_train, sp.y_train)
+    sampler = pipe.named_steps["resample"]
+    Xr, yr = sampler.fit_resample(pipe.named_steps["prep"].transform(sp.X_train), sp.y_train)
+    majority = pd.Series(sp.y_train).value_counts().max()
+    assert pd.Series(yr).value_counts().max() == majority
+    assert len(yr) > len(sp.y_train)
+    assert len(pipe.predict(sp.X_test)) == len(sp.y_test)
+
+
+def test_lab_protocol_puts_synthetic_rows_in_its_test_set(frame):
+    run, lab = ex.lab_protocol(frame, "raw", steps.baseline_builder("logreg", "raw"), seed=0)
+    assert 0.5 < lab["synthetic_test_share"] < 1.0  # most of a balanced test set is synthetic
+    assert lab["real_test_rows"] + lab["synthetic_test_rows"] == lab["test_rows"]
+    assert run.test["macro_f1"] == lab["leaky_test_macro_f1"]
+
+
+def test_threshold_encoding_finds_the_cut_point():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, size=(2000, 1))
+    y = np.where(x[:, 0] > 0.3, "fail", "ok")
+    enc = mo.ThresholdEncoding(n_bins=2).fit(x, y)
+    assert enc.cuts_[0] == pytest.approx([0.3], abs=0.01)
+    out = enc.transform(np.array([[0.1], [0.9]]))
+    assert out.shape == (2, 2) and out[:, 1].tolist() == [0.0, 1.0]
+    with pytest.raises(UserError, match="labels"):
+        mo.ThresholdEncoding().fit(x, None)
+
+
+def test_tune_offsets_recovers_a_missed_minority_class():
+    y = np.array([0] * 90 + [1] * 10)
+    proba = np.column_stack([np.full(100, 0.6), np.full(100, 0.4)])
+    proba[90:, 1] = 0.45  # the minority rows score a bit higher, but never win the argmax
+    proba[90:, 0] = 0.55
+    offsets = mo.tune_offsets(proba, y)
+    pred = (np.log(proba) + offsets).argmax(1)
+    assert pred[90:].tolist() == [1] * 10 and pred[:90].tolist() == [0] * 90
+
+
+def test_threshold_tuned_wraps_any_probabilistic_classifier(frame):
+    sp = fx.split(frame, "raw", seed=0)
+    model = mo.ThresholdTuned(mo.baseline("logreg", "raw"), valid_fraction=0.3, seed=0).fit(sp.X_train, sp.y_train)
+    assert model.offsets_.shape == (len(model.classes_),)
+    assert set(model.predict(sp.X_test)) <= set(model.classes_)
+    assert model.predict_proba(sp.X_test).shape == (len(sp.y_test), len(model.classes_))
+
+
+def test_seed_ensemble_averages_members(frame):
+    sp = fx.split(frame, "raw", seed=0)
+    ens = mo.seed_ensemble(mo.mlp_pipeline("raw", "none", hidden=(8,), epochs=2), [1, 2]).fit(sp.X_train, sp.y_train)
+    members = [m.predict_proba(sp.X_test) for m in ens.estimators_]
+    np.testing.assert_allclose(ens.predict_proba(sp.X_test), np.mean(members, axis=0), rtol=1e-5)
+    assert [m.named_steps["net"].seed for m in ens.estimators_] == [1, 2]
+
+
+def test_run_seeds_reports_every_seed(frame):
+    run = ex.run_seeds("logreg", steps.baseline_builder("logreg", "raw"), frame, "raw", [0, 1], n_jobs=1)
+    assert run.seeds == [0, 1] and len(run.seed_tests) == 2
+    assert run.seed_summary()["n"] == 2
+    assert list(run.test["per_class"]) == [c for c in ex.LABELS if c in set(frame["failure_type"])]
+    report = ex.classification_report_table(run.test)
+    assert report.iloc[-2]["f1"] == pytest.approx(run.test["macro_f1"])
+
+
+def test_confusion_pairs_lists_off_diagonal_cells():
+    metrics = {"confusion_matrix": {"labels": ["a", "b"], "matrix": [[8, 2], [0, 5]]}}
+    pairs = ex.confusion_pairs(metrics)
+    assert pairs.to_dict("records") == [{"true": "a", "predicted": "b", "rows": 2, "share of true class %": 20.0}]
+
+
+def test_validate_params_names_the_bad_key():
+    validate_params({"features": "raw+physics", "strategies": ["none", "smote"], "seeds": [0, 1], "cv_folds": 3})
+    with pytest.raises(UserError, match="features='physics'"):
+        validate_params({"features": "physics"})
+    with pytest.raises(UserError, match="strategies"):
+        validate_params({"strategies": ["smote", "magic"]})
+    with pytest.raises(UserError, match="cv_folds=1"):
+        validate_params({"cv_folds": 1})
+
+
+def test_narrative_follows_the_numbers():
+    assert "overfits" in nv.describe_gap({"macro_f1": 0.95}, {"macro_f1": 0.60})
+    assert "little overfitting" in nv.describe_gap({"macro_f1": 0.70}, {"macro_f1": 0.68})
+    lab = {"test_rows": 100, "train_rows": 400, "synthetic_test_share": 0.8, "leaky_test_macro_f1": 0.97,
+           "real_test_rows": 20, "real_rows_macro_f1": 0.5}
+    text = nv.lab_sentence(lab, 0.55)
+    assert "80.0 %" in text and "0.970" in text and "+0.420" in text
+
+
+def test_quality_verdict_compares_seed_means():
+    tuned = ex.Run("mlp_tuned", {}, {}, 0.0, seed_tests=[{"macro_f1": v} for v in (0.70, 0.69, 0.71)])
+    tree = ex.Run("hgb_physics", {}, {}, 0.0, seed_tests=[{"macro_f1": v} for v in (0.66, 0.67, 0.68)])
+    v = quality_verdict(tuned, {"hgb_physics": tree}, bar=0.68)
+    assert v["passes"] and v["delta_vs_tree"] == pytest.approx(0.03)
+    v = quality_verdict(tree, {"mlp": tuned}, bar=0.68)
+    assert not v["meets_bar"] and not v["not_below_tree"] and not v["passes"]
+
+
+def test_plots_return_figures(frame):
+    from mlplab.plots import classification as pc, eda_maintenance as pe
+
+    run = ex.run_seeds("logreg", steps.baseline_builder("logreg", "raw+physics"), frame, "raw+physics", [0])
+    figs = [pe.plot_class_distribution(fx.class_counts(frame)), pe.plot_correlation(frame),
+            pc.plot_confusion(run.test, "t"), pc.plot_roc_pr(run.y_test, run.proba_test, run.classes, "t"),
+            pc.plot_seeds({"a": [0.5, 0.6]}, reference=0.55)]
+    assert all(f.axes for f in figs)
+    auc = pc.roc_pr_auc(run.y_test, run.proba_test, run.classes)
+    assert set(auc["class"]) == set(run.y_test) and auc["roc_auc"].between(0, 1).all()
