@@ -27,6 +27,7 @@ import os
 import random
 import tempfile
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -178,14 +179,14 @@ class FitCheckpoint(Checkpoint):
 class _FastNet:
     """Shared machinery of MLPRegressor and MLPClassifier (mixed into skorch's NeuralNet)."""
 
-    _task = ""
     _metric_names: tuple[str, ...] = ()
 
     # ---- parameters -----------------------------------------------------------------------
     def _check_params(self) -> None:
-        if isinstance(self.early_stopping, bool) or not isinstance(self.early_stopping, int) or self.early_stopping < 0:
+        if not _is_int(self.early_stopping) or self.early_stopping < 0:
             raise ValueError(f"early_stopping must be a patience in epochs (int >= 0), got {self.early_stopping!r}")
-        if not isinstance(self.valid_fraction, (int, float)) or not 0 <= self.valid_fraction < 1:
+        if isinstance(self.valid_fraction, bool) or not isinstance(self.valid_fraction, Real) \
+                or not 0 <= self.valid_fraction < 1:
             raise ValueError(f"valid_fraction must be in [0, 1), got {self.valid_fraction!r}")
         if self.early_stopping > 0 and self.valid_fraction == 0:
             raise ValueError(f"early_stopping={self.early_stopping} needs a validation split: "
@@ -194,10 +195,9 @@ class _FastNet:
             raise ValueError(f"lr_schedule must be None, 'cosine' or 'plateau', got {self.lr_schedule!r}")
         if self.train_split is not None:
             raise ValueError("train_split is not used by mlplab nets: set valid_fraction instead")
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer))):
+        if self.seed is not None and not _is_int(self.seed):
             raise ValueError(f"seed must be an integer or None, got {self.seed!r}")
-        if isinstance(self.train_metric_rows, bool) or not isinstance(self.train_metric_rows, int) \
-                or self.train_metric_rows < 0:
+        if not _is_int(self.train_metric_rows) or self.train_metric_rows < 0:
             raise ValueError(f"train_metric_rows must be an integer >= 0, got {self.train_metric_rows!r}")
         _optimizer_class(self.optimizer)
 
@@ -418,7 +418,6 @@ class MLPRegressor(_FastNet, RegressorMixin, NeuralNet):
     """MLP regressor: y is 1-D; with `scale_target` the net learns the standardized target
     (mean/std of the training part) and predicts in the original units."""
 
-    _task = "regression"
     _metric_names = ("r2",)
 
     def __init__(self, module=MLP, criterion=torch.nn.MSELoss, optimizer="adam", lr=1e-3, max_epochs=50,
@@ -483,7 +482,6 @@ class MLPClassifier(_FastNet, ClassifierMixin, NeuralNet):
     (missing labels weigh 1); they weight the cross-entropy.
     """
 
-    _task = "classification"
     _metric_names = ("accuracy", "macro_f1")
 
     def __init__(self, module=MLP, criterion=torch.nn.CrossEntropyLoss, optimizer="adam", lr=1e-3, max_epochs=50,
@@ -638,6 +636,10 @@ def _optimizer_class(optimizer):
         return optimizer
     raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} or a torch optimizer class, "
                      f"got {optimizer!r}")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def _overrides(callback, method: str) -> bool:
