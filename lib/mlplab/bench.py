@@ -8,7 +8,7 @@ Workload: NYSE-size synthetic regression (851,264 × 4 float32 by default), MLP 
 - the fast path at the large batch with 1 torch thread too, when more are available (the thread
   count is a knob: idle OpenMP threads spin-wait, which hurts on a shared machine).
 Each figure is the best epoch of a short fit (bounded rows per configuration), so the whole run
-takes about a minute at full size; `--quick` uses a few thousand rows.
+stays within about two minutes at full size on a quiet machine; `--quick` uses a few thousand rows.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def main(as_json: bool = False, rows: int = 851_264, quick: bool = False) -> int
         result = run(rows=rows, quick=quick)
     finally:
         torch.set_num_threads(previous)
-    print(json.dumps(result, indent=None if as_json else 2) if as_json else format_table(result))
+    print(json.dumps(result) if as_json else format_table(result))
     return 0
 
 
