@@ -17,6 +17,12 @@ MAINT_SAMPLE = SHARED / "maintenance" / "predictive_maintenance.csv"
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+# Tiny test fits are dominated by thread start-up and spin-waiting: one torch thread is several
+# times faster here, and keeps the suite's timing stable on a busy 2-core machine.
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
+
 
 def _need(path: Path) -> Path:
     if not path.exists():
