@@ -68,50 +68,62 @@ def fit_and_score(name: str, model, d_train: Design, d_test: Design, *, curves: 
                     settings=dict(settings or {}))
 
 
-def _one_seed(name, builder, seed, d_train, d_test, curves, keep):
+@dataclass
+class Job:
+    """One fit: model `name` built by `builder(seed)` on the `target` formulation."""
+
+    name: str
+    builder: Callable[[int], object]
+    seed: int
+    target: str
+    curves: bool = False
+    keep: bool = False   # keep predictions (the run that is shown)
+    settings: dict = field(default_factory=dict)
+    cost: float = 1.0    # relative run time: the longest jobs start first so the workers finish together
+
+
+def seed_jobs(name: str, builder: Callable[[int], object], target: str, seeds: Sequence[int], *,
+              settings: dict | None = None, cost: float = 1.0) -> list[Job]:
+    """One job per seed; the first seed records curves and keeps its predictions."""
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise UserError("seeds: give at least one seed (e.g. [0, 1, 2])")
+    return [Job(name, builder, s, target, curves=i == 0, keep=i == 0, settings=dict(settings or {}), cost=cost)
+            for i, s in enumerate(seeds)]
+
+
+def _run_job(job: Job, d_train: Design, d_test: Design) -> ModelRun:
     import torch
 
     torch.set_num_threads(1)
-    run = fit_and_score(name, builder(seed), d_train, d_test, curves=curves)
-    if not keep:
+    run = fit_and_score(job.name, job.builder(job.seed), d_train, d_test, curves=job.curves, settings=job.settings)
+    if not job.keep:
         run.pred_train = run.pred_test = None
     return run
 
 
-def _parallel(n_jobs: int, n_tasks: int) -> int:
-    return max(1, min(int(n_jobs or 1), n_tasks, os.cpu_count() or 1))
+def run_jobs(jobs: Sequence[Job], designs: dict, *, n_jobs: int = 1) -> dict[str, ModelRun]:
+    """Run every job in parallel (one torch thread per worker) and group the runs by model name.
 
-
-def run_seeds(name: str, builder: Callable[[int], object], d_train: Design, d_test: Design, seeds: Sequence[int],
-              *, n_jobs: int = 1, curves: bool = True, settings: dict | None = None) -> ModelRun:
-    """Fit one model per seed (in parallel); the first seed's run carries predictions and curves."""
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise UserError("seeds: give at least one seed (e.g. [0, 1, 2])")
-    t0 = time.perf_counter()
-    jobs = _parallel(n_jobs, len(seeds))
+    `designs` maps a target to its (train, test) Designs. Per model, the first seed's run is the one
+    shown (curves, predictions) and carries every seed's test metrics; `seconds` is the summed fit time.
+    """
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
+    workers = max(1, min(int(n_jobs or 1), len(jobs), os.cpu_count() or 1))
     with parallel_config(backend="loky", inner_max_num_threads=1):
-        runs = Parallel(n_jobs=jobs)(delayed(_one_seed)(name, builder, s, d_train, d_test, curves and i == 0, i == 0)
-                                     for i, s in enumerate(seeds))
-    first = runs[0]
-    first.seed_tests = [r.test for r in runs]
-    first.seeds = seeds
-    first.seconds = time.perf_counter() - t0
-    first.settings = dict(settings or {})
-    return first
-
-
-def run_many(jobs: dict[str, Callable[[], object]], d_train: Design, d_test: Design, *, n_jobs: int = 1,
-             curves: bool = True, settings: dict | None = None) -> dict[str, ModelRun]:
-    """Fit several single-seed models in parallel (the regularization variants)."""
-    names = list(jobs)
-    with parallel_config(backend="loky", inner_max_num_threads=1):
-        runs = Parallel(n_jobs=_parallel(n_jobs, len(names)))(
-            delayed(_one_seed)(n, lambda _s, b=jobs[n]: b(), 0, d_train, d_test, curves, True) for n in names)
-    out = {}
-    for n, r in zip(names, runs):
-        r.settings = dict((settings or {}).get(n, {}))
-        out[n] = r
+        done = Parallel(n_jobs=workers)(delayed(_run_job)(jobs[i], *designs[jobs[i].target]) for i in order)
+    by_index = dict(zip(order, done))
+    out: dict[str, ModelRun] = {}
+    for i, job in enumerate(jobs):
+        run = by_index[i]
+        if job.name not in out:
+            out[job.name] = run
+            run.seed_tests, run.seeds = [], []
+        head = out[job.name]
+        head.seed_tests.append(run.test)
+        head.seeds.append(job.seed)
+        if run is not head:
+            head.seconds += run.seconds
     return out
 
 

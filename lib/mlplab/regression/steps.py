@@ -42,16 +42,25 @@ def prepare(frame: pd.DataFrame, *, symbols: Sequence[str] = (), max_symbols: in
     return Prepared(train, test, designs, target)
 
 
-def baselines(prep: Prepared, *, lab_epochs: int, batch_size: int, seed: int = 0) -> dict[str, ex.ModelRun]:
-    """naive, OLS on both formulations, and the lab's unscaled MLP (one seed: it is the lab's single run)."""
+def reference_models(prep: Prepared, *, mlp: dict, seeds: Sequence[int], lab_epochs: int, n_jobs: int
+                     ) -> dict[str, ex.ModelRun]:
+    """Everything that does not depend on the search, fitted in one parallel batch:
+    naive, OLS on both formulations, the lab's unscaled MLP (one seed: the lab's single run), and the
+    standardized MLP baseline over all seeds on the chosen target (`mlp_baseline`) and on the other
+    one (`mlp_baseline_<close|return>`): the formulation comparison."""
     ret, close = prep.d("intraday_return"), prep.d("close")
     runs = {"naive": ex.fit_and_score("naive", models.naive_model(), *ret),
             "ols": ex.fit_and_score("ols", models.ols_model(), *close),
             "ols_return": ex.fit_and_score("ols_return", models.ols_model(), *ret)}
-    lab = {"hidden": list(models.LAB_HIDDEN), "lr": models.LAB_LR, "epochs": lab_epochs, "batch_size": batch_size,
-           "scaled": False}
-    runs["lab_protocol"] = ex.fit_and_score("lab_protocol", models.lab_protocol_model(
-        batch_size=batch_size, epochs=lab_epochs, seed=seed), *close, curves=True, settings=lab)
+    lab = {"hidden": list(models.LAB_HIDDEN), "activation": "relu", "optimizer": "adam", "lr": models.LAB_LR,
+           "epochs": lab_epochs, "batch_size": mlp["batch_size"], "scaled": False}
+    jobs = [ex.Job("lab_protocol", lambda s: models.lab_protocol_model(batch_size=lab["batch_size"], epochs=lab_epochs,
+                                                                      seed=s),
+                   int(seeds[0]), "close", curves=True, keep=True, settings=lab, cost=lab_epochs / max(mlp["epochs"], 1))]
+    for target, name in ((prep.target, "mlp_baseline"), (OTHER[prep.target], f"mlp_baseline_{SHORT[OTHER[prep.target]]}")):
+        jobs += ex.seed_jobs(name, lambda s, st=mlp: models.mlp_model(**st, seed=s), target, seeds,
+                             settings={**mlp, "target": target})
+    runs.update(ex.run_jobs(jobs, prep.designs, n_jobs=n_jobs))
     return runs
 
 
@@ -60,31 +69,19 @@ def mlp_settings(hidden, activation, optimizer, lr, batch_size, epochs, lr_sched
             "batch_size": int(batch_size), "epochs": int(epochs), "lr_schedule": lr_schedule}
 
 
-def mlp_baselines(prep: Prepared, settings: dict, seeds: Sequence[int], n_jobs: int) -> dict[str, ex.ModelRun]:
-    """The standardized 64-32 MLP on the chosen target (`mlp_baseline`) and on the other one
-    (`mlp_baseline_<close|return>`), each over all seeds: the formulation comparison."""
-    out = {}
-    for target, name in ((prep.target, "mlp_baseline"), (OTHER[prep.target], f"mlp_baseline_{SHORT[OTHER[prep.target]]}")):
-        out[name] = ex.run_seeds(name, lambda s, st=settings: models.mlp_model(**st, seed=s), *prep.d(target),
-                                 seeds, n_jobs=n_jobs, settings={**settings, "target": target})
-    return out
-
-
 def search(prep: Prepared, *, grid: dict, method: str, cv: int, n_jobs: int, subsample: int, seed: int,
            fixed: dict):
     return ex.tune(prep.d()[0], grid, method=method, cv=cv, n_jobs=n_jobs, subsample=subsample or None,
                    seed=seed, fixed=fixed)
 
 
-def tuned(prep: Prepared, settings: dict, seeds: Sequence[int], n_jobs: int) -> ex.ModelRun:
-    return ex.run_seeds("mlp_tuned", lambda s, st=settings: models.mlp_model(**st, seed=s), *prep.d(), seeds,
-                        n_jobs=n_jobs, settings={**settings, "target": prep.target})
-
-
-def regularized(prep: Prepared, tuned_settings: dict, *, dropout: float, weight_decay: float, patience: int,
-                valid_fraction: float, early_stopping_epochs: int, seed: int, n_jobs: int) -> dict[str, ex.ModelRun]:
-    variants = ex.regularized_settings(tuned_settings, dropout=dropout, weight_decay=weight_decay,
-                                       patience=patience, valid_fraction=valid_fraction,
-                                       early_stopping_epochs=early_stopping_epochs)
-    jobs = {n: (lambda st=st: models.mlp_model(**st, seed=seed)) for n, st in variants.items()}
-    return ex.run_many(jobs, *prep.d(), n_jobs=n_jobs, settings=variants)
+def tuned_models(prep: Prepared, tuned: dict, seeds: Sequence[int], *, dropout: float, weight_decay: float,
+                 patience: int, valid_fraction: float, early_stopping_epochs: int, n_jobs: int) -> dict[str, ex.ModelRun]:
+    """The tuned MLP over all seeds and its regularized variants (first seed), in one parallel batch."""
+    variants = ex.regularized_settings(tuned, dropout=dropout, weight_decay=weight_decay, patience=patience,
+                                       valid_fraction=valid_fraction, early_stopping_epochs=early_stopping_epochs)
+    jobs = ex.seed_jobs("mlp_tuned", lambda s, st=tuned: models.mlp_model(**st, seed=s), prep.target, seeds,
+                        settings={**tuned, "target": prep.target})
+    jobs += [ex.Job(n, lambda s, st=st: models.mlp_model(**st, seed=s), int(seeds[0]), prep.target, curves=True,
+                    keep=True, settings=st) for n, st in variants.items()]
+    return ex.run_jobs(jobs, prep.designs, n_jobs=n_jobs)
