@@ -152,12 +152,15 @@ def tune_offsets(proba: np.ndarray, y_codes: np.ndarray, grid=np.linspace(-4, 4,
 
 
 class ThresholdTuned(ClassifierMixin, BaseEstimator):
-    """Fits `estimator` on (1 - valid_fraction) of the training rows and tunes per-class
-    log-probability offsets for macro-F1 on the held-out stratified rest. The test set is never seen."""
+    """Tunes per-class log-probability offsets for macro-F1 on a stratified validation split of the
+    training rows (model fitted on the rest), then, with `refit`, refits the model on all training rows
+    and keeps the offsets: the rare classes have too few rows to give a fifth of them away for good.
+    The test set is never seen."""
 
-    def __init__(self, estimator=None, valid_fraction: float = 0.2, seed: int = 0):
+    def __init__(self, estimator=None, valid_fraction: float = 0.2, refit: bool = True, seed: int = 0):
         self.estimator = estimator
         self.valid_fraction = valid_fraction
+        self.refit = refit
         self.seed = seed
 
     def fit(self, X, y):
@@ -171,6 +174,8 @@ class ThresholdTuned(ClassifierMixin, BaseEstimator):
         self.classes_ = np.asarray(self.estimator_.classes_)
         codes = np.searchsorted(self.classes_, y[idx_val])
         self.offsets_ = tune_offsets(self.estimator_.predict_proba(rows(idx_val)), codes)
+        if self.refit:
+            self.estimator_ = clone(self.estimator).fit(X, y)
         return self
 
     def predict_proba(self, X):
