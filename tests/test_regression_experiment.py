@@ -97,3 +97,12 @@ def test_tuned_models_runs_seeds_and_variants(prep):
     assert runs["mlp_tuned"].seeds == [0, 1]
     assert all(runs[n].history is not None for n in runs)
     assert runs["mlp_tuned_early_stopping"].history["valid_loss"].notna().all()
+
+
+def test_reference_models_on_the_close_target(prep):
+    prep.target = "close"
+    st = steps.mlp_settings([8], "relu", "adam", 0.01, 64, 2)
+    runs = steps.reference_models(prep, mlp=st, seeds=[0], lab_epochs=1, n_jobs=1)
+    assert set(runs) == {"naive", "ols", "ols_return", "lab_protocol", "mlp_baseline", "mlp_baseline_return"}
+    assert runs["mlp_baseline"].formulation == "close" and runs["mlp_baseline_return"].formulation == "intraday_return"
+    assert runs["lab_protocol"].settings["scaled"] is False and runs["lab_protocol"].history is not None

@@ -27,6 +27,17 @@ def test_notebook_source_is_clean():
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
 
 
+def test_parameters_parse_validate_and_cover_the_quick_profile():
+    from mlplab.params import notebook_defaults
+    from mlplab.regression import validate_params
+
+    defaults = notebook_defaults(NOTEBOOK)
+    assert set(QUICK) <= set(defaults)
+    assert defaults["profile"] == "full" and defaults["seeds"] == [0, 1, 2, 3, 4] and defaults["n_jobs"] == 2
+    validate_params(defaults)
+    validate_params({**defaults, **QUICK})
+
+
 def _run(tmp_path, monkeypatch, **params):
     import papermill
 
