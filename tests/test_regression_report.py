@@ -157,3 +157,13 @@ def test_display_keeps_r2_digits():
     table = metrics_table({"ols": _run("ols", 1.0)}).assign(**{"test r2": [0.999851]})
     shown = for_display(table)
     assert shown["test r2"].tolist() == ["0.99985"] and table["test r2"].tolist() == [0.999851]
+
+
+def test_tuning_sentence_compares_with_the_seed_spread():
+    runs = _runs()
+    same = nv.tuning_sentence(runs["mlp_baseline"], runs["mlp_tuned"])
+    assert "(-1.83 %)" in same and "within twice the seed spread" in same
+    better = nv.tuning_sentence(_run("b", 1.5, seeds=[1.5, 1.51, 1.49]), runs["mlp_tuned"])
+    assert "larger than twice the seed spread" in better
+    worse = nv.tuning_sentence(runs["mlp_tuned"], _run("t", 2.0, seeds=[2.0, 2.001]))
+    assert "did not transfer" in worse

@@ -176,3 +176,20 @@ def seeds_sentence(quality: dict) -> str:
         text += (f"Median ratio to {ref}: {quality[key]:.3f} ({'meets' if ok else 'misses'} the bar ≤ 1; per seed "
                  f"{', '.join(f'{r:.3f}' for r in quality[f'ratio_vs_{ref}'])}). ")
     return text.strip()
+
+
+def tuning_sentence(baseline: ModelRun, tuned: ModelRun) -> str:
+    """Did the search pay off on the test period? Seed means, with the spreads to judge the difference."""
+    b, t = baseline.seed_summary(), tuned.seed_summary()
+    change = (t["mean"]["rmse"] / b["mean"]["rmse"] - 1) * 100
+    noise = max(b["std"]["rmse"], t["std"]["rmse"])
+    diff = abs(t["mean"]["rmse"] - b["mean"]["rmse"])
+    text = (f"Tuning moved the seed-mean test RMSE from {dollars(b['mean']['rmse'])} (baseline) to "
+            f"{dollars(t['mean']['rmse'])} ({change:+.2f} %). ")
+    if diff <= 2 * noise:
+        text += "That is within twice the seed spread: the search found no configuration clearly better than the baseline."
+    elif change < 0:
+        text += "The gain is larger than twice the seed spread."
+    else:
+        text += "The tuned model is worse on the test period: the configuration picked by cross-validation did not transfer."
+    return text
