@@ -84,6 +84,7 @@ def test_halving_search_on_recent_rows_and_settings(prep):
                                    "epochs": [1, 3]},
                        method="halving", cv=2, n_jobs=1, subsample=200, seed=0, fixed=fixed)
     assert res.searched_rows == 200 and res.n_candidates == 8 and res.best_estimator is None
+    assert set(res.cv_results["lr_schedule"]) == {"constant", "cosine"}
     best = ex.settings_from_search(res.best_params, fixed)
     assert best["epochs"] in (1, 3) and isinstance(best["hidden"], list)
     assert best["lr_schedule"] in ("", "cosine") and best["batch_size"] == 64

@@ -149,8 +149,12 @@ def tune(d_train: Design, grid: dict, *, method: str = "halving", cv: int = 3, n
         settings["epochs"] = max(epochs)
         kwargs["min_epochs"] = min(epochs) if len(epochs) > 1 else None
     estimator = mlp_model(**settings, seed=seed)
-    return run_search(estimator, d_train.X, d_train.y, grid, task="regression", method=method, cv=cv,
-                      n_jobs=n_jobs, subsample=subsample, seed=seed, progress=progress, refit=False, **kwargs)
+    result = run_search(estimator, d_train.X, d_train.y, grid, task="regression", method=method, cv=cv,
+                        n_jobs=n_jobs, subsample=subsample, seed=seed, progress=progress, refit=False, **kwargs)
+    if "lr_schedule" in result.cv_results:
+        col = result.cv_results["lr_schedule"]
+        result.cv_results["lr_schedule"] = col.where(col.notna(), "constant")
+    return result
 
 
 def settings_from_search(best_params: dict, fixed: dict) -> dict:
