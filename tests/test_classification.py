@@ -164,3 +164,20 @@ def test_plots_return_figures(frame):
     assert all(f.axes for f in figs)
     auc = pc.roc_pr_auc(run.y_test, run.proba_test, run.classes)
     assert set(auc["class"]) == set(run.y_test) and auc["roc_auc"].between(0, 1).all()
+
+
+def test_focal_loss_reduces_to_cross_entropy_and_downweights_easy_rows():
+    import torch
+
+    logits = torch.tensor([[4.0, 0.0], [0.2, 0.0], [0.0, 1.0]])
+    target = torch.tensor([0, 1, 1])
+    ce = torch.nn.functional.cross_entropy(logits, target)
+    assert mo.FocalLoss(gamma=0.0)(logits, target).item() == pytest.approx(ce.item(), rel=1e-6)
+    weight = torch.tensor([1.0, 3.0])
+    wce = torch.nn.functional.cross_entropy(logits, target, weight=weight)
+    assert mo.FocalLoss(gamma=0.0, weight=weight)(logits, target).item() == pytest.approx(wce.item(), rel=1e-6)
+    per_row = [mo.FocalLoss(gamma=2.0)(logits[i:i + 1], target[i:i + 1]).item() for i in range(3)]
+    ce_row = [torch.nn.functional.cross_entropy(logits[i:i + 1], target[i:i + 1]).item() for i in range(3)]
+    assert per_row[0] / ce_row[0] < 0.001 < per_row[1] / ce_row[1]  # the confident row almost vanishes
+    with pytest.raises(UserError, match="loss='hinge'"):
+        mo.mlp(loss="hinge")

@@ -55,6 +55,12 @@ def validate_params(params: dict) -> None:
     for key in ("strategy", "tuned_strategy"):
         if key in params:
             need(params[key] in STRATEGIES, key, f"one of {', '.join(STRATEGIES)}")
+    if "lever_losses" in params:
+        need(isinstance(params["lever_losses"], list) and all(v in ("cross_entropy", "focal") for v in params["lever_losses"]),
+             "lever_losses", "a list from cross_entropy, focal")
+    if "lever_encodings" in params:
+        need(isinstance(params["lever_encodings"], list) and all(v in ENCODINGS for v in params["lever_encodings"]),
+             "lever_encodings", f"a list from {', '.join(ENCODINGS)}")
     if "strategies" in params:
         need(isinstance(params["strategies"], list) and params["strategies"]
              and all(s in STRATEGIES for s in params["strategies"]), "strategies",

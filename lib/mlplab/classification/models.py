@@ -8,6 +8,7 @@ bin edges and synthetic rows come from training rows only (from the training fol
 from __future__ import annotations
 
 import numpy as np
+import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
@@ -27,8 +28,6 @@ from mlplab.resample import make_pipeline
 from mlplab.training import MLPClassifier
 
 ENCODINGS = ("standard", "ple", "periodic", "thresholds")
-LAB_MLP = dict(hidden=(64, 32), activation="relu", dropout=(0.3, 0.3), optimizer="adam", lr=1e-3, epochs=50,
-               batch_size=32)
 
 
 class ThresholdEncoding(TransformerMixin, BaseEstimator):
@@ -67,6 +66,30 @@ class ThresholdEncoding(TransformerMixin, BaseEstimator):
         return np.hstack([self.scaler_.transform(X), *steps])
 
 
+class FocalLoss(torch.nn.Module):
+    """Multi-class focal loss (Lin et al., 2017): cross-entropy scaled by (1 - p_true)^gamma, so rows
+    the net already classifies confidently (most 'No Failure' rows) weigh little; `weight` as in
+    CrossEntropyLoss (skorch passes the net's class weights)."""
+
+    def __init__(self, gamma: float = 2.0, weight=None):
+        super().__init__()
+        if not gamma >= 0:
+            raise UserError(f"FocalLoss: gamma must be >= 0, got {gamma!r}")
+        self.gamma = float(gamma)
+        self.register_buffer("weight", None if weight is None else torch.as_tensor(weight, dtype=torch.float32))
+
+    def forward(self, logits, target):
+        logp = torch.log_softmax(logits, dim=1).gather(1, target[:, None]).squeeze(1)
+        loss = -((1 - logp.exp()) ** self.gamma) * logp
+        if self.weight is not None:
+            w = self.weight[target]
+            return (loss * w).sum() / w.sum()
+        return loss.mean()
+
+
+LOSSES = {"cross_entropy": torch.nn.CrossEntropyLoss, "focal": FocalLoss}
+
+
 def preprocessor(features: str, encoding: str = "standard", n_bins: int = 16) -> ColumnTransformer:
     """Numeric columns standardized (or piecewise-linear encoded), `type` one-hot; the rest dropped."""
     if encoding not in ENCODINGS:
@@ -83,11 +106,14 @@ def preprocessor(features: str, encoding: str = "standard", n_bins: int = 16) ->
 
 def mlp(hidden=(64, 32), activation="relu", dropout=0.0, optimizer="adam", lr=1e-3, epochs=50, batch_size=256,
         weight_decay=0.0, batch_norm=False, early_stopping=0, valid_fraction=0.0, encoding="standard",
-        lr_schedule=None, seed=0) -> MLPClassifier:
-    """The skorch net; `encoding="periodic"` switches on the model's periodic embedding."""
+        lr_schedule=None, loss="cross_entropy", seed=0) -> MLPClassifier:
+    """The skorch net; `encoding="periodic"` switches on the model's periodic embedding, `loss="focal"`
+    the focal loss."""
     if early_stopping and not valid_fraction:
         valid_fraction = 0.1
-    return MLPClassifier(module__hidden=tuple(hidden), module__activation=activation, module__dropout=dropout,
+    if loss not in LOSSES:
+        raise UserError(f"parameter loss={loss!r}: expected one of {', '.join(LOSSES)}")
+    return MLPClassifier(criterion=LOSSES[loss], module__hidden=tuple(hidden), module__activation=activation, module__dropout=dropout,
                          module__batch_norm=bool(batch_norm),
                          module__embedding="periodic" if encoding == "periodic" else None,
                          optimizer=optimizer, lr=lr, max_epochs=int(epochs), batch_size=int(batch_size),

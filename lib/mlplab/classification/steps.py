@@ -11,17 +11,11 @@ from mlplab.data import load_maintenance
 from mlplab.resample import STRATEGIES
 
 NET_KEYS = ("hidden", "activation", "dropout", "optimizer", "lr", "epochs", "batch_size", "weight_decay",
-            "batch_norm", "early_stopping", "valid_fraction", "lr_schedule")
+            "batch_norm", "early_stopping", "valid_fraction", "lr_schedule", "loss")
 
 
 def load(data_path: str = ""):
     return load_maintenance(data_path or None)
-
-
-def lab_settings(epochs: int, batch_size: int) -> dict:
-    """The lab's network: 64→32 ReLU, dropout 0.3 after each layer, Adam 1e-3."""
-    return dict(hidden=[64, 32], activation="relu", dropout=[0.3, 0.3], optimizer="adam", lr=1e-3,
-                epochs=int(epochs), batch_size=int(batch_size))
 
 
 def mlp_builder(features: str, strategy: str, settings: dict, *, encoding: str = "standard", n_bins: int = 16,
@@ -152,28 +146,33 @@ LEVER_NAMES = {"standard": "tuned net, standardized inputs", "ple": "piecewise-l
 
 def levers(frame: pd.DataFrame, features: str, tuned: dict, *, strategy: str, encodings, encoding: str,
            thresholds: bool, ensemble: int, seeds, n_jobs: int, test_size: float, n_bins: int,
-           valid_fraction: float) -> tuple[dict, list[dict]]:
-    """Each input encoding on the tuned network, then on `encoding` the per-class thresholds and the seed
-    ensemble added in turn, all over the split seeds. The last run is `mlp_tuned`."""
-    plan = [(f"mlp_tuned_{e}" if e != "standard" else "mlp_tuned_standard", LEVER_NAMES[e],
-             dict(encoding=e)) for e in encodings]
+           valid_fraction: float, losses=()) -> tuple[dict, list[dict]]:
+    """Each input encoding on the tuned network, each extra loss on `encoding`, then on `encoding` the
+    per-class thresholds and the seed ensemble added in turn, all over the split seeds. The final
+    configuration (fixed by the parameters, never picked on test scores) is `mlp_tuned`."""
+    plan = [(f"mlp_tuned_{e}", LEVER_NAMES[e], dict(encoding=e), {}) for e in encodings]
+    plan += [(f"mlp_tuned_{encoding}_{loss}", f"{LEVER_NAMES[encoding]} + {loss} loss", dict(encoding=encoding),
+              {"loss": loss}) for loss in losses]
     final = dict(encoding=encoding)
+    label = LEVER_NAMES[encoding]
     if thresholds:
         final["thresholds"] = True
-        plan.append((f"mlp_tuned_{encoding}_thr", f"{LEVER_NAMES[encoding]} + per-class thresholds", dict(final)))
+        label += " + per-class thresholds"
+        plan.append((f"mlp_tuned_{encoding}_thr", label, dict(final), {}))
     if ensemble > 1:
         final["ensemble"] = int(ensemble)
-        plan.append(("mlp_tuned_ens", f"{plan[-1][1] if thresholds else LEVER_NAMES[encoding]} + {ensemble}-seed ensemble",
-                     dict(final)))
-    if not any(cfg == final for _, _, cfg in plan):
-        plan.append(("mlp_tuned_final", LEVER_NAMES[encoding], dict(final)))
+        label += f" + {ensemble}-seed ensemble"
+        plan.append(("mlp_tuned_ens", label, dict(final), {}))
+    if not any(cfg == final and not over for _, _, cfg, over in plan):
+        plan.append(("mlp_tuned_final", label, dict(final), {}))
     runs, rows = {}, []
-    for name, label, cfg in plan:
-        if cfg == final:
+    for name, label, cfg, over in plan:
+        if cfg == final and not over:
             name = "mlp_tuned"
-        build = mlp_builder(features, strategy, tuned, n_bins=n_bins, valid_fraction=valid_fraction, **cfg)
+        settings = {**tuned, **over}
+        build = mlp_builder(features, strategy, settings, n_bins=n_bins, valid_fraction=valid_fraction, **cfg)
         r = ex.run_seeds(name, build, frame, features, seeds, test_size=test_size, n_jobs=n_jobs,
-                         settings={**tuned, **cfg, "strategy": strategy, "features": features})
+                         settings={**settings, **cfg, "strategy": strategy, "features": features})
         runs[name] = r
         s = r.seed_summary()
         rows.append({"lever": label, "model": name, "macro_f1_mean": s["mean"]["macro_f1"],
