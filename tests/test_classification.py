@@ -181,3 +181,10 @@ def test_focal_loss_reduces_to_cross_entropy_and_downweights_easy_rows():
     assert per_row[0] / ce_row[0] < 0.001 < per_row[1] / ce_row[1]  # the confident row almost vanishes
     with pytest.raises(UserError, match="loss='hinge'"):
         mo.mlp(loss="hinge")
+
+
+def test_quality_sentence_states_the_verdict():
+    tuned = ex.Run("mlp_tuned", {}, {}, 0.0, seed_tests=[{"macro_f1": v} for v in (0.63, 0.61, 0.65)])
+    tree = ex.Run("hgb_physics", {}, {}, 0.0, seed_tests=[{"macro_f1": v} for v in (0.66, 0.67, 0.65)])
+    text = nv.quality_sentence(quality_verdict(tuned, {"hgb_physics": tree}))
+    assert "**not met**" in text and "below the tree by 0.030" in text and "0.630 ± 0.020" in text

@@ -52,6 +52,9 @@ def validate_params(params: dict) -> None:
         need(params["encoding"] in ENCODINGS, "encoding", f"one of {', '.join(ENCODINGS)}")
     if "search_method" in params:
         need(params["search_method"] in SEARCH_METHODS, "search_method", "'grid' or 'halving'")
+    if "lab_protocol_strategy" in params:
+        need(params["lab_protocol_strategy"] in ("smote", "smote_tomek", "adasyn", "undersample"), "lab_protocol_strategy",
+             "a resampling strategy: smote, smote_tomek, adasyn or undersample")
     for key in ("strategy", "tuned_strategy"):
         if key in params:
             need(params[key] in STRATEGIES, key, f"one of {', '.join(STRATEGIES)}")
@@ -68,7 +71,7 @@ def validate_params(params: dict) -> None:
     if "seeds" in params:
         need(isinstance(params["seeds"], list) and params["seeds"] and all(isinstance(s, int) for s in params["seeds"]),
              "seeds", "a non-empty list of integers")
-    for key in ("epochs", "lab_epochs", "batch_size", "n_jobs", "ensemble", "n_bins", "early_stopping_patience",
+    for key in ("epochs", "lab_epochs", "batch_size", "n_jobs", "ensemble", "lever_ensemble", "n_bins", "early_stopping_patience",
                 "early_stopping_epochs"):
         if key in params:
             need(isinstance(params[key], int) and params[key] >= 1, key, "a positive integer")

@@ -122,15 +122,15 @@ def run_many(builders: dict[str, Callable[[int], object]], frame: pd.DataFrame, 
 
 
 def lab_protocol(frame: pd.DataFrame, features: str, builder: Callable[[int], object], *, seed: int = 0,
-                 test_size: float = 0.2) -> tuple[Run, dict]:
-    """The lab's order: SMOTE on ALL rows (after encoding), then split. Returns its leaky run and the
+                 test_size: float = 0.2, strategy: str = "smote") -> tuple[Run, dict]:
+    """The lab's order: resample (SMOTE) ALL rows, then split. Returns its leaky run and the
     numbers that expose it: the synthetic share of its test set and its score on the real test rows."""
     from mlplab.classification.features import design_matrix, LABEL
 
     X = design_matrix(frame, features)  # `type` stays a string column: SMOTENC treats it as categorical
     y = frame[LABEL].astype(str).to_numpy()
     t0 = time.perf_counter()
-    leak = leaky_lab_protocol(X, y, strategy="smote", test_size=test_size, seed=seed, categorical_features="auto")
+    leak = leaky_lab_protocol(X, y, strategy=strategy, test_size=test_size, seed=seed, categorical_features="auto")
     est = builder(seed)
     est.fit(leak["X_train"], leak["y_train"])
     labels = labels_of(y)

@@ -146,10 +146,11 @@ LEVER_NAMES = {"standard": "tuned net, standardized inputs", "ple": "piecewise-l
 
 def levers(frame: pd.DataFrame, features: str, tuned: dict, *, strategy: str, encodings, encoding: str,
            thresholds: bool, ensemble: int, seeds, n_jobs: int, test_size: float, n_bins: int,
-           valid_fraction: float, losses=()) -> tuple[dict, list[dict]]:
+           valid_fraction: float, losses=(), try_ensemble: int = 1) -> tuple[dict, list[dict]]:
     """Each input encoding on the tuned network, each extra loss on `encoding`, then on `encoding` the
     per-class thresholds and the seed ensemble added in turn, all over the split seeds. The final
-    configuration (fixed by the parameters, never picked on test scores) is `mlp_tuned`."""
+    configuration (fixed by the parameters, never picked on test scores) is `mlp_tuned`; with
+    `try_ensemble` > 1 (and no ensemble in the final configuration) a k-seed ensemble of it is tried too."""
     plan = [(f"mlp_tuned_{e}", LEVER_NAMES[e], dict(encoding=e), {}) for e in encodings]
     plan += [(f"mlp_tuned_{encoding}_{loss}", f"{LEVER_NAMES[encoding]} + {loss} loss", dict(encoding=encoding),
               {"loss": loss}) for loss in losses]
@@ -165,6 +166,8 @@ def levers(frame: pd.DataFrame, features: str, tuned: dict, *, strategy: str, en
         plan.append(("mlp_tuned_ens", label, dict(final), {}))
     if not any(cfg == final and not over for _, _, cfg, over in plan):
         plan.append(("mlp_tuned_final", label, dict(final), {}))
+    if try_ensemble > 1 and ensemble <= 1:
+        plan.append(("mlp_tuned_ens", f"{label} + {try_ensemble}-seed ensemble", {**final, "ensemble": int(try_ensemble)}, {}))
     runs, rows = {}, []
     for name, label, cfg, over in plan:
         if cfg == final and not over:
