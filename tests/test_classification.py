@@ -188,3 +188,12 @@ def test_quality_sentence_states_the_verdict():
     tree = ex.Run("hgb_physics", {}, {}, 0.0, seed_tests=[{"macro_f1": v} for v in (0.66, 0.67, 0.65)])
     text = nv.quality_sentence(quality_verdict(tuned, {"hgb_physics": tree}))
     assert "**not met**" in text and "below the tree by 0.030" in text and "0.630 ± 0.020" in text
+
+
+def test_threshold_tuned_with_out_of_fold_probabilities(frame):
+    sp = fx.split(frame, "raw", seed=0)
+    model = mo.ThresholdTuned(mo.baseline("logreg", "raw"), cv=2, seed=0).fit(sp.X_train, sp.y_train)
+    assert model.offsets_.shape == (len(model.classes_),)
+    assert len(model.predict(sp.X_test)) == len(sp.y_test)
+    with pytest.raises(UserError, match="cv must be 0 or an integer >= 2"):
+        mo.ThresholdTuned(mo.baseline("logreg", "raw"), cv=1).fit(sp.X_train, sp.y_train)

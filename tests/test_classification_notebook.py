@@ -13,7 +13,7 @@ QUICK = {  # the `classification` section of params/quick.yml
     "profile": "quick", "max_rows": 2000, "seeds": [0, 1], "epochs": 4, "batch_size": 512, "hgb_max_iter": 20,
     "strategies": ["none", "class_weight", "smote"], "search_subsample": 0, "cv_folds": 2, "grid_lr": [0.003],
     "grid_optimizer": ["adam"], "grid_hidden": [[32, 32], [64, 64]], "grid_batch_size": [512], "grid_epochs": [2, 6],
-    "lever_encodings": ["standard", "thresholds"], "n_bins": 8, "ensemble": 1, "lever_ensemble": 2, "early_stopping_patience": 2,
+    "lever_encodings": ["standard", "thresholds"], "n_bins": 8, "ensemble": 1, "lever_ensemble": 2, "threshold_cv": 2, "early_stopping_patience": 2,
     "early_stopping_epochs": 8, "n_jobs": 1,
 }
 FIGURES = {"fig-clf-classes", "fig-clf-corr", "fig-clf-dist", "fig-clf-box", "fig-clf-pairs", "fig-clf-lab-protocol",

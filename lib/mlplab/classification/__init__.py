@@ -75,6 +75,9 @@ def validate_params(params: dict) -> None:
                 "early_stopping_epochs"):
         if key in params:
             need(isinstance(params[key], int) and params[key] >= 1, key, "a positive integer")
+    if "threshold_cv" in params:
+        need(isinstance(params["threshold_cv"], int) and (params["threshold_cv"] == 0 or params["threshold_cv"] >= 2),
+             "threshold_cv", "0 (one validation split) or an integer >= 2")
     if "cv_folds" in params:
         need(isinstance(params["cv_folds"], int) and params["cv_folds"] >= 2, "cv_folds", "an integer >= 2")
     if "hidden" in params:

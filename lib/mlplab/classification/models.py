@@ -15,7 +15,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 from sklearn.pipeline import make_pipeline as sk_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
@@ -178,24 +178,37 @@ def tune_offsets(proba: np.ndarray, y_codes: np.ndarray, grid=np.linspace(-4, 4,
 
 
 class ThresholdTuned(ClassifierMixin, BaseEstimator):
-    """Tunes per-class log-probability offsets for macro-F1 on a stratified validation split of the
-    training rows (model fitted on the rest), then, with `refit`, refits the model on all training rows
-    and keeps the offsets: the rare classes have too few rows to give a fifth of them away for good.
-    The test set is never seen."""
+    """Per-class log-probability offsets tuned for macro-F1 on training rows the model did not see, then
+    the model refitted on all training rows (the offsets are kept). The test set is never seen.
 
-    def __init__(self, estimator=None, valid_fraction: float = 0.2, refit: bool = True, seed: int = 0):
+    `cv` >= 2: offsets from out-of-fold probabilities of a stratified `cv`-fold split (every training row
+    votes, at cv + 1 fits); `cv` = 0: from one stratified validation split of `valid_fraction` (2 fits,
+    or 1 with `refit=False`, which keeps the model fitted on the rest).
+    """
+
+    def __init__(self, estimator=None, valid_fraction: float = 0.2, cv: int = 0, refit: bool = True, seed: int = 0):
         self.estimator = estimator
         self.valid_fraction = valid_fraction
+        self.cv = cv
         self.refit = refit
         self.seed = seed
 
     def fit(self, X, y):
+        y = np.asarray(y)
+        rows = (lambda i: X.iloc[i]) if hasattr(X, "iloc") else (lambda i: X[i])
+        if self.cv:
+            if not isinstance(self.cv, (int, np.integer)) or self.cv < 2:
+                raise UserError(f"ThresholdTuned: cv must be 0 or an integer >= 2, got {self.cv!r}")
+            folds = StratifiedKFold(int(self.cv), shuffle=True, random_state=self.seed)
+            proba = cross_val_predict(self.estimator, X, y, cv=folds, method="predict_proba")
+            self.estimator_ = clone(self.estimator).fit(X, y)
+            self.classes_ = np.asarray(self.estimator_.classes_)
+            self.offsets_ = tune_offsets(proba, np.searchsorted(self.classes_, y))
+            return self
         if not 0 < self.valid_fraction < 1:
             raise UserError(f"ThresholdTuned: valid_fraction must be in (0, 1), got {self.valid_fraction!r}")
-        y = np.asarray(y)
         idx_fit, idx_val = train_test_split(np.arange(len(y)), test_size=self.valid_fraction, stratify=y,
                                             random_state=self.seed)
-        rows = (lambda i: X.iloc[i]) if hasattr(X, "iloc") else (lambda i: X[i])
         self.estimator_ = clone(self.estimator).fit(rows(idx_fit), y[idx_fit])
         self.classes_ = np.asarray(self.estimator_.classes_)
         codes = np.searchsorted(self.classes_, y[idx_val])

@@ -19,7 +19,7 @@ def load(data_path: str = ""):
 
 
 def mlp_builder(features: str, strategy: str, settings: dict, *, encoding: str = "standard", n_bins: int = 16,
-                thresholds: bool = False, ensemble: int = 1, valid_fraction: float = 0.2):
+                thresholds: bool = False, ensemble: int = 1, valid_fraction: float = 0.2, threshold_cv: int = 0):
     """seed -> pipeline (optionally a seed ensemble, optionally wrapped with per-class thresholds)."""
     net = {k: (tuple(v) if isinstance(v, list) and k == "hidden" else v) for k, v in settings.items() if k in NET_KEYS}
 
@@ -28,7 +28,7 @@ def mlp_builder(features: str, strategy: str, settings: dict, *, encoding: str =
         if ensemble > 1:
             est = mo.seed_ensemble(est, [seed * 100 + i for i in range(ensemble)])
         if thresholds:
-            est = mo.ThresholdTuned(est, valid_fraction=valid_fraction, seed=seed)
+            est = mo.ThresholdTuned(est, valid_fraction=valid_fraction, cv=threshold_cv, seed=seed)
         return est
 
     return build
@@ -146,7 +146,7 @@ LEVER_NAMES = {"standard": "tuned net, standardized inputs", "ple": "piecewise-l
 
 def levers(frame: pd.DataFrame, features: str, tuned: dict, *, strategy: str, encodings, encoding: str,
            thresholds: bool, ensemble: int, seeds, n_jobs: int, test_size: float, n_bins: int,
-           valid_fraction: float, losses=(), try_ensemble: int = 1) -> tuple[dict, list[dict]]:
+           valid_fraction: float, losses=(), try_ensemble: int = 1, threshold_cv: int = 0) -> tuple[dict, list[dict]]:
     """Each input encoding on the tuned network, each extra loss on `encoding`, then on `encoding` the
     per-class thresholds and the seed ensemble added in turn, all over the split seeds. The final
     configuration (fixed by the parameters, never picked on test scores) is `mlp_tuned`; with
@@ -173,7 +173,8 @@ def levers(frame: pd.DataFrame, features: str, tuned: dict, *, strategy: str, en
         if cfg == final and not over:
             name = "mlp_tuned"
         settings = {**tuned, **over}
-        build = mlp_builder(features, strategy, settings, n_bins=n_bins, valid_fraction=valid_fraction, **cfg)
+        build = mlp_builder(features, strategy, settings, n_bins=n_bins, valid_fraction=valid_fraction,
+                            threshold_cv=threshold_cv, **cfg)
         r = ex.run_seeds(name, build, frame, features, seeds, test_size=test_size, n_jobs=n_jobs,
                          settings={**settings, **cfg, "strategy": strategy, "features": features})
         runs[name] = r
