@@ -6,7 +6,7 @@ import pandas as pd
 
 from mlplab.classification import experiment as ex
 from mlplab.classification import models as mo
-from mlplab.classification.features import design_matrix, split
+from mlplab.classification.features import split
 from mlplab.data import load_maintenance
 from mlplab.resample import STRATEGIES
 
@@ -128,10 +128,6 @@ def regularization(frame: pd.DataFrame, features: str, strategy: str, tuned: dic
     for n, r in runs.items():
         r.settings = variants[n]
     return runs
-
-
-def lab_design(frame: pd.DataFrame, features: str):
-    return design_matrix(frame, features)
 
 
 def net_settings(hidden, activation, dropout, optimizer, lr, epochs, batch_size) -> dict:
