@@ -6,7 +6,7 @@ import pandas as pd
 import seaborn as sns
 
 from mlplab.classification.features import LABEL, PHYSICS, RAW_NUMERIC, UNITS, add_physics
-from mlplab.plots.style import new_figure, title_with_source
+from mlplab.plots.style import apply_style, new_figure, title_with_source
 
 SHORT = {"No Failure": "None", "Heat Dissipation Failure": "HDF", "Power Failure": "PWF",
          "Overstrain Failure": "OSF", "Tool Wear Failure": "TWF", "Random Failures": "RNF"}
@@ -83,6 +83,7 @@ def plot_outlier_boxplots(frame: pd.DataFrame, synthetic: bool = False):
 def plot_pairs(frame: pd.DataFrame, synthetic: bool = False, max_no_failure: int = 1500, seed: int = 0):
     """Pair plot of the physics features and rotational speed; 'No Failure' rows subsampled so the rare
     classes stay visible (all failure rows are drawn)."""
+    apply_style()
     df = add_physics(frame)
     cols = ["temp_diff_k", "rotational_speed_rpm", "power_w", "wear_torque_min_nm"]
     ok = df[df[LABEL] == "No Failure"]
@@ -91,10 +92,11 @@ def plot_pairs(frame: pd.DataFrame, synthetic: bool = False, max_no_failure: int
     data = data.assign(cls=data[LABEL].map(SHORT).fillna(data[LABEL]))
     data = data.rename(columns={c: _label(c) for c in cols})
     order = [s for s in SHORT.values() if s in set(data["cls"])]
-    grid = sns.pairplot(data, vars=[_label(c) for c in cols], hue="cls", hue_order=order, corner=True,
-                        plot_kws={"s": 8, "alpha": 0.6, "linewidth": 0}, diag_kind="hist",
-                        diag_kws={"common_norm": False, "stat": "density", "element": "step", "fill": False},
-                        height=1.6)
+    grid = sns.PairGrid(data, vars=[_label(c) for c in cols], hue="cls", hue_order=order, corner=True,
+                        diag_sharey=False, height=1.6)
+    grid.map_lower(sns.scatterplot, s=8, alpha=0.6, linewidth=0)
+    grid.map_diag(sns.histplot, stat="density", common_norm=False, element="step", fill=False, bins=25)
+    grid.add_legend()
     grid.legend.set_title("failure type")
     for ax in grid.axes.ravel():
         if ax is not None:
@@ -102,5 +104,5 @@ def plot_pairs(frame: pd.DataFrame, synthetic: bool = False, max_no_failure: int
             ax.yaxis.label.set_size(7)
             ax.tick_params(labelsize=6)
     grid.figure.suptitle(title_with_source(f"Key features (all failures, {len(ok):,} sampled 'No Failure' rows)",
-                                           synthetic), fontsize=10)
+                                           synthetic), fontsize=10, y=1.02)
     return grid.figure
