@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -135,12 +137,13 @@ def plot_seeds(values: dict[str, list[float]], metric: str = "macro-F1", title: 
         ax.scatter(v, np.full(len(v), i), color="grey", s=14, zorder=3)
         ax.errorbar(v.mean(), i, xerr=v.std(ddof=1) if len(v) > 1 else 0, fmt="D", color=sns.color_palette()[0],
                     capsize=4, zorder=4)
-        ax.text(v.mean(), i + 0.25, f"{v.mean():.3f}", ha="center", fontsize=8)
+        ax.text(v.mean(), i + 0.2, f"{v.mean():.3f}", ha="center", va="bottom", fontsize=8)
     if reference is not None:
         ax.axvline(reference, color=sns.color_palette()[3], ls="--", lw=1, label=reference_label or None)
         if reference_label:
-            ax.legend(loc="lower left", fontsize=8)
-    ax.set_yticks(range(len(names)), names)
+            ax.legend(loc="best", fontsize=8)
+    ax.set_yticks(range(len(names)), [textwrap.fill(n, 30) for n in names], fontsize=8)
+    ax.set_ylim(-0.5, len(names) - 0.3)
     ax.set_xlabel(f"test {metric} (fraction)")
     ax.set_title(title_with_source(title, synthetic))
     return fig
