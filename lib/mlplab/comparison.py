@@ -310,7 +310,8 @@ def recommendation(doc: dict) -> dict:
     ordered = sorted(scores.items(), key=lambda kv: kv[1], reverse=HEADLINE[task][1] == "higher")
     best_name, best_val = ordered[0]
     mlp_best = next(((k, v) for k, v in ordered if k.startswith("mlp")), (None, float("nan")))
-    baselines = {"regression": ("naive", "ols"), "classification": ("majority", "logreg", "hgb")}[task]
+    baselines = {"regression": ("naive", "ols", "ols_return"),
+                 "classification": ("majority", "logreg", "hgb", "hgb_physics")}[task]
     best_base = max(((b, scores[b]) for b in baselines if b in scores), key=lambda kv: kv[1] if HEADLINE[task][1] == "higher" else -kv[1],
                     default=(None, float("nan")))
     return {"task": task, "metric": metric, "best": best_name, "best_value": best_val,

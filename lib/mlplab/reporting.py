@@ -87,7 +87,12 @@ def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, i
         raise ValueError(f"table label {label!r} must look like 'tbl-some-name'")
     if synthetic:
         caption = caption.rstrip(". ") + ". Synthetic data (embedded default)."
-    body = format_frame(df, digits).to_markdown(index=index)
+    # numbers are formatted here; tabulate must not re-parse them (it would turn 0.99985 back into 1)
+    align = ["right" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else "left"
+             for c in df.columns]
+    if index:
+        align = ["left"] + align
+    body = format_frame(df, digits).to_markdown(index=index, disable_numparse=True, colalign=align)
     text = f"{body}\n\n: {caption} {{#{label}}}\n"
     _display_markdown(text)
     return text
