@@ -115,6 +115,7 @@ def _kernel_env(root: Path, staging: Path, spec: P.NotebookSpec) -> dict:
         "MLPLAB_ROOT": str(root),
         "MLPLAB_REPORT_DIR": str(staging),
         "MLPLAB_DATA_DIR": str(data_dir(root)),
+        "MLPLAB_CACHE_DIR": os.environ.get("MLPLAB_CACHE_DIR") or str(root / "data" / "cache"),
         "MLPLAB_RESULTS_DIR": str(root / "report" / "_results" if spec.needs else staging / "_results"),
         "MPLBACKEND": "Agg",
         "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning"),
