@@ -40,14 +40,17 @@ def _display_markdown(text: str) -> None:
     display(Markdown(text))
 
 
-def say(text: str) -> str:
+# The show_* functions return None on purpose: a returned value would also be echoed as the cell's
+# result and rendered a second time as a code output.
+
+
+def say(text: str) -> None:
     """Show generated prose (built from numbers by the caller) as markdown."""
     _display_markdown(text)
-    return text
 
 
 def show_figure(fig, label: str, caption: str, *, notebook: str, synthetic: bool = False,
-                width: str = "100%") -> Path:
+                width: str = "100%") -> None:
     """Save `fig` and emit a labelled, captioned markdown figure. Closes the figure."""
     import matplotlib.pyplot as plt
 
@@ -61,7 +64,6 @@ def show_figure(fig, label: str, caption: str, *, notebook: str, synthetic: bool
     fig.savefig(out, dpi=150, bbox_inches="tight")
     plt.close(fig)
     _display_markdown(f"![{caption}]({rel.as_posix()}){{#{label} width={width}}}")
-    return out
 
 
 def format_frame(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
@@ -81,7 +83,7 @@ def format_frame(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
 
 
 def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, index: bool = False,
-               synthetic: bool = False) -> str:
+               synthetic: bool = False) -> None:
     """Emit a labelled, captioned markdown table (pipe table; Quarto cross-references `@tbl-...`)."""
     if not _LABEL.match(label) or not label.startswith("tbl-"):
         raise ValueError(f"table label {label!r} must look like 'tbl-some-name'")
@@ -93,12 +95,10 @@ def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, i
     if index:
         align = ["left"] + align
     body = format_frame(df, digits).to_markdown(index=index, disable_numparse=True, colalign=align)
-    text = f"{body}\n\n: {caption} {{#{label}}}\n"
-    _display_markdown(text)
-    return text
+    _display_markdown(f"{body}\n\n: {caption} {{#{label}}}\n")
 
 
-def provenance_banner(provenance: dict, dataset: str) -> str:
+def provenance_banner(provenance: dict, dataset: str) -> None:
     """The first thing each part shows: where the data came from, loudly when synthetic."""
     p = provenance
     if p.get("source") == "embedded":
@@ -110,6 +110,4 @@ def provenance_banner(provenance: dict, dataset: str) -> str:
                 f"(source: {p.get('source')}).\n:::\n")
     rows = p.get("rows")
     sha = str(p.get("sha256", ""))[:16]
-    text = head + f"\nRows: {rows:,} · SHA-256: `{sha}…`\n" if isinstance(rows, int) else head
-    _display_markdown(text)
-    return text
+    _display_markdown(head + f"\nRows: {rows:,} · SHA-256: `{sha}…`\n" if isinstance(rows, int) else head)
