@@ -19,7 +19,7 @@ def test_table_keeps_precision_and_label(shown):
     assert reporting.show_table(pd.DataFrame({"model": ["a"], "r2": [0.99985], "n": [3]}), "tbl-x", "Cap.",
                                 synthetic=True) is None
     text = shown[0]
-    assert "| a       | 1.000 |   3 |" not in text  # right-aligned numbers, strings left
+    assert "|:--------|------:|----:|" in text  # strings left, numbers right
     assert "1.000" in text and "0.99985" not in text
     assert text.rstrip().endswith(": Cap. Synthetic data (embedded default). {#tbl-x}")
 
