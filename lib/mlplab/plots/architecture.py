@@ -56,3 +56,12 @@ def plot_architecture(module: nn.Module, title: str, input_label: str = "inputs"
                         arrowprops=dict(arrowstyle="->", color="0.35", lw=1))
     ax.set_title(f"{title} — {count_parameters(module):,} trainable parameters", fontsize=10)
     return fig
+
+
+def module_of(estimator, d_in: int, d_out: int) -> nn.Module:
+    """The torch module an (unfitted) net or pipeline would train, built from its own parameters."""
+    net = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    if getattr(net, "module_", None) is not None:
+        return net.module_
+    kwargs = {k.removeprefix("module__"): v for k, v in net.get_params(deep=False).items() if k.startswith("module__")}
+    return net.module(d_in=d_in, d_out=d_out, **kwargs)

@@ -1,0 +1,25 @@
+"""Architecture diagrams are drawn from the model's own layers."""
+
+from mlplab.models import MLP
+from mlplab.plots.architecture import count_parameters, describe_layers, module_of, plot_architecture
+from mlplab.training import MLPClassifier
+
+
+def test_layers_follow_the_module():
+    m = MLP(4, 1, hidden=(8, 3), activation="tanh", dropout=0.2, batch_norm=True)
+    kinds = [k for k, _ in describe_layers(m)]
+    assert kinds.count("linear") == 3 and kinds.count("act") == 2 and kinds.count("drop") == 2 and kinds.count("norm") == 2
+    labels = [label for _, label in describe_layers(m)]
+    assert "Linear\n4→8" in labels and "Linear\n3→1" in labels
+    assert count_parameters(m) == sum(p.numel() for p in m.parameters())
+
+
+def test_module_of_unfitted_net_and_figure():
+    net = MLPClassifier(module__hidden=(16,), module__activation="gelu")
+    m = module_of(net, d_in=7, d_out=6)
+    labels = [label for _, label in describe_layers(m)]
+    assert labels[0] == "Linear\n7→16" and labels[-1] == "Linear\n16→6" and "GELU" in labels
+    fig = plot_architecture(m, "Test", "7 features", "6 logits")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts[0] == "7 features" and texts[-1] == "6 logits"
+    assert f"{count_parameters(m):,} trainable parameters" in fig.axes[0].get_title()
