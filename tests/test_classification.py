@@ -197,3 +197,13 @@ def test_threshold_tuned_with_out_of_fold_probabilities(frame):
     assert len(model.predict(sp.X_test)) == len(sp.y_test)
     with pytest.raises(UserError, match="cv must be 0 or an integer >= 2"):
         mo.ThresholdTuned(mo.baseline("logreg", "raw"), cv=1).fit(sp.X_train, sp.y_train)
+
+
+def test_network_diagram_module_matches_the_pipeline(frame):
+    lab = steps.net_settings([16, 8], "relu", 0.3, "adam", 1e-3, 2, 256)
+    module, width = steps.network(frame, "raw+physics", lab, seed=0, test_size=0.2)
+    linears = [m for m in module.modules() if m.__class__.__name__ == "Linear"]
+    assert width == 11  # 5 raw + 3 physics numerics, Type one-hot (3)
+    assert [(l.in_features, l.out_features) for l in linears] == [(11, 16), (16, 8), (8, 6)]
+    module, width = steps.network(frame, "raw", lab, seed=0, test_size=0.2, encoding="ple", n_bins=4)
+    assert width > 8 and linears[0].in_features == 11 and module.blocks[0].in_features == width

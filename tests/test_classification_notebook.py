@@ -3,22 +3,18 @@
 import json
 
 import nbformat
+import yaml
 import pytest
 
 from conftest import ROOT
 from mlplab.results import REQUIRED_MODELS, validate
 
 NOTEBOOK = ROOT / "analysis" / "02_classification_maintenance.ipynb"
-QUICK = {  # the `classification` section of params/quick.yml
-    "profile": "quick", "max_rows": 2000, "seeds": [0, 1], "epochs": 4, "batch_size": 512, "hgb_max_iter": 20,
-    "strategies": ["none", "class_weight", "smote"], "search_subsample": 0, "cv_folds": 2, "grid_lr": [0.003],
-    "grid_optimizer": ["adam"], "grid_hidden": [[32, 32], [64, 64]], "grid_batch_size": [512], "grid_epochs": [2, 6],
-    "lever_encodings": ["standard", "thresholds"], "n_bins": 8, "ensemble": 1, "lever_ensemble": 2, "threshold_cv": 2, "early_stopping_patience": 2,
-    "early_stopping_epochs": 8, "n_jobs": 1,
-}
+QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["classification"]}
 FIGURES = {"fig-clf-classes", "fig-clf-corr", "fig-clf-dist", "fig-clf-box", "fig-clf-pairs", "fig-clf-lab-protocol",
            "fig-clf-rebalancing", "fig-clf-rebalancing-recall", "fig-clf-search", "fig-clf-levers", "fig-clf-curves",
-           "fig-clf-confusion-test", "fig-clf-confusion-train", "fig-clf-roc-pr", "fig-clf-reg-curves", "fig-clf-seeds"}
+           "fig-clf-confusion-test", "fig-clf-confusion-train", "fig-clf-roc-pr", "fig-clf-reg-curves", "fig-clf-seeds",
+           "fig-clf-arch-baseline", "fig-clf-arch-tuned"}
 VARIANTS = {"hgb_physics", "mlp_baseline_physics", "mlp_none", "mlp_class_weight", "mlp_smote", "mlp_tuned_plain",
             "mlp_tuned_dropout", "mlp_tuned_l2", "mlp_tuned_batchnorm", "mlp_tuned_early_stopping", "mlp_tuned_all_reg"}
 

@@ -39,7 +39,8 @@ def clf():
     return _doc("classification", {"majority": 0.1, "logreg": 0.4, "hgb": 0.7, "lab_protocol": 0.9,
                                    "mlp_baseline": 0.5, "mlp_tuned": 0.6, "mlp_tuned_batch_norm": 0.55},
                 source="embedded",
-                extra={"lab_protocol_synthetic_test_share": 0.48, "lab_protocol_real_test": {"accuracy": 0.9, "macro_f1": 0.3},
+                extra={"lab_protocol": {"synthetic_test_share": 0.48, "synthetic_test_rows": 48, "test_rows": 100,
+                                        "real_rows_metrics": {"accuracy": 0.9, "macro_f1": 0.3}},
                        "rebalancing": [{"strategy": "none", "macro_f1": 0.5}, {"strategy": "smote", "macro_f1": 0.58}]})
 
 
@@ -63,6 +64,10 @@ def test_regularization(reg):
     assert dict(zip(t["variant"], t["helped"])) == {"dropout": False, "l2": True}
     s = C.regularization_sentences(reg)
     assert "1 of 2 regularization variants improved" in s and "largest gain came from l2" in s
+    reg["models"]["mlp_tuned"]["seeds"].update(n=3, std={"rmse": 0.15})  # now l2's -0.1 is noise
+    t = C.regularization_table(reg)
+    assert dict(zip(t["variant"], t["within seed spread"])) == {"dropout": False, "l2": True} and not t["helped"].any()
+    assert "Within the seed spread (±0.15), so neither better nor worse: l2" in C.regularization_sentences(reg)
     assert "narrowed with dropout, l2" in s and "Worse than no regularization: dropout" in s
 
 
@@ -79,7 +84,7 @@ def test_protocol_and_rebalancing(clf):
     t = C.protocol_table(clf)
     assert t.iloc[0]["macro_f1"] == 0.9 and t.iloc[1]["macro_f1"] == 0.3
     s = C.protocol_sentences(clf)
-    assert "48.0 % of the test rows are synthetic" in s and "inflate the score" in s
+    assert "48.0 % of the test rows (48 of 100) are synthetic" in s and "real test rows only" in s and "inflate the score" in s
     assert "smote gave the best test macro-F1 (0.580), against 0.500 without rebalancing (+0.080)" in C.rebalancing_sentences(clf)
 
 
@@ -109,3 +114,34 @@ def test_pages(reg, clf, tmp_path):
     states = {"regression": {"profile": "quick", "seconds": 3.2, "finished": "t", "params": {"epochs": 3}}}
     app = appendix_md(tmp_path, {"regression": reg}, states)
     assert "| regression | quick | 3.2 |" in app and "epochs: 3" in app and "| torch |" in app
+
+
+def test_classification_regularizers_compare_with_the_plain_network(clf):
+    for name, value in (("mlp_tuned_plain", 0.5), ("mlp_tuned_dropout", 0.55), ("mlp_tuned_ens", 0.9)):
+        clf["models"][name] = {"train": {"macro_f1": 0.8}, "test": {"macro_f1": value}, "seeds": {"n": 1}}
+    clf["history"] = {"mlp_tuned_net": {"train_loss": [1.0, 0.2], "test_loss": [1.0, 0.4]}}
+    t = C.regularization_table(clf)
+    assert list(t["variant"]) == ["batch norm", "dropout"]  # levers (ens) are not regularizers
+    assert t.loc[t["variant"] == "dropout", "Δ test vs unregularized"].item() == pytest.approx(0.05)
+    assert C.curve_model(clf) == "mlp_tuned_net" and C.curve_summary(clf)["epochs"] == 2
+    table = C.models_table(clf)
+    assert table.iloc[-1]["model"] == "lab_protocol"  # scored on its own leaky test set: listed last
+
+
+def test_rebalancing_recall_is_spread_into_columns(clf):
+    clf["extra"]["rebalancing"] = [{"strategy": "none", "macro_f1": 0.5, "per_class_recall": {"A": 1.0, "B": 0.0}}]
+    t = C.rebalancing_table(clf)
+    assert list(t.columns) == ["strategy", "macro_f1", "recall A", "recall B"]
+
+
+def test_recommendation_ranks_multi_seed_models_and_calls_a_tie_a_tie(reg):
+    def seeds(name, mean, std):
+        reg["models"][name]["seeds"] = {"n": 3, "mean": {"rmse": mean}, "std": {"rmse": std}}
+
+    seeds("mlp_tuned", 1.40, 0.05)
+    seeds("ols", 1.43, 0.0)
+    r = C.recommendation(reg)
+    assert r["best"] == "mlp_tuned"  # mlp_tuned_l2 (1.3, one seed) does not compete with seed means
+    assert "within the seed spread, so the two are on a par" in C.conclusion_sentences(reg)
+    seeds("mlp_tuned", 1.20, 0.05)
+    assert "so the MLP earns its cost here" in C.conclusion_sentences(reg)

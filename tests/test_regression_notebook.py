@@ -3,18 +3,14 @@
 import json
 
 import nbformat
+import yaml
 import pytest
 
 from conftest import ROOT
 from mlplab.results import REQUIRED_MODELS, validate
 
 NOTEBOOK = ROOT / "analysis" / "01_regression_nyse.ipynb"
-QUICK = {  # the `regression` section of params/quick.yml
-    "profile": "quick", "max_symbols": 6, "batch_size": 256, "epochs": 10, "lab_epochs": 20,
-    "search_subsample": 0, "cv_folds": 2, "grid_lr": [0.001, 0.003], "grid_optimizer": ["adam", "sgd"],
-    "grid_hidden": [[64, 32]], "grid_batch_size": [256], "grid_lr_schedule": [""], "grid_epochs": [3, 9],
-    "early_stopping_epochs": 20, "seeds": [0, 1, 2], "n_jobs": 2,
-}
+QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["regression"]}
 FIGURES = {"fig-reg-corr", "fig-reg-hist", "fig-reg-box", "fig-reg-trends", "fig-reg-volume-price", "fig-reg-coverage",
            "fig-reg-formulation", "fig-reg-search", "fig-reg-curves", "fig-reg-regularization", "fig-reg-pred-actual",
            "fig-reg-residuals", "fig-reg-error-symbol", "fig-reg-models"}

@@ -73,7 +73,10 @@ def models_table(doc: dict) -> pd.DataFrame:
         })
     df = pd.DataFrame(rows)
     asc = HEADLINE[task][1] == "lower"
-    return df.sort_values(f"seed mean {metric}", ascending=asc, na_position="last").reset_index(drop=True)
+    df = df.sort_values(f"seed mean {metric}", ascending=asc, na_position="last")
+    # The lab protocol is scored on its own leaky test set: never ranked among the honest models.
+    leaky = df["model"] == "lab_protocol"
+    return pd.concat([df[~leaky], df[leaky]]).reset_index(drop=True)
 
 
 def tuning_table(reg: dict, clf: dict) -> pd.DataFrame:
@@ -99,27 +102,51 @@ def tuning_sentences(reg: dict, clf: dict) -> str:
         else:
             out.append(f"For the {r['task']}, the tuned MLP did not beat the baseline MLP on the test set "
                        f"({r['metric']} {fmt(r['MLP tuned'], metric)} against {fmt(r['MLP baseline'], metric)}): "
-                       "the configuration chosen by cross-validation on the training period did not transfer.")
+                       "the configuration chosen by cross-validation on the "
+                       f"{'training period' if task == 'regression' else 'training rows'} did not transfer to the test set.")
     return " ".join(out)
 
 
+REGULARIZERS = ("dropout", "l2", "batchnorm", "batch_norm", "early_stopping", "all_reg")
+
+
+def regularization_reference(doc: dict) -> str:
+    """The unregularized network the variants are compared with (classification names it mlp_tuned_plain)."""
+    return "mlp_tuned_plain" if "mlp_tuned_plain" in doc["models"] else "mlp_tuned"
+
+
+def _noise(doc: dict, *models: str) -> float:
+    """The seed spread (std) of the first of these models that ran over several seeds, else 0."""
+    for m in models:
+        std = seed_std(doc, m)
+        if math.isfinite(std):
+            return std
+    return 0.0
+
+
 def regularization_table(doc: dict) -> pd.DataFrame:
-    """Variants named mlp_tuned_<regularizer> against the unregularized tuned model."""
+    """Variants named mlp_tuned_<regularizer> against the unregularized tuned network.
+
+    A change smaller than the tuned model's seed spread is flagged: it is not evidence either way.
+    """
     task = doc["notebook"]
     metric = HEADLINE[task][0]
-    ref = doc["models"].get("mlp_tuned")
+    ref_name = regularization_reference(doc)
+    ref = doc["models"].get(ref_name)
     if ref is None:
         return pd.DataFrame()
     ref_test, ref_train = _num(ref["test"].get(metric)), _num(ref["train"].get(metric))
+    noise = _noise(doc, ref_name, "mlp_tuned")
     rows = []
     for name, entry in doc["models"].items():
-        if not name.startswith("mlp_tuned_"):
+        if name.removeprefix("mlp_tuned_") not in REGULARIZERS or not name.startswith("mlp_tuned_"):
             continue
         test, train = _num(entry["test"].get(metric)), _num(entry["train"].get(metric))
+        within = abs(test - ref_test) <= noise
         rows.append({"task": TASK_LABEL[task], "variant": name.removeprefix("mlp_tuned_").replace("_", " "),
-                     f"test {metric}": test, f"Δ test vs tuned": test - ref_test,
-                     "train–test gap": abs(train - test), "gap of tuned": abs(ref_train - ref_test),
-                     "helped": better(task, test, ref_test)})
+                     f"test {metric}": test, "Δ test vs unregularized": test - ref_test,
+                     "train–test gap": abs(train - test), "gap unregularized": abs(ref_train - ref_test),
+                     "within seed spread": within, "helped": better(task, test, ref_test) and not within})
     return pd.DataFrame(rows)
 
 
@@ -130,17 +157,22 @@ def regularization_sentences(doc: dict) -> str:
     if table.empty:
         return f"No regularization variants were run for the {TASK_LABEL[task]}."
     helped = table[table["helped"]]
-    hurt = table[~table["helped"]]
+    flat = table[table["within seed spread"]]
+    hurt = table[~table["helped"] & ~table["within seed spread"]]
     parts = []
     if len(helped):
-        best = helped.sort_values("Δ test vs tuned", ascending=HEADLINE[task][1] == "lower").iloc[0]
+        best = helped.sort_values("Δ test vs unregularized", ascending=HEADLINE[task][1] == "lower").iloc[0]
         parts.append(f"For the {TASK_LABEL[task]}, {len(helped)} of {len(table)} regularization variants improved the "
-                     f"{METRIC_LABEL[metric]} of the tuned MLP; the largest gain came from {best['variant']} "
-                     f"({fmt(best[f'test {metric}'], metric)}, Δ {best['Δ test vs tuned']:+.3g}).")
+                     f"{METRIC_LABEL[metric]} of the unregularized tuned network by more than its seed spread; the largest "
+                     f"gain came from {best['variant']} ({fmt(best[f'test {metric}'], metric)}, "
+                     f"Δ {best['Δ test vs unregularized']:+.3g}).")
     else:
         parts.append(f"For the {TASK_LABEL[task]}, none of the {len(table)} regularization variants improved the "
-                     f"{METRIC_LABEL[metric]} of the tuned MLP.")
-    narrowed = table[table["train–test gap"] < table["gap of tuned"]]
+                     f"{METRIC_LABEL[metric]} of the unregularized tuned network by more than its seed spread.")
+    if len(flat):
+        noise = _noise(doc, regularization_reference(doc), "mlp_tuned")
+        parts.append(f"Within the seed spread (±{noise:.3g}), so neither better nor worse: " + ", ".join(flat["variant"]) + ".")
+    narrowed = table[table["train–test gap"] < table["gap unregularized"]]
     if len(narrowed):
         parts.append("The train–test gap narrowed with " + ", ".join(narrowed["variant"]) + ".")
     if len(hurt):
@@ -148,9 +180,15 @@ def regularization_sentences(doc: dict) -> str:
     return " ".join(parts)
 
 
-def curve_summary(doc: dict, model: str = "mlp_tuned") -> dict | None:
+def curve_model(doc: dict) -> str:
+    """The tuned network whose curves were recorded (classification trains it apart as mlp_tuned_net)."""
+    hist = doc.get("history") or {}
+    return next((m for m in ("mlp_tuned", "mlp_tuned_net", "mlp_tuned_plain") if m in hist), "mlp_tuned")
+
+
+def curve_summary(doc: dict, model: str | None = None) -> dict | None:
     """Convergence epoch (90 % of the total train-loss drop reached) and final train/test loss gap."""
-    hist = (doc.get("history") or {}).get(model)
+    hist = (doc.get("history") or {}).get(model or curve_model(doc))
     if not hist or "train_loss" not in hist:
         return None
     train = np.asarray(hist["train_loss"], dtype=float)
@@ -196,7 +234,8 @@ def protocol_table(clf: dict) -> pd.DataFrame:
     lab = clf["models"]["lab_protocol"]
     rows = [{"protocol": "lab: SMOTE on all rows, then split — score on its own test set",
              "accuracy": _num(lab["test"].get("accuracy")), "macro_f1": _num(lab["test"].get("macro_f1"))}]
-    real = extra.get("lab_protocol_real_test") or extra.get("lab_protocol_real_rows")
+    lab_extra = extra.get("lab_protocol") if isinstance(extra.get("lab_protocol"), dict) else {}
+    real = lab_extra.get("real_rows_metrics")
     if isinstance(real, dict):
         rows.append({"protocol": "lab model scored on the real test rows only",
                      "accuracy": _num(real.get("accuracy")), "macro_f1": _num(real.get("macro_f1"))})
@@ -257,9 +296,12 @@ def protocol_sentences(clf: dict) -> str:
     extra = clf.get("extra", {})
     table = protocol_table(clf)
     out = []
-    share = extra.get("lab_protocol_synthetic_test_share")
+    lab_extra = extra.get("lab_protocol") if isinstance(extra.get("lab_protocol"), dict) else {}
+    share = lab_extra.get("synthetic_test_share")
     if share is not None:
-        out.append(f"In the lab's protocol {float(share)*100:.1f} % of the test rows are synthetic SMOTE samples.")
+        out.append(f"In the lab's protocol {float(share)*100:.1f} % of the test rows "
+                   f"({int(lab_extra.get('synthetic_test_rows', 0)):,} of {int(lab_extra.get('test_rows', 0)):,}) "
+                   "are synthetic SMOTE samples.")
     lab_f1 = table.iloc[0]["macro_f1"]
     honest = table[table["protocol"].str.startswith("honest")]
     if len(honest):
@@ -278,7 +320,12 @@ def rebalancing_table(clf: dict) -> pd.DataFrame:
     """Rebalancing strategies from extra['rebalancing'] (list of rows) if the notebook provided them."""
     rows = clf.get("extra", {}).get("rebalancing")
     if isinstance(rows, list) and rows:
-        return pd.DataFrame(rows)
+        flat = []
+        for r in rows:
+            recall = r.get("per_class_recall") if isinstance(r.get("per_class_recall"), dict) else {}
+            flat.append({**{k: v for k, v in r.items() if k != "per_class_recall"},
+                         **{f"recall {c}": v for c, v in recall.items()}})
+        return pd.DataFrame(flat)
     if isinstance(rows, dict) and rows:
         return pd.DataFrame([{"strategy": k, **(v if isinstance(v, dict) else {"macro_f1": v})} for k, v in rows.items()])
     return pd.DataFrame()
@@ -307,11 +354,15 @@ def recommendation(doc: dict) -> dict:
     metric = HEADLINE[task][0]
     scores = {name: test_metric(doc, name, metric) for name in doc["models"]}
     scores = {k: v for k, v in scores.items() if math.isfinite(v) and k != "lab_protocol"}
+    baselines = {"regression": ("naive", "ols", "ols_return"),
+                 "classification": ("majority", "logreg", "hgb", "hgb_physics")}[task]
+    # Only models scored over several seeds compete (a one-seed variant can win by luck), when there are
+    # any; the baselines always do (the regression ones are deterministic, one fit is all there is).
+    multi = {k: v for k, v in scores.items() if (doc["models"][k].get("seeds") or {}).get("n", 1) > 1 or k in baselines}
+    scores = multi if any(k not in baselines for k in multi) else scores
     ordered = sorted(scores.items(), key=lambda kv: kv[1], reverse=HEADLINE[task][1] == "higher")
     best_name, best_val = ordered[0]
     mlp_best = next(((k, v) for k, v in ordered if k.startswith("mlp")), (None, float("nan")))
-    baselines = {"regression": ("naive", "ols", "ols_return"),
-                 "classification": ("majority", "logreg", "hgb", "hgb_physics")}[task]
     best_base = max(((b, scores[b]) for b in baselines if b in scores), key=lambda kv: kv[1] if HEADLINE[task][1] == "higher" else -kv[1],
                     default=(None, float("nan")))
     return {"task": task, "metric": metric, "best": best_name, "best_value": best_val,
@@ -325,9 +376,14 @@ def conclusion_sentences(doc: dict) -> str:
     std = f" ± {fmt(r['best_std'], metric)} over seeds" if math.isfinite(r["best_std"]) else ""
     label = TASK_LABEL[task]
     text = (f"**{label[0].upper() + label[1:]}:** use **{r['best'].replace('_', ' ')}** — it has the best "
-            f"{METRIC_LABEL[metric]} ({fmt(r['best_value'], metric)}{std}).")
+            f"{METRIC_LABEL[metric]} ({fmt(r['best_value'], metric)}{std}) among the baselines and the models evaluated over several seeds.")
     if r["best_mlp"] and r["best_baseline"]:
-        if r["best"].startswith("mlp"):
+        margin = abs(r["best_value"] - r["best_baseline_value"])
+        spread = max(_noise(doc, r["best"]), _noise(doc, r["best_baseline"]))
+        if r["best"].startswith("mlp") and margin <= spread:
+            text += (f" Its lead over the best baseline, {r['best_baseline']} ({fmt(r['best_baseline_value'], metric)}), "
+                     f"is within the seed spread, so the two are on a par and the simpler baseline is as good a choice.")
+        elif r["best"].startswith("mlp"):
             text += (f" It beats the best baseline, {r['best_baseline']} ({fmt(r['best_baseline_value'], metric)}), "
                      f"so the MLP earns its cost here.")
         else:

@@ -106,6 +106,23 @@ def tune(frame: pd.DataFrame, features: str, strategy: str, grid: dict, fixed: d
     return result, len(y)
 
 
+def network(frame: pd.DataFrame, features: str, settings: dict, *, seed: int, test_size: float,
+            encoding: str = "standard", n_bins: int = 16):
+    """(torch module, its input column count): the net a pipeline trains, for the architecture diagram.
+
+    The input width depends on the encoding (one column per bin for piecewise-linear), so the
+    preprocessing step is fitted on the first split's training rows, exactly as in training.
+    """
+    from sklearn.base import clone
+
+    from mlplab.plots.architecture import module_of
+
+    pipe = mlp_builder(features, "none", settings, encoding=encoding, n_bins=n_bins)(seed)
+    sp = split(frame, features, seed, test_size)
+    width = clone(pipe.named_steps["prep"]).fit_transform(sp.X_train, sp.y_train).shape[1]
+    return module_of(pipe, width, len(set(sp.y_train))), width
+
+
 def settings_from_search(best_params: dict, fixed: dict) -> dict:
     out = {k: v for k, v in fixed.items() if k in NET_KEYS}
     for k, v in best_params.items():

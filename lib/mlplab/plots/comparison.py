@@ -30,15 +30,16 @@ def plot_normalized_curves(histories: dict[str, dict]):
 
 
 def plot_regularization_deltas(table: pd.DataFrame):
-    """Change of the headline test metric per regularizer, one panel per task (sign: better is right)."""
+    """Change of the headline test metric per regularizer, one panel per task."""
     tasks = list(dict.fromkeys(table["task"]))
     fig, axes = new_figure(1, max(1, len(tasks)), width=7.0, height=3.2, squeeze=False)
     for ax, task in zip(axes[0], tasks):
         sub = table[table["task"] == task]
-        colors = ["#55A868" if h else "#C44E52" for h in sub["helped"]]
-        ax.barh(sub["variant"], sub["Δ test vs tuned"], color=colors)
+        flat = sub["within seed spread"] if "within seed spread" in sub else [False] * len(sub)
+        colors = ["0.65" if f else "#55A868" if h else "#C44E52" for h, f in zip(sub["helped"], flat)]
+        ax.barh(sub["variant"], sub["Δ test vs unregularized"], color=colors)
         ax.axvline(0, color="0.3", lw=0.8)
-        metric = [c for c in sub.columns if c.startswith("test ")][0].removeprefix("test ")
-        ax.set_xlabel(f"Δ test {metric} vs tuned (green = better)")
+        metric = next(c for c in sub.columns if c.startswith("test ") and sub[c].notna().any()).removeprefix("test ")
+        ax.set_xlabel(f"Δ test {metric} vs unregularized\n(green better, red worse, grey within seed spread)")
         ax.set_title(task)
     return fig
