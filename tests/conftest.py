@@ -63,3 +63,28 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     d.mkdir()
     monkeypatch.setenv("MLPLAB_DATA_DIR", str(d))
     monkeypatch.setenv("MLPLAB_NO_KAGGLEHUB", "1")
+
+
+def execute_notebook(notebook: Path, name: str, tmp_path: Path, monkeypatch, figures: set[str], parameters: dict):
+    """Run one analysis notebook under papermill in tmp_path; assert no error output, a valid results
+    document and the expected figures; return (results document, figure names)."""
+    import json
+
+    import nbformat
+    import papermill
+
+    from mlplab.results import validate
+
+    monkeypatch.setenv("MLPLAB_ROOT", str(tmp_path))
+    monkeypatch.setenv("MLPLAB_RESULTS_DIR", str(tmp_path / "results"))
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(notebook), str(out), parameters=parameters, cwd=str(tmp_path),
+                               progress_bar=False, kernel_name="python3")
+    nb = nbformat.read(out, as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+    doc = json.loads((tmp_path / "results" / f"{name}.json").read_text())
+    assert validate(doc) == []
+    produced = {p.stem for p in (tmp_path / "report" / "_figures" / name).glob("*.png")}
+    assert figures <= produced, figures - produced
+    return doc, produced

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import LogisticRegression
 
 from mlplab.classification import experiment as ex, features as fx, models as mo, narrative as nv, steps
 from mlplab.classification import validate_params

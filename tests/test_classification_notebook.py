@@ -1,13 +1,12 @@
 """The classification notebook end to end under papermill on the quick parameters, for each data source."""
 
-import json
 
 import nbformat
 import yaml
 import pytest
 
-from conftest import ROOT
-from mlplab.results import REQUIRED_MODELS, validate
+from conftest import ROOT, execute_notebook
+from mlplab.results import REQUIRED_MODELS
 
 NOTEBOOK = ROOT / "analysis" / "02_classification_maintenance.ipynb"
 QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["classification"]}
@@ -28,20 +27,7 @@ def test_notebook_source_is_clean():
 
 
 def _run(tmp_path, monkeypatch, **params):
-    import papermill
-
-    monkeypatch.setenv("MLPLAB_ROOT", str(tmp_path))
-    monkeypatch.setenv("MLPLAB_RESULTS_DIR", str(tmp_path / "results"))
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={**QUICK, **params}, cwd=str(tmp_path),
-                               progress_bar=False, kernel_name="python3")
-    nb = nbformat.read(out, as_version=4)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors
-    doc = json.loads((tmp_path / "results" / "classification.json").read_text())
-    assert validate(doc) == []
-    figures = {p.stem for p in (tmp_path / "report" / "_figures" / "classification").glob("*.png")}
-    assert FIGURES <= figures
+    doc, figures = execute_notebook(NOTEBOOK, "classification", tmp_path, monkeypatch, FIGURES, {**QUICK, **params})
     assert set(REQUIRED_MODELS["classification"]) | VARIANTS <= set(doc["models"])
     tuned = doc["models"]["mlp_tuned"]
     assert tuned["seeds"]["n"] == 2 and {"per_class", "confusion_matrix"} <= set(tuned["test"])

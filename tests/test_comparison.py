@@ -145,3 +145,15 @@ def test_recommendation_ranks_multi_seed_models_and_calls_a_tie_a_tie(reg):
     assert "within the seed spread, so the two are on a par" in C.conclusion_sentences(reg)
     seeds("mlp_tuned", 1.20, 0.05)
     assert "so the MLP earns its cost here" in C.conclusion_sentences(reg)
+
+
+def test_differences_within_the_seed_spread_are_called_a_par(reg, clf):
+    reg["models"]["mlp_tuned"]["seeds"] = {"n": 3, "mean": {"rmse": 2.45}, "std": {"rmse": 0.1}}
+    t = C.tuning_table(reg, clf)
+    assert t.loc[0, "seed spread"] == pytest.approx(0.1) and not t.loc[0, "tuning helped"]
+    assert "are on a par (test RMSE 2.450 against 2.500, a difference within the seed spread of ±0.1)" in \
+        C.tuning_sentences(reg, clf)
+    clf["models"]["mlp_tuned"]["seeds"] = {"n": 3, "mean": {"macro_f1": 0.68}, "std": {"macro_f1": 0.03}}
+    clf["models"]["hgb"]["seeds"] = {"n": 3, "mean": {"macro_f1": 0.70}, "std": {"macro_f1": 0.01}}
+    s = C.conclusion_sentences(clf)
+    assert "use **hgb**" in s and "(mlp tuned, 0.680 ± 0.030) trails it by less than the seed spread" in s

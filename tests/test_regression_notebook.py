@@ -1,13 +1,12 @@
 """The regression notebook end to end under papermill on the quick parameters, for each data source."""
 
-import json
 
 import nbformat
 import yaml
 import pytest
 
-from conftest import ROOT
-from mlplab.results import REQUIRED_MODELS, validate
+from conftest import ROOT, execute_notebook
+from mlplab.results import REQUIRED_MODELS
 
 NOTEBOOK = ROOT / "analysis" / "01_regression_nyse.ipynb"
 QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["regression"]}
@@ -35,20 +34,7 @@ def test_parameters_parse_validate_and_cover_the_quick_profile():
 
 
 def _run(tmp_path, monkeypatch, **params):
-    import papermill
-
-    monkeypatch.setenv("MLPLAB_ROOT", str(tmp_path))
-    monkeypatch.setenv("MLPLAB_RESULTS_DIR", str(tmp_path / "results"))
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={**QUICK, **params}, cwd=str(tmp_path),
-                               progress_bar=False, kernel_name="python3")
-    nb = nbformat.read(out, as_version=4)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors
-    doc = json.loads((tmp_path / "results" / "regression.json").read_text())
-    assert validate(doc) == []
-    figures = {p.stem for p in (tmp_path / "report" / "_figures" / "regression").glob("*.png")}
-    assert FIGURES <= figures
+    doc, figures = execute_notebook(NOTEBOOK, "regression", tmp_path, monkeypatch, FIGURES, {**QUICK, **params})
     assert set(REQUIRED_MODELS["regression"]) | {"ols_return", "mlp_tuned_dropout", "mlp_tuned_l2", "mlp_tuned_batchnorm",
                                                  "mlp_tuned_early_stopping", "mlp_tuned_all_reg"} <= set(doc["models"])
     assert doc["models"]["mlp_tuned"]["seeds"]["n"] == 3

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from mlplab.regression import narrative as nv
-from mlplab.regression.document import Timings, build_results, curve_summary, per_seed_frame, regularization_rows
+from mlplab.regression.document import build_results, curve_summary, per_seed_frame, regularization_rows
+from mlplab.timings import Timings
 from mlplab.regression.experiment import ModelRun, error_by_symbol, for_display, metrics_table, quality_bar
 from mlplab.regression.features import Design
 from mlplab.results import validate

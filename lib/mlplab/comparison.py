@@ -86,8 +86,10 @@ def tuning_table(reg: dict, clf: dict) -> pd.DataFrame:
         metric = HEADLINE[task][0]
         base, tuned = test_metric(doc, "mlp_baseline"), test_metric(doc, "mlp_tuned")
         change = (tuned - base) / abs(base) * 100 if base else float("nan")
+        spread = _noise(doc, "mlp_tuned", "mlp_baseline")
         rows.append({"task": TASK_LABEL[task], "metric": METRIC_LABEL[metric], "MLP baseline": base,
-                     "MLP tuned": tuned, "change (%)": change, "tuning helped": better(task, tuned, base)})
+                     "MLP tuned": tuned, "change (%)": change, "seed spread": spread,
+                     "tuning helped": better(task, tuned, base) and abs(tuned - base) > spread})
     return pd.DataFrame(rows)
 
 
@@ -99,6 +101,11 @@ def tuning_sentences(reg: dict, clf: dict) -> str:
         if r["tuning helped"]:
             out.append(f"For the {r['task']}, tuning improved the {r['metric']} from {fmt(r['MLP baseline'], metric)} "
                        f"to {fmt(r['MLP tuned'], metric)} ({r['change (%)']:+.1f} %).")
+        elif abs(r["MLP tuned"] - r["MLP baseline"]) <= r["seed spread"]:
+            out.append(f"For the {r['task']}, the tuned and the baseline MLP are on a par ({r['metric']} "
+                       f"{fmt(r['MLP tuned'], metric)} against {fmt(r['MLP baseline'], metric)}, a difference within the "
+                       f"seed spread of ±{r['seed spread']:.3g}): the baseline configuration was already as good as the "
+                       "search could find.")
         else:
             out.append(f"For the {r['task']}, the tuned MLP did not beat the baseline MLP on the test set "
                        f"({r['metric']} {fmt(r['MLP tuned'], metric)} against {fmt(r['MLP baseline'], metric)}): "
@@ -370,6 +377,11 @@ def recommendation(doc: dict) -> dict:
             "best_baseline": best_base[0], "best_baseline_value": best_base[1]}
 
 
+def _pm(doc: dict, model: str, metric: str) -> str:
+    std = seed_std(doc, model, metric)
+    return f" ± {fmt(std, metric)}" if math.isfinite(std) else ""
+
+
 def conclusion_sentences(doc: dict) -> str:
     r = recommendation(doc)
     task, metric = r["task"], r["metric"]
@@ -386,6 +398,10 @@ def conclusion_sentences(doc: dict) -> str:
         elif r["best"].startswith("mlp"):
             text += (f" It beats the best baseline, {r['best_baseline']} ({fmt(r['best_baseline_value'], metric)}), "
                      f"so the MLP earns its cost here.")
+        elif abs(r["best_value"] - r["best_mlp_value"]) <= max(_noise(doc, r["best"]), _noise(doc, r["best_mlp"])):
+            text += (f" The best MLP ({r['best_mlp'].replace('_', ' ')}, {fmt(r['best_mlp_value'], metric)}"
+                     f"{_pm(doc, r['best_mlp'], metric)}) trails it by less than the seed spread: the two are on a par, "
+                     "and the simpler, cheaper model is the one to deploy.")
         else:
             text += (f" The best MLP ({r['best_mlp'].replace('_', ' ')}, {fmt(r['best_mlp_value'], metric)}) does not beat it, "
                      f"so the simpler model is the one to deploy; the MLP is still useful as a check.")

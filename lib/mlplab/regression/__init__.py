@@ -55,7 +55,7 @@ def validate_params(params: dict) -> None:
     if "max_symbols" in params:
         need(isinstance(params["max_symbols"], int) and params["max_symbols"] >= 0, "max_symbols",
              "a non-negative integer (0 = all symbols)")
-    for key in ("epochs", "lab_epochs", "batch_size", "cv_folds", "n_jobs"):
+    for key in ("epochs", "lab_epochs", "lab_batch_size", "batch_size", "cv_folds", "n_jobs"):
         if key in params:
             need(isinstance(params[key], int) and params[key] >= (2 if key == "cv_folds" else 1), key,
                  "an integer >= 2" if key == "cv_folds" else "a positive integer")

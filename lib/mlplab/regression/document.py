@@ -7,35 +7,12 @@ JSON alone.
 
 from __future__ import annotations
 
-import contextlib
-import time
-
 import numpy as np
 import pandas as pd
 
 from mlplab.results import model_entry, write_results
 
 UNITS = "USD of close price; return models converted with close_hat = open * (1 + r_hat)"
-
-
-class Timings(dict):
-    """Wall-clock seconds per notebook section: `with timings("search"): ...`; `total` since creation."""
-
-    def __init__(self):
-        super().__init__()
-        self._t0 = time.perf_counter()
-
-    @contextlib.contextmanager
-    def __call__(self, section: str):
-        t = time.perf_counter()
-        try:
-            yield
-        finally:
-            self[section] = self.get(section, 0.0) + time.perf_counter() - t
-
-    def finish(self) -> dict:
-        self["total"] = time.perf_counter() - self._t0
-        return dict(self)
 
 
 def curve_summary(history: pd.DataFrame | None) -> dict:

@@ -55,6 +55,9 @@ def baselines_sentence(runs: dict[str, ModelRun]) -> str:
         text += (f"The same least squares on the scale-free formulation (return from prices relative to the open) "
                  f"gives {dollars(olsr)}, {abs(1 - olsr / ols) * 100:.1f} % {word}. ")
     rel = lab / ols
+    st = runs["lab_protocol"].settings or {}
+    if st.get("epochs") and st.get("batch_size"):
+        text += f"The lab's network was trained for {st['epochs']} epochs at batch size {st['batch_size']:,}. "
     if rel > 1.05:
         text += (f"The lab's unscaled MLP reaches {dollars(lab)}, {rel:.1f}× the OLS error: without scaling, "
                  f"the network does not even recover the linear relation.")

@@ -42,8 +42,8 @@ def prepare(frame: pd.DataFrame, *, symbols: Sequence[str] = (), max_symbols: in
     return Prepared(train, test, designs, target)
 
 
-def reference_models(prep: Prepared, *, mlp: dict, seeds: Sequence[int], lab_epochs: int, n_jobs: int
-                     ) -> dict[str, ex.ModelRun]:
+def reference_models(prep: Prepared, *, mlp: dict, seeds: Sequence[int], lab_epochs: int, n_jobs: int,
+                     lab_batch_size: int = 256) -> dict[str, ex.ModelRun]:
     """Everything that does not depend on the search, fitted in one parallel batch:
     naive, OLS on both formulations, the lab's unscaled MLP (one seed: the lab's single run), and the
     standardized MLP baseline over all seeds on the chosen target (`mlp_baseline`) and on the other
@@ -53,10 +53,10 @@ def reference_models(prep: Prepared, *, mlp: dict, seeds: Sequence[int], lab_epo
             "ols": ex.fit_and_score("ols", models.ols_model(), *close),
             "ols_return": ex.fit_and_score("ols_return", models.ols_model(), *ret)}
     lab = {"hidden": list(models.LAB_HIDDEN), "activation": "relu", "optimizer": "adam", "lr": models.LAB_LR,
-           "epochs": lab_epochs, "batch_size": mlp["batch_size"], "scaled": False}
+           "epochs": lab_epochs, "batch_size": int(lab_batch_size), "scaled": False}
     jobs = [ex.Job("lab_protocol", lambda s: models.lab_protocol_model(batch_size=lab["batch_size"], epochs=lab_epochs,
                                                                       seed=s),
-                   int(seeds[0]), "close", curves=True, keep=True, settings=lab, cost=lab_epochs / max(mlp["epochs"], 1))]
+                   int(seeds[0]), "close", curves=True, keep=True, settings=lab, cost=lab_epochs / max(mlp["epochs"], 1) * max(1.0, mlp["batch_size"] / lab_batch_size) ** 0.5)]
     for target, name in ((prep.target, "mlp_baseline"), (OTHER[prep.target], f"mlp_baseline_{SHORT[OTHER[prep.target]]}")):
         jobs += ex.seed_jobs(name, lambda s, st=mlp: models.mlp_model(**st, seed=s), target, seeds,
                              settings={**mlp, "target": target})
