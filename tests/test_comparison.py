@@ -97,7 +97,11 @@ def test_behaviour_from_curves(reg, clf):
 
 def test_conclusions_flag_synthetic(reg, clf):
     md = C.conclusions_md(reg, clf)
-    assert "synthetic data" in md and "**NYSE regression:** use **mlp tuned l2**" in md
+    assert "The conclusions for the maintenance classification part are drawn from the embedded synthetic data" in md
+    assert "**NYSE regression:** use **mlp tuned l2**" in md
+    assert C.synthetic_note(reg) is False and C.synthetic_note(clf) is True
+    reg["provenance"]["source"] = "embedded"
+    assert "The conclusions for both parts are drawn" in C.conclusions_md(reg, clf)
 
 
 def test_published_table(reg, clf):

@@ -21,7 +21,7 @@ def test_table_keeps_precision_and_label(shown):
     text = shown[0]
     assert "|:--------|------:|----:|" in text  # strings left, numbers right
     assert "1.000" in text and "0.99985" not in text
-    assert text.rstrip().endswith(": Cap. Synthetic data (embedded default). {#tbl-x}")
+    assert text.rstrip().endswith(": Cap. Synthetic data (embedded default, not the Kaggle dataset). {#tbl-x}")
 
 
 def test_figure_saved_and_referenced(shown, tmp_path):
@@ -31,6 +31,14 @@ def test_figure_saved_and_referenced(shown, tmp_path):
     assert (tmp_path / "_figures" / "nb" / "fig-a-b.png").stat().st_size > 1000
     assert shown[0] == ("![A line. **Synthetic data** (embedded default, not the Kaggle dataset).]"
                         "(_figures/nb/fig-a-b.png){#fig-a-b width=100%}")
+
+
+def test_caption_names_the_synthetic_part(shown):
+    reporting.show_table(pd.DataFrame({"a": [1]}), "tbl-y", "Both parts.", synthetic="NYSE regression part")
+    assert "Both parts. Synthetic data (embedded default, not the Kaggle dataset) for the NYSE regression part. {#tbl-y}" \
+        in shown[0]
+    reporting.show_table(pd.DataFrame({"a": [1]}), "tbl-z", "Real.", synthetic=False)
+    assert ": Real. {#tbl-z}" in shown[1]
 
 
 @pytest.mark.parametrize("label", ["fig_bad", "tbl-x", "Fig-x", "fig-"])

@@ -49,15 +49,23 @@ def say(text: str) -> None:
     _display_markdown(text)
 
 
-def show_figure(fig, label: str, caption: str, *, notebook: str, synthetic: bool = False,
+def _synthetic_caption(caption: str, synthetic: bool | str, emphasis: str = "") -> str:
+    """True: all data synthetic; a string names the part that is (a chapter that mixes both)."""
+    if not synthetic:
+        return caption
+    what = f"{emphasis}Synthetic data{emphasis}"
+    where = f" for the {synthetic}" if isinstance(synthetic, str) else ""
+    return caption.rstrip(". ") + f". {what} (embedded default, not the Kaggle dataset){where}."
+
+
+def show_figure(fig, label: str, caption: str, *, notebook: str, synthetic: bool | str = False,
                 width: str = "100%") -> None:
     """Save `fig` and emit a labelled, captioned markdown figure. Closes the figure."""
     import matplotlib.pyplot as plt
 
     if not _LABEL.match(label) or not label.startswith("fig-"):
         raise ValueError(f"figure label {label!r} must look like 'fig-some-name'")
-    if synthetic:
-        caption = caption.rstrip(". ") + ". **Synthetic data** (embedded default, not the Kaggle dataset)."
+    caption = _synthetic_caption(caption, synthetic, "**")
     rel = Path("_figures") / notebook / f"{label}.png"
     out = report_dir() / rel
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -83,12 +91,11 @@ def format_frame(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
 
 
 def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, index: bool = False,
-               synthetic: bool = False) -> None:
+               synthetic: bool | str = False) -> None:
     """Emit a labelled, captioned markdown table (pipe table; Quarto cross-references `@tbl-...`)."""
     if not _LABEL.match(label) or not label.startswith("tbl-"):
         raise ValueError(f"table label {label!r} must look like 'tbl-some-name'")
-    if synthetic:
-        caption = caption.rstrip(". ") + ". Synthetic data (embedded default)."
+    caption = _synthetic_caption(caption, synthetic)
     # numbers are formatted here; tabulate must not re-parse them (it would turn 0.99985 back into 1)
     align = ["right" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else "left"
              for c in df.columns]
