@@ -206,3 +206,28 @@ def test_network_diagram_module_matches_the_pipeline(frame):
     assert [(l.in_features, l.out_features) for l in linears] == [(11, 16), (16, 8), (8, 6)]
     module, width = steps.network(frame, "raw", lab, seed=0, test_size=0.2, encoding="ple", n_bins=4)
     assert width > 8 and linears[0].in_features == 11 and module.blocks[0].in_features == width
+
+
+def test_documented_rules_reproduce_the_real_labels(maintenance_sample):
+    from sklearn.metrics import f1_score
+
+    real = load_maintenance(maintenance_sample).frame
+    pred = fx.documented_rules(fx.design_matrix(real, "raw"))
+    y = real["failure_type"].astype(str).to_numpy()
+    labels = ["Heat Dissipation Failure", "Power Failure", "Overstrain Failure", "Tool Wear Failure", "Random Failures"]
+    f1 = dict(zip(labels, f1_score(y, pred, labels=labels, average=None)))
+    assert f1["Heat Dissipation Failure"] == 1.0 and f1["Power Failure"] == 1.0 and f1["Overstrain Failure"] > 0.97
+    assert f1["Tool Wear Failure"] < 0.2 and f1["Random Failures"] == 0.0  # random by construction
+    assert 0.66 < f1_score(y, pred, average="macro") < 0.69
+    rules = mo.DocumentedRules().fit(real.head(50), y[:50])
+    assert list(rules.predict(fx.design_matrix(real.head(3), "raw"))) == list(pred[:3])
+
+
+def test_rules_sentence_says_when_the_bar_is_above_the_rules():
+    rules = {"mean": 0.676, "std": 0.008, "per_class_f1": {"No Failure": 0.96, "Power Failure": 1.0,
+                                                          "Tool Wear Failure": 0.11, "Random Failures": 0.0}}
+    s = nv.rules_sentence(rules, {"tuned_mean": 0.657, "bar": 0.68})
+    assert "reach macro-F1 0.676 ± 0.008 (Power Failure almost exactly)" in s
+    assert "Tool Wear Failure (F1 0.11), Random Failures (F1 0.00)" in s
+    assert "0.019 below that reference" in s and "the bar of 0.68 lies above what the generating rules achieve" in s
+    assert "lies above" not in nv.rules_sentence({**rules, "mean": 0.70}, {"tuned_mean": 0.657, "bar": 0.68})

@@ -31,7 +31,8 @@ def _run(tmp_path, monkeypatch, **params):
     assert set(REQUIRED_MODELS["classification"]) | VARIANTS <= set(doc["models"])
     tuned = doc["models"]["mlp_tuned"]
     assert tuned["seeds"]["n"] == 2 and {"per_class", "confusion_matrix"} <= set(tuned["test"])
-    assert {"ablation", "lab_protocol", "rebalancing", "search", "levers", "quality_bar", "regularization"} <= set(doc["extra"])
+    assert {"ablation", "lab_protocol", "rebalancing", "search", "levers", "quality_bar", "regularization",
+            "documented_rules"} <= set(doc["extra"])
     lab = doc["extra"]["lab_protocol"]
     # the leak the notebook exposes: the lab's test set is mostly synthetic, the honest one is all real rows
     assert lab["synthetic_test_share"] > 0.5

@@ -161,3 +161,13 @@ def test_differences_within_the_seed_spread_are_called_a_par(reg, clf):
     clf["models"]["hgb"]["seeds"] = {"n": 3, "mean": {"macro_f1": 0.70}, "std": {"macro_f1": 0.01}}
     s = C.conclusion_sentences(clf)
     assert "use **hgb**" in s and "(mlp tuned, 0.680 ± 0.030) trails it by less than the seed spread" in s
+
+
+def test_rules_reference_in_the_conclusions(reg, clf):
+    assert C.rules_reference_sentence(clf) == ""
+    clf["extra"]["documented_rules"] = {"mean": 0.65, "std": 0.01}
+    s = C.rules_reference_sentence(clf)
+    assert "reach a macro-F1 of 0.650 ± 0.010; the recommended model is 0.050 above that" in s  # hgb 0.7
+    assert s in C.conclusions_md(reg, clf)
+    clf["extra"]["documented_rules"] = {"mean": 0.80, "std": 0.01}
+    assert "is still not learned" in C.rules_reference_sentence(clf)

@@ -35,6 +35,33 @@ def add_physics(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# The documented AI4I 2020 failure process (DATA.md), as thresholds on the inputs.
+OVERSTRAIN_LIMIT = {"L": 11_000.0, "M": 12_000.0, "H": 13_000.0}  # tool wear × torque, min·Nm, by product type
+RULE_ORDER = ("Power Failure", "Heat Dissipation Failure", "Overstrain Failure", "Tool Wear Failure")
+
+
+def documented_rules(X: pd.DataFrame) -> np.ndarray:
+    """The failure type the documented generation rules assign, with no training at all.
+
+    A reference, not a model: it shows how far the inputs determine the label. Precedence: the
+    deterministic thresholds first, in the order the Kaggle labels follow when several hold (power
+    over heat dissipation over overstrain), then the 200–240 min tool-wear window (a random failure
+    time inside it, so most rows in the window do not fail). Random Failures are never predicted.
+    """
+    P = add_physics(X)
+    limit = P["type"].astype(str).map(OVERSTRAIN_LIMIT).astype(float)
+    fires = {
+        "Power Failure": (P["power_w"] < 3_500) | (P["power_w"] > 9_000),
+        "Heat Dissipation Failure": (P["temp_diff_k"] < 8.6) & (P["rotational_speed_rpm"] < 1_380),
+        "Overstrain Failure": P["wear_torque_min_nm"] > limit,
+        "Tool Wear Failure": P["tool_wear_min"].between(200, 240),
+    }
+    out = np.full(len(P), "No Failure", dtype=object)
+    for label in reversed(RULE_ORDER):  # the first rule in RULE_ORDER wins: written last
+        out[fires[label].to_numpy()] = label
+    return out
+
+
 def numeric_columns(features: str) -> list[str]:
     if features not in FEATURE_SETS:
         raise UserError(f"parameter features={features!r}: expected one of {', '.join(FEATURE_SETS)}")

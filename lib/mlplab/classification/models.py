@@ -21,13 +21,25 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from mlplab.classification.features import CATEGORICAL, numeric_columns
+from mlplab.classification.features import CATEGORICAL, documented_rules, numeric_columns
 from mlplab.errors import UserError
 from mlplab.preprocess import PiecewiseLinearEncoding, make_preprocessor
 from mlplab.resample import make_pipeline
 from mlplab.training import MLPClassifier
 
 ENCODINGS = ("standard", "ple", "periodic", "thresholds")
+
+
+class DocumentedRules(ClassifierMixin, BaseEstimator):
+    """The documented failure rules as a classifier: `fit` learns nothing (a reference ceiling)."""
+
+    def fit(self, X, y):
+        self.classes_ = np.array(sorted(set(np.asarray(y).tolist())), dtype=object)
+        return self
+
+    def predict(self, X):
+        check_is_fitted(self, "classes_")
+        return documented_rules(X)
 
 
 class ThresholdEncoding(TransformerMixin, BaseEstimator):

@@ -38,6 +38,11 @@ def baseline_builder(name: str, features: str, strategy: str = "none", max_iter:
     return lambda seed: mo.baseline(name, features, seed=seed, strategy=strategy, max_iter=max_iter)
 
 
+def rules_builder():
+    """seed -> the documented failure rules (no training): the reference ceiling of the inputs."""
+    return lambda seed: mo.DocumentedRules()
+
+
 def ablation(frame: pd.DataFrame, seeds, *, strategy: str, lab: dict, n_jobs: int, test_size: float,
              hgb_max_iter: int = 100):
     """HGB and the lab's MLP on raw vs raw+physics features over the split seeds."""
