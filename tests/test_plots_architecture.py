@@ -23,3 +23,11 @@ def test_module_of_unfitted_net_and_figure():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts[0] == "7 features" and texts[-1] == "6 logits"
     assert f"{count_parameters(m):,} trainable parameters" in fig.axes[0].get_title()
+
+
+def test_long_io_labels_wrap_inside_their_boxes():
+    fig = plot_architecture(MLP(131, 6, hidden=(64,)), "Tuned", "131 inputs (thresholds)", "6 class logits")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts[0] == "131 inputs\n(thresholds)" and texts[-1] == "6 class\nlogits"
+    fig = plot_architecture(MLP(4, 1, hidden=(8,)), "Reg", "4 inputs", "intraday_return")
+    assert fig.axes[0].texts[-1].get_text() == "intraday\nreturn"

@@ -251,7 +251,7 @@ def rules_sentence(rules: dict, verdict: dict) -> str:
     text += (f"The tuned MLP is {abs(gap):.3f} {'above' if gap > 0 else 'below'} that reference")
     if rules["mean"] < verdict["bar"]:
         text += (f", and the bar of {verdict['bar']:.2f} lies above what the generating rules achieve: reaching it "
-                 "needs a lucky split rather than a better model.")
+                 "would mean predicting failures that are random by construction, or a lucky split.")
     else:
         text += "."
     return text

@@ -5,6 +5,8 @@ A matplotlib figure works in both the HTML site and the Typst PDF, unlike Mermai
 
 from __future__ import annotations
 
+import textwrap
+
 from torch import nn
 
 from mlplab.plots.style import new_figure
@@ -39,9 +41,14 @@ def count_parameters(module: nn.Module) -> int:
     return int(sum(p.numel() for p in module.parameters()))
 
 
+def _wrap(text: str, width: int = 11) -> str:
+    """Boxes sit one unit apart: longer labels would run into the arrows."""
+    return "\n".join(textwrap.wrap(text.replace("_", " "), width, break_long_words=False)) or text
+
+
 def plot_architecture(module: nn.Module, title: str, input_label: str = "inputs", output_label: str = "output"):
     """One row of boxes: inputs → layers → output, with the parameter count in the title."""
-    layers = [("io", input_label)] + describe_layers(module) + [("io", output_label)]
+    layers = [("io", _wrap(input_label))] + describe_layers(module) + [("io", _wrap(output_label))]
     n = len(layers)
     width = max(7.0, 0.95 * n)
     fig, ax = new_figure(width=width, height=1.9)
