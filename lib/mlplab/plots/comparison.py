@@ -40,6 +40,8 @@ def plot_regularization_deltas(table: pd.DataFrame):
         ax.barh(sub["variant"], sub["Δ test vs unregularized"], color=colors)
         ax.axvline(0, color="0.3", lw=0.8)
         metric = next(c for c in sub.columns if c.startswith("test ") and sub[c].notna().any()).removeprefix("test ")
-        ax.set_xlabel(f"Δ test {metric} vs unregularized\n(green better, red worse, grey within seed spread)")
+        ax.set_xlabel(f"Δ test {metric} vs unregularized")
         ax.set_title(task)
+    fig.text(0.5, -0.02, "green: better, red: worse, grey: within the seed spread", ha="center", va="top", fontsize=9,
+             color="0.3")
     return fig
