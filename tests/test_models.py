@@ -1,5 +1,7 @@
 """MLP shapes, argument checks, and each option actually present in the module."""
 
+import copy
+
 import pytest
 import torch
 from torch import nn
@@ -84,3 +86,21 @@ def test_bad_arguments_raise_clear_value_errors(kwargs, message):
     args = {"d_in": 5, "d_out": 2, "hidden": (8, 4), **kwargs}
     with pytest.raises(ValueError, match=message):
         MLP(**args)
+
+
+@pytest.mark.parametrize("batch_norm,dropout,activation", [(False, 0.0, "relu"), (True, 0.3, "relu"), (True, 0.0, "leaky_relu")])
+def test_inplace_activations_give_the_same_gradients(batch_norm, dropout, activation):
+    torch.manual_seed(0)
+    m = MLP(5, 2, hidden=(8, 4), activation=activation, batch_norm=batch_norm, dropout=dropout)
+    assert all(getattr(a, "inplace", False) for a in m.modules() if isinstance(a, (nn.ReLU, nn.LeakyReLU)))
+    ref = copy.deepcopy(m)
+    for a in ref.modules():
+        if hasattr(a, "inplace"):
+            a.inplace = False
+    x = torch.randn(16, 5)
+    grads = []
+    for net in (m, ref):
+        torch.manual_seed(1)  # same dropout masks
+        net(x).pow(2).sum().backward()
+        grads.append([p.grad.clone() for p in net.parameters()])
+    assert all(torch.equal(a, b) for a, b in zip(*grads))
