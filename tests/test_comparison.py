@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mlplab import comparison as C
-from mlplab.pages import appendix_md, banner_md
+from mlplab.pages import appendix_md, banner_md, chapters_yml
 from mlplab.results import METRICS, REQUIRED_MODELS, model_entry, validate
 
 
@@ -118,6 +118,19 @@ def test_pages(reg, clf, tmp_path):
     states = {"regression": {"profile": "quick", "seconds": 3.2, "finished": "t", "params": {"epochs": 3}}}
     app = appendix_md(tmp_path, {"regression": reg}, states)
     assert "| regression | quick | 3.2 |" in app and "epochs: 3" in app and "| torch |" in app
+
+
+def test_chapters_list_only_executed_notebooks(tmp_path):
+    import yaml
+
+    assert yaml.safe_load(chapters_yml(tmp_path)) == {"book": {"chapters": []}}
+    (tmp_path / "report").mkdir()
+    for nb in ("01_regression_nyse.ipynb", "03_comparison.ipynb"):
+        (tmp_path / "report" / nb).write_text("{}")
+    parts = yaml.safe_load(chapters_yml(tmp_path))["book"]["chapters"]
+    assert [p["chapters"] for p in parts] == [["report/01_regression_nyse.ipynb"],
+                                              ["report/03_comparison.ipynb", "report/conclusions.qmd"]]
+    assert parts[0]["part"].startswith("Part 1")
 
 
 def test_classification_regularizers_compare_with_the_plain_network(clf):

@@ -1,8 +1,10 @@
 """End to end: `mlplab run --profile quick` on a copy of the project (embedded data), then a re-run.
 
-This is the test that proves the book can be assembled: every chapter listed in _quarto.yml exists
-after a run, notebooks carry no error outputs, both results files satisfy the contract, and the
-comparison produced its tables and the conclusions page.
+This is the test that proves the book can be assembled: _quarto.yml itself names only committed
+files (Quarto checks them before `pre-render` runs, so a fresh clone must have them), every chapter
+of the book as Quarto merges it with the generated report/_generated/chapters.yml exists after a run,
+notebooks carry no error outputs, both results files satisfy the contract, and the comparison
+produced its tables and the conclusions page.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -36,6 +39,27 @@ def _chapters(book: dict) -> list[str]:
 
 def _includes(qmd: Path) -> list[Path]:
     return [qmd.parent / m for m in re.findall(r"\{\{< include (\S+) >\}\}", qmd.read_text())]
+
+
+def _merged_book(proj: Path) -> dict:
+    """The book as Quarto sees it after pre-render: _quarto.yml, then its metadata-files, lists concatenated."""
+    config = yaml.safe_load((proj / "_quarto.yml").read_text())
+    book = dict(config["book"])
+    for extra in config.get("metadata-files", []):
+        path = proj / extra
+        if path.exists():
+            for key, value in (yaml.safe_load(path.read_text()).get("book") or {}).items():
+                book[key] = book.get(key, []) + value if isinstance(value, list) else value
+    return book
+
+
+def test_quarto_yml_names_only_committed_files():
+    listed = _chapters(yaml.safe_load((ROOT / "_quarto.yml").read_text())["book"])
+    tracked = subprocess.run(["git", "ls-files", *listed], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert sorted(tracked.stdout.split()) == sorted(listed), "Quarto refuses a missing chapter before pre-render"
+    assert "report/_generated/chapters.yml" in yaml.safe_load((ROOT / "_quarto.yml").read_text())["metadata-files"]
 
 
 @pytest.mark.slow
@@ -74,10 +98,13 @@ def test_quick_profile_end_to_end(tmp_path, monkeypatch, capsys):
     conclusions = (proj / "report" / "_generated" / "conclusions.md").read_text()
     assert "use **" in conclusions and "synthetic" in conclusions
 
-    book = yaml.safe_load((proj / "_quarto.yml").read_text())["book"]
-    for chapter in _chapters(book):
+    book = _merged_book(proj)
+    chapters = _chapters(book)
+    assert chapters[:2] == ["index.qmd", "report/reproduce.qmd"] and chapters[-1] == "report/appendix.qmd"
+    assert [p["part"].split(" ")[0] for p in book["chapters"][2:]] == ["Part", "Part", "Comparison"]
+    for chapter in chapters:
         path = proj / chapter
-        assert path.exists(), f"_quarto.yml lists {chapter}, which a run did not produce"
+        assert path.exists(), f"the book lists {chapter}, which a run did not produce"
         if path.suffix == ".qmd":
             for inc in _includes(path):
                 assert inc.exists(), f"{chapter} includes {inc}, which a run did not produce"

@@ -141,6 +141,23 @@ def test_pre_render_is_a_noop_under_render(project, capsys, monkeypatch):
     assert not (project / "report/_results").exists()
 
 
+def test_pre_render_of_a_single_file_writes_the_generated_files_only(project, capsys, monkeypatch):
+    monkeypatch.delenv("MLPLAB_RENDERING", raising=False)
+    monkeypatch.delenv("QUARTO_PROJECT_RENDER_ALL", raising=False)  # Quarto sets it for whole-book renders only
+    assert main(["run", "--pre-render"]) == 0
+    assert "single-file render, analysis not run" in capsys.readouterr().out
+    assert not (project / "report/_results/regression.json").exists()
+    assert (project / "report/_generated/chapters.yml").exists()
+
+
+def test_pre_render_of_the_whole_book_runs_the_stale_notebooks(project, capsys, monkeypatch):
+    monkeypatch.delenv("MLPLAB_RENDERING", raising=False)
+    monkeypatch.setenv("QUARTO_PROJECT_RENDER_ALL", "1")
+    assert main(["run", "--pre-render", "--no-progress"]) == 0
+    assert capsys.readouterr().out.count("done ") == 3
+    assert (project / "report/03_comparison.ipynb").exists()
+
+
 def test_render_without_quarto_is_one_clear_line(project, capsys, monkeypatch, tmp_path):
     empty = tmp_path / "emptybin"
     empty.mkdir()

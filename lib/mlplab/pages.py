@@ -1,7 +1,14 @@
-"""Generated markdown for the book's static pages (front-page banner, reproduction, appendix).
+"""Generated files of the book: markdown for its static pages (front-page banner, reproduction,
+appendix) and the list of its notebook chapters.
 
-The .qmd pages in report/ include these files with Quarto's `{{< include >}}` shortcode, so the
+The .qmd pages in report/ include the markdown with Quarto's `{{< include >}}` shortcode, so the
 pages themselves contain no numbers: everything shown comes from the last run's state and results.
+
+The executed notebooks are git-ignored, and Quarto refuses a book whose chapter list names a
+missing file before it runs `pre-render`. So `_quarto.yml` lists only committed pages and reads
+the notebook chapters from `report/_generated/chapters.yml` (`metadata-files`): Quarto skips that
+file while it does not exist, and re-reads the project after `pre-render` (Quarto >= 1.5), by which
+time `mlplab run` has written it. A bare `quarto render` therefore works on a fresh clone too.
 """
 
 from __future__ import annotations
@@ -17,6 +24,12 @@ import yaml
 
 PACKAGES = ("torch", "scikit-learn", "skorch", "imbalanced-learn", "numpy", "pandas", "polars", "seaborn",
             "matplotlib", "papermill", "mlplab")
+# The book's parts, in order: (part title, chapters). Notebook chapters appear once executed.
+PARTS = (
+    ("Part 1 — Regression: NYSE daily prices", ("report/01_regression_nyse.ipynb",)),
+    ("Part 2 — Classification: machine predictive maintenance", ("report/02_classification_maintenance.ipynb",)),
+    ("Comparison and conclusions", ("report/03_comparison.ipynb", "report/conclusions.qmd")),
+)
 DATASETS = {"regression": "NYSE daily prices (Kaggle dgawlik/nyse)",
             "classification": "Machine Predictive Maintenance (Kaggle, AI4I 2020)"}
 
@@ -139,14 +152,28 @@ def appendix_md(root: Path, results: dict[str, dict], states: dict[str, dict]) -
     return "\n".join(lines)
 
 
+def chapters_yml(root: Path) -> str:
+    """The book's notebook parts as Quarto project metadata, merged after the chapters of `_quarto.yml`.
+
+    A part is listed only when its notebook has been executed into report/ (the conclusions page
+    belongs to the comparison's part), so the book never names a file that does not exist.
+    """
+    parts = [{"part": title, "chapters": list(chapters)} for title, chapters in PARTS
+             if (root / chapters[0]).exists()]
+    head = ("# Written by `mlplab run` (mlplab.pages.chapters_yml); read by _quarto.yml through metadata-files.\n"
+            "# Lists the executed notebooks as book parts, after the chapters _quarto.yml itself names.\n")
+    return head + yaml.safe_dump({"book": {"chapters": parts}}, sort_keys=False, allow_unicode=True)
+
+
 def write_generated_pages(root: Path) -> list[Path]:
-    """(Re)write report/_generated/{banner,reproduce,appendix}.md atomically from state and results."""
+    """(Re)write report/_generated/{banner,reproduce,appendix}.md and chapters.yml atomically from
+    state and results."""
     out_dir = root / "report" / "_generated"
     out_dir.mkdir(parents=True, exist_ok=True)
     results, states = _results(root), _states(root)
     written = []
     for name, text in (("banner.md", banner_md(results)), ("reproduce.md", reproduce_md(states)),
-                       ("appendix.md", appendix_md(root, results, states))):
+                       ("appendix.md", appendix_md(root, results, states)), ("chapters.yml", chapters_yml(root))):
         path = out_dir / name
         tmp = path.with_name(f".{name}.tmp")
         tmp.write_text(text)

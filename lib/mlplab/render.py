@@ -32,6 +32,9 @@ def render(to: str = "all") -> int:
     missing = [n for n in ("regression", "classification") if not (root / "report" / "_results" / f"{n}.json").exists()]
     if missing or not (root / "report" / "03_comparison.ipynb").exists():
         raise UserError("report/_results: no complete analysis run found; run `mlplab run` first")
+    from mlplab import pages
+
+    pages.write_generated_pages(root)  # chapters.yml and pages match the results now on disk
     cmd = [quarto, "render"]
     if to == "html":
         cmd += ["--to", "html"]

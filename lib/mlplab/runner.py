@@ -205,6 +205,13 @@ def run(profile: str = "full", only: list[str] | None = None, overrides: list[st
         if os.environ.get("MLPLAB_RENDERING"):
             print("mlplab run: called by `mlplab render`, notebooks already up to date")
             return 0
+        if os.environ.get("QUARTO_PROJECT_RENDER_ALL") != "1":
+            # Quarto runs pre-render for single-file renders too; the analysis is for whole-book renders.
+            from mlplab import pages
+
+            pages.write_generated_pages(root)
+            print("mlplab run: single-file render, analysis not run (render the whole book to refresh it)")
+            return 0
         last = root / "report" / "_results" / ".state" / "last_profile"
         profile = last.read_text().strip() if last.exists() else profile
     specs = select(only)
