@@ -104,3 +104,38 @@ def test_inplace_activations_give_the_same_gradients(batch_norm, dropout, activa
         net(x).pow(2).sum().backward()
         grads.append([p.grad.clone() for p in net.parameters()])
     assert all(torch.equal(a, b) for a, b in zip(*grads))
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_requires_grad", [False, True])
+def test_input_linear_matches_nn_linear(bias, x_requires_grad):
+    from mlplab.models import InputLinear
+
+    torch.manual_seed(0)
+    fast = InputLinear(4, 6, bias=bias)
+    ref = nn.Linear(4, 6, bias=bias)
+    ref.load_state_dict(fast.state_dict())
+    x = torch.randn(InputLinear.MIN_ROWS + 3, 4)  # large enough for the custom backward
+    grads = []
+    for layer in (fast, ref):
+        xi = x.clone().requires_grad_(x_requires_grad)
+        out = layer(xi)
+        out.pow(2).sum().backward()
+        grads.append((out.detach(), [p.grad for p in layer.parameters()], xi.grad))
+    (o1, g1, x1), (o2, g2, x2) = grads
+    assert torch.equal(o1, o2)
+    assert len(g1) == (2 if bias else 1) and all(torch.allclose(a, b, rtol=1e-5, atol=1e-5) for a, b in zip(g1, g2))
+    assert (x1 is None) == (not x_requires_grad) and (x1 is None or torch.allclose(x1, x2))
+    xd = torch.randn(InputLinear.MIN_ROWS, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(InputLinear(4, 3, bias=bias).double(), (xd,))
+    assert type(fast(x).grad_fn).__name__ == "_InputLinearFunctionBackward"  # the custom backward above
+    assert type(fast(x[:10]).grad_fn).__name__ in ("AddmmBackward0", "MmBackward0")  # small batches: F.linear
+    with torch.no_grad():
+        assert torch.equal(fast(x), ref(x))
+
+
+def test_first_layer_is_the_input_linear_only(seeded):
+    from mlplab.models import InputLinear
+
+    m = MLP(4, 1, hidden=(64, 32))
+    assert [type(layer) for layer in m.modules() if isinstance(layer, nn.Linear)] == [InputLinear, nn.Linear, nn.Linear]

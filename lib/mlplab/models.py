@@ -19,6 +19,45 @@ INPLACE = ("relu", "leaky_relu")
 EMBEDDINGS = (None, "periodic")
 
 
+class _InputLinearFunction(torch.autograd.Function):
+    """y = x Wᵀ + b, with the weight gradient computed as (xᵀ g)ᵀ instead of autograd's gᵀ x."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        return torch.addmm(bias, x, weight.t()) if bias is not None else x.mm(weight.t())
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        grad_x = grad.mm(weight) if ctx.needs_input_grad[0] else None
+        grad_w = x.t().mm(grad).t() if ctx.needs_input_grad[1] else None
+        grad_b = grad.sum(0) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        return grad_x, grad_w, grad_b
+
+
+class InputLinear(nn.Linear):
+    """nn.Linear for the first layer, whose input width is the raw feature count (4 for NYSE, 13 for
+    the maintenance data): the same values, a faster backward.
+
+    Why: the weight gradient is a product over the batch rows. For an input width that is not a
+    multiple of 16, the CPU BLAS of the torch wheel computes autograd's gᵀ·x (64 × 8,192 by 8,192 × 4)
+    at a few GFLOP/s, while the identical (xᵀ·g)ᵀ runs 1.5–7× faster; at batch 8,192 that one product
+    was the largest single cost of a training step (bench/README.md). Below `MIN_ROWS` rows (or
+    without autograd) the custom function's Python overhead outweighs the saving: plain F.linear.
+    Hidden layers keep nn.Linear.
+    """
+
+    MIN_ROWS = 1024
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 2 or len(x) < self.MIN_ROWS or not torch.is_grad_enabled():
+            return super().forward(x)
+        return _InputLinearFunction.apply(x, self.weight, self.bias)
+
+
 class PeriodicEmbedding(nn.Module):
     """Periodic numerical embeddings (PLR) of Gorishniy et al., 2022, "On Embeddings for Numerical
     Features in Tabular Deep Learning": each feature x_j becomes
@@ -83,8 +122,8 @@ class MLP(nn.Module):
             width_in = self.embedding.d_out
 
         layers: list[nn.Module] = []
-        for width, rate in zip(widths, rates):
-            layers.append(nn.Linear(width_in, width))
+        for i, (width, rate) in enumerate(zip(widths, rates)):
+            layers.append((InputLinear if i == 0 else nn.Linear)(width_in, width))
             if batch_norm:
                 layers.append(nn.BatchNorm1d(width))
             # In place where torch allows it: the output of Linear/BatchNorm is not needed by their
