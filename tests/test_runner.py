@@ -141,6 +141,13 @@ def test_pre_render_is_a_noop_under_render(project, capsys, monkeypatch):
     assert not (project / "report/_results").exists()
 
 
+def test_run_output_has_no_kernel_chatter(project, capfd):
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression"]) == 0
+    out, err = capfd.readouterr()  # capfd: the kernel is a child process writing to fd 2
+    assert "done regression" in out
+    assert "IPKernelApp" not in err and "without encryption" not in err
+
+
 def test_pre_render_of_a_single_file_writes_the_generated_files_only(project, capsys, monkeypatch):
     monkeypatch.delenv("MLPLAB_RENDERING", raising=False)
     monkeypatch.delenv("QUARTO_PROJECT_RENDER_ALL", raising=False)  # Quarto sets it for whole-book renders only

@@ -140,6 +140,9 @@ def _execute(root: Path, spec: P.NotebookSpec, params: dict, progress: bool) -> 
         papermill.execute_notebook(
             str(root / "analysis" / spec.source), str(out_nb), parameters=params, kernel_name="python3",
             progress_bar=progress, request_save_on_cell_execute=False, cwd=str(report),
+            # the kernel is a local child on loopback: its "running over TCP without encryption"
+            # warning, printed once per notebook, is noise in a batch run (its errors still show)
+            extra_arguments=["--log-level=ERROR"],
         )
     except PapermillExecutionError as exc:
         failed = report / ".failed"
