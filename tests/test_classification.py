@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from mlplab.classification import experiment as ex, features as fx, models as mo, narrative as nv, steps
 from mlplab.classification import validate_params
@@ -201,7 +202,7 @@ def test_threshold_tuned_with_out_of_fold_probabilities(frame):
 def test_network_diagram_module_matches_the_pipeline(frame):
     lab = steps.net_settings([16, 8], "relu", 0.3, "adam", 1e-3, 2, 256)
     module, width = steps.network(frame, "raw+physics", lab, seed=0, test_size=0.2)
-    linears = [m for m in module.modules() if m.__class__.__name__ == "Linear"]
+    linears = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]  # InputLinear first
     assert width == 11  # 5 raw + 3 physics numerics, Type one-hot (3)
     assert [(l.in_features, l.out_features) for l in linears] == [(11, 16), (16, 8), (8, 6)]
     module, width = steps.network(frame, "raw", lab, seed=0, test_size=0.2, encoding="ple", n_bins=4)

@@ -92,6 +92,10 @@ def test_quick_profile_end_to_end(tmp_path, monkeypatch, capsys):
         nb = nbformat.read(nb_path, as_version=4)
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, f"{nb_path.name}: error outputs"
+        cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"@((?:fig|tbl)-[a-z0-9-]+)", c.source)}
+        defined = set(re.findall(r"\{#((?:fig|tbl)-[a-z0-9-]+)", nb_path.read_text()))
+        assert cited <= defined, f"{nb_path.name}: cross-references without a target: {sorted(cited - defined)}"
+        assert nb_path.name == "03_comparison.ipynb" or len(cited) >= 10
     comparison = (proj / "report" / "03_comparison.ipynb").read_text()
     for label in ("tbl-cmp-tuning", "tbl-cmp-protocol", "tbl-cmp-published", "tbl-cmp-all-regression"):
         assert label in comparison
