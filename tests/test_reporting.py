@@ -43,8 +43,10 @@ def test_caption_names_the_synthetic_part(shown):
 
 @pytest.mark.parametrize("label", ["fig_bad", "tbl-x", "Fig-x", "fig-"])
 def test_bad_figure_label(shown, label):
+    fig = plt.figure()
     with pytest.raises(ValueError, match="must look like 'fig-some-name'"):
-        reporting.show_figure(plt.figure(), label, "c", notebook="nb")
+        reporting.show_figure(fig, label, "c", notebook="nb")
+    plt.close(fig)
 
 
 def test_banner_loud_when_synthetic(shown):
