@@ -39,4 +39,4 @@ bench: setup
 	$(BIN)/mlplab bench
 
 clean:
-	rm -rf _book _freeze report/_results report/*.ipynb report/_figures report/_generated report/.failed report/.staging
+	rm -rf _book _freeze report/_results report/*.ipynb report/figures report/_generated report/.failed report/.staging

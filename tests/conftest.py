@@ -85,6 +85,6 @@ def execute_notebook(notebook: Path, name: str, tmp_path: Path, monkeypatch, fig
     assert not errors
     doc = json.loads((tmp_path / "results" / f"{name}.json").read_text())
     assert validate(doc) == []
-    produced = {p.stem for p in (tmp_path / "report" / "_figures" / name).glob("*.png")}
+    produced = {p.stem for p in (tmp_path / "report" / "figures" / name).glob("*.png")}
     assert figures <= produced, figures - produced
     return doc, produced

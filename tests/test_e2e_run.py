@@ -85,7 +85,7 @@ def test_quick_profile_end_to_end(tmp_path, monkeypatch, capsys):
         doc = json.loads((proj / "report" / "_results" / f"{name}.json").read_text())
         assert validate(doc) == []
         assert doc["profile"] == "quick" and doc["provenance"]["source"] == "embedded"
-        figs = list((proj / "report" / "_figures" / name).glob("*.png"))
+        figs = list((proj / "report" / "figures" / name).glob("*.png"))
         assert len(figs) >= 5, f"{name}: only {len(figs)} figures"
 
     for nb_path in (proj / "report").glob("*.ipynb"):

@@ -28,9 +28,9 @@ def test_figure_saved_and_referenced(shown, tmp_path):
     fig, ax = plt.subplots()
     ax.plot([0, 1])
     assert reporting.show_figure(fig, "fig-a-b", "A line.", notebook="nb", synthetic=True) is None
-    assert (tmp_path / "_figures" / "nb" / "fig-a-b.png").stat().st_size > 1000
+    assert (tmp_path / "figures" / "nb" / "fig-a-b.png").stat().st_size > 1000
     assert shown[0] == ("![A line. **Synthetic data** (embedded default, not the Kaggle dataset).]"
-                        "(_figures/nb/fig-a-b.png){#fig-a-b width=100%}")
+                        "(figures/nb/fig-a-b.png){#fig-a-b width=100%}")
 
 
 def test_caption_names_the_synthetic_part(shown):

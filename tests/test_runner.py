@@ -55,7 +55,7 @@ def test_run_skip_force_and_param_change(project, capsys):
     assert out.count("run  ") == 3 and "no previous run" in out
     reg = json.loads((project / "report/_results/regression.json").read_text())
     assert reg["params"]["scale"] == 2.0 and reg["profile"] == "quick"
-    assert (project / "report/_figures/regression/fig-regression-line.png").stat().st_size > 1000
+    assert (project / "report/figures/regression/fig-regression-line.png").stat().st_size > 1000
     assert (project / "report/_generated/conclusions.md").read_text() == "scales 2.0 3.0"
     assert (project / "report/03_comparison.ipynb").exists()
     for page in ("banner.md", "appendix.md", "reproduce.md"):
@@ -90,7 +90,7 @@ def test_failing_cell_keeps_previous_outputs(project, capsys):
     assert main(["run", "--profile", "quick", "--no-progress"]) == 0
     res = project / "report/_results/regression.json"
     before = res.read_bytes()
-    fig = project / "report/_figures/regression/fig-regression-line.png"
+    fig = project / "report/figures/regression/fig-regression-line.png"
     fig_before = fig.read_bytes()
     capsys.readouterr()
     code = main(["run", "--profile", "quick", "--no-progress", "--only", "regression",

@@ -3,7 +3,8 @@
 Why markdown outputs: captions must be computed (e.g. they say when the data are synthetic), and
 Quarto renders a `text/markdown` output as part of the page, so `![cap](path){#fig-id}` and
 `: cap {#tbl-id}` become real cross-referenceable figures and tables in both HTML and Typst PDF.
-Figures are saved as PNG under report/_figures/<notebook>/ and referenced relative to report/.
+Figures are saved as PNG under report/figures/<notebook>/ and referenced relative to report/ (no
+leading underscore: static-site hosts such as Jekyll on GitHub Pages drop underscore folders).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def show_figure(fig, label: str, caption: str, *, notebook: str, synthetic: bool
     if not _LABEL.match(label) or not label.startswith("fig-"):
         raise ValueError(f"figure label {label!r} must look like 'fig-some-name'")
     caption = _synthetic_caption(caption, synthetic, "**")
-    rel = Path("_figures") / notebook / f"{label}.png"
+    rel = Path("figures") / notebook / f"{label}.png"
     out = report_dir() / rel
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=150, bbox_inches="tight")

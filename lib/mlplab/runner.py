@@ -173,10 +173,10 @@ def _promote(root: Path, spec: P.NotebookSpec, staging: Path) -> None:
     (report / "_results").mkdir(parents=True, exist_ok=True)
     for res in (staging / "_results").glob("*.json"):
         os.replace(res, report / "_results" / res.name)
-    figs = staging / "_figures"
+    figs = staging / "figures"
     if figs.exists():
         for sub in figs.iterdir():
-            _replace_dir(sub, report / "_figures" / sub.name)
+            _replace_dir(sub, report / "figures" / sub.name)
     gen = staging / "_generated"
     if gen.exists():
         (report / "_generated").mkdir(parents=True, exist_ok=True)
