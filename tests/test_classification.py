@@ -85,6 +85,26 @@ def test_threshold_encoding_finds_the_cut_point():
         mo.ThresholdEncoding().fit(x, None)
 
 
+def test_threshold_encoding_keeps_float64_precision_and_finds_per_class_cuts():
+    # Two values that are equal in float32 but not in float64, labelled differently (as at 8.6 K in AI4I).
+    below, above = 303.7 - 295.1, 303.6 - 295.0
+    assert below < 8.6 < above and np.float32(below) == np.float32(above)
+    x = np.r_[np.full(40, 8.0), np.full(40, below), np.full(40, above), np.full(40, 9.0)][:, None]
+    y = np.array(["hdf"] * 80 + ["ok"] * 80)
+    enc = mo.ThresholdEncoding(n_bins=2).fit(x, y)
+    assert enc.cuts_[0].tolist() == [(below + above) / 2]
+    assert enc.transform(np.array([[below], [above]]))[:, 1].tolist() == [0.0, 1.0]
+    # Per class: a rare class in a band gets both of its edges, which one multi-class tree of 2 leaves misses.
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, size=(3000, 1))
+    y = np.where(x[:, 0] < 2, "low", np.where((x[:, 0] > 6) & (x[:, 0] < 6.5), "band", "ok"))
+    per_class = mo.ThresholdEncoding(n_bins=2, per_class=True).fit(x, y)
+    for edge in (2.0, 6.0, 6.5):
+        assert np.min(np.abs(per_class.cuts_[0] - edge)) < 0.02
+    assert len(mo.ThresholdEncoding(n_bins=2).fit(x, y).cuts_[0]) == 1
+    assert dict((n, t) for n, t, _ in mo.preprocessor("raw", "class_thresholds").transformers)["num"].per_class
+
+
 def test_tune_offsets_recovers_a_missed_minority_class():
     y = np.array([0] * 90 + [1] * 10)
     proba = np.column_stack([np.full(100, 0.6), np.full(100, 0.4)])
@@ -188,6 +208,21 @@ def test_quality_sentence_states_the_verdict():
     tree = ex.Run("hgb_physics", {}, {}, 0.0, seed_tests=[{"macro_f1": v} for v in (0.66, 0.67, 0.65)])
     text = nv.quality_sentence(quality_verdict(tuned, {"hgb_physics": tree}))
     assert "**not met**" in text and "below the tree by 0.030" in text and "0.630 ± 0.020" in text
+    assert "chance" not in text  # these runs carry no per-class scores
+
+
+def test_quality_sentence_discounts_random_failure_hits():
+    def seed(macro, rnf):
+        return {"macro_f1": macro, "per_class": {c: {"f1": rnf if c == "Random Failures" else 1.0} for c in
+                                                 ("No Failure", "Heat Dissipation Failure", "Power Failure",
+                                                  "Overstrain Failure", "Tool Wear Failure", "Random Failures")}}
+
+    tuned = ex.Run("mlp_tuned", {}, {}, 0.0, seed_tests=[seed(0.70, 0.3), seed(0.68, 0.0), seed(0.69, 0.0)])
+    tree = ex.Run("hgb_physics", {}, {}, 0.0, seed_tests=[seed(0.66, 0.0)] * 3)
+    v = quality_verdict(tuned, {"hgb_physics": tree})
+    assert v["random_failures_f1"] == pytest.approx(0.1) and v["random_failures_share"] == pytest.approx(0.1 / 6)
+    text = nv.quality_sentence(v)
+    assert "**met**" in text and "*Random Failures* F1 of 0.10" in text and "the mean would be 0.673" in text
 
 
 def test_threshold_tuned_with_out_of_fold_probabilities(frame):
@@ -220,8 +255,25 @@ def test_documented_rules_reproduce_the_real_labels(maintenance_sample):
     assert f1["Heat Dissipation Failure"] == 1.0 and f1["Power Failure"] == 1.0 and f1["Overstrain Failure"] > 0.97
     assert f1["Tool Wear Failure"] < 0.2 and f1["Random Failures"] == 0.0  # random by construction
     assert 0.66 < f1_score(y, pred, average="macro") < 0.69
-    rules = mo.DocumentedRules().fit(real.head(50), y[:50])
+    rules = mo.DocumentedRules().fit(real.head(50), y[:50])  # no tool-wear failure there: documented window
+    assert rules.wear_window_ == (200.0, 240.0)
     assert list(rules.predict(fx.design_matrix(real.head(3), "raw"))) == list(pred[:3])
+
+
+def test_documented_rules_fit_the_tool_wear_window_on_training_rows(maintenance_sample):
+    from sklearn.metrics import f1_score
+
+    real = load_maintenance(maintenance_sample).frame
+    sp = fx.split(real, "raw", seed=0)
+    rules = mo.DocumentedRules().fit(sp.X_train, sp.y_train)
+    lo, hi = rules.wear_window_
+    assert 200 < lo < hi <= 240  # narrower than documented: most tools in 200-240 min are replaced intact
+    pred = rules.predict(sp.X_test)
+    twf = f1_score(sp.y_test, pred, labels=["Tool Wear Failure"], average="macro")
+    documented = f1_score(sp.y_test, fx.documented_rules(sp.X_test), labels=["Tool Wear Failure"], average="macro")
+    assert twf > documented + 0.05 and f1_score(sp.y_test, pred, average="macro") > 0.68
+    assert list(mo.DocumentedRules(fit_window=False).fit(sp.X_train, sp.y_train).predict(sp.X_test)) == list(
+        fx.documented_rules(sp.X_test))
 
 
 def test_rules_sentence_says_when_the_bar_is_above_the_rules():

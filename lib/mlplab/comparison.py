@@ -425,7 +425,7 @@ def rules_reference_sentence(clf: dict) -> str:
     r = recommendation(clf)
     gap = r["best_value"] - float(rules["mean"])
     return (f"For scale: the documented failure rules of the data's generating process, applied to the same test rows "
-            f"without any training, reach a macro-F1 of {float(rules['mean']):.3f} ± {float(rules.get('std', 0)):.3f}; the "
+            f"(only their tool-wear window fitted on the training rows), reach a macro-F1 of {float(rules['mean']):.3f} ± {float(rules.get('std', 0)):.3f}; the "
             f"recommended model is {abs(gap):.3f} {'above' if gap > 0 else 'below'} that"
             + (", so it recovers about all that the inputs determine (Random and Tool Wear failures are random by "
                "construction)." if gap >= -0.02 else

@@ -33,7 +33,7 @@ from mlplab.errors import UserError
 
 SEARCH_METHODS = ("grid", "halving")
 FEATURES = ("raw", "raw+physics")
-ENCODINGS = ("standard", "ple", "periodic", "thresholds")
+ENCODINGS = ("standard", "ple", "periodic", "thresholds", "class_thresholds")
 
 
 def validate_params(params: dict) -> None:

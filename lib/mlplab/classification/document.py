@@ -52,6 +52,9 @@ def regularization_rows(runs: dict) -> list[dict]:
     return rows
 
 
+RANDOM = "Random Failures"
+
+
 def quality_verdict(tuned, trees: dict, bar: float = 0.68) -> dict:
     """Tuned MLP vs the bar and vs the best tree on the same features (seed means of test macro-F1)."""
     t = np.asarray(tuned.seed_values(), dtype=float)
@@ -64,6 +67,11 @@ def quality_verdict(tuned, trees: dict, bar: float = 0.68) -> dict:
     out["not_below_tree"] = bool(out["tuned_mean"] >= out["tree_mean"])
     out["passes"] = out["meets_bar"] and out["not_below_tree"]
     out["delta_vs_tree"] = out["tuned_mean"] - out["tree_mean"]
+    tests = [m for m in tuned.seed_tests if "per_class" in m]
+    if tests and RANDOM in tests[0]["per_class"]:
+        # Random Failures are random by construction: any F1 on them is chance, so say what it adds.
+        out["random_failures_f1"] = float(np.mean([m["per_class"][RANDOM]["f1"] for m in tests]))
+        out["random_failures_share"] = out["random_failures_f1"] / len(tests[0]["per_class"])
     return out
 
 

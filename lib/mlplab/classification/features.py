@@ -40,13 +40,14 @@ OVERSTRAIN_LIMIT = {"L": 11_000.0, "M": 12_000.0, "H": 13_000.0}  # tool wear ×
 RULE_ORDER = ("Power Failure", "Heat Dissipation Failure", "Overstrain Failure", "Tool Wear Failure")
 
 
-def documented_rules(X: pd.DataFrame) -> np.ndarray:
+def documented_rules(X: pd.DataFrame, wear_window: tuple[float, float] = (200, 240)) -> np.ndarray:
     """The failure type the documented generation rules assign, with no training at all.
 
     A reference, not a model: it shows how far the inputs determine the label. Precedence: the
     deterministic thresholds first, in the order the Kaggle labels follow when several hold (power
-    over heat dissipation over overstrain), then the 200–240 min tool-wear window (a random failure
-    time inside it, so most rows in the window do not fail). Random Failures are never predicted.
+    over heat dissipation over overstrain), then the tool-wear window (documented as 200–240 min; the
+    failure time inside it is random, so most rows in the window do not fail). Random Failures are
+    never predicted.
     """
     P = add_physics(X)
     limit = P["type"].astype(str).map(OVERSTRAIN_LIMIT).astype(float)
@@ -54,7 +55,7 @@ def documented_rules(X: pd.DataFrame) -> np.ndarray:
         "Power Failure": (P["power_w"] < 3_500) | (P["power_w"] > 9_000),
         "Heat Dissipation Failure": (P["temp_diff_k"] < 8.6) & (P["rotational_speed_rpm"] < 1_380),
         "Overstrain Failure": P["wear_torque_min_nm"] > limit,
-        "Tool Wear Failure": P["tool_wear_min"].between(200, 240),
+        "Tool Wear Failure": P["tool_wear_min"].between(*wear_window),
     }
     out = np.full(len(P), "No Failure", dtype=object)
     for label in reversed(RULE_ORDER):  # the first rule in RULE_ORDER wins: written last

@@ -159,7 +159,8 @@ def net_settings(hidden, activation, dropout, optimizer, lr, epochs, batch_size)
 
 
 LEVER_NAMES = {"standard": "tuned net, standardized inputs", "ple": "piecewise-linear encoding",
-               "periodic": "periodic embedding", "thresholds": "supervised threshold encoding"}
+               "periodic": "periodic embedding", "thresholds": "supervised threshold encoding",
+               "class_thresholds": "per-class threshold encoding"}
 
 
 def levers(frame: pd.DataFrame, features: str, tuned: dict, *, strategy: str, encodings, encoding: str,
