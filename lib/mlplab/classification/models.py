@@ -21,13 +21,13 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mlplab.classification import ENCODINGS
 from mlplab.classification.features import CATEGORICAL, documented_rules, numeric_columns
 from mlplab.errors import UserError
 from mlplab.preprocess import PiecewiseLinearEncoding, make_preprocessor
 from mlplab.resample import make_pipeline
 from mlplab.training import MLPClassifier
 
-ENCODINGS = ("standard", "ple", "periodic", "thresholds", "class_thresholds")
 
 
 class DocumentedRules(ClassifierMixin, BaseEstimator):
