@@ -6,8 +6,6 @@ the report can measure how much it inflates the scores.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from imblearn.combine import SMOTETomek
@@ -51,10 +49,21 @@ class FoldSampler(BaseEstimator):
     """One sampler per strategy that adapts to the training fold it is given.
 
     Why a wrapper: a CV fold of a rare class can hold fewer rows than SMOTE's k_neighbors; instead of
-    crashing, k is lowered (warning naming the class and the new k), and classes with a single row
-    are left as they are. Categorical columns switch SMOTE to SMOTENC: `categorical_features` is a
-    list of column indices/names, or "auto" to detect one-hot blocks (and 0/1 flags) in the fold,
-    which are collapsed to one code per block for SMOTENC and expanded back afterwards.
+    crashing, k is lowered, and classes with a single row are left as they are. Categorical columns
+    switch SMOTE to SMOTENC: `categorical_features` is a list of column indices/names, or "auto" to
+    detect one-hot blocks (and 0/1 flags) in the fold, which are collapsed to one code per block for
+    SMOTENC and expanded back afterwards.
+
+    What the fold required is recorded on the fitted sampler, never warned: a search fits one clone
+    per fold and candidate, so a warning would print the same sentence dozens of times into the
+    report. Computed prose states the condition once from these attributes (or from
+    `neighbour_shortfall` on the training labels):
+
+    - `k_used_`: the k_neighbors actually used for this fold;
+    - `k_lowered_for_`: {class: rows in the fold} for the classes with fewer than k_neighbors + 1
+      rows, which made k drop to `k_used_` (empty when k was kept);
+    - `not_oversampled_`: {class: rows} for classes with a single row, left as they are;
+    - `fallback_`: "smote" when ADASYN could not weight the fold and SMOTE ran instead, else None.
     """
 
     def __init__(self, strategy: str = "smote", categorical_features=None, k_neighbors: int = 5, seed: int = 0):
@@ -76,22 +85,18 @@ class FoldSampler(BaseEstimator):
         counts = pd.Series(np.asarray(y)).value_counts()
         n_max = int(counts.max())
         minority = counts[counts < n_max]
-        target = {}
-        for cls, n in minority.items():
-            if n < 2:
-                warnings.warn(f"class '{cls}' has only {n} row in this training fold; it is not oversampled",
-                              stacklevel=2)
-            else:
-                target[cls] = n_max
+        self.not_oversampled_ = {str(c): int(n) for c, n in minority.items() if n < 2}
+        self.k_lowered_for_ = {}
+        self.fallback_ = None
+        target = {cls: n_max for cls, n in minority.items() if n >= 2}
         if not target:
+            self.k_used_ = self.k_neighbors
             return X, y
         n_min = min(int(counts[c]) for c in target)
         k = self.k_neighbors
         if n_min - 1 < k:
-            smallest = min(target, key=lambda c: counts[c])
             k = max(1, n_min - 1)
-            warnings.warn(f"class '{smallest}' has only {n_min} rows in this training fold, fewer than "
-                          f"k_neighbors+1={self.k_neighbors + 1}; using k_neighbors={k}", stacklevel=2)
+            self.k_lowered_for_ = {str(c): int(counts[c]) for c in target if counts[c] - 1 < self.k_neighbors}
         self.k_used_ = k
         return self._oversample(X, y, target, k)
 
@@ -100,8 +105,8 @@ class FoldSampler(BaseEstimator):
             self.sampler_ = ADASYN(sampling_strategy=target, n_neighbors=k, random_state=self.seed)
             try:
                 return self.sampler_.fit_resample(X, y)
-            except RuntimeError as err:  # no minority row has a majority neighbour: ADASYN's weights are 0/0
-                warnings.warn(f"ADASYN cannot weight this training fold ({err}); using SMOTE for it", stacklevel=2)
+            except RuntimeError:  # no minority row has a majority neighbour: ADASYN's weights are 0/0
+                self.fallback_ = "smote"  # recorded for the prose, not warned (see the class docstring)
                 return self._delegate(self.categorical_features, X, y, target, k, strategy="smote")
         cats = self.categorical_features
         if isinstance(cats, str) and cats == "auto":
@@ -153,6 +158,15 @@ class FoldSampler(BaseEstimator):
         if isinstance(X, pd.DataFrame):
             out = pd.DataFrame(out, columns=X.columns)
         return out, yr
+
+
+def neighbour_shortfall(y, k_neighbors: int = 5) -> dict[str, int]:
+    """{class: rows} for the minority classes of `y` with fewer than k_neighbors + 1 rows: where a
+    neighbour-based sampler fitted on these labels lowers k (or skips a one-row class). Pure, so prose
+    can state the condition once for a whole search (call it on the smallest training fold)."""
+    counts = pd.Series(np.asarray(y)).value_counts()
+    n_max = int(counts.max()) if len(counts) else 0
+    return {str(c): int(n) for c, n in counts.items() if n < n_max and n - 1 < k_neighbors}
 
 
 def make_resampler(strategy: str, categorical_features=None, k_neighbors: int = 5, seed: int = 0):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
@@ -92,11 +93,15 @@ def plot_pairs(frame: pd.DataFrame, synthetic: bool = False, max_no_failure: int
     data = data.assign(cls=data[LABEL].map(SHORT).fillna(data[LABEL]))
     data = data.rename(columns={c: _label(c) for c in cols})
     order = [s for s in SHORT.values() if s in set(data["cls"])]
-    grid = sns.PairGrid(data, vars=[_label(c) for c in cols], hue="cls", hue_order=order, corner=True,
-                        diag_sharey=False, height=1.6)
-    grid.map_lower(sns.scatterplot, s=8, alpha=0.6, linewidth=0)
-    grid.map_diag(sns.histplot, stat="density", common_norm=False, element="step", fill=False, bins=25)
-    grid.add_legend()
+    # seaborn's grids lay themselves out with tight_layout (add_legend calls it); a figure born with the
+    # house style's constrained layout would make matplotlib warn "The figure layout has changed to
+    # tight" into the report, so this one figure starts without a layout engine.
+    with plt.rc_context({"figure.constrained_layout.use": False}):
+        grid = sns.PairGrid(data, vars=[_label(c) for c in cols], hue="cls", hue_order=order, corner=True,
+                            diag_sharey=False, height=1.6)
+        grid.map_lower(sns.scatterplot, s=8, alpha=0.6, linewidth=0)
+        grid.map_diag(sns.histplot, stat="density", common_norm=False, element="step", fill=False, bins=25)
+        grid.add_legend()
     grid.legend.set_title("failure type")
     for ax in grid.axes.ravel():
         if ax is not None:
