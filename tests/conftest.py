@@ -1,4 +1,7 @@
-"""Shared fixtures: paths to the real samples, seeding, temp dirs."""
+"""Shared fixtures: paths to the real samples in tests/data/ (see its SOURCE.md), seeding, temp dirs.
+
+The samples are committed: no test reads anything outside the repository.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,10 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
-NYSE_SAMPLE = SHARED / "nyse" / "prices-split-adjusted.csv"
-SECURITIES_SAMPLE = SHARED / "nyse" / "securities.csv"
-MAINT_SAMPLE = SHARED / "maintenance" / "predictive_maintenance.csv"
+SAMPLES = ROOT / "tests" / "data"
+NYSE_SAMPLE = SAMPLES / "prices-split-adjusted.csv"  # AAL, DOW, EQIX, ZION, 2014-01-02 .. 2016-12-30: 3,024 rows
+SECURITIES_SAMPLE = SAMPLES / "securities.csv"  # the whole real 505-row file
+MAINT_SAMPLE = SAMPLES / "predictive_maintenance.csv"  # 392 rows, every class, all 27 disagreeing rows
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -24,25 +27,19 @@ import torch  # noqa: E402
 torch.set_num_threads(1)
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"real sample not found: {path}")
-    return path
-
-
 @pytest.fixture
 def nyse_sample() -> Path:
-    return _need(NYSE_SAMPLE)
+    return NYSE_SAMPLE
 
 
 @pytest.fixture
 def securities_sample() -> Path:
-    return _need(SECURITIES_SAMPLE)
+    return SECURITIES_SAMPLE
 
 
 @pytest.fixture
 def maintenance_sample() -> Path:
-    return _need(MAINT_SAMPLE)
+    return MAINT_SAMPLE
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import pytest
 from mlplab.cli import main
 from mlplab.data import load_maintenance, load_nyse
 
+from conftest import ROOT
+
 
 def _run(capsys, *argv):
     code = main(list(argv))
@@ -19,21 +22,27 @@ def _run(capsys, *argv):
     return code, out, err
 
 
-def test_check_nyse_real_file(capsys, nyse_sample):
+def test_check_nyse_real_file(capsys, nyse_sample, monkeypatch):
+    monkeypatch.setenv("MLPLAB_ROOT", str(ROOT))
     code, out, err = _run(capsys, "data", "check", "nyse", "--path", str(nyse_sample))
     assert code == 0 and err == ""
-    assert "source:    file" in out and str(nyse_sample) in out
-    assert "rows:      7,048" in out
-    assert "dates:     2010-01-04 .. 2016-12-30 (1,762 trading days)" in out
+    assert "source:    file" in out and "path:      tests/data/prices-split-adjusted.csv" in out
+    assert str(ROOT) not in out  # no absolute path
+    # facts of the sample (tests/data/SOURCE.md): 4 symbols x 756 trading days
+    assert "rows:      3,024" in out
+    assert "dates:     2014-01-02 .. 2016-12-30 (756 trading days)" in out
     assert "symbols:   4" in out and "duplicates dropped: 0" in out
+    assert "sectors:   from tests/data/securities.csv (0 symbols without)" in out
     assert "SYNTHETIC" not in out
 
 
 def test_check_maintenance_real_file(capsys, maintenance_sample):
     code, out, _ = _run(capsys, "data", "check", "maintenance", "--path", str(maintenance_sample))
     assert code == 0
-    assert re.search(r"^  Heat Dissipation Failure +112 +1\.12%$", out, re.M)
-    assert re.search(r"^  No Failure +9,652 +96\.52%$", out, re.M)
+    # class counts of the 392-row sample: 30 of 392 rows are Heat Dissipation Failures
+    assert re.search(r"^  Heat Dissipation Failure +30 +7\.65%$", out, re.M)
+    assert re.search(r"^  No Failure +259 +66\.07%$", out, re.M)
+    assert re.search(r"^  Random Failures +18 +4\.59%$", out, re.M)
     assert "label inconsistencies: 18 failure type with target 0, 9 target 1 with 'No Failure'" in out
     assert "label rule: The multi-class label is failure_type" in out
 
@@ -43,6 +52,46 @@ def test_check_embedded_is_loud(capsys):
     assert code == 0
     assert out.splitlines()[0].startswith("SYNTHETIC embedded default")
     assert "source:    embedded" in out and "embedded:synth_maintenance(seed=0)" in out
+    assert "no predictive_maintenance.csv or ai4i2020.csv and no other CSV with the columns" in out
+
+
+NYSE_BROKEN = "date,symbol,open\n2010-01-04,AAL,4.84\n"
+MAINT_BROKEN = "UDI,Product ID,Type,Air temperature [K],Target\n1,M14860,M,298.1,0\n"
+
+
+@pytest.mark.parametrize("dataset, name, text, expected", [
+    ("nyse", "prices-split-adjusted.csv", NYSE_BROKEN, "missing required column(s) close, low, high, volume"),
+    ("nyse", "prices.csv", "date,symbol,open,close,low,high,volume\n2010-01-04,AAL,4.84,4.77,4.66,4.94,x\n",
+     "column 'volume' has non-numeric value 'x' at data row 1"),
+    ("nyse", "my_export.csv", NYSE_BROKEN.replace("open", "open,close"), "missing required column(s) low, high, volume"),
+    ("maintenance", "predictive_maintenance.csv", MAINT_BROKEN, "missing required column(s) process_temperature_k"),
+    ("maintenance", "ai4i2020.csv", "", "file is empty"),
+    ("maintenance", "machines.tsv", MAINT_BROKEN.replace(",", "\t"), "missing required column(s) process_temperature_k"),
+])
+def test_check_malformed_data_dir_file_is_exit_2_not_synthetic(capsys, tmp_path, monkeypatch, dataset, name, text,
+                                                                expected):
+    """A file the loader would use (preferred name, or a look-alike header) that fails validation stops the
+    command: exit 2, one stderr line naming the file; never the embedded default."""
+    data = tmp_path / "raw"
+    data.mkdir()
+    (data / name).write_text(text)
+    monkeypatch.setenv("MLPLAB_DATA_DIR", str(data))
+    code, out, err = _run(capsys, "data", "check", dataset)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith(f"mlplab: error: {data / name}: ") and expected in err
+
+
+def test_subprocess_malformed_file_in_the_project_data_raw(tmp_path):
+    """The issue's case, as a user runs it: data/raw/ of the project found from the working directory."""
+    for folder in ("analysis", "params", "data/raw"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "data/raw/prices-split-adjusted.csv").write_text(NYSE_BROKEN)
+    env = {k: v for k, v in os.environ.items() if k not in ("MLPLAB_DATA_DIR", "MLPLAB_ROOT")}
+    res = subprocess.run([sys.executable, "-m", "mlplab", "data", "check", "nyse"], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path / "data", env=env)
+    assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and "prices-split-adjusted.csv: missing required column(s) close, low, high, volume" in lines[0]
 
 
 @pytest.mark.parametrize("dataset", ["nyse", "maintenance"])

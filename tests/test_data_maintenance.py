@@ -10,10 +10,14 @@ from mlplab.data import FAILURE_TYPES, LABEL_RULE, load_maintenance
 from mlplab.data.labels import FLAG_PRIORITY
 from mlplab.errors import UserError
 
+from conftest import ROOT
+
 CANONICAL = ["udi", "product_id", "type", "air_temperature_k", "process_temperature_k", "rotational_speed_rpm",
              "torque_nm", "tool_wear_min", "target", "failure_type"]
-REAL_COUNTS = {"No Failure": 9652, "Heat Dissipation Failure": 112, "Power Failure": 95,
-               "Overstrain Failure": 78, "Tool Wear Failure": 45, "Random Failures": 18}
+# Class counts of the committed sample (tests/data/SOURCE.md; counted once from the file): every
+# failure class, with all 18 Random Failures rows and all 27 rows whose Target and Failure Type disagree.
+SAMPLE_COUNTS = {"No Failure": 259, "Heat Dissipation Failure": 30, "Power Failure": 30,
+                 "Overstrain Failure": 30, "Tool Wear Failure": 25, "Random Failures": 18}
 FLAG_OF = {name: flag for flag, name in FLAG_PRIORITY}
 
 
@@ -36,22 +40,29 @@ def _to_uci(raw: pd.DataFrame) -> pd.DataFrame:
     return uci[[*uci.columns[:8], "Machine failure", "TWF", "HDF", "PWF", "OSF", "RNF"]]
 
 
-def test_real_sample(maintenance_sample):
+def test_real_sample(maintenance_sample, monkeypatch):
+    monkeypatch.setenv("MLPLAB_ROOT", str(ROOT))
     ld = load_maintenance(maintenance_sample)
     f, r = ld.frame, ld.report
-    assert list(f.columns) == CANONICAL and len(f) == 10_000
+    assert list(f.columns) == CANONICAL and len(f) == 392
     assert f["udi"].dtype == np.int64 and f["target"].dtype == np.int64
     assert all(f[c].dtype == np.float64 for c in CANONICAL[3:8])
     assert set(f["type"]) == {"L", "M", "H"} and set(f["failure_type"]) == set(FAILURE_TYPES)
-    assert r["class_counts"] == REAL_COUNTS
+    assert r["class_counts"] == SAMPLE_COUNTS
     li = r["label_inconsistencies"]
+    # the same 27 disagreeing rows as the full file: 18 Random Failures with Target 0, 9 'No Failure' with Target 1
     assert (li["failure_type_with_target_0"], li["target_1_with_no_failure"]) == (18, 9)
-    assert len(li["rows"]) == 27 and li["rows"][0] == 1222
+    assert len(li["rows"]) == 27 and li["rows"][:3] == [1222, 1303, 1438] and li["rows"][-1] == 9016
     bad = f[f["udi"].isin(li["rows"])]
     assert ((bad["target"] == 1) == (bad["failure_type"] == "No Failure")).all()
+    assert set(bad.loc[bad["target"] == 0, "failure_type"]) == {"Random Failures"}
     assert r["label_rule"] == LABEL_RULE and "failure_type" in LABEL_RULE and "dropped" in LABEL_RULE
     assert any("27 rows where target and failure_type disagree" in w for w in r["warnings"])
-    assert ld.provenance.source == "file" and not ld.provenance.synthetic
+    p = ld.provenance
+    assert p.source == "file" and not p.synthetic and p.rows == 392
+    assert p.path == "tests/data/predictive_maintenance.csv" and ld.file == maintenance_sample.resolve()
+    first = f.iloc[0]
+    assert (first["udi"], first["product_id"], first["torque_nm"]) == (62, "M14921", 38.2)
 
 
 def test_uci_layout_maps_flags(raw, tmp_path, maintenance_sample):
@@ -70,8 +81,9 @@ def test_uci_priority_when_several_flags(raw, tmp_path):
     f = load_maintenance(_write(uci, tmp_path / "u.csv")).frame
     assert f["failure_type"].tolist()[:4] == ["Power Failure", "Tool Wear Failure", "No Failure", "Random Failures"]
     ld = load_maintenance(_write(uci, tmp_path / "u.csv"))
+    # rows 3 and 4 of the sample are UDI 84 and 94
     assert ld.report["label_inconsistencies"] == {"failure_type_with_target_0": 1, "target_1_with_no_failure": 1,
-                                                  "rows": [3, 4]}
+                                                  "rows": [84, 94]}
 
 
 @pytest.mark.parametrize("variant", ["renamed", "lower_snake", "tab", "bom"])

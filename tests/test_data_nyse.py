@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from mlplab.data import load_nyse
 from mlplab.errors import UserError
+
+from conftest import ROOT
 
 COLUMNS = ["date", "symbol", "open", "close", "low", "high", "volume"]
 
@@ -23,24 +27,36 @@ def _write(df: pd.DataFrame, path, sep=",", bom=False):
     return path
 
 
-def test_real_sample_canonical(nyse_sample):
+def test_real_sample_canonical(nyse_sample, monkeypatch):
+    monkeypatch.setenv("MLPLAB_ROOT", str(ROOT))
     ld = load_nyse(nyse_sample)
     f = ld.frame
     assert list(f.columns) == COLUMNS + ["sector"]  # securities.csv sits next to the sample
     assert f["date"].dtype == "datetime64[ns]"
     assert all(f[c].dtype == np.float64 for c in COLUMNS[2:])
-    assert len(f) == 7048 and ld.report["n_symbols"] == 4 and ld.report["n_days"] == 1762
-    assert (ld.report["date_min"], ld.report["date_max"]) == ("2010-01-04", "2016-12-30")
+    # the sample (tests/data/SOURCE.md): 4 symbols x 756 trading days 2014-01-02 .. 2016-12-30
+    assert len(f) == 3024 and ld.report["n_symbols"] == 4 and ld.report["n_days"] == 756
+    assert (ld.report["date_min"], ld.report["date_max"]) == ("2014-01-02", "2016-12-30")
     assert f[["date", "symbol"]].equals(f[["date", "symbol"]].sort_values(["date", "symbol"]).reset_index(drop=True))
     assert dict(f.groupby("symbol")["sector"].first()) == {
         "AAL": "Industrials", "DOW": "Materials", "EQIX": "Real Estate", "ZION": "Financials"}
     assert ld.report["layout"].startswith("prices-split-adjusted.csv")
     assert ld.report["ohlc_violations"] == 0 and ld.report["duplicates_dropped"] == 0
     p = ld.provenance
-    assert (p.source, p.rows, p.synthetic) == ("file", 7048, False) and len(p.sha256) == 64
-    assert p.to_dict()["path"] == str(nyse_sample.resolve())
+    assert (p.source, p.rows, p.synthetic) == ("file", 3024, False) and len(p.sha256) == 64
+    # the report shows project-relative paths only; the absolute one stays internal
+    assert p.to_dict()["path"] == "tests/data/prices-split-adjusted.csv"
+    assert ld.report["sector_source"] == "tests/data/securities.csv"
+    assert ld.file == nyse_sample.resolve()
     first = f.iloc[0]
-    assert (first["symbol"], first["open"], first["volume"]) == ("AAL", 4.84, 9837300.0)
+    assert (first["symbol"], first["open"], first["volume"]) == ("AAL", 25.07, 8997900.0)
+
+
+def test_provenance_path_outside_the_project_is_the_file_name(raw, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLPLAB_ROOT", str(ROOT))
+    ld = load_nyse(_write(raw.head(20), tmp_path / "elsewhere.csv"))
+    assert ld.provenance.path == "elsewhere.csv" and ld.file == (tmp_path / "elsewhere.csv").resolve()
+    assert str(tmp_path) not in json.dumps(ld.provenance.to_dict())
 
 
 def test_prices_csv_layout_timestamps_and_float_volume(raw, tmp_path, nyse_sample):
@@ -74,10 +90,11 @@ def test_resaved_variants_load_identically(variant, raw, tmp_path, nyse_sample):
 
 
 def test_securities_explicit_and_data_dir(raw, tmp_path, securities_sample, monkeypatch):
+    monkeypatch.setenv("MLPLAB_ROOT", str(ROOT))
     prices = _write(raw.head(40), tmp_path / "p.csv")
     explicit = load_nyse(prices, securities=securities_sample)
     assert explicit.frame["sector"].notna().all()
-    assert explicit.report["sector_source"] == str(securities_sample)
+    assert explicit.report["sector_source"] == "tests/data/securities.csv"  # project-relative, never absolute
     dd = tmp_path / "dd"
     dd.mkdir()
     (dd / "securities.csv").write_bytes(securities_sample.read_bytes())
@@ -85,6 +102,14 @@ def test_securities_explicit_and_data_dir(raw, tmp_path, securities_sample, monk
     assert load_nyse(prices).frame["sector"].notna().all()
     with pytest.raises(UserError, match=r"nope\.csv: securities file not found"):
         load_nyse(prices, securities=tmp_path / "nope.csv")
+
+
+def test_malformed_securities_file_next_to_prices_is_loud(raw, tmp_path):
+    """A securities.csv the loader would join must not be skipped silently when it lacks the sector."""
+    prices = _write(raw.head(12), tmp_path / "p.csv")
+    (tmp_path / "securities.csv").write_text("Ticker symbol,Security\nAAL,American Airlines\n")
+    with pytest.raises(UserError, match=r"securities\.csv: missing required column\(s\) gics_sector"):
+        load_nyse(prices)
 
 
 def test_unknown_symbol_gets_nan_sector(raw, tmp_path, securities_sample):

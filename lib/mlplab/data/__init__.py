@@ -6,6 +6,7 @@ from mlplab.data.nyse import load_nyse
 from mlplab.data.provenance import Loaded, Provenance
 from mlplab.data.maintenance_generator import synth_maintenance
 from mlplab.data.nyse_generator import synth_nyse
+from mlplab.data.sources import resolve_source
 
 __all__ = ["FAILURE_TYPES", "LABEL_RULE", "Loaded", "Provenance", "load_maintenance", "load_nyse",
-           "synth_maintenance", "synth_nyse"]
+           "resolve_source", "synth_maintenance", "synth_nyse"]

@@ -3,30 +3,34 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import polars as pl
 
 from mlplab.errors import UserError
+from mlplab.experiment import atomic
+from mlplab.experiment.paths import ENV, Paths
 
-RAW_DIR_ENV = "MLPLAB_DATA_DIR"
-CACHE_DIR_ENV = "MLPLAB_CACHE_DIR"
+RAW_DIR_ENV = ENV["data_raw"]  # MLPLAB_DATA_DIR
+CACHE_DIR_ENV = ENV["cache"]  # MLPLAB_CACHE_DIR
 
 
 def data_dir() -> Path:
-    """$MLPLAB_DATA_DIR, else ./data/raw relative to the current directory."""
-    env = os.environ.get(RAW_DIR_ENV)
-    return Path(env) if env else Path.cwd() / "data" / "raw"
+    """$MLPLAB_DATA_DIR, else data/raw under the project root found from the current directory
+    (the current directory itself outside a project): the same folder the runner and the notebooks use."""
+    return Paths.find().data_raw
 
 
 def cache_dir() -> Path:
-    """$MLPLAB_CACHE_DIR, else ./data/cache (git-ignored)."""
-    env = os.environ.get(CACHE_DIR_ENV)
-    return Path(env) if env else Path.cwd() / "data" / "cache"
+    """$MLPLAB_CACHE_DIR, else data/cache under the project root (git-ignored)."""
+    return Paths.find().cache
+
+
+def display_path(path: str | Path) -> str:
+    """The path as results and the report may show it: relative to the project, else the file name."""
+    return Paths.find().display(path)
 
 
 def canonical_name(name: str) -> str:
@@ -57,15 +61,34 @@ def header(path: Path) -> list[str]:
         return []
 
 
-def read_table(path: str | Path) -> pl.DataFrame:
-    """All columns as strings, so validation can name the first bad value instead of guessing types."""
-    p = Path(path)
+def _check_file(p: Path) -> None:
     if not p.exists():
         raise UserError(f"{p}: file not found")
     if p.is_dir():
         raise UserError(f"{p}: is a directory, expected a CSV file")
     if p.stat().st_size == 0:
         raise UserError(f"{p}: file is empty, expected a CSV with a header row and data rows")
+
+
+def read_header(path: str | Path) -> list[str]:
+    """Column names, with the same one-line errors as read_table: the cheap check the runner can
+    afford before every run (a file the loader would use must fail before a notebook starts)."""
+    p = Path(path)
+    _check_file(p)
+    try:
+        cols = pl.read_csv(p, separator=sniff_separator(p), n_rows=0, infer_schema=False, encoding="utf8").columns
+    except Exception as exc:  # polars raises several exception types; all mean "not a readable CSV"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{p}: could not parse as CSV ({first})") from None
+    if not cols or all(not c.strip() for c in cols):
+        raise UserError(f"{p}: file is empty, expected a CSV with a header row and data rows")
+    return [c.lstrip("\ufeff") for c in cols]
+
+
+def read_table(path: str | Path) -> pl.DataFrame:
+    """All columns as strings, so validation can name the first bad value instead of guessing types."""
+    p = Path(path)
+    _check_file(p)
     sep = sniff_separator(p)
     try:
         df = pl.read_csv(p, separator=sep, infer_schema=False, encoding="utf8")
@@ -101,29 +124,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Temp file in the same directory, then rename: an interrupted write never leaves a half file."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
+    """Kept for callers of the old name: see mlplab.experiment.atomic.write_bytes."""
+    return atomic.write_bytes(path, data)
 
 
 def atomic_write_parquet(path: str | Path, frame: pd.DataFrame) -> Path:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
+    """Parquet through a temp file and one rename (mlplab.experiment.atomic.write_with)."""
+    return atomic.write_with(path, lambda tmp: frame.to_parquet(tmp, index=False))

@@ -14,11 +14,11 @@ import polars as pl
 
 from mlplab.errors import UserError
 from mlplab.data import validate as v
-from mlplab.data.io import csv_bytes, read_table, sha256_file
+from mlplab.data.io import csv_bytes, display_path, read_header, read_table, sha256_file
 from mlplab.data.labels import FAILURE_TYPES, FLAG_PRIORITY, LABEL_RULE, priority_failure_type
 from mlplab.data.provenance import Loaded, Provenance
-from mlplab.data.resolve import locate
-from mlplab.data.maintenance_generator import synth_maintenance
+from mlplab.data.resolve import DatasetSpec, half_of, locate
+from mlplab.data.maintenance_generator import GENERATOR_VERSION, synth_maintenance
 
 KAGGLE_HANDLE = "shivamb/machine-predictive-maintenance-classification"
 FILE_NAMES = ("predictive_maintenance.csv", "ai4i2020.csv")
@@ -47,15 +47,38 @@ def _is_maintenance(cols: set[str]) -> bool:
     return _is_kaggle(cols) or _is_uci(cols)
 
 
-def normalize_maintenance(raw: pl.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]:
-    """Validate a string-typed Kaggle or UCI table; return the canonical frame and a report."""
+def _looks_like_maintenance(cols: set[str]) -> bool:
+    canon = {ALIASES.get(c, c) for c in cols}
+    return half_of((*BASE, "target", "failure_type"))(canon) or half_of((*BASE, "machine_failure"))(canon)
+
+
+def _check_columns(raw: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, dict[str, str], str]:
+    """Canonical names, the layout (Kaggle or UCI) and its required columns: what a header alone can fail."""
     df, original = v.rename_canonical(raw, path, ALIASES)
     cols = set(df.columns)
     layout = "uci" if not _is_kaggle(cols) and "machine_failure" in cols else "kaggle"
     labels = ("target", "failure_type") if layout == "kaggle" else ("machine_failure", *(f.lower() for f in FLAGS))
     v.require_columns(df, BASE + labels, path,
                       "predictive maintenance (Kaggle layout; a UCI file needs 'Machine failure' and TWF,HDF,PWF,OSF,RNF)")
+    return df, original, layout
 
+
+def check_header(path: Path) -> None:
+    """The header checks of `normalize_maintenance` without reading the rows (UserError naming the file)."""
+    cols = read_header(path)
+    _check_columns(pl.DataFrame(schema=dict.fromkeys(cols, pl.String)), path)
+
+
+EMBEDDED_SEED = 0
+SPEC = DatasetSpec(name="maintenance", handle=KAGGLE_HANDLE, names=FILE_NAMES, accepts=_is_maintenance,
+                   looks_like=_looks_like_maintenance, check_header=check_header,
+                   columns=",".join(CANONICAL) + " (or the UCI flags)",
+                   embedded=f"synth_maintenance generator v{GENERATOR_VERSION} seed {EMBEDDED_SEED}")
+
+
+def normalize_maintenance(raw: pl.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]:
+    """Validate a string-typed Kaggle or UCI table; return the canonical frame and a report."""
+    df, original, layout = _check_columns(raw, path)
     df = v.numeric(df, ("udi", *FEATURES), path, original)
     v.integral(df, "udi", path, original)
     v.non_negative(df, FEATURES, path, original)
@@ -130,25 +153,22 @@ def label_inconsistencies(frame: pd.DataFrame) -> dict:
 
 
 def load_maintenance(path: str | Path | None = None) -> Loaded:
-    """Load the maintenance table: `path`, else the data dir, else kagglehub, else the embedded default."""
-    notes: list[str] = []
-    if path is not None:
-        source, file = "file", Path(path)
-    else:
-        source, file, notes = locate(KAGGLE_HANDLE, FILE_NAMES, _is_maintenance)
-
+    """Load the maintenance table: `path`, else the data dir, else kagglehub, else the embedded default
+    (only when no candidate file exists; a candidate that fails validation raises a UserError)."""
+    src = locate(SPEC, path)
+    file = src.path
     if file is None:
-        seed = 0
-        raw = synth_maintenance(seed=seed)
+        raw = synth_maintenance(seed=EMBEDDED_SEED)
         data = csv_bytes(raw)
-        name = f"embedded:synth_maintenance(seed={seed})"
+        name = f"embedded:synth_maintenance(seed={EMBEDDED_SEED})"
         frame, report = normalize_maintenance(pl.from_pandas(raw.astype(str)), Path(name))
-        report["warnings"].insert(0, "SYNTHETIC embedded default: no maintenance file found (" + "; ".join(notes) + ")")
+        report["warnings"].insert(0, "SYNTHETIC embedded default: no maintenance file found (" + "; ".join(src.notes) + ")")
         prov = Provenance(source="embedded", path=name, rows=len(frame), sha256=hashlib.sha256(data).hexdigest(),
-                          synthetic=True, note="synthetic AI4I 2020 process (UCI rules), 10,000 rows")
+                          synthetic=True, note=f"synthetic AI4I 2020 process (UCI rules), 10,000 rows, "
+                                               f"generator v{GENERATOR_VERSION}")
     else:
         frame, report = normalize_maintenance(read_table(file), file)
-        prov = Provenance(source=source, path=str(file.resolve()), rows=len(frame), sha256=sha256_file(file),
-                          synthetic=False, note="; ".join(notes))
+        prov = Provenance(source=src.kind, path=display_path(file), rows=len(frame), sha256=sha256_file(file),
+                          synthetic=False, note="; ".join(([src.version] if src.version else []) + list(src.notes)))
     report.update({"rows": int(len(frame)), "columns": list(frame.columns)})
-    return Loaded(frame=frame, provenance=prov, report=report)
+    return Loaded(frame=frame, provenance=prov, report=report, file=None if file is None else file.resolve())

@@ -19,6 +19,7 @@ from scipy.signal import lfilter
 
 from mlplab.data.labels import priority_failure_type
 
+GENERATOR_VERSION = 1  # bump when the generated rows change: the runner's staleness check uses it
 TYPE_SHARES = {"L": 0.60, "M": 0.30, "H": 0.10}
 WEAR_STEP_MIN = {"L": 2, "M": 3, "H": 5}
 OSF_LIMIT = {"L": 11_000.0, "M": 12_000.0, "H": 13_000.0}

@@ -14,10 +14,10 @@ import polars as pl
 
 from mlplab.errors import UserError
 from mlplab.data import validate as v
-from mlplab.data.io import (atomic_write_parquet, cache_dir, canonical_name, data_dir, header, read_table,
+from mlplab.data.io import (atomic_write_parquet, cache_dir, data_dir, display_path, read_header, read_table,
                             sha256_file, sha256_frame)
 from mlplab.data.provenance import Loaded, Provenance
-from mlplab.data.resolve import locate
+from mlplab.data.resolve import DatasetSpec, Source, explicit_path, half_of, locate
 from mlplab.data.nyse_generator import GENERATOR_VERSION, simulate
 
 KAGGLE_HANDLE = "dgawlik/nyse"
@@ -29,8 +29,35 @@ CANONICAL = REQUIRED
 ALIASES = {"ticker": "symbol", "ticker_symbol": "symbol", "timestamp": "date"}
 
 
+EMBEDDED_SEED = 0
+
+
 def _is_prices(cols: set[str]) -> bool:
     return {ALIASES.get(c, c) for c in cols} >= set(REQUIRED)
+
+
+def _looks_like_prices(cols: set[str]) -> bool:
+    return half_of(REQUIRED)({ALIASES.get(c, c) for c in cols})
+
+
+def _check_columns(df: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Canonical names and the required columns (the part of validation a header alone can fail)."""
+    df, original = v.rename_canonical(df, path, ALIASES)
+    if "gics_sector" in df.columns or "security" in df.columns:
+        raise UserError(f"{path}: looks like securities.csv (has 'GICS Sector'), not a prices file; pass it as securities")
+    v.require_columns(df, REQUIRED, path, "NYSE prices")
+    return df, original
+
+
+def check_header(path: Path) -> None:
+    """The header checks of `normalize_prices` without reading the rows (UserError naming the file)."""
+    cols = read_header(path)
+    _check_columns(pl.DataFrame(schema=dict.fromkeys(cols, pl.String)), path)
+
+
+SPEC = DatasetSpec(name="nyse", handle=KAGGLE_HANDLE, names=FILE_NAMES, accepts=_is_prices,
+                   looks_like=_looks_like_prices, check_header=check_header, columns=",".join(REQUIRED),
+                   embedded=f"synth_nyse generator v{GENERATOR_VERSION} seed {EMBEDDED_SEED}")
 
 
 def _layout(date_format: str, volume_is_float: bool) -> str:
@@ -43,10 +70,7 @@ def _layout(date_format: str, volume_is_float: bool) -> str:
 
 def normalize_prices(raw: pl.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]:
     """Validate a string-typed prices table and return the canonical pandas frame plus a report."""
-    df, original = v.rename_canonical(raw, path, ALIASES)
-    if "gics_sector" in df.columns or "security" in df.columns:
-        raise UserError(f"{path}: looks like securities.csv (has 'GICS Sector'), not a prices file; pass it as securities")
-    v.require_columns(df, REQUIRED, path, "NYSE prices")
+    df, original = _check_columns(raw, path)
     df = df.select(REQUIRED)
     df, date_format = v.dates(df, "date", path, original)
     volume_is_float = bool(df["volume"].str.contains(r"[.eE]").any())
@@ -94,17 +118,27 @@ def normalize_prices(raw: pl.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]
     return frame, report
 
 
-def _find_securities(explicit: str | Path | None, prices_path: Path | None) -> Path | None:
+def find_securities(explicit: str | Path | None, prices_path: Path | None) -> Path | None:
+    """An explicit file (missing: UserError), else securities.csv next to the prices file or in the data
+    dir. A securities.csv found there is used, so a malformed one fails loudly in `read_sectors`."""
     if explicit is not None:
         p = Path(explicit)
-        if not p.exists():
-            raise UserError(f"{p}: securities file not found")
-        return p
+        try:
+            return explicit_path(p)
+        except UserError:
+            raise UserError(f"{p}: securities file not found") from None
     for folder in ([prices_path.parent] if prices_path else []) + [data_dir()]:
         p = folder / SECURITIES_NAME
-        if p.is_file() and "gics_sector" in {canonical_name(c) for c in header(p)}:
+        if p.is_file():
             return p
     return None
+
+
+def resolve_sources(path: str | Path | None = None, securities: str | Path | None = None) -> dict[str, Source]:
+    """What `load_nyse(path, securities)` would read, without reading it: prices and securities."""
+    prices = locate(SPEC, path)
+    sec = find_securities(securities, prices.path)
+    return {"prices": prices, "securities": Source("file", sec) if sec else Source("none", None)}
 
 
 def read_sectors(path: Path) -> pd.DataFrame:
@@ -140,28 +174,24 @@ def _embedded(seed: int = 0) -> tuple[pd.DataFrame, str]:
 
 
 def load_nyse(path: str | Path | None = None, securities: str | Path | None = None) -> Loaded:
-    """Load NYSE prices: `path`, else the data dir, else kagglehub, else the embedded synthetic default."""
-    notes: list[str] = []
-    if path is not None:
-        source, file = "file", Path(path)
-    else:
-        source, file, notes = locate(KAGGLE_HANDLE, FILE_NAMES, _is_prices)
-
+    """Load NYSE prices: `path`, else the data dir, else kagglehub, else the embedded synthetic default
+    (only when no candidate file exists; a candidate that fails validation raises a UserError)."""
+    src = locate(SPEC, path)
+    file = src.path
     if file is None:
-        seed = 0
-        frame, cache_note = _embedded(seed)
+        frame, cache_note = _embedded(EMBEDDED_SEED)
         report = {"layout": "embedded synthetic prices.csv", "date_format": "%Y-%m-%d %H:%M:%S",
                   "duplicates_dropped": 0, "duplicate_keys_dropped": 0,
                   "ohlc_violations": int(v.ohlc_violations(*(frame[c].to_numpy() for c in ("open", "close", "low", "high"))).sum()),
-                  "warnings": ["SYNTHETIC embedded default: no NYSE file found (" + "; ".join(notes) + ")"]}
-        prov_path, digest, synthetic = f"embedded:synth_nyse(seed={seed})", sha256_frame(frame), True
+                  "warnings": ["SYNTHETIC embedded default: no NYSE file found (" + "; ".join(src.notes) + ")"]}
+        prov_path, digest, synthetic = f"embedded:synth_nyse(seed={EMBEDDED_SEED})", sha256_frame(frame), True
         note = f"synthetic GBM prices, generator v{GENERATOR_VERSION}; {cache_note}"
     else:
         frame, report = normalize_prices(read_table(file), file)
-        prov_path, digest, synthetic = str(file.resolve()), sha256_file(file), False
-        note = "; ".join(notes)
+        prov_path, digest, synthetic = display_path(file), sha256_file(file), False
+        note = "; ".join(([src.version] if src.version else []) + list(src.notes))
 
-    sec = _find_securities(securities, file)
+    sec = find_securities(securities, file)
     if sec is not None:
         sectors = read_sectors(sec)
         if file is None:  # synthetic tickers: lend them real sectors by position, so sector plots still work
@@ -174,7 +204,7 @@ def load_nyse(path: str | Path | None = None, securities: str | Path | None = No
         missing = sorted(frame.loc[frame["sector"].isna(), "symbol"].unique())
         if missing:
             report["warnings"].append(f"{len(missing)} symbols have no sector in {sec.name}")
-        report["sector_source"] = str(sec)
+        report["sector_source"] = display_path(sec)
         report["symbols_without_sector"] = len(missing)
 
     report.update({
@@ -185,5 +215,5 @@ def load_nyse(path: str | Path | None = None, securities: str | Path | None = No
         "date_min": frame["date"].min().date().isoformat(),
         "date_max": frame["date"].max().date().isoformat(),
     })
-    prov = Provenance(source=source, path=prov_path, rows=int(len(frame)), sha256=digest, synthetic=synthetic, note=note)
-    return Loaded(frame=frame, provenance=prov, report=report)
+    prov = Provenance(source=src.kind, path=prov_path, rows=int(len(frame)), sha256=digest, synthetic=synthetic, note=note)
+    return Loaded(frame=frame, provenance=prov, report=report, file=None if file is None else file.resolve())

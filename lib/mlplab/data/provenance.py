@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -10,7 +11,11 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where the data came from; travels into the results JSON so every number is traceable."""
+    """Where the data came from; travels into the results JSON so every number is traceable.
+
+    `path` is what the report shows, so never absolute: relative to the project root for a file
+    inside it, else the file name (`Paths.display`); `embedded:...` for the embedded default.
+    """
 
     source: str  # "file" | "kagglehub" | "embedded"
     path: str
@@ -25,8 +30,10 @@ class Provenance:
 
 @dataclass
 class Loaded:
-    """A canonical frame plus its provenance and validation report."""
+    """A canonical frame plus its provenance and validation report; `file` is the absolute path read
+    (None when embedded), for code that needs the file itself, never for display."""
 
     frame: pd.DataFrame
     provenance: Provenance
     report: dict[str, Any] = field(default_factory=dict)
+    file: Path | None = None
