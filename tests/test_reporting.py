@@ -19,7 +19,8 @@ def test_table_keeps_precision_and_label(shown):
     assert reporting.show_table(pd.DataFrame({"model": ["a"], "r2": [0.99985], "n": [3]}), "tbl-x", "Cap.",
                                 synthetic=True) is None
     text = shown[0]
-    assert "|:--------|------:|----:|" in text  # strings left, numbers right
+    sep = text.splitlines()[1]
+    assert sep.startswith("|:-") and sep.count("-:|") == 2  # strings left, numbers right
     assert "1.000" in text and "0.99985" not in text
     assert text.rstrip().endswith(": Cap. Synthetic data (embedded default, not the Kaggle dataset). {#tbl-x}")
 
@@ -53,4 +54,102 @@ def test_banner_loud_when_synthetic(shown):
     reporting.provenance_banner({"source": "embedded", "path": "embedded:x", "rows": 1234, "sha256": "f" * 64}, "NYSE")
     assert "callout-warning" in shown[0] and "Rows: 1,234" in shown[0]
     reporting.provenance_banner({"source": "file", "path": "/d/prices.csv", "rows": 5, "sha256": "a" * 64}, "NYSE")
-    assert "callout-note" in shown[1] and "/d/prices.csv" in shown[1]
+    assert "callout-note" in shown[1] and "`prices.csv`" in shown[1] and "/d/" not in shown[1]
+
+
+def test_banner_shows_project_relative_paths(shown, tmp_path, monkeypatch):
+    (tmp_path / "analysis").mkdir()
+    (tmp_path / "params").mkdir()
+    monkeypatch.setenv("MLPLAB_ROOT", str(tmp_path))
+    reporting.provenance_banner({"source": "file", "path": str(tmp_path / "data" / "raw" / "p.csv"), "rows": 5,
+                                 "sha256": "b" * 64, "kind": "subset"}, "NYSE")
+    assert "`data/raw/p.csv`" in shown[0] and str(tmp_path) not in shown[0] and "subset" in shown[0]
+    assert reporting.display_path("embedded:nyse") == "embedded:nyse"
+    assert reporting.display_path("/elsewhere/x/file.csv") == "file.csv"
+
+
+# --- table widths ------------------------------------------------------------------------------
+
+def test_estimator_counts_half_an_em_per_character_plus_inset():
+    one = reporting.estimate_table_width_cm(["abcdefghij"], [["x"]], 10.0)
+    two = reporting.estimate_table_width_cm(["abcdefghij" * 2], [["x"]], 10.0)
+    per_char_cm = 0.5 * 10 / (72 / 2.54)
+    assert abs((two - one) - 10 * per_char_cm) < 1e-9
+    assert abs(one - (10 * per_char_cm + reporting.CELL_PAD_PT / (72 / 2.54))) < 1e-9
+    assert reporting.estimate_table_width_cm(["abcdefghij"], [["x"]], 5.0) < one
+
+
+def test_estimator_sees_unbreakable_words_overflow_fixed_widths():
+    header, rows = ["model", "rmse"], [["mlp_tuned_class_thresholds_focal", "2.902"]]
+    natural = reporting.estimate_table_width_cm(header, rows, 10.0)
+    assert natural < 8  # fits unwrapped: auto layout keeps it
+    squeezed = reporting.estimate_table_width_cm(header, rows, 10.0, fractions=[0.1, 0.9], text_width_cm=15)
+    assert squeezed > 15  # the 1.5 cm model column cannot hold the identifier: it overprints
+    broken = [[reporting.break_identifiers(rows[0][0]), "2.902"]]
+    assert reporting.estimate_table_width_cm(header, broken, 10.0, fractions=[0.2, 0.8], text_width_cm=15) <= 15
+
+
+def test_auto_layout_shares_the_width_fairly():
+    ext = [(1.0, 1.0), (1.0, 10.0), (1.0, 10.0)]
+    assert reporting.allocated_widths(ext, None, 15.0) == [1.0, 7.0, 7.0]
+    assert reporting.allocated_widths([(1, 2), (1, 3)], None, 15.0) == [2, 3]
+
+
+def _wide_frame(n_rows=4):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    data = {"model": ["intraday_return", "lab_protocol_dropout", "mlp_tuned_class_thresholds_focal", "ols"][:n_rows]}
+    for m in ("rmse", "mae", "r2", "mape", "mse"):
+        data[f"test {m}"] = rng.random(n_rows) * 1000
+        data[f"train {m}"] = rng.random(n_rows) * 1000
+    return pd.DataFrame(data)
+
+
+def test_narrow_table_is_the_plain_pipe_table(shown):
+    reporting.show_table(pd.DataFrame({"model": ["ols", "naive"], "rmse": [1.5, 2.25]}), "tbl-n", "Narrow.")
+    text = shown[0]
+    assert not text.startswith(":::") and text.rstrip().endswith(": Narrow. {#tbl-n}")
+    assert reporting.table_problems(text) == []
+
+
+def test_wide_table_gets_smaller_type_widths_or_fewer_pdf_columns_and_fits(shown):
+    reporting.show_table(_wide_frame(), "tbl-w", "Wide.")
+    text = shown[0]
+    assert text.startswith("::: {#tbl-w}") and text.count("{#tbl-w}") == 1  # one target per format
+    pdf = [t for t in reporting.markdown_tables(text) if t.in_pdf]
+    assert len(pdf) == 1 and pdf[0].width_cm() <= reporting.PDF_TEXT_WIDTH_CM + 1e-6
+    assert pdf[0].font_pt < 10 or pdf[0].colwidths
+    html = [t for t in reporting.markdown_tables(text) if not t.in_pdf]
+    if html:  # columns left to the HTML edition: it still shows all of them, the PDF caption says so
+        assert len(html[0].header) == 11 and "in the HTML edition" in text
+    assert reporting.table_problems(text) == []
+
+
+def test_pdf_columns_keeps_the_html_table_complete(shown):
+    frame = _wide_frame()
+    reporting.show_table(frame, "tbl-p", "Chosen.", pdf_columns=["model", "test rmse", "train rmse"])
+    text = shown[0]
+    tables = reporting.markdown_tables(text)
+    assert [len(t.header) for t in tables] == [11, 3] and [t.in_pdf for t in tables] == [False, True]
+    assert 'unless-format="typst"' in text and 'when-format="typst"' in text and text.count("#tbl-p") == 1
+    assert "The PDF shows 3 of the 11 columns" in text
+    with pytest.raises(ValueError, match="pdf_columns"):
+        reporting.show_table(frame, "tbl-q", "Bad.", pdf_columns=["nope"])
+
+
+def test_identifiers_break_after_underscores_without_turning_into_emphasis():
+    cell = reporting._cell("param_module__hidden_units")
+    assert cell == r"param\_module\_\_hidden\_units"
+    broken = reporting.break_identifiers(cell)
+    assert broken.count(reporting.ZWSP) == 3 and "\\_\u200b\\_" not in broken
+    assert reporting._cell("a `b_c` d") == "a `b_c` d"  # code spans untouched
+
+
+def test_problems_report_tables_wider_than_the_text_block():
+    wide = "| " + " | ".join(f"column_{i}_with_a_long_name" for i in range(8)) + " |\n|" + "---|" * 8 + "\n| " + \
+        " | ".join("1" for _ in range(8)) + " |\n\n: Too wide {#tbl-too-wide}\n"
+    problems = reporting.table_problems(wide)
+    assert len(problems) == 1 and problems[0].startswith("tbl-too-wide: about")
+    sized = '::: {typst:text:size="7pt"}\n' + wide.replace(": Too wide {#tbl-too-wide}", ': {tbl-colwidths="[12,12,12,12,13,13,13,13]"}') + ":::\n"
+    assert reporting.markdown_tables(sized)[0].font_pt == 7.0
