@@ -1,0 +1,83 @@
+"""Checks of an executed notebook as the book will show it, for the end-to-end test (issue 13, point 7).
+
+    from book_checks import check_notebook_tables, stderr_outputs
+
+    assert check_notebook_tables(proj / "report" / "01_regression_nyse.ipynb") == []
+    assert stderr_outputs(proj / "report" / "02_classification_maintenance.ipynb") == []
+
+Both take the path of an executed .ipynb and return a list: empty means fine, each entry is one
+problem as a readable string (so `assert ... == []` prints what is wrong). They read the notebook with
+nbformat only, never execute anything, and accept any notebook (a missing file raises
+FileNotFoundError, an unreadable one nbformat's error).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from mlplab.reporting import PDF_TEXT_WIDTH_CM, table_problems
+
+
+def _read(path) -> nbformat.NotebookNode:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no executed notebook there")
+    return nbformat.read(str(path), as_version=4)
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def check_notebook_tables(executed_ipynb_path, *, text_width_cm: float = PDF_TEXT_WIDTH_CM) -> list[str]:
+    """Tables of an executed notebook that would be wider than the PDF's text block.
+
+    Reads every markdown table the PDF will show: markdown outputs of code cells (what
+    `reporting.show_table` emits, with the font size of an enclosing `typst:text:size` Div, the
+    `tbl-colwidths` widths, pandoc's relative widths for rows longer than 72 characters, and
+    `.content-visible` conditions that keep a table out of the PDF) and tables typed in markdown
+    cells. Each table's width is estimated at its font size (`reporting.estimate_table_width_cm`:
+    0.5 em per character, plus the cell inset; a column is never narrower than its longest
+    unbreakable word) and compared with `text_width_cm`. A DataFrame displayed as HTML (a cell that
+    ends with a bare frame) is reported too: its width is not controlled at all.
+
+    Returns one string per problem, "cell N: tbl-label: about W cm at S pt, wider than ...".
+    """
+    nb = _read(executed_ipynb_path)
+    problems: list[str] = []
+    for i, cell in enumerate(nb.cells):
+        texts = []
+        if cell.cell_type == "markdown":
+            texts.append(_text(cell.source))
+        elif cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
+                if "text/markdown" in data:
+                    texts.append(_text(data["text/markdown"]))
+                elif "<table" in _text(data.get("text/html", "")):
+                    problems.append(f"cell {i}: an HTML table (a DataFrame shown as the cell's result): use "
+                                    "reporting.show_table so its width is planned for the PDF")
+        for text in texts:
+            problems.extend(f"cell {i}: {p}" for p in table_problems(text, text_width_cm=text_width_cm))
+    return problems
+
+
+def stderr_outputs(executed_ipynb_path) -> list[str]:
+    """The stderr stream outputs of an executed notebook, as "cell N: first line of the text".
+
+    A warning printed while a cell ran lands in the notebook as a `stream` output named `stderr`
+    and Quarto prints it into the report (with the absolute path of the package file). Returns []
+    when there is none.
+    """
+    nb = _read(executed_ipynb_path)
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                text = _text(out.get("text")).strip()
+                found.append(f"cell {i}: {text.splitlines()[0] if text else '(empty stderr output)'}")
+    return found
