@@ -23,12 +23,16 @@ class NotebookSpec:
     source: str      # file name in analysis/
     module: str | None = None   # package module with an optional validate_params(dict)
     needs: tuple[str, ...] = ()  # notebooks whose results it reads (run first)
+    lab: int = 1     # the book part it belongs to
 
 
+# The book, in order: each lab's notebooks, its computed comparison/conclusions last. A lab adds its
+# notebooks here (and a section per notebook to params/quick.yml and params/full.yml).
 NOTEBOOKS: tuple[NotebookSpec, ...] = (
-    NotebookSpec("regression", "01_regression_nyse.ipynb", "mlplab.regression"),
-    NotebookSpec("classification", "02_classification_maintenance.ipynb", "mlplab.classification"),
-    NotebookSpec("comparison", "03_comparison.ipynb", "mlplab.comparison", needs=("regression", "classification")),
+    NotebookSpec("regression", "01_regression_nyse.ipynb", "mlplab.regression", lab=1),
+    NotebookSpec("classification", "02_classification_maintenance.ipynb", "mlplab.classification", lab=1),
+    NotebookSpec("comparison", "03_comparison.ipynb", "mlplab.comparison", needs=("regression", "classification"),
+                 lab=1),
 )
 BY_NAME = {nb.name: nb for nb in NOTEBOOKS}
 

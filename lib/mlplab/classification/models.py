@@ -1,21 +1,20 @@
-"""Estimator builders for the maintenance task, and the two MLP levers that are not layers:
-per-class decision thresholds tuned on a validation split of the training rows, and seed ensembles.
+"""Estimators of the maintenance task: the documented failure rules, the supervised threshold
+encoding, the focal loss, and the builders of every model in the comparison.
 
 Every estimator is prep -> [resample] -> model in one imblearn pipeline, so scaling statistics,
 bin edges and synthetic rows come from training rows only (from the training fold under CV).
+Decision thresholds (mlplab.experiment.thresholds) wrap whole pipelines, for every model alike.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
-from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 from sklearn.pipeline import make_pipeline as sk_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
@@ -24,9 +23,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from mlplab.classification import ENCODINGS
 from mlplab.classification.features import CATEGORICAL, documented_rules, numeric_columns
 from mlplab.errors import UserError
+from mlplab.experiment.thresholds import ThresholdTuned
 from mlplab.preprocess import PiecewiseLinearEncoding, make_preprocessor
 from mlplab.resample import make_pipeline
-from mlplab.training import MLPClassifier
+from mlplab.training import MLPClassifier, net_kwargs
 
 
 
@@ -155,7 +155,7 @@ LOSSES = {"cross_entropy": torch.nn.CrossEntropyLoss, "focal": FocalLoss}
 
 
 def preprocessor(features: str, encoding: str = "standard", n_bins: int = 16) -> ColumnTransformer:
-    """Numeric columns standardized (or piecewise-linear encoded), `type` one-hot; the rest dropped."""
+    """Numeric columns standardized (or encoded), `type` one-hot; every other column dropped."""
     if encoding not in ENCODINGS:
         raise UserError(f"parameter encoding={encoding!r}: expected one of {', '.join(ENCODINGS)}")
     numeric = numeric_columns(features)
@@ -170,123 +170,42 @@ def preprocessor(features: str, encoding: str = "standard", n_bins: int = 16) ->
                              remainder="drop", sparse_threshold=0.0)
 
 
-def mlp(hidden=(64, 32), activation="relu", dropout=0.0, optimizer="adam", lr=1e-3, epochs=50, batch_size=256,
-        weight_decay=0.0, batch_norm=False, early_stopping=0, valid_fraction=0.0, encoding="standard",
-        lr_schedule=None, loss="cross_entropy", seed=0) -> MLPClassifier:
-    """The skorch net; `encoding="periodic"` switches on the model's periodic embedding, `loss="focal"`
-    the focal loss."""
-    if early_stopping and not valid_fraction:
-        valid_fraction = 0.1
+def net(settings: dict, *, encoding: str = "standard", loss: str = "cross_entropy", seed: int = 0) -> MLPClassifier:
+    """The skorch classifier from readable settings; `encoding="periodic"` switches on the model's
+    periodic embedding, `loss="focal"` the focal loss. Its outputs are one logit per class; the
+    softmax turns them into class probabilities (predict_proba) and the loss is computed on them."""
     if loss not in LOSSES:
         raise UserError(f"parameter loss={loss!r}: expected one of {', '.join(LOSSES)}")
-    return MLPClassifier(criterion=LOSSES[loss], module__hidden=tuple(hidden), module__activation=activation, module__dropout=dropout,
-                         module__batch_norm=bool(batch_norm),
-                         module__embedding="periodic" if encoding == "periodic" else None,
-                         optimizer=optimizer, lr=lr, max_epochs=int(epochs), batch_size=int(batch_size),
-                         optimizer__weight_decay=weight_decay, early_stopping=int(early_stopping),
-                         valid_fraction=valid_fraction, lr_schedule=lr_schedule or None, seed=int(seed), verbose=0)
+    kwargs = net_kwargs({**settings, "embedding": "periodic" if encoding == "periodic" else None})
+    return MLPClassifier(criterion=LOSSES[loss], seed=int(seed), verbose=0, **kwargs)
 
 
-def mlp_pipeline(features: str, strategy: str = "smote", encoding: str = "standard", n_bins: int = 16, seed: int = 0,
-                 **net):
-    """prep -> resample (training rows only) -> net, named steps prep/resample/net."""
-    return make_pipeline(mlp(encoding=encoding, seed=seed, **net), strategy,
+def mlp_pipeline(settings: dict, *, features: str, strategy: str = "none", encoding: str = "standard",
+                 loss: str = "cross_entropy", n_bins: int = 16, seed: int = 0):
+    """prep -> [resample, training rows only] -> net, steps named prep/resample/net."""
+    return make_pipeline(net(settings, encoding=encoding, loss=loss, seed=seed), strategy,
                          preprocessor=preprocessor(features, encoding, n_bins), seed=seed)
 
 
-def baseline(name: str, features: str, seed: int = 0, strategy: str = "none", max_iter: int = 100):
-    """majority class, logistic regression (balanced) and HistGradientBoosting (balanced) pipelines."""
+BASELINES = ("majority", "logreg", "hgb")
+
+
+def baseline(name: str, features: str, *, seed: int = 0, strategy: str = "none", **params):
+    """Majority class, logistic regression or HistGradientBoosting in the same prep pipeline;
+    `params` go to the model (the search sets them through `net__...`)."""
     if name == "majority":
         model = DummyClassifier(strategy="most_frequent")
     elif name == "logreg":
-        model = LogisticRegression(max_iter=2000, class_weight="balanced")
+        model = LogisticRegression(max_iter=3000, **params)
     elif name == "hgb":
-        model = HistGradientBoostingClassifier(class_weight="balanced", max_iter=max_iter, random_state=seed)
+        model = HistGradientBoostingClassifier(random_state=seed, **params)
     else:
-        raise UserError(f"unknown baseline {name!r}: expected majority, logreg or hgb")
+        raise UserError(f"unknown baseline {name!r}: expected one of {', '.join(BASELINES)}")
     if strategy == "class_weight" and name == "majority":
         strategy = "none"
     return make_pipeline(model, strategy, preprocessor=preprocessor(features), seed=seed)
 
 
-def seed_ensemble(estimator, seeds) -> VotingClassifier:
-    """Soft vote (mean class probabilities) of the same pipeline trained with different net seeds."""
-    seeds = list(seeds)
-    if not seeds:
-        raise UserError("seed_ensemble: give at least one seed")
-    members = [(f"seed{s}", clone(estimator).set_params(net__seed=int(s))) for s in seeds]
-    return VotingClassifier(members, voting="soft")
-
-
-def tune_offsets(proba: np.ndarray, y_codes: np.ndarray, grid=np.linspace(-4, 4, 33), rounds: int = 2) -> np.ndarray:
-    """Per-class additive offsets on the log-probabilities maximizing macro-F1 (coordinate ascent).
-
-    Why: argmax of a probability model trained on imbalanced data is not the macro-F1-optimal
-    decision; shifting each class's log-probability moves its threshold. Ties keep 0 (no shift).
-    """
-    logp = np.log(np.clip(proba, 1e-12, None))
-    present = np.unique(y_codes)
-    offsets = np.zeros(proba.shape[1])
-
-    def score(o):
-        return f1_score(y_codes, (logp + o).argmax(1), labels=present, average="macro", zero_division=0)
-
-    best = score(offsets)
-    for _ in range(rounds):
-        for k in range(proba.shape[1]):
-            for g in grid:
-                trial = offsets.copy()
-                trial[k] = g
-                s = score(trial)
-                if s > best + 1e-9 or (abs(s - best) <= 1e-9 and abs(g) < abs(offsets[k])):
-                    best, offsets = s, trial
-    return offsets
-
-
-class ThresholdTuned(ClassifierMixin, BaseEstimator):
-    """Per-class log-probability offsets tuned for macro-F1 on training rows the model did not see, then
-    the model refitted on all training rows (the offsets are kept). The test set is never seen.
-
-    `cv` >= 2: offsets from out-of-fold probabilities of a stratified `cv`-fold split (every training row
-    votes, at cv + 1 fits); `cv` = 0: from one stratified validation split of `valid_fraction` (2 fits,
-    or 1 with `refit=False`, which keeps the model fitted on the rest).
-    """
-
-    def __init__(self, estimator=None, valid_fraction: float = 0.2, cv: int = 0, refit: bool = True, seed: int = 0):
-        self.estimator = estimator
-        self.valid_fraction = valid_fraction
-        self.cv = cv
-        self.refit = refit
-        self.seed = seed
-
-    def fit(self, X, y):
-        y = np.asarray(y)
-        rows = (lambda i: X.iloc[i]) if hasattr(X, "iloc") else (lambda i: X[i])
-        if self.cv:
-            if not isinstance(self.cv, (int, np.integer)) or self.cv < 2:
-                raise UserError(f"ThresholdTuned: cv must be 0 or an integer >= 2, got {self.cv!r}")
-            folds = StratifiedKFold(int(self.cv), shuffle=True, random_state=self.seed)
-            proba = cross_val_predict(self.estimator, X, y, cv=folds, method="predict_proba")
-            self.estimator_ = clone(self.estimator).fit(X, y)
-            self.classes_ = np.asarray(self.estimator_.classes_)
-            self.offsets_ = tune_offsets(proba, np.searchsorted(self.classes_, y))
-            return self
-        if not 0 < self.valid_fraction < 1:
-            raise UserError(f"ThresholdTuned: valid_fraction must be in (0, 1), got {self.valid_fraction!r}")
-        idx_fit, idx_val = train_test_split(np.arange(len(y)), test_size=self.valid_fraction, stratify=y,
-                                            random_state=self.seed)
-        self.estimator_ = clone(self.estimator).fit(rows(idx_fit), y[idx_fit])
-        self.classes_ = np.asarray(self.estimator_.classes_)
-        codes = np.searchsorted(self.classes_, y[idx_val])
-        self.offsets_ = tune_offsets(self.estimator_.predict_proba(rows(idx_val)), codes)
-        if self.refit:
-            self.estimator_ = clone(self.estimator).fit(X, y)
-        return self
-
-    def predict_proba(self, X):
-        check_is_fitted(self, "offsets_")
-        return self.estimator_.predict_proba(X)
-
-    def predict(self, X):
-        logp = np.log(np.clip(self.predict_proba(X), 1e-12, None))
-        return self.classes_[(logp + self.offsets_).argmax(1)]
+def with_thresholds(estimator, *, cv: int = 5, seed: int = 0) -> ThresholdTuned:
+    """Per-class decision thresholds from out-of-fold probabilities of the fit rows."""
+    return ThresholdTuned(estimator, cv=cv, seed=seed)

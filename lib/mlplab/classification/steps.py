@@ -1,203 +1,370 @@
-"""The notebook's sections as functions, so each cell is one call and every step is testable."""
+"""The maintenance notebook's sections as functions over the experiment core.
+
+Protocol (nested): each split seed draws a stratified 80/20 outer split; its training rows are
+divided into fit rows (80 %) and validation rows (20 %, stratified). Every model is trained on the
+fit rows only; searches run their cross-validation, decision thresholds their out-of-fold fits and
+early stopping its own slice inside the fit rows; the validation rows score every candidate for the
+recommendation; the test rows are scored once per model and never chosen on.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
 import pandas as pd
 
-from mlplab.classification import experiment as ex
 from mlplab.classification import models as mo
-from mlplab.classification.features import split
-from mlplab.data import load_maintenance
-from mlplab.resample import STRATEGIES
+from mlplab.classification.features import LABEL, design_matrix
+from mlplab.data import FAILURE_TYPES, load_maintenance
+from mlplab.errors import UserError
+from mlplab.experiment import fanout
+from mlplab.experiment.protocol import OuterSplit, Protocol, Rows, stratified_indices
+from mlplab.experiment.record import Run, SplitResult
+from mlplab.experiment.regularize import LABELS as REG_LABELS
+from mlplab.experiment.regularize import variants as reg_variants
+from mlplab.experiment.search import choose_by_cv, run_search
+from mlplab.experiment.tasks import Classification
+from mlplab.metrics import CLASSIFICATION_METRICS, classification_metrics
+from mlplab.resample import STRATEGIES, leaky_lab_protocol
 
-NET_KEYS = ("hidden", "activation", "dropout", "optimizer", "lr", "epochs", "batch_size", "weight_decay",
-            "batch_norm", "early_stopping", "valid_fraction", "lr_schedule", "loss")
+FEATURES = "raw+physics"   # the design matrix carries both; each model's preprocessor picks its columns
+LEVERS = {"standard": ("standard", "cross_entropy"), "ple": ("ple", "cross_entropy"),
+          "periodic": ("periodic", "cross_entropy"), "thresholds": ("thresholds", "cross_entropy"),
+          "class_thresholds": ("class_thresholds", "cross_entropy"),
+          "class_thresholds_focal": ("class_thresholds", "focal"), "standard_focal": ("standard", "focal")}
+LEVER_LABELS = {"standard": "standardized inputs", "ple": "piecewise-linear encoding",
+                "periodic": "periodic embedding", "thresholds": "threshold encoding",
+                "class_thresholds": "per-class threshold encoding",
+                "class_thresholds_focal": "per-class threshold encoding + focal loss",
+                "standard_focal": "standardized inputs + focal loss"}
+STRATEGY_LABELS = {"none": "no rebalancing", "class_weight": "class weights", "smote": "SMOTE",
+                   "undersample": "random undersampling", "smote_tomek": "SMOTE-Tomek", "adasyn": "ADASYN"}
+
+
+@dataclass
+class Setup:
+    """What every section shares: the outer splits, the task, and how to run jobs."""
+
+    splits: list[OuterSplit]
+    task: Classification
+    protocol: Protocol
+    n_jobs: int = 1
+    scheduler: str | None = None
+    threshold_cv: int = 5
+    n_bins: int = 16
+    runs: dict = field(default_factory=dict)
+
+    def run(self, jobs) -> dict[str, Run]:
+        out = fanout.run(jobs, self.splits, self.task, n_jobs=self.n_jobs, scheduler=self.scheduler)
+        self.runs.update(out)
+        return out
+
+    @property
+    def ratio(self) -> float:
+        """n_test / n_train of a split, for the noise rule's correction (the splits overlap)."""
+        return self.splits[0].test_train_ratio
 
 
 def load(data_path: str = ""):
     return load_maintenance(data_path or None)
 
 
-def mlp_builder(features: str, strategy: str, settings: dict, *, encoding: str = "standard", n_bins: int = 16,
-                thresholds: bool = False, ensemble: int = 1, valid_fraction: float = 0.2, threshold_cv: int = 0):
-    """seed -> pipeline (optionally a seed ensemble, optionally wrapped with per-class thresholds)."""
-    net = {k: (tuple(v) if isinstance(v, list) and k == "hidden" else v) for k, v in settings.items() if k in NET_KEYS}
-
-    def build(seed: int):
-        est = mo.mlp_pipeline(features, strategy, encoding=encoding, n_bins=n_bins, seed=seed, **net)
-        if ensemble > 1:
-            est = mo.seed_ensemble(est, [seed * 100 + i for i in range(ensemble)])
-        if thresholds:
-            est = mo.ThresholdTuned(est, valid_fraction=valid_fraction, cv=threshold_cv, seed=seed)
-        return est
-
-    return build
+def labels_of(y) -> list[str]:
+    """The fixed class order (FAILURE_TYPES) restricted to classes that occur, so tables line up."""
+    seen = set(np.asarray(y).astype(str).tolist())
+    return [c for c in FAILURE_TYPES if c in seen] + sorted(seen - set(FAILURE_TYPES))
 
 
-def baseline_builder(name: str, features: str, strategy: str = "none", max_iter: int = 100):
-    return lambda seed: mo.baseline(name, features, seed=seed, strategy=strategy, max_iter=max_iter)
+def setup(frame: pd.DataFrame, seeds, *, test_size: float, valid_size: float, n_jobs: int,
+          scheduler: str = "", threshold_cv: int = 5, n_bins: int = 16) -> Setup:
+    X = design_matrix(frame, FEATURES)
+    y = frame[LABEL].astype(str).to_numpy()
+    splits = []
+    for idx in stratified_indices(y, seeds, test_size=test_size, valid_size=valid_size):
+        part = lambda rows: Rows(X.iloc[rows].reset_index(drop=True), y[rows])  # noqa: E731
+        splits.append(OuterSplit(idx.index, idx.seed, part(idx.fit), part(idx.validation), part(idx.test)))
+    protocol = Protocol(
+        "nested", len(splits),
+        selection=("searches (successive halving on epochs or boosting iterations) and the choice of input encoding "
+                   "and loss by stratified cross-validation on each outer split's fit rows; decision thresholds from "
+                   "out-of-fold probabilities of the fit rows"),
+        seeds=tuple(int(s) for s in seeds),
+        validation=f"{valid_size:.0%} of each outer split's training rows (stratified), never used for fitting")
+    return Setup(splits, Classification(labels_of(y)), protocol, n_jobs, scheduler or None, threshold_cv, n_bins)
 
 
-def rules_builder():
-    """seed -> the documented failure rules (no training): the reference ceiling of the inputs."""
-    return lambda seed: mo.DocumentedRules()
+def split_sizes(st: Setup) -> dict:
+    s = st.splits[0]
+    return {"fit": len(s.fit), "validation": len(s.validation), "test": len(s.test), "outer_splits": len(st.splits)}
 
 
-def ablation(frame: pd.DataFrame, seeds, *, strategy: str, lab: dict, n_jobs: int, test_size: float,
-             hgb_max_iter: int = 100):
-    """HGB and the lab's MLP on raw vs raw+physics features over the split seeds."""
-    runs, table = {}, {}
-    for model, make in (("hgb", lambda f: baseline_builder("hgb", f, strategy, hgb_max_iter)),
-                        ("mlp_baseline", lambda f: mlp_builder(f, strategy, lab))):
-        for features in ("raw", "raw+physics"):
-            name = model + ("_physics" if features == "raw+physics" else "_raw")
-            runs[name] = ex.run_seeds(name, make(features), frame, features, seeds, test_size=test_size, n_jobs=n_jobs,
-                                      settings={"features": features, "strategy": strategy})
-        raw, phys = runs[model + "_raw"].seed_summary(), runs[model + "_physics"].seed_summary()
-        table[model] = {"raw_mean": raw["mean"]["macro_f1"], "raw_std": raw["std"]["macro_f1"],
-                        "physics_mean": phys["mean"]["macro_f1"], "physics_std": phys["std"]["macro_f1"],
-                        "per_class_f1_raw": ex.per_class_seed_f1(runs[model + "_raw"]),
-                        "per_class_f1_physics": ex.per_class_seed_f1(runs[model + "_physics"])}
-    return runs, table
+# ---- the lab's network and its protocol -----------------------------------------------------------
 
-
-def ablation_frame(table: dict) -> pd.DataFrame:
-    rows = []
-    for model, d in table.items():
-        rows.append({"model": model, "raw mean": d["raw_mean"], "raw std": d["raw_std"], "raw+physics mean": d["physics_mean"],
-                     "raw+physics std": d["physics_std"], "change": d["physics_mean"] - d["raw_mean"]})
-    return pd.DataFrame(rows)
-
-
-def rebalancing(frame: pd.DataFrame, features: str, strategies, settings: dict, *, seed: int, n_jobs: int,
-                test_size: float):
-    """The same MLP under each strategy on one split; resampling inside the training rows only."""
-    unknown = [s for s in strategies if s not in STRATEGIES]
-    if unknown:
-        from mlplab.errors import UserError
-
-        raise UserError(f"parameter strategies: unknown {unknown}; expected values from {', '.join(STRATEGIES)}")
-    builders = {f"mlp_{s}": mlp_builder(features, s, settings) for s in strategies}
-    runs = ex.run_many(builders, frame, features, seed, test_size=test_size, n_jobs=n_jobs)
-    table = pd.DataFrame([{"strategy": s, **{m: runs[f"mlp_{s}"].test[m] for m in ("macro_f1", "balanced_accuracy", "accuracy")}}
-                          for s in strategies])
-    return runs, table
-
-
-def search_data(frame: pd.DataFrame, features: str, seed: int, test_size: float):
-    """The training rows of the first split: the search never sees the test rows."""
-    sp = split(frame, features, seed, test_size)
-    return sp.X_train, sp.y_train
-
-
-def tune(frame: pd.DataFrame, features: str, strategy: str, grid: dict, fixed: dict, *, method: str, cv: int,
-         subsample: int, seed: int, n_jobs: int, test_size: float, encoding: str = "standard", n_bins: int = 16):
-    """Halving (resource: epochs) or grid search of the MLP pipeline, scored by macro-F1 with stratified CV."""
-    from mlplab.search import run_search
-
-    X, y = search_data(frame, features, seed, test_size)
-    grid = {k: v for k, v in grid.items() if v not in (None, [], ())}
-    epochs = [int(e) for e in grid.pop("epochs", [])] or [int(fixed.get("epochs", 30))]
-    settings = {k: v for k, v in fixed.items() if k in NET_KEYS}
-    kwargs = {}
-    if method == "halving":
-        settings["epochs"] = max(epochs)
-        kwargs["min_epochs"] = min(epochs) if len(epochs) > 1 else None
-    else:
-        grid["epochs"] = epochs
-    est = mlp_builder(features, strategy, settings, encoding=encoding, n_bins=n_bins)(seed)
-    result = run_search(est, X, y, grid, task="classification", method=method, cv=cv, n_jobs=n_jobs,
-                        subsample=subsample or None, seed=seed, progress=False, refit=False, **kwargs)
-    return result, len(y)
-
-
-def network(frame: pd.DataFrame, features: str, settings: dict, *, seed: int, test_size: float,
-            encoding: str = "standard", n_bins: int = 16):
-    """(torch module, its input column count): the net a pipeline trains, for the architecture diagram.
-
-    The input width depends on the encoding (one column per bin for piecewise-linear), so the
-    preprocessing step is fitted on the first split's training rows, exactly as in training.
-    """
-    from sklearn.base import clone
-
-    from mlplab.plots.architecture import module_of
-
-    pipe = mlp_builder(features, "none", settings, encoding=encoding, n_bins=n_bins)(seed)
-    sp = split(frame, features, seed, test_size)
-    width = clone(pipe.named_steps["prep"]).fit_transform(sp.X_train, sp.y_train).shape[1]
-    return module_of(pipe, width, len(set(sp.y_train))), width
-
-
-def settings_from_search(best_params: dict, fixed: dict) -> dict:
-    out = {k: v for k, v in fixed.items() if k in NET_KEYS}
-    for k, v in best_params.items():
-        out[k] = list(v) if isinstance(v, tuple) else v
-    return out
-
-
-def regularization(frame: pd.DataFrame, features: str, strategy: str, tuned: dict, *, dropout: float,
-                   weight_decay: float, patience: int, valid_fraction: float, es_epochs: int, seed: int, n_jobs: int,
-                   test_size: float, encoding: str = "standard", n_bins: int = 16):
-    """The tuned network with no regularizer, each regularizer alone, and all combined (one split, with curves)."""
-    plain = {**tuned, "dropout": 0.0, "weight_decay": 0.0, "batch_norm": False, "early_stopping": 0}
-    alone = {"dropout": {"dropout": dropout}, "l2": {"weight_decay": weight_decay}, "batchnorm": {"batch_norm": True},
-             "early_stopping": {"early_stopping": patience, "valid_fraction": valid_fraction, "epochs": es_epochs}}
-    variants = {"mlp_tuned_plain": plain}
-    variants.update({f"mlp_tuned_{k}": {**plain, **v} for k, v in alone.items()})
-    variants["mlp_tuned_all_reg"] = {**plain, **{k: v for part in alone.values() for k, v in part.items()}}
-    builders = {n: mlp_builder(features, strategy, s, encoding=encoding, n_bins=n_bins) for n, s in variants.items()}
-    runs = ex.run_many(builders, frame, features, seed, test_size=test_size, n_jobs=n_jobs, curves=True)
-    for n, r in runs.items():
-        r.settings = variants[n]
-    return runs
-
-
-def net_settings(hidden, activation, dropout, optimizer, lr, epochs, batch_size) -> dict:
-    """The lab's network from the notebook parameters (dropout: one rate for every layer, or a list)."""
+def lab_settings(hidden, activation, dropout, optimizer, lr, epochs, batch_size) -> dict:
     return dict(hidden=list(hidden), activation=activation, dropout=dropout, optimizer=optimizer, lr=float(lr),
                 epochs=int(epochs), batch_size=int(batch_size))
 
 
-LEVER_NAMES = {"standard": "tuned net, standardized inputs", "ple": "piecewise-linear encoding",
-               "periodic": "periodic embedding", "thresholds": "supervised threshold encoding",
-               "class_thresholds": "per-class threshold encoding"}
+def mlp_builder(settings: dict, *, features: str, strategy: str = "none", encoding: str = "standard",
+                loss: str = "cross_entropy", n_bins: int = 16, thresholds: int = 0):
+    """info -> pipeline; `settings` may be {split index: settings} when a search chose them per split."""
+    def build(info):
+        s = settings[info.index] if _per_split(settings) else settings
+        est = mo.mlp_pipeline(s, features=features, strategy=strategy, encoding=encoding, loss=loss, n_bins=n_bins,
+                              seed=info.seed)
+        return mo.with_thresholds(est, cv=thresholds, seed=info.seed) if thresholds else est
+    return build
 
 
-def levers(frame: pd.DataFrame, features: str, tuned: dict, *, strategy: str, encodings, encoding: str,
-           thresholds: bool, ensemble: int, seeds, n_jobs: int, test_size: float, n_bins: int,
-           valid_fraction: float, losses=(), try_ensemble: int = 1, threshold_cv: int = 0) -> tuple[dict, list[dict]]:
-    """Each input encoding on the tuned network, each extra loss on `encoding`, then on `encoding` the
-    per-class thresholds and the seed ensemble added in turn, all over the split seeds. The final
-    configuration (fixed by the parameters, never picked on test scores) is `mlp_tuned`; with
-    `try_ensemble` > 1 (and no ensemble in the final configuration) a k-seed ensemble of it is tried too."""
-    plan = [(f"mlp_tuned_{e}", LEVER_NAMES[e], dict(encoding=e), {}) for e in encodings]
-    plan += [(f"mlp_tuned_{encoding}_{loss}", f"{LEVER_NAMES[encoding]} + {loss} loss", dict(encoding=encoding),
-              {"loss": loss}) for loss in losses]
-    final = dict(encoding=encoding)
-    label = LEVER_NAMES[encoding]
-    if thresholds:
-        final["thresholds"] = True
-        label += " + per-class thresholds"
-        plan.append((f"mlp_tuned_{encoding}_thr", label, dict(final), {}))
-    if ensemble > 1:
-        final["ensemble"] = int(ensemble)
-        label += f" + {ensemble}-seed ensemble"
-        plan.append(("mlp_tuned_ens", label, dict(final), {}))
-    if not any(cfg == final and not over for _, _, cfg, over in plan):
-        plan.append(("mlp_tuned_final", label, dict(final), {}))
-    if try_ensemble > 1 and ensemble <= 1:
-        plan.append(("mlp_tuned_ens", f"{label} + {try_ensemble}-seed ensemble", {**final, "ensemble": int(try_ensemble)}, {}))
-    runs, rows = {}, []
-    for name, label, cfg, over in plan:
-        if cfg == final and not over:
-            name = "mlp_tuned"
-        settings = {**tuned, **over}
-        build = mlp_builder(features, strategy, settings, n_bins=n_bins, valid_fraction=valid_fraction,
-                            threshold_cv=threshold_cv, **cfg)
-        r = ex.run_seeds(name, build, frame, features, seeds, test_size=test_size, n_jobs=n_jobs,
-                         settings={**settings, **cfg, "strategy": strategy, "features": features})
-        runs[name] = r
-        s = r.seed_summary()
-        rows.append({"lever": label, "model": name, "macro_f1_mean": s["mean"]["macro_f1"],
-                     "macro_f1_std": s["std"]["macro_f1"], "per_seed": r.seed_values()})
-    return runs, rows
+def _per_split(settings) -> bool:
+    return bool(settings) and all(isinstance(k, int) for k in settings)
+
+
+def leaky_evaluate(strategy: str, settings: dict, test_size: float):
+    """The lab's order: resample ALL rows, then split; scored on its own (partly synthetic) test set."""
+    def evaluate(job, split, task):
+        X = pd.concat([split.fit.X, split.validation.X, split.test.X], ignore_index=True)
+        y = np.concatenate([split.fit.y, split.validation.y, split.test.y])
+        t0 = time.perf_counter()
+        leak = leaky_lab_protocol(X, y, strategy=strategy, test_size=test_size, seed=job.seed,
+                                  categorical_features="auto")
+        est = mo.mlp_pipeline(settings, features="raw", strategy="none", seed=job.seed)
+        from mlplab.training import fit_with_eval, history_frame
+
+        fit_with_eval(est, leak["X_train"], leak["y_train"], eval_sets={"test": (leak["X_test"], leak["y_test"])})
+        seconds = time.perf_counter() - t0
+        y_te, p_te = np.asarray(leak["y_test"]), est.predict(leak["X_test"])
+        syn = leak["test_is_synthetic"]
+        labels = task.labels
+        real = classification_metrics(y_te[~syn], p_te[~syn], labels)
+        info = {"test_rows": int(len(y_te)), "synthetic_test_rows": int(syn.sum()),
+                "synthetic_test_share": float(syn.mean()), "real_test_rows": int((~syn).sum()),
+                "train_rows": int(len(leak["y_train"])), "strategy": strategy,
+                "real_rows": {k: real[k] for k in CLASSIFICATION_METRICS},
+                "real_rows_per_class_recall": {c: v["recall"] for c, v in real["per_class"].items()},
+                "class_counts_after_resampling": {c: int((np.asarray(leak["y_train"]) == c).sum() + (y_te == c).sum())
+                                                  for c in labels}}
+        detail = {"history": history_frame(est), "leak": info} if job.keep else {}
+        return SplitResult(job.split, job.seed, task.score(est, Rows(leak["X_train"], leak["y_train"])), {},
+                           classification_metrics(y_te, p_te, labels), seconds, {}, detail)
+    return evaluate
+
+
+def lab_protocol(st: Setup, settings: dict, *, strategy: str, test_size: float) -> Run:
+    """One run of the lab's protocol on the first split's rows (its own random split)."""
+    first = st.splits[:1]
+    job = fanout.Job("lab_protocol", lambda info: None, first[0].index, first[0].seed, role="leaky_reference",
+                     label="the lab's protocol (resampling before the split)", keep=True, validate=False,
+                     settings={**settings, "strategy": strategy, "features": "raw"},
+                     evaluate=leaky_evaluate(strategy, settings, test_size))
+    run = fanout.run([job], first, st.task, n_jobs=1)["lab_protocol"]
+    run.info["leak"] = run.detail.get("leak", {})
+    st.runs["lab_protocol"] = run
+    return run
+
+
+# ---- rebalancing, features: the lab's network under the honest protocol ---------------------------
+
+def rebalancing(st: Setup, lab: dict, strategies) -> dict[str, Run]:
+    """The lab's network on raw features under each strategy (SMOTE = mlp_baseline), every split."""
+    unknown = [s for s in strategies if s not in STRATEGIES]
+    if unknown:
+        raise UserError(f"parameter strategies: unknown {unknown}; expected values from {', '.join(STRATEGIES)}")
+    jobs = []
+    for s in strategies:
+        name = "mlp_baseline" if s == "smote" else f"mlp_baseline_{s}"
+        role = "baseline" if s == "smote" else "variant"
+        label = "the lab's MLP (SMOTE inside the training rows)" if s == "smote" else \
+            f"the lab's MLP with {STRATEGY_LABELS[s]}"
+        jobs += fanout.jobs_for(name, mlp_builder(lab, features="raw", strategy=s), st.splits, role=role, label=label,
+                                settings={**lab, "features": "raw", "strategy": s}, curves=s == "smote",
+                                cost=3.0 if s in ("smote", "smote_tomek", "adasyn") else 1.0)
+    return st.run(jobs)
+
+
+def physics(st: Setup, lab: dict) -> dict[str, Run]:
+    """The feature rung (raw -> raw+physics, SMOTE) and the rebalancing rung (SMOTE -> none)."""
+    jobs = fanout.jobs_for("mlp_baseline_physics", mlp_builder(lab, features=FEATURES, strategy="smote"), st.splits,
+                           role="variant", label="the lab's MLP with physics features",
+                           settings={**lab, "features": FEATURES, "strategy": "smote"}, cost=3.0)
+    jobs += fanout.jobs_for("mlp_baseline_physics_none", mlp_builder(lab, features=FEATURES, strategy="none"),
+                            st.splits, role="variant", label="the lab's MLP with physics features, no rebalancing",
+                            settings={**lab, "features": FEATURES, "strategy": "none"})
+    return st.run(jobs)
+
+
+# ---- searches, one per outer split, on its fit rows only ------------------------------------------
+
+def search_mlp(st: Setup, grid: dict, fixed: dict, *, method: str, cv: int, subsample: int, min_epochs: int,
+               strategy: str = "none") -> dict:
+    """{split: SearchResult} of the MLP on raw+physics, standardized inputs, `strategy` rebalancing."""
+    out = {}
+    grid = {k: v for k, v in grid.items() if v not in (None, [], ())}
+    for sp in st.splits:
+        est = mo.mlp_pipeline(fixed, features=FEATURES, strategy=strategy, seed=sp.seed)
+        out[sp.index] = run_search(est, sp.fit.X, sp.fit.y, grid, task="classification", method=method, cv=cv,
+                                   n_jobs=st.n_jobs, scheduler=st.scheduler, subsample=subsample or None,
+                                   seed=sp.seed, min_resources=min_epochs if method == "halving" else None)
+    return out
+
+
+def search_baseline(st: Setup, name: str, grid: dict, *, method: str, cv: int, subsample: int,
+                    min_resources: int | None = None, max_iter: int | None = None) -> dict:
+    """{split: SearchResult} of logistic regression or HGB on raw+physics features."""
+    out = {}
+    fixed = {"max_iter": int(max_iter)} if max_iter else {}
+    for sp in st.splits:
+        est = mo.baseline(name, FEATURES, seed=sp.seed, **fixed)
+        out[sp.index] = run_search(est, sp.fit.X, sp.fit.y, grid, task="classification", method=method, cv=cv,
+                                   n_jobs=st.n_jobs, scheduler=st.scheduler, subsample=subsample or None,
+                                   seed=sp.seed, min_resources=min_resources if method == "halving" else None)
+    return out
+
+
+def settings_from(result, fixed: dict) -> dict:
+    """The search's best parameters (friendly names) over the fixed settings."""
+    out = dict(fixed)
+    for k, v in result.best_params.items():
+        out[k] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+def choose_levers(st: Setup, settings: dict, levers, *, cv: int, subsample: int) -> dict:
+    """{split: ChoiceResult}: the input encoding and loss of the searched net, chosen by inner CV on
+    the fit rows (same folds for every lever)."""
+    unknown = [lv for lv in levers if lv not in LEVERS]
+    if unknown:
+        raise UserError(f"parameter levers: unknown {unknown}; expected values from {', '.join(LEVERS)}")
+    from mlplab.experiment.search import _subsample
+
+    out = {}
+    for sp in st.splits:
+        X, y = sp.fit.X, sp.fit.y
+        if subsample:
+            X, y = _subsample(X, y, int(subsample), "classification", sp.seed)
+        cands = {lv: mo.mlp_pipeline(settings[sp.index], features=FEATURES, encoding=LEVERS[lv][0], loss=LEVERS[lv][1],
+                                     n_bins=st.n_bins, seed=sp.seed) for lv in levers}
+        out[sp.index] = choose_by_cv(cands, X, y, task="classification", cv=cv, seed=sp.seed, n_jobs=st.n_jobs,
+                                     scheduler=st.scheduler)
+    return out
+
+
+# ---- the headline comparison ----------------------------------------------------------------------
+
+def _chosen_lever_builder(settings: dict, levers: dict, *, strategy: str, n_bins: int, thresholds: int):
+    def build(info):
+        enc, loss = LEVERS[levers[info.index].best]
+        est = mo.mlp_pipeline(settings[info.index], features=FEATURES, strategy=strategy, encoding=enc, loss=loss,
+                              n_bins=n_bins, seed=info.seed)
+        return mo.with_thresholds(est, cv=thresholds, seed=info.seed) if thresholds else est
+    return build
+
+
+def _baseline_builder(name: str, searched: dict | None, *, thresholds: int):
+    def build(info):
+        params = {}
+        if searched is not None:
+            params = {k.removeprefix("net__"): v for k, v in searched[info.index].best_params_full.items()}
+        est = mo.baseline(name, FEATURES, seed=info.seed)
+        if params:
+            est.set_params(**{f"net__{k}": v for k, v in params.items()})
+        return mo.with_thresholds(est, cv=thresholds, seed=info.seed) if thresholds else est
+    return build
+
+
+def tuned_settings(searched: dict, fixed: dict) -> dict:
+    """{split: settings} of the MLP: the fixed settings with each split's search winner over them."""
+    return {i: settings_from(r, fixed) for i, r in searched.items()}
+
+
+def headline(st: Setup, *, tuned: dict, mlp_searched: dict, levers: dict, hgb: dict, logreg: dict,
+             strategy: str = "none", smote_variant: bool = True) -> dict[str, Run]:
+    """Majority, searched logistic regression and HGB, the documented rules, and the MLP ladder
+    (searched -> chosen encoding/loss -> + decision thresholds), every split. Every probabilistic
+    headline model gets the same out-of-fold decision thresholds."""
+    thr = st.threshold_cv
+    mlp_settings = tuned
+    jobs = fanout.jobs_for("majority", lambda info: mo.baseline("majority", FEATURES), st.splits, role="baseline",
+                           label="the majority class", settings={"features": FEATURES})
+    jobs += fanout.jobs_for("logreg", _baseline_builder("logreg", logreg, thresholds=thr), st.splits, role="baseline",
+                            label="logistic regression", settings={"features": FEATURES, "thresholds": "out-of-fold"})
+    jobs += fanout.jobs_for("hgb", _baseline_builder("hgb", hgb, thresholds=thr), st.splits, role="baseline",
+                            label="gradient boosting (HGB)", cost=2.0,
+                            settings={"features": FEATURES, "thresholds": "out-of-fold"})
+    jobs += fanout.jobs_for("documented_rules", lambda info: mo.DocumentedRules(), st.splits, role="reference",
+                            label="the documented failure rules", settings={"features": "raw"})
+    base = {"features": FEATURES, "strategy": strategy}
+    jobs += fanout.jobs_for("mlp_searched", mlp_builder(mlp_settings, features=FEATURES, strategy=strategy), st.splits,
+                            role="variant", label="the searched MLP", settings={**base, "encoding": "standard"}, cost=2.0)
+    jobs += fanout.jobs_for("mlp_tuned_net", _chosen_lever_builder(mlp_settings, levers, strategy=strategy,
+                                                                   n_bins=st.n_bins, thresholds=0),
+                            st.splits, role="variant", label="the tuned MLP without decision thresholds",
+                            settings=base, curves=True, cost=2.0)
+    jobs += fanout.jobs_for("mlp_tuned", _chosen_lever_builder(mlp_settings, levers, strategy=strategy,
+                                                               n_bins=st.n_bins, thresholds=thr),
+                            st.splits, role="tuned", label="the tuned MLP",
+                            settings={**base, "thresholds": "out-of-fold"}, cost=6.0)
+    if smote_variant and strategy != "smote":
+        jobs += fanout.jobs_for("mlp_tuned_smote", _chosen_lever_builder(mlp_settings, levers, strategy="smote",
+                                                                         n_bins=st.n_bins, thresholds=thr),
+                                st.splits, role="variant", label="the tuned MLP with SMOTE",
+                                settings={"features": FEATURES, "strategy": "smote", "thresholds": "out-of-fold"},
+                                cost=12.0)
+    runs = st.run(jobs)
+    for name, searched in (("mlp_searched", mlp_searched), ("mlp_tuned_net", mlp_searched), ("mlp_tuned", mlp_searched),
+                           ("mlp_tuned_smote", mlp_searched), ("hgb", hgb), ("logreg", logreg)):
+        if name in runs:
+            for s in runs[name].splits:
+                s.settings = dict(searched[s.split].best_params)
+                if name.startswith("mlp_tuned"):
+                    s.settings["lever"] = levers[s.split].best
+    return runs
+
+
+# ---- regularization -------------------------------------------------------------------------------
+
+def regularization(st: Setup, *, tuned: dict, levers: dict, lab: dict, dropout: float, weight_decay: float,
+                   input_noise: float, patience: int, valid_fraction: float, strategy: str = "none",
+                   which=("dropout", "l2", "batchnorm", "noise", "early_stopping")) -> dict[str, dict]:
+    """Each regularizer alone on the tuned network (reference mlp_tuned_net) and on the lab's network
+    without its dropout (reference mlp_baseline_plain; its dropout variant is mlp_baseline itself),
+    same epoch cap, every split. Returns {variant: {"regularizer", "reference", "family"}}."""
+    plan: dict[str, dict] = {}
+    jobs = []
+    tuned_plain = {i: {**s, "dropout": 0.0} for i, s in tuned.items()}
+    for name, v in reg_variants("mlp_tuned_net", {}, reference="mlp_tuned_net", dropout=dropout,
+                                weight_decay=weight_decay, input_noise=input_noise, patience=patience,
+                                valid_fraction=valid_fraction, which=which).items():
+        settings = {i: {**s, **v["settings"]} for i, s in tuned_plain.items()}
+        plan[name] = {"regularizer": v["regularizer"], "reference": v["reference"], "family": "tuned"}
+        jobs += fanout.jobs_for(name, _chosen_lever_builder(settings, levers, strategy=strategy, n_bins=st.n_bins,
+                                                            thresholds=0),
+                                st.splits, role="variant",
+                                label=_reg_label("the tuned MLP", v["regularizer"]), curves=True, cost=2.0,
+                                settings={"regularizer": v["regularizer"] or "none (early-stopping reference)"})
+    lab_plain = {**lab, "dropout": 0.0}
+    jobs += fanout.jobs_for("mlp_baseline_plain", mlp_builder(lab_plain, features="raw", strategy="smote"), st.splits,
+                            role="variant", label="the lab's MLP without dropout", curves=True, cost=3.0,
+                            settings={**lab_plain, "features": "raw", "strategy": "smote"})
+    for name, v in reg_variants("mlp_baseline", lab_plain, reference="mlp_baseline_plain", dropout=lab["dropout"],
+                                weight_decay=weight_decay, input_noise=input_noise, patience=patience,
+                                valid_fraction=valid_fraction, which=which).items():
+        if v["regularizer"] == "dropout":
+            plan["mlp_baseline"] = {"regularizer": "dropout", "reference": "mlp_baseline_plain", "family": "lab"}
+            continue  # the lab's own network: already fitted as mlp_baseline
+        plan[name] = {"regularizer": v["regularizer"], "reference": v["reference"], "family": "lab"}
+        jobs += fanout.jobs_for(name, mlp_builder(v["settings"], features="raw", strategy="smote"), st.splits,
+                                role="variant", label=_reg_label("the lab's MLP", v["regularizer"]), curves=True,
+                                cost=3.0, settings={**v["settings"], "features": "raw", "strategy": "smote"})
+    st.run(jobs)
+    for name, p in plan.items():
+        st.runs[name].info["regularization"] = p
+    return plan
+
+
+def _reg_label(base: str, regularizer: str | None) -> str:
+    if regularizer is None:
+        return f"{base} trained on the rows left after the early-stopping slice"
+    return f"{base} with {REG_LABELS[regularizer]}"

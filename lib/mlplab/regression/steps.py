@@ -1,29 +1,51 @@
-"""The notebook's steps, one function per section, so each cell is a call plus a display."""
+"""The NYSE notebook's sections as functions over the experiment core.
+
+Protocol (holdout): one chronological test period (from `test_start`), one validation period at the
+end of the training years (from `valid_start`), fit rows before it. Every model is trained on the
+fit rows; the search's time-series folds and early stopping's slice lie inside them; the validation
+period scores every candidate for the recommendation; the test period is scored, never chosen on.
+The seeds vary only the training randomness (initialization, batch order, dropout).
+The lab's own protocol (a random 80/20 split of all rows) runs beside it as a leaky reference.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from mlplab.regression import experiment as ex
-from mlplab.regression import models
-from mlplab.regression.features import TARGETS, Design, make_design, select_rows, split_frame
+from mlplab.errors import UserError
+from mlplab.experiment import fanout
+from mlplab.experiment.protocol import OuterSplit, Protocol, Rows
+from mlplab.experiment.record import Run
+from mlplab.experiment.regularize import LABELS as REG_LABELS
+from mlplab.experiment.regularize import variants as reg_variants
+from mlplab.experiment.search import run_search
+from mlplab.regression import models as mo
+from mlplab.regression.features import make_design, select_rows
 
-OTHER = {"close": "intraday_return", "intraday_return": "close"}
-SHORT = {"close": "close", "intraday_return": "return"}
+COLUMNS = ("date", "symbol", "open", "high", "low", "close", "volume")
+TARGET_LABELS = {"close": "close price", "intraday_return": "intraday return"}
 
 
 @dataclass
-class Prepared:
-    train: pd.DataFrame
-    test: pd.DataFrame
-    designs: dict  # target -> (train Design, test Design)
+class Setup:
+    splits: list[OuterSplit]
+    task: mo.PriceTask
+    protocol: Protocol
+    frame: pd.DataFrame
     target: str
+    inputs: tuple[str, ...]
+    n_jobs: int = 1
+    scheduler: str | None = None
+    runs: dict = field(default_factory=dict)
 
-    def d(self, target: str | None = None) -> tuple[Design, Design]:
-        return self.designs[target or self.target]
+    def run(self, jobs, splits=None) -> dict[str, Run]:
+        out = fanout.run(jobs, splits or self.splits, self.task, n_jobs=self.n_jobs, scheduler=self.scheduler)
+        self.runs.update(out)
+        return out
 
 
 def load(data_path: str = "", securities_path: str = ""):
@@ -33,35 +55,43 @@ def load(data_path: str = "", securities_path: str = ""):
     return load_nyse(data_path or None, securities_path or None)
 
 
-def prepare(frame: pd.DataFrame, *, symbols: Sequence[str] = (), max_symbols: int = 0, date_start: str = "",
-            date_end: str = "", split: str = "chronological", test_start: str = "2015-01-01", test_size: float = 0.2, seed: int = 0,
-            target: str = "intraday_return", relative_inputs: Sequence[str] = ("high_rel", "low_rel")) -> Prepared:
-    rows = select_rows(frame, symbols, date_start, date_end, max_symbols)
-    train, test = split_frame(rows, split, test_start, test_size, seed)
-    designs = {t: (make_design(train, t, relative_inputs), make_design(test, t, relative_inputs)) for t in TARGETS}
-    return Prepared(train, test, designs, target)
+def setup(frame: pd.DataFrame, seeds: Sequence[int], *, symbols=(), max_symbols: int = 0, date_start: str = "",
+          date_end: str = "", test_start: str = "2015-01-01", valid_start: str = "2014-07-01",
+          target: str = "intraday_return", inputs=("high_rel", "low_rel"), n_jobs: int = 1,
+          scheduler: str = "") -> Setup:
+    rows = select_rows(frame, symbols, date_start, date_end, max_symbols)[list(COLUMNS)].reset_index(drop=True)
+    dates = rows["date"]
+    t0, v0 = pd.Timestamp(test_start), pd.Timestamp(valid_start)
+    if not v0 < t0:
+        raise UserError(f"parameter valid_start={valid_start!r}: must come before test_start={test_start!r}")
+    fit, valid, test = (dates < v0).to_numpy(), ((dates >= v0) & (dates < t0)).to_numpy(), (dates >= t0).to_numpy()
+    for name, mask in (("fit", fit), ("validation", valid), ("test", test)):
+        if not mask.any():
+            raise UserError(f"parameters valid_start={valid_start!r}, test_start={test_start!r}: the {name} period is "
+                            f"empty (data span {dates.min().date()} to {dates.max().date()})")
+    part = lambda m: Rows(rows[m].reset_index(drop=True), rows.loc[m, "close"].to_numpy(dtype=float))  # noqa: E731
+    seeds = [int(s) for s in seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise UserError(f"parameter seeds={seeds!r}: expected a non-empty list of distinct integers")
+    splits = [OuterSplit(i, s, part(fit), part(valid), part(test)) for i, s in enumerate(seeds)]
+    protocol = Protocol(
+        "holdout", 1,
+        selection=("successive-halving search with expanding time-series folds on the most recent fit rows "
+                   f"(before {v0.date()})"),
+        seeds=tuple(seeds),
+        validation=f"the trading days from {v0.date()} to the day before {t0.date()}, never used for fitting")
+    return Setup(splits, mo.PriceTask(), protocol, rows, target, tuple(inputs), n_jobs, scheduler or None)
 
 
-def reference_models(prep: Prepared, *, mlp: dict, seeds: Sequence[int], lab_epochs: int, n_jobs: int,
-                     lab_batch_size: int = 256) -> dict[str, ex.ModelRun]:
-    """Everything that does not depend on the search, fitted in one parallel batch:
-    naive, OLS on both formulations, the lab's unscaled MLP (one seed: the lab's single run), and the
-    standardized MLP baseline over all seeds on the chosen target (`mlp_baseline`) and on the other
-    one (`mlp_baseline_<close|return>`): the formulation comparison."""
-    ret, close = prep.d("intraday_return"), prep.d("close")
-    runs = {"naive": ex.fit_and_score("naive", models.naive_model(), *ret),
-            "ols": ex.fit_and_score("ols", models.ols_model(), *close),
-            "ols_return": ex.fit_and_score("ols_return", models.ols_model(), *ret)}
-    lab = {"hidden": list(models.LAB_HIDDEN), "activation": "relu", "optimizer": "adam", "lr": models.LAB_LR,
-           "epochs": lab_epochs, "batch_size": int(lab_batch_size), "scaled": False}
-    jobs = [ex.Job("lab_protocol", lambda s: models.lab_protocol_model(batch_size=lab["batch_size"], epochs=lab_epochs,
-                                                                      seed=s),
-                   int(seeds[0]), "close", curves=True, keep=True, settings=lab, cost=lab_epochs / max(mlp["epochs"], 1) * max(1.0, mlp["batch_size"] / lab_batch_size) ** 0.5)]
-    for target, name in ((prep.target, "mlp_baseline"), (OTHER[prep.target], f"mlp_baseline_{SHORT[OTHER[prep.target]]}")):
-        jobs += ex.seed_jobs(name, lambda s, st=mlp: models.mlp_model(**st, seed=s), target, seeds,
-                             settings={**mlp, "target": target})
-    runs.update(ex.run_jobs(jobs, prep.designs, n_jobs=n_jobs))
-    return runs
+def periods(st: Setup) -> pd.DataFrame:
+    """Rows and dates of the fit, validation and test periods."""
+    s = st.splits[0]
+    out = []
+    for name, part in (("fit", s.fit), ("validation", s.validation), ("test", s.test)):
+        d = part.X["date"]
+        out.append({"period": name, "rows": len(part), "first day": str(d.min().date()), "last day": str(d.max().date()),
+                    "symbols": int(part.X["symbol"].nunique())})
+    return pd.DataFrame(out)
 
 
 def mlp_settings(hidden, activation, optimizer, lr, batch_size, epochs, lr_schedule="") -> dict:
@@ -69,19 +99,110 @@ def mlp_settings(hidden, activation, optimizer, lr, batch_size, epochs, lr_sched
             "batch_size": int(batch_size), "epochs": int(epochs), "lr_schedule": lr_schedule}
 
 
-def search(prep: Prepared, *, grid: dict, method: str, cv: int, n_jobs: int, subsample: int, seed: int,
-           fixed: dict):
-    return ex.tune(prep.d()[0], grid, method=method, cv=cv, n_jobs=n_jobs, subsample=subsample or None,
-                   seed=seed, fixed=fixed)
+def baselines(st: Setup, *, mlp: dict) -> dict[str, Run]:
+    """Naive, OLS on both formulations, and the standardized lab-architecture MLP on both targets."""
+    inputs = st.inputs
+    other = "close" if st.target == "intraday_return" else "intraday_return"
+    jobs = fanout.jobs_for("naive", lambda info: mo.naive_model(), st.splits, role="baseline",
+                           label="the naive forecast (close = open)", settings={"target": "intraday_return",
+                                                                                "inputs": "none"})
+    jobs += fanout.jobs_for("ols", lambda info: mo.ols_model("close"), st.splits, role="baseline",
+                            label="least squares on prices", settings={"target": "close",
+                                                                       "inputs": mo.inputs_of("close")})
+    jobs += fanout.jobs_for("ols_return", lambda info: mo.ols_model("intraday_return", inputs), st.splits,
+                            role="baseline", label="least squares on the return",
+                            settings={"target": "intraday_return", "inputs": mo.inputs_of("intraday_return", inputs)})
+    for target, name, label in ((st.target, "mlp_baseline", "the baseline MLP"),
+                                (other, f"mlp_baseline_{'close' if other == 'close' else 'return'}",
+                                 f"the baseline MLP on the {TARGET_LABELS[other]}")):
+        jobs += fanout.jobs_for(name, lambda info, t=target: mo.mlp_model(mlp, target=t, inputs=inputs, seed=info.seed),
+                                st.splits, role="baseline" if name == "mlp_baseline" else "variant", label=label,
+                                settings={**mlp, "target": target, "inputs": mo.inputs_of(target, inputs)},
+                                curves=True, cost=2.0)
+    return st.run(jobs)
 
 
-def tuned_models(prep: Prepared, tuned: dict, seeds: Sequence[int], *, dropout: float, weight_decay: float,
-                 patience: int, valid_fraction: float, early_stopping_epochs: int, n_jobs: int) -> dict[str, ex.ModelRun]:
-    """The tuned MLP over all seeds and its regularized variants (first seed), in one parallel batch."""
-    variants = ex.regularized_settings(tuned, dropout=dropout, weight_decay=weight_decay, patience=patience,
-                                       valid_fraction=valid_fraction, early_stopping_epochs=early_stopping_epochs)
-    jobs = ex.seed_jobs("mlp_tuned", lambda s, st=tuned: models.mlp_model(**st, seed=s), prep.target, seeds,
-                        settings={**tuned, "target": prep.target})
-    jobs += [ex.Job(n, lambda s, st=st: models.mlp_model(**st, seed=s), int(seeds[0]), prep.target, curves=True,
-                    keep=True, settings=st) for n, st in variants.items()]
-    return ex.run_jobs(jobs, prep.designs, n_jobs=n_jobs)
+def lab_protocol(st: Setup, *, epochs: int, batch_size: int, test_size: float = 0.2) -> Run:
+    """The lab's network and split: a random 80/20 split of all rows (test days between training days)."""
+    rows = st.frame
+    rng = np.random.default_rng(st.splits[0].seed)
+    is_test = np.zeros(len(rows), dtype=bool)
+    is_test[rng.choice(len(rows), int(round(test_size * len(rows))), replace=False)] = True
+    part = lambda m: Rows(rows[m].reset_index(drop=True), rows.loc[m, "close"].to_numpy(dtype=float))  # noqa: E731
+    split = OuterSplit(0, st.splits[0].seed, part(~is_test), Rows(rows.iloc[:0], np.empty(0)), part(is_test))
+    settings = {"hidden": list(mo.LAB_HIDDEN), "activation": "relu", "optimizer": "adam", "lr": mo.LAB_LR,
+                "epochs": int(epochs), "batch_size": int(batch_size), "target": "close",
+                "inputs": mo.inputs_of("close"), "scaling": "none", "split": f"random {1 - test_size:.0%}/{test_size:.0%}"}
+    jobs = fanout.jobs_for("lab_protocol", lambda info: mo.lab_model(epochs=epochs, batch_size=batch_size,
+                                                                     seed=info.seed),
+                           [split], role="leaky_reference", label="the lab's protocol (unscaled MLP, random split)",
+                           settings=settings, curves=True, validate=False)
+    run = st.run(jobs, splits=[split])["lab_protocol"]
+    run.info["split"] = {"kind": "random", "test_size": test_size, "train_rows": len(split.fit),
+                         "test_rows": len(split.test)}
+    return run
+
+
+def search(st: Setup, *, grid: dict, fixed: dict, method: str, cv: int, subsample: int, min_epochs: int | None):
+    """The MLP's search on the fit rows' design matrix (time-ordered folds, most recent rows)."""
+    grid = {k: v for k, v in grid.items() if v not in (None, [], ())}
+    if "lr_schedule" in grid:  # YAML has no None: "" means a constant learning rate
+        grid["lr_schedule"] = [v or None for v in grid["lr_schedule"]]
+    sp = st.splits[0]
+    d = make_design(sp.fit.X, st.target, st.inputs)
+    est = mo.mlp_estimator(fixed, seed=sp.seed)
+    result = run_search(est, d.X, d.y, grid, task="regression", method=method, cv=cv, n_jobs=st.n_jobs,
+                        scheduler=st.scheduler, subsample=subsample or None, seed=sp.seed, ordered=True,
+                        min_resources=min_epochs if method == "halving" else None)
+    if "lr_schedule" in result.cv_results:
+        col = result.cv_results["lr_schedule"]
+        result.cv_results["lr_schedule"] = col.where(col.notna(), "constant")
+    return result
+
+
+def settings_from(result, fixed: dict) -> dict:
+    out = dict(fixed)
+    for k, v in result.best_params.items():
+        out[k] = list(v) if isinstance(v, tuple) else ("" if v is None and k == "lr_schedule" else v)
+    return out
+
+
+def tuned(st: Setup, settings: dict, *, dropout: float, weight_decay: float, input_noise: float, patience: int,
+          valid_fraction: float, which=("dropout", "l2", "batchnorm", "noise", "early_stopping")) -> dict[str, dict]:
+    """The tuned MLP and each regularizer alone on top of it (same epoch cap), every seed.
+    Returns {variant: {"regularizer", "reference"}}."""
+    inputs = st.inputs
+    jobs = fanout.jobs_for("mlp_tuned", lambda info: mo.mlp_model(settings, target=st.target, inputs=inputs,
+                                                                  seed=info.seed),
+                           st.splits, role="tuned", label="the tuned MLP", curves=True, cost=3.0,
+                           settings={**settings, "target": st.target, "inputs": mo.inputs_of(st.target, inputs)})
+    plan = {}
+    for name, v in reg_variants("mlp_tuned", settings, reference="mlp_tuned", dropout=dropout, weight_decay=weight_decay,
+                                input_noise=input_noise, patience=patience, valid_fraction=valid_fraction,
+                                which=which).items():
+        plan[name] = {"regularizer": v["regularizer"], "reference": v["reference"]}
+        label = (f"the tuned MLP with {REG_LABELS[v['regularizer']]}" if v["regularizer"]
+                 else "the tuned MLP trained on the rows left after the early-stopping slice")
+        jobs += fanout.jobs_for(name, lambda info, s=v["settings"]: mo.mlp_model(s, target=st.target, inputs=inputs,
+                                                                                seed=info.seed),
+                                st.splits, role="variant", label=label, curves=True, cost=3.0,
+                                settings={**v["settings"], "target": st.target})
+    st.run(jobs)
+    for name, p in plan.items():
+        st.runs[name].info["regularization"] = p
+    return plan
+
+
+def error_by_symbol(detail: dict, top: int = 15) -> pd.DataFrame:
+    """Test RMSE, MAE and MAPE per symbol with its median close: where the dollars of error come from."""
+    df = pd.DataFrame({"symbol": detail["symbol"], "close": detail["y_true"], "err": detail["y_pred"] - detail["y_true"]})
+    g = df.groupby("symbol", sort=False)
+    out = pd.DataFrame({
+        "rows": g.size(),
+        "median close": g["close"].median(),
+        "rmse": g["err"].apply(lambda e: float(np.sqrt(np.mean(e ** 2)))),
+        "mae": g["err"].apply(lambda e: float(np.mean(np.abs(e)))),
+    })
+    out["mape %"] = (df.assign(ape=(df["err"].abs() / df["close"]) * 100).groupby("symbol", sort=False)["ape"].mean())
+    out["share of squared error %"] = 100 * g["err"].apply(lambda e: float(np.sum(e ** 2))) / float(np.sum(df["err"] ** 2))
+    return out.sort_values("rmse", ascending=False).head(top).reset_index()

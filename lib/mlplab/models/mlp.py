@@ -93,8 +93,27 @@ class PeriodicEmbedding(nn.Module):
         return torch.relu(z).flatten(1)
 
 
+class GaussianNoise(nn.Module):
+    """Adds N(0, sigma²) noise to the inputs in training mode only: data augmentation for tabular
+    inputs (each epoch sees a jittered copy of the standardized rows); identity at prediction."""
+
+    def __init__(self, sigma: float):
+        super().__init__()
+        if isinstance(sigma, bool) or not isinstance(sigma, Real) or sigma < 0:
+            raise ValueError(f"input_noise must be a number >= 0, got {sigma!r}")
+        self.sigma = float(sigma)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training and self.sigma > 0:
+            return x + torch.randn_like(x) * self.sigma
+        return x
+
+    def extra_repr(self) -> str:
+        return f"sigma={self.sigma}"
+
+
 class MLP(nn.Module):
-    """Blocks of Linear → [BatchNorm1d] → activation → [Dropout], then a linear head.
+    """[Input noise] → blocks of Linear → [BatchNorm1d] → activation → [Dropout], then a linear head.
 
     The head has `d_out` outputs: 1 for regression, one logit per class for classification
     (the loss applies the softmax, so the module returns raw logits).
@@ -102,7 +121,8 @@ class MLP(nn.Module):
 
     def __init__(self, d_in: int, d_out: int, hidden: Sequence[int] = (64, 32), activation: str = "relu",
                  dropout: float | Sequence[float] = 0.0, batch_norm: bool = False, embedding: str | None = None,
-                 n_frequencies: int = 48, d_embedding: int = 24, frequency_scale: float = 0.01):
+                 n_frequencies: int = 48, d_embedding: int = 24, frequency_scale: float = 0.01,
+                 input_noise: float = 0.0):
         super().__init__()
         _check_positive_int("d_in", d_in)
         _check_positive_int("d_out", d_out)
@@ -115,6 +135,7 @@ class MLP(nn.Module):
         if embedding not in EMBEDDINGS:
             raise ValueError(f"embedding must be None or 'periodic', got {embedding!r}")
 
+        self.noise = GaussianNoise(input_noise) if input_noise else None
         self.embedding = None
         width_in = d_in
         if embedding == "periodic":
@@ -136,6 +157,8 @@ class MLP(nn.Module):
         self.head = nn.Linear(width_in, d_out)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.noise is not None:
+            x = self.noise(x)
         if self.embedding is not None:
             x = self.embedding(x)
         return self.head(self.blocks(x))

@@ -1,9 +1,14 @@
-"""Hyperparameter search with friendly parameter names, leak-free CV and parallel/cluster backends.
+"""The search entry point of every lab: grid or successive halving, leak-free CV, local or Dask.
 
-Grids are written with short names ("lr", "hidden", ...) and routed to skorch's `module__`/
-`optimizer__` parameters, behind a "net__" prefix when the estimator is a pipeline. Scores are
-always "higher is better" (sklearn convention); regression tables add the RMSE back as a positive
-number in `mean_test_rmse`/`std_test_rmse`.
+Any scikit-learn estimator (a skorch net, HistGradientBoosting, a pipeline ending in either)
+plugs in the same way. Grids for the package's nets are written with short names ("lr", "hidden",
+...) and routed to skorch's `module__`/`optimizer__` parameters; other estimators take their own
+parameter names. Both get the "net__" prefix when the estimator is a pipeline (its model step is
+named "net"). Successive halving spends a budget resource (a net's epochs, a boosting model's
+iterations) that grows by `factor` each round for the surviving third. Scores are "higher is
+better" (sklearn convention); regression tables add the RMSE back as a positive number.
+
+Callers pass only training rows: the search never sees a test row.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401  (registers HalvingGridSearchCV)
-from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, StratifiedKFold, TimeSeriesSplit
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, KFold, StratifiedKFold, TimeSeriesSplit
 from sklearn.model_selection import ParameterGrid, train_test_split
 from sklearn.model_selection import _search as _search_module
 from sklearn.pipeline import Pipeline as SkPipeline
@@ -26,6 +31,7 @@ from sklearn.utils import _safe_indexing
 from tqdm import tqdm  # plain text bar: widgets do not survive papermill + Quarto
 
 from mlplab.errors import UserError
+from mlplab.experiment.fanout import backend as _backend
 
 FRIENDLY = {"lr": "lr", "optimizer": "optimizer", "hidden": "module__hidden", "activation": "module__activation",
             "batch_size": "batch_size", "epochs": "max_epochs", "dropout": "module__dropout",
@@ -36,7 +42,6 @@ SCORINGS = {"regression": ("neg_root_mean_squared_error", "r2", "neg_mean_absolu
             "classification": ("f1_macro", "balanced_accuracy", "accuracy", "f1_weighted")}
 DEFAULT_SCORING = {"regression": "neg_root_mean_squared_error", "classification": "f1_macro"}
 METHODS = ("grid", "halving")
-BACKENDS = (None, "dask")
 
 
 def _prefix(estimator) -> str:
@@ -52,14 +57,21 @@ def _target(estimator):
     return estimator.named_steps["net"]
 
 
+def _is_net(model) -> bool:
+    from mlplab.training import _FastNet
+
+    return isinstance(model, _FastNet)
+
+
 def _full_key(key: str, estimator) -> str:
     prefix = _prefix(estimator)
     if prefix and "__" in key and key.split("__", 1)[0] in estimator.named_steps:
         return key  # already routed to a pipeline step
-    inner = FRIENDLY.get(key, key)
-    if "__" not in inner and inner not in _target(estimator).get_params(deep=False):
-        raise UserError(f"search grid: parameter '{key}' is not a parameter of {type(_target(estimator)).__name__}; "
-                        f"friendly names are {', '.join(FRIENDLY)}")
+    target = _target(estimator)
+    inner = FRIENDLY.get(key, key) if _is_net(target) else key
+    if "__" not in inner and inner not in target.get_params(deep=False):
+        hint = f"; friendly names are {', '.join(FRIENDLY)}" if _is_net(target) else ""
+        raise UserError(f"search grid: parameter '{key}' is not a parameter of {type(target).__name__}{hint}")
     return prefix + inner
 
 
@@ -97,25 +109,39 @@ class SearchResult:
     method: str
     scoring: str
     notes: list = field(default_factory=list)
+    cv_folds: int = 0
+
+    def to_dict(self) -> dict:
+        """What the results JSON keeps of a search (the table itself is shown, not stored)."""
+        return {"method": self.method, "scoring": self.scoring, "n_candidates": self.n_candidates,
+                "n_fits": self.n_fits, "cv_folds": self.cv_folds, "searched_rows": self.searched_rows,
+                "seconds": self.seconds, "best_score": self.best_score,
+                "best_params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.best_params.items()},
+                "notes": list(self.notes)}
 
 
-def _cv(task: str, cv, seed: int):
+def _cv(task: str, cv, seed: int, ordered: bool = False):
+    """Stratified folds (classification), expanding time-series folds (ordered rows) or shuffled folds."""
     if not isinstance(cv, (int, np.integer)):
         return cv
     if cv < 2:
         raise UserError(f"run_search: cv must be >= 2 folds, got {cv}")
-    if task == "regression":
+    if ordered:
         return TimeSeriesSplit(n_splits=int(cv))
+    if task == "regression":
+        return KFold(n_splits=int(cv), shuffle=True, random_state=seed)
     return StratifiedKFold(n_splits=int(cv), shuffle=True, random_state=seed)
 
 
-def _subsample(X, y, n: int, task: str, seed: int):
-    """Classification: stratified rows, kept in their original order; regression: the most recent n rows."""
+def _subsample(X, y, n: int, task: str, seed: int, ordered: bool = False):
+    """Ordered rows: the most recent n; classification: stratified rows; else random rows (original order kept)."""
     n_rows = len(y)
     if n >= n_rows:
         return X, y
-    if task == "regression":
+    if ordered:
         idx = np.arange(n_rows - n, n_rows)
+    elif task == "regression":
+        idx = np.sort(np.random.default_rng(seed).choice(n_rows, n, replace=False))
     else:
         idx, _ = train_test_split(np.arange(n_rows), train_size=n, random_state=seed, stratify=np.asarray(y))
         idx = np.sort(idx)
@@ -184,60 +210,48 @@ def _fit_progress(total: int | None, enabled: bool):
         bar.close()
 
 
-@contextlib.contextmanager
-def _backend(backend, n_jobs: int, dask_address, dask_processes: bool):
-    """loky workers start with one BLAS/OpenMP/torch thread each (OMP_NUM_THREADS=1 before torch loads);
-    dask workers get the same from distributed's pre-spawn environment (or share our process)."""
-    if backend is None:
-        with joblib.parallel_config(backend="loky", n_jobs=n_jobs, inner_max_num_threads=1):
-            yield n_jobs
-        return
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if dask_address is None:
-        workers = n_jobs if n_jobs and n_jobs > 0 else None
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=dask_processes,
-                               dashboard_address=None)
-    client = Client(dask_address or cluster)
-    try:
-        with joblib.parallel_config(backend="dask"):
-            yield -1
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+def _resource(estimator, resource: str | None) -> str:
+    """The halving budget parameter: given, else a net's max_epochs or a boosting model's max_iter."""
+    target = _target(estimator)
+    if resource is None:
+        params = target.get_params(deep=False)
+        resource = "max_epochs" if "max_epochs" in params else "max_iter" if "max_iter" in params else None
+        if resource is None:
+            raise UserError(f"run_search: method 'halving' needs a budget parameter; {type(target).__name__} "
+                            "has neither max_epochs nor max_iter (pass resource=...)")
+    return _prefix(estimator) + (FRIENDLY.get(resource, resource) if _is_net(target) else resource)
 
 
 def run_search(estimator, X, y, grid: dict, *, task: str, method: str = "grid", cv=3, scoring=None,
-               n_jobs: int = 1, backend=None, dask_address=None, subsample=None, seed: int = 0,
-               progress: bool = True, min_epochs=None, factor: int = 3, refit: bool = True,
-               dask_processes: bool = True) -> SearchResult:
-    """Grid or successive-halving search (resource = max_epochs); the best configuration is refitted
-    on ALL given rows even when the search ran on a subsample.
+               n_jobs: int = 1, scheduler: str | None = None, subsample=None, seed: int = 0,
+               progress: bool = False, min_resources=None, resource: str | None = None, factor: int = 3,
+               refit: bool = False, min_epochs=None, ordered: bool = False) -> SearchResult:
+    """Grid or successive-halving search on the given (training) rows; with `refit` the best
+    configuration is refitted on ALL given rows even when the search ran on a subsample.
 
-    Halving rounds use min_epochs * factor**i epochs (sklearn's schedule), so the winner's "epochs"
-    is its last round's budget: pick max_epochs = min_epochs * factor**k to end exactly on it.
+    Halving rounds use min_resources * factor**i of the budget (sklearn's schedule), so the winner's
+    budget is its last round's: pick the estimator's maximum = min_resources * factor**k to end on it.
+    `scheduler`: None for local processes, a Dask scheduler address (or "local") for a cluster.
+    `ordered`: the rows are in time order (expanding time-series folds, most recent subsample).
     """
+    if min_epochs is not None and min_resources is None:
+        min_resources = min_epochs
     if task not in TASKS:
         raise UserError(f"run_search: task must be one of {TASKS}, got '{task}'")
     if method not in METHODS:
         raise UserError(f"run_search: method must be one of {METHODS}, got '{method}'")
-    if backend not in BACKENDS:
-        raise UserError(f"run_search: backend must be None or 'dask', got '{backend}'")
     scoring = scoring or DEFAULT_SCORING[task]
     if isinstance(scoring, str) and scoring not in SCORINGS[task]:
         raise UserError(f"run_search: scoring '{scoring}' is not available for {task}; "
                         f"choose one of {', '.join(SCORINGS[task])}")
     full_grid = expand_grid(grid, estimator)
-    splitter = _cv(task, cv, seed)
+    splitter = _cv(task, cv, seed, ordered)
     notes = []
     X_s, y_s = X, y
     if subsample is not None:
-        X_s, y_s = _subsample(X, y, int(subsample), task, seed)
-        notes.append(f"searched on {len(y_s)} of {len(y)} rows "
-                     f"({'stratified' if task == 'classification' else 'most recent'} subsample); "
-                     f"best configuration refitted on all {len(y)} rows")
+        X_s, y_s = _subsample(X, y, int(subsample), task, seed, ordered)
+        kind = "most recent" if ordered else "stratified" if task == "classification" else "random"
+        notes.append(f"searched on {len(y_s):,} of {len(y):,} rows ({kind} subsample)")
     n_candidates = len(ParameterGrid(full_grid))
     n_splits = splitter.get_n_splits(X_s, y_s)
     common = dict(scoring=scoring, cv=splitter, refit=False, error_score="raise")
@@ -245,25 +259,27 @@ def run_search(estimator, X, y, grid: dict, *, task: str, method: str = "grid", 
         search = GridSearchCV(estimator, full_grid, **common)
         total = n_candidates * n_splits
     else:
-        resource = _prefix(estimator) + "max_epochs"
+        resource = _resource(estimator, resource)
         if resource in full_grid:
-            raise UserError("run_search: method 'halving' uses the epochs as its resource; remove 'epochs' "
-                            "from the grid and set max_epochs on the estimator")
+            raise UserError(f"run_search: method 'halving' uses '{friendly_name(resource)}' as its budget; remove it "
+                            "from the grid and set its maximum on the estimator")
         max_epochs = estimator.get_params().get(resource)
         if not isinstance(max_epochs, (int, np.integer)):
             raise UserError(f"run_search: method 'halving' needs an estimator with an integer '{resource}' "
                             f"({type(_target(estimator)).__name__} has none)")
-        min_res = "exhaust" if min_epochs is None else int(min_epochs)
+        min_res = "exhaust" if min_resources is None else int(min_resources)
         search = HalvingGridSearchCV(estimator, full_grid, resource=resource, max_resources=int(max_epochs),
                                      min_resources=min_res, factor=factor, random_state=seed, **common)
         first = (max(1, int(max_epochs) // factor ** floor(log(n_candidates, factor)))
                  if min_res == "exhaust" else min_res)
         total = _halving_total(n_candidates, first, int(max_epochs), factor) * n_splits
     t0 = time.perf_counter()
-    with _backend(backend, n_jobs, dask_address, dask_processes) as jobs, _fit_progress(total, progress):
+    with _backend(n_jobs, scheduler) as jobs, _fit_progress(total, progress):
         search.set_params(n_jobs=jobs)
         search.fit(X_s, y_s)
     best_full = dict(search.best_params_)
+    if method == "halving":  # the winner was scored with its last round's budget: that is its setting
+        best_full[resource] = int(search.cv_results_["n_resources"][search.best_index_])
     best_estimator = clone(estimator).set_params(**best_full).fit(X, y) if refit else None
     seconds = time.perf_counter() - t0
     table = _tidy(search.cv_results_, scoring, method, resource=getattr(search, "resource", None))
@@ -272,4 +288,43 @@ def run_search(estimator, X, y, grid: dict, *, task: str, method: str = "grid", 
         best_score=float(search.best_score_), best_estimator=best_estimator, cv_results=table,
         n_candidates=n_candidates, n_fits=len(table) * n_splits, seconds=seconds, searched_rows=len(y_s),
         method=method, scoring=scoring if isinstance(scoring, str) else getattr(scoring, "__name__", str(scoring)),
-        notes=notes)
+        notes=notes, cv_folds=int(n_splits))
+
+
+@dataclass
+class ChoiceResult:
+    """Named configurations compared by the same inner CV folds; `best` has the highest mean score."""
+
+    best: str
+    table: pd.DataFrame      # name, mean_test_score, std_test_score, rank
+    scoring: str
+    cv_folds: int
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return {"best": self.best, "scoring": self.scoring, "cv_folds": self.cv_folds, "seconds": self.seconds,
+                "scores": {r["name"]: r["mean_test_score"] for r in self.table.to_dict("records")}}
+
+
+def choose_by_cv(candidates: dict, X, y, *, task: str, cv=3, scoring=None, seed: int = 0, n_jobs: int = 1,
+                 scheduler: str | None = None, ordered: bool = False) -> ChoiceResult:
+    """Score each named estimator with the same CV folds of the given (training) rows; the choice
+    among levers (encodings, losses, augmentation on/off) that a grid cannot express."""
+    from sklearn.model_selection import cross_val_score
+
+    if not candidates:
+        raise UserError("choose_by_cv: give at least one candidate configuration")
+    scoring = scoring or DEFAULT_SCORING[task]
+    splitter = _cv(task, cv, seed, ordered)
+    folds = list(splitter.split(X, y))
+    t0 = time.perf_counter()
+    rows = []
+    with _backend(n_jobs, scheduler) as jobs:
+        for name, est in candidates.items():
+            scores = cross_val_score(est, X, y, cv=folds, scoring=scoring, n_jobs=jobs, error_score="raise")
+            rows.append({"name": name, "mean_test_score": float(np.mean(scores)),
+                         "std_test_score": float(np.std(scores))})
+    table = pd.DataFrame(rows)
+    table["rank"] = table["mean_test_score"].rank(ascending=False, method="min").astype(int)
+    table = table.sort_values(["rank", "name"]).reset_index(drop=True)
+    return ChoiceResult(str(table["name"].iloc[0]), table, scoring, len(folds), time.perf_counter() - t0)

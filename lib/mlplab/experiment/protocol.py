@@ -1,0 +1,153 @@
+"""Outer splits, the validation slice inside them, and the protocol statement every results file carries.
+
+Two protocols (DESIGN.md):
+- "nested": repeated outer splits (e.g. stratified 80/20 with split seeds 0, 1, 2); everything that
+  selects runs inside each split's training rows, so every split yields an honest test score.
+- "holdout": one fixed test set (e.g. a chronological one); the seeds vary only the training
+  randomness (initialization, batch order, dropout), so their spread says nothing about how the
+  test period itself was drawn.
+
+Inside each outer split the training rows are divided once more: fit rows, on which every model
+is trained (and inside which searches run their cross-validation, early stopping its own slice and
+decision thresholds their out-of-fold fits), and validation rows, on which every candidate is scored
+for the recommendation. The test rows are scored, never chosen on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from mlplab.errors import UserError
+
+KINDS = ("nested", "holdout")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    kind: str
+    outer_splits: int
+    selection: str          # what chose the hyperparameters, in words (shown in the report)
+    seeds: tuple[int, ...] = ()
+    validation: str = ""    # which rows scored the candidates for the recommendation
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"protocol kind must be one of {KINDS}, got {self.kind!r}")
+        if self.outer_splits < 1:
+            raise ValueError(f"outer_splits must be >= 1, got {self.outer_splits}")
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["seeds"] = list(self.seeds)
+        return out
+
+
+@dataclass
+class Rows:
+    """Model inputs and labels of one part of a split (the tabular labs; other labs pass their own
+    objects with `X`, `y` and `len`)."""
+
+    X: Any
+    y: Any
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+@dataclass
+class OuterSplit:
+    """One outer split: `fit` trains every model, `validation` scores candidates, `test` is reported."""
+
+    index: int
+    seed: int
+    fit: Any
+    validation: Any
+    test: Any
+
+    @property
+    def n_train(self) -> int:
+        return len(self.fit) + len(self.validation)
+
+    @property
+    def test_train_ratio(self) -> float:
+        """n_test / n_train of this split: the Nadeau-Bengio correction's input."""
+        return len(self.test) / max(1, self.n_train)
+
+
+@dataclass(frozen=True)
+class SplitIndex:
+    """Row positions of one outer split."""
+
+    index: int
+    seed: int
+    fit: np.ndarray
+    validation: np.ndarray
+    test: np.ndarray
+
+
+def stratified_indices(y, seeds, *, test_size: float = 0.2, valid_size: float = 0.2) -> list[SplitIndex]:
+    """Repeated stratified splits: per seed, test_size of all rows for test, then valid_size of the
+    remaining training rows for validation (both stratified on y, so rare classes appear in each)."""
+    y = np.asarray(y)
+    _check_fraction("test_size", test_size)
+    _check_fraction("valid_size", valid_size)
+    seeds = _check_seeds(seeds)
+    rows = np.arange(len(y))
+    out = []
+    for i, seed in enumerate(seeds):
+        train, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=_stratify(y))
+        fit, valid = train_test_split(train, test_size=valid_size, random_state=seed, stratify=_stratify(y[train]))
+        out.append(SplitIndex(i, seed, np.sort(fit), np.sort(valid), np.sort(test)))
+    return out
+
+
+def holdout_indices(train_rows, test_rows, seeds, *, valid_rows=None, valid_size: float = 0.1,
+                    ordered: bool = True, y=None) -> list[SplitIndex]:
+    """One fixed test set, one fixed validation slice, one SplitIndex per seed (training randomness only).
+
+    `valid_rows` given: those rows validate; else the last `valid_size` of the training rows
+    (`ordered`, for time series) or a stratified random part of them (seeded by the first seed)."""
+    seeds = _check_seeds(seeds)
+    train_rows, test_rows = np.asarray(train_rows), np.asarray(test_rows)
+    if valid_rows is None:
+        _check_fraction("valid_size", valid_size)
+        n_valid = max(1, int(round(len(train_rows) * valid_size)))
+        if ordered:
+            fit, valid = train_rows[:-n_valid], train_rows[-n_valid:]
+        else:
+            strat = None if y is None else _stratify(np.asarray(y)[train_rows])
+            fit, valid = train_test_split(train_rows, test_size=n_valid, random_state=seeds[0], stratify=strat)
+            fit, valid = np.sort(fit), np.sort(valid)
+    else:
+        valid = np.asarray(valid_rows)
+        fit = np.setdiff1d(train_rows, valid, assume_unique=False)
+    if len(fit) == 0 or len(valid) == 0 or len(test_rows) == 0:
+        raise UserError(f"holdout split: empty part (fit {len(fit)}, validation {len(valid)}, test {len(test_rows)} rows)")
+    return [SplitIndex(i, s, fit, valid, test_rows) for i, s in enumerate(seeds)]
+
+
+def _stratify(y: np.ndarray):
+    """Stratify when every class has at least two rows (else a plain random split)."""
+    _, counts = np.unique(y, return_counts=True)
+    return y if counts.min() >= 2 else None
+
+
+def _check_fraction(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise UserError(f"parameter {name}={value!r}: expected a fraction between 0 and 1")
+
+
+def _check_seeds(seeds) -> list[int]:
+    if isinstance(seeds, (int, np.integer)):
+        seeds = [seeds]
+    seeds = list(seeds)
+    if not seeds or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in seeds):
+        raise UserError(f"parameter seeds={seeds!r}: expected a non-empty list of integers")
+    if len(set(seeds)) != len(seeds):
+        raise UserError(f"parameter seeds={seeds!r}: seeds must be distinct")
+    return [int(s) for s in seeds]
