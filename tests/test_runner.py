@@ -179,3 +179,97 @@ def test_render_needs_a_run_first(project, capsys, monkeypatch):
     monkeypatch.setattr("mlplab.render.find_quarto", lambda: "/usr/bin/true")
     assert main(["render", "--to", "html"]) == 2
     assert "run `mlplab run` first" in capsys.readouterr().err
+
+
+# ---- staleness follows the source the loader resolves ------------------------------------------------
+
+def test_fingerprint_hashes_the_file_found_by_header(project, nyse_sample, maintenance_sample):
+    """A file under a non-preferred name is what the loader reads: editing it makes the notebook stale."""
+    raw = project / "data" / "raw"
+    assert runner.data_fingerprint("regression", {"data_path": ""}, project) == {
+        "prices": {"source": "embedded", "version": "synth_nyse generator v1 seed 0"},
+        "securities": {"source": "none"}}
+    raw.mkdir(parents=True)
+    export = raw / "my_prices_export.csv"
+    export.write_bytes(nyse_sample.read_bytes())
+    before = runner.data_fingerprint("regression", {"data_path": ""}, project)
+    assert before["prices"]["source"] == "file" and before["prices"]["path"] == "data/raw/my_prices_export.csv"
+    export.write_bytes(nyse_sample.read_bytes().replace(b"25.07", b"25.08", 1))
+    after = runner.data_fingerprint("regression", {"data_path": ""}, project)
+    assert after["prices"]["sha256"] != before["prices"]["sha256"]
+    (raw / "securities.csv").write_text("Ticker symbol,GICS Sector\nAAL,Industrials\n")
+    assert runner.data_fingerprint("regression", {"data_path": ""}, project)["securities"]["source"] == "file"
+
+    machines = raw / "machines.csv"
+    machines.write_bytes(maintenance_sample.read_bytes())
+    fp = runner.data_fingerprint("classification", {"data_path": ""}, project)["maintenance"]
+    machines.write_bytes(maintenance_sample.read_bytes() + b"")  # same bytes: same fingerprint
+    assert runner.data_fingerprint("classification", {"data_path": ""}, project)["maintenance"] == fp
+    machines.write_bytes(maintenance_sample.read_bytes().replace(b"M14921", b"M14922"))
+    assert runner.data_fingerprint("classification", {"data_path": ""}, project)["maintenance"]["sha256"] != fp["sha256"]
+    # an explicit data_path (relative to the project root) wins over the data dir
+    explicit = runner.data_fingerprint("classification", {"data_path": "data/raw/machines.csv"}, project)
+    assert explicit["maintenance"]["path"] == "data/raw/machines.csv"
+
+
+def test_header_detected_file_change_reruns_the_notebook(project, capsys, nyse_sample):
+    raw = project / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "my_prices_export.csv").write_bytes(nyse_sample.read_bytes())
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression"]) == 0
+    (raw / "my_prices_export.csv").write_bytes(nyse_sample.read_bytes()[:-200])
+    capsys.readouterr()
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression"]) == 0
+    assert "run  regression (changed: data)" in capsys.readouterr().out
+
+
+def test_malformed_data_file_stops_the_run_with_exit_2(project, capsys):
+    raw = project / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "predictive_maintenance.csv").write_text("UDI,Type\n1,M\n")
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "classification"]) == 2
+    out, err = capsys.readouterr()
+    assert "run  " not in out and len(err.strip().splitlines()) == 1
+    assert f"{raw / 'predictive_maintenance.csv'}: missing required column(s) product_id" in err
+    assert not (project / "report/_results/classification.json").exists()
+
+
+# ---- corrupt run state: dropped with one warning line, never a traceback ----------------------------
+
+def test_corrupt_state_is_dropped_and_the_notebook_reruns(project, capsys):
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression"]) == 0
+    state = project / "report/_results/.state/regression.json"
+    state.write_text('{"fingerprint": {"source": "tru')  # e.g. a disk filled up mid-write by another tool
+    capsys.readouterr()
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == ["mlplab run: report/_results/.state/regression.json: unreadable run state, re-running"]
+    assert "run  regression (no previous run)" in out and "done regression" in out
+    assert json.loads(state.read_text())["fingerprint"]["data"]  # a valid record again
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00garbage", b"[1, 2]", b'{"fingerprint": 3}', b""])
+def test_read_state_drops_any_corrupt_record(tmp_path, capsys, content):
+    state = tmp_path / "report/_results/.state/classification.json"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(content)
+    assert runner._read_state(state, tmp_path) is None and not state.exists()
+    assert capsys.readouterr().err == ("mlplab run: report/_results/.state/classification.json: "
+                                       "unreadable run state, re-running\n")
+    state.write_text('{"fingerprint": {"data": {}}, "finished": "now"}')
+    assert runner._read_state(state, tmp_path) == {"fingerprint": {"data": {}}, "finished": "now"}
+    assert runner._read_state(tmp_path / "missing.json", tmp_path) is None and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00", b"", b"../../etc\n", b"nosuchprofile\n"])
+def test_corrupt_last_profile_falls_back_with_a_warning(project, capsys, content):
+    last = project / "report/_results/.state/last_profile"
+    last.parent.mkdir(parents=True)
+    last.write_bytes(content)
+    assert runner._last_profile(project, "full") == "full"
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["mlplab run: report/_results/.state/last_profile: unreadable run state, "
+                                "re-running with profile 'full'"]
+    assert not last.exists()
+    last.write_text("quick\n")
+    assert runner._last_profile(project, "full") == "quick" and capsys.readouterr().err == ""

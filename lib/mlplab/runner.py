@@ -59,14 +59,36 @@ def data_dir(root: Path) -> Path:
     return Path(os.environ.get("MLPLAB_DATA_DIR") or root / "data" / "raw")
 
 
+def _param_path(params: dict, key: str, root: Path) -> Path | None:
+    value = params.get(key)
+    if not isinstance(value, str) or not value:
+        return None
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else root / p
+
+
+# Notebooks whose input is one dataset of the data layer: (dataset, path parameter, securities parameter)
+RESOLVED_DATA = {"regression": ("nyse", "data_path", "securities_path"),
+                 "classification": ("maintenance", "data_path", None)}
+
+
 def data_fingerprint(name: str, params: dict, root: Path) -> dict:
-    """Hashes of the files the notebook will read (or 'embedded' when none is present)."""
+    """What the notebook will read, hashed: for the data notebooks the source the loader resolves
+    (a file found under any name, with its sha256; the kagglehub version; the embedded generator),
+    so a changed file is never skipped as unchanged; upstream results for the comparison.
+    A candidate data file whose header does not fit raises the loader's UserError (exit 2)."""
     files: dict[str, str] = {}
     if name == "comparison":
         for up in ("regression", "classification"):
             p = root / "report" / "_results" / f"{up}.json"
             files[p.name] = _sha_file(p) if p.exists() else "missing"
         return files
+    if name in RESOLVED_DATA:
+        from mlplab.data.sources import fingerprint  # noqa: PLC0415 — the data layer imports polars
+
+        dataset, path_key, sec_key = RESOLVED_DATA[name]
+        kwargs = {"securities": _param_path(params, sec_key, root)} if sec_key else {}
+        return fingerprint(dataset, _param_path(params, path_key, root), directory=data_dir(root), **kwargs)
     for key, value in params.items():
         if key.endswith("path") and isinstance(value, str) and value:
             p = Path(value) if Path(value).is_absolute() else root / value
@@ -77,6 +99,46 @@ def data_fingerprint(name: str, params: dict, root: Path) -> dict:
         if p.is_file():
             files[fname] = _sha_file(p)
     return files or {"source": "embedded"}
+
+
+def _warn_state(path: Path, root: Path, what: str) -> None:
+    try:
+        shown = path.relative_to(root).as_posix()
+    except ValueError:
+        shown = str(path)
+    print(f"mlplab run: {shown}: unreadable run state, {what}", file=sys.stderr)
+
+
+def _read_state(state_file: Path, root: Path) -> dict | None:
+    """The last successful run's record, or None. A corrupt record (bad JSON, wrong shape, unreadable)
+    is dropped with a one-line warning: the notebook re-runs, which is always safe."""
+    if not state_file.exists():
+        return None
+    try:
+        doc = json.loads(state_file.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict) or not isinstance(doc.get("fingerprint"), dict):
+            raise ValueError("not a run record")
+        return doc
+    except (OSError, UnicodeDecodeError, ValueError):  # JSONDecodeError is a ValueError
+        _warn_state(state_file, root, "re-running")
+        state_file.unlink(missing_ok=True)
+        return None
+
+
+def _last_profile(root: Path, default: str) -> str:
+    """The profile of the last run (pre-render re-runs with it); a corrupt record falls back to `default`."""
+    last = root / "report" / "_results" / ".state" / "last_profile"
+    if not last.exists():
+        return default
+    try:
+        name = last.read_text(encoding="utf-8").strip()
+        if not name or not all(c.isalnum() or c in "-_." for c in name) or not (root / "params" / f"{name}.yml").is_file():
+            raise ValueError(name)
+        return name
+    except (OSError, UnicodeDecodeError, ValueError):
+        _warn_state(last, root, f"re-running with profile {default!r}")
+        last.unlink(missing_ok=True)
+        return default
 
 
 def _state_path(root: Path, name: str) -> Path:
@@ -215,8 +277,7 @@ def run(profile: str = "full", only: list[str] | None = None, overrides: list[st
             pages.write_generated_pages(root)
             print("mlplab run: single-file render, analysis not run (render the whole book to refresh it)")
             return 0
-        last = root / "report" / "_results" / ".state" / "last_profile"
-        profile = last.read_text().strip() if last.exists() else profile
+        profile = _last_profile(root, profile)
     specs = select(only)
     for spec in specs:
         if not (root / "analysis" / spec.source).exists():
@@ -239,7 +300,7 @@ def run(profile: str = "full", only: list[str] | None = None, overrides: list[st
             "data": data_fingerprint(spec.name, resolved[spec.name], root),
         }
         state_file = _state_path(root, spec.name)
-        old = json.loads(state_file.read_text()) if state_file.exists() else None
+        old = _read_state(state_file, root)
         if not force and old and old.get("fingerprint") == fp and _outputs_present(root, spec):
             print(f"skip {spec.name}: unchanged since {old.get('finished')} (source, parameters, package, data)")
             summary.append((spec.name, "skipped", 0.0))
