@@ -69,9 +69,10 @@ def report_dir() -> Path:
     return Paths.find().report
 
 
-def display_path(path) -> str:
-    """A data path as the report may show it: project-relative or the file name, never absolute.
-    Non-file locations ("embedded:nyse", "kagglehub:owner/name") are shown as they are."""
+def display_path(path, root: Path | None = None) -> str:
+    """A data path as the report may show it: relative to the project (`root`, default the one
+    `Paths.find()` resolves) or the file name, never absolute. Non-file locations ("embedded:nyse",
+    "kagglehub:owner/name") are shown as they are."""
     text = str(path or "")
     if not text:
         return ""
@@ -79,7 +80,7 @@ def display_path(path) -> str:
         return text
     if not Path(text).is_absolute():
         return Path(text).as_posix()
-    return Paths.find().display(text)
+    return (Paths(Path(root)) if root is not None else Paths.find()).display(text)
 
 
 def _display_markdown(text: str) -> None:
@@ -253,20 +254,39 @@ def _percentages(extents, text_width_cm: float) -> tuple[int, ...]:
     return tuple(pct)
 
 
+def _row_length(cells: Sequence[str]) -> int:
+    """A row's length as pandoc measures it against `columns`: its cells' text, markup removed."""
+    return sum(len(a) + len(b) for a, b in map(_plain, cells))
+
+
+def _pandoc_fractions(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float] | None:
+    """The relative widths pandoc gives a pipe table written by `_pipe_table`: from the separator
+    dashes when a row is longer than 72 characters, else None (natural widths)."""
+    if max((_row_length(r) for r in [header, *rows]), default=0) <= PANDOC_COLUMNS:
+        return None
+    return [float(max(3, len(h), *(len(r[j]) for r in rows)) + 1) for j, h in enumerate(header)]
+
+
 def plan_table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
                text_width_cm: float = PDF_TEXT_WIDTH_CM, font_steps: Sequence[float] = PDF_FONT_STEPS,
                columns: Sequence[int] | None = None) -> TablePlan:
-    """The first layout that fits the text block, in this order: as it is at body size; smaller
-    type, unwrapped; then at each size explicit widths without and with identifier breaks. Returns
-    the smallest, broken layout with `fits=False` when nothing fits (the caller drops columns)."""
+    """The first layout that fits the text block, in this order: as it is at body size; one size
+    smaller, unwrapped; then at each size (10, 9, 8, 7 pt) explicit widths that wrap cells at their
+    spaces, first without and then with identifier breaks. Returns the smallest, broken layout with
+    `fits=False` when nothing fits (the caller drops columns)."""
     cols = tuple(range(len(header))) if columns is None else tuple(columns)
     head = [header[j] for j in cols]
     body = [[r[j] for j in cols] for r in rows]
     broken_head = [break_identifiers(h) for h in head]
     broken_body = [[break_identifiers(c) for c in r] for r in body]
-    for size in font_steps:
+    pandoc = _pandoc_fractions(head, body)
+    for size in font_steps[:2]:  # one size smaller, unwrapped, reads better than wrapped cells
         ext = column_extents(head, body, size)
         if sum(nat for _, nat in ext) <= text_width_cm:
+            if pandoc is not None and estimate_table_width_cm(head, body, size, fractions=pandoc,
+                                                              text_width_cm=text_width_cm) > text_width_cm:
+                # pandoc would size the columns by their separator dashes and squeeze one: give the widths
+                return TablePlan(size, False, _percentages(ext, text_width_cm), cols, sum(nat for _, nat in ext), True)
             return TablePlan(size, False, None, cols, sum(nat for _, nat in ext), True)
     last = None
     for size in font_steps:
@@ -340,7 +360,15 @@ def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, i
     """
     if not _LABEL.match(label) or not label.startswith("tbl-"):
         raise ValueError(f"table label {label!r} must look like 'tbl-some-name'")
-    caption = _synthetic_caption(caption, synthetic)
+    _display_markdown(table_markdown(df, label, _synthetic_caption(caption, synthetic), digits=digits, index=index,
+                                     pdf_columns=pdf_columns, text_width_cm=text_width_cm))
+
+
+def table_markdown(df: pd.DataFrame, label: str | None = None, caption: str = "", *, digits: int = 3,
+                   index: bool = False, pdf_columns: Sequence[str] | None = None,
+                   text_width_cm: float = PDF_TEXT_WIDTH_CM) -> str:
+    """The markdown `show_table` shows (pure). Without a label the table has no cross-reference
+    target; without a caption, no caption (generated pages use it for their tables)."""
     # numbers are formatted here, once; nothing downstream re-parses them (0.99985 must not become 1)
     align = ["right" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else "left"
              for c in df.columns]
@@ -362,9 +390,12 @@ def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, i
         plan = plan_table(header, rows, text_width_cm=text_width_cm)
         if not plan.fits:
             plan = _fitting_columns(header, rows, text_width_cm=text_width_cm)
+    ident = f" {{#{label}}}" if label else ""
     if not plan.adapted and len(plan.columns) == len(header):
-        _display_markdown(f"{_pipe_table(header, rows, align)}\n\n: {caption} {{#{label}}}\n")
-        return
+        table = _pipe_table(header, rows, align)
+        if caption or label:
+            return f"{table}\n\n: {caption}{ident}\n"
+        return table + "\n"
 
     def shown(cols, broken):
         h = [header[j] for j in cols]
@@ -376,8 +407,7 @@ def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, i
 
     pdf_table = _sized(shown(plan.columns, plan.break_identifiers), plan)
     if len(plan.columns) == len(header):
-        body = pdf_table
-        cap = caption
+        body, cap = pdf_table, caption
     else:
         every = tuple(range(len(header)))
         omitted = [str(frame.columns[j]) for j in every if j not in plan.columns]
@@ -386,7 +416,9 @@ def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, i
         note = (f" The PDF shows {len(plan.columns)} of the {len(header)} columns; "
                 f"{', '.join(f'`{c}`' for c in omitted)} {'is' if len(omitted) == 1 else 'are'} in the HTML edition.")
         cap = caption + f"[{note}]{{.content-visible when-format=\"typst\"}}"
-    _display_markdown(f"::: {{#{label}}}\n{body}\n\n{cap}\n:::\n")
+    opener = f"::: {{#{label}}}" if label else ":::: {.mlplab-table}"
+    closer = ":::" if label else "::::"
+    return f"{opener}\n{body}\n\n{cap}\n{closer}\n" if (cap or label) else f"{opener}\n{body}\n{closer}\n"
 
 
 # --------------------------------------------------------------------------- reading tables back
@@ -410,8 +442,7 @@ class MarkdownTable:
         dashes when a row is longer than pandoc's 72 columns, else None (Typst's auto layout)."""
         if self.colwidths:
             return self.colwidths
-        longest = max((sum(len(_plain(c)[0]) + len(_plain(c)[1]) for c in r) for r in [self.header, *self.rows]),
-                      default=0)
+        longest = max((_row_length(r) for r in [self.header, *self.rows]), default=0)
         return [float(d) for d in self.dashes] if longest > PANDOC_COLUMNS else None
 
     def width_cm(self, text_width_cm: float = PDF_TEXT_WIDTH_CM) -> float:
