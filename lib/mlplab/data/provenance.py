@@ -17,12 +17,19 @@ class Provenance:
     inside it, else the file name (`Paths.display`); `embedded:...` for the embedded default.
     """
 
-    source: str  # "file" | "kagglehub" | "embedded"
+    source: str  # "file" | "kagglehub" | "embedded" | "sklearn"
     path: str
     rows: int
     sha256: str
     synthetic: bool = False
     note: str = ""
+    kind: str = ""  # "real" | "subset" | "synthetic"; empty: "synthetic" when synthetic, else "real"
+
+    def __post_init__(self):
+        if not self.kind:
+            object.__setattr__(self, "kind", "synthetic" if self.synthetic else "real")
+        if self.kind not in ("real", "subset", "synthetic"):
+            raise ValueError(f"provenance kind must be real, subset or synthetic, got {self.kind!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
