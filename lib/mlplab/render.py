@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from mlplab.errors import UserError
-from mlplab.runner import find_root
+from mlplab.experiment.paths import Paths
 
 HOW_TO_GET = ("quarto not found on PATH: install Quarto >= 1.10 from https://quarto.org/docs/get-started/ "
               "(or `pip install 'quarto-cli>=1.10'` on a machine with internet), then run `mlplab render` again")
@@ -25,14 +25,16 @@ def find_quarto() -> str | None:
 
 
 def render(to: str = "all") -> int:
-    root = find_root()
+    paths = Paths.find(required=True)
+    root = paths.root
     quarto = find_quarto()
     if quarto is None:
         raise UserError(HOW_TO_GET)
-    missing = [n for n in ("regression", "classification") if not (root / "report" / "_results" / f"{n}.json").exists()]
-    if missing or not (root / "report" / "03_comparison.ipynb").exists():
-        raise UserError("report/_results: no complete analysis run found; run `mlplab run` first")
     from mlplab import pages
+
+    notebooks = [c for lab in pages.LABS for c in lab.chapters if c.endswith(".ipynb")]
+    if not any((root / c).exists() for c in notebooks):
+        raise UserError(f"{paths.display(paths.report)}: no executed notebook found; run `mlplab run` first")
 
     pages.write_generated_pages(root)  # chapters.yml and pages match the results now on disk
     cmd = [quarto, "render"]
