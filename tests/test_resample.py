@@ -95,6 +95,14 @@ def test_smotenc_is_chosen_for_explicit_categorical_indices(imbalanced):
     assert (pd.Series(yr).value_counts() == 120).all()
 
 
+def test_lone_binary_columns_are_interpolated_not_categorical():
+    from mlplab.resample import _onehot_groups
+
+    # two step flags (no partition of the rows), then a one-hot pair, then a numeric column
+    X = np.array([[0, 1, 1, 0, 0.5], [1, 1, 0, 1, 0.2], [1, 0, 1, 0, 0.9]], dtype=float)
+    assert _onehot_groups(X) == [[2, 3]]
+
+
 def test_smotenc_detected_from_onehot_preprocessor_keeps_valid_onehot_rows(seeded):
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"a": rng.normal(size=90), "b": rng.normal(size=90), "type": rng.choice(list("LMH"), 90)})
@@ -118,23 +126,28 @@ def test_ordinal_preprocessor_gives_categorical_indices():
     assert plain.named_steps["resample"].categorical_features is None
 
 
-def test_k_neighbors_lowered_with_warning_on_three_row_class(seeded):
+def test_k_neighbors_lowered_and_recorded_on_three_row_class(seeded):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(43, 3))
     y = np.array(["ok"] * 40 + ["random"] * 3)
     sampler = make_resampler("smote", k_neighbors=5)
-    with pytest.warns(UserWarning, match=r"class 'random' has only 3 rows.*using k_neighbors=2"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # recorded on the sampler, never warned into the report
         Xr, yr = sampler.fit_resample(X, y)
     assert sampler.k_used_ == 2 and isinstance(sampler.sampler_, SMOTE)
+    assert sampler.k_lowered_for_ == {"random": 3}
     assert (yr == "random").sum() == 40
 
 
-def test_single_row_class_is_left_alone_with_warning():
+def test_single_row_class_is_left_alone_and_recorded():
     X = np.arange(30, dtype=float).reshape(15, 2)
     y = np.array(["ok"] * 10 + ["a"] * 4 + ["lone"])
-    with pytest.warns(UserWarning, match="class 'lone' has only 1 row"):
-        _, yr = make_resampler("smote", k_neighbors=3).fit_resample(X, y)
+    sampler = make_resampler("smote", k_neighbors=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, yr = sampler.fit_resample(X, y)
     assert (yr == "lone").sum() == 1 and (yr == "a").sum() == 10
+    assert sampler.not_oversampled_ == {"lone": 1}
 
 
 def test_class_weight_strategy_sets_the_model_param_and_adds_no_sampler():
@@ -178,12 +191,14 @@ def test_leaky_protocol_handles_string_categoricals_in_frames(maintenance_sample
     assert out["test_is_synthetic"].any() and not out["test_is_synthetic"].all()
 
 
-def test_adasyn_falls_back_to_smote_with_warning_when_classes_do_not_touch():
+def test_adasyn_falls_back_to_smote_and_records_it_when_classes_do_not_touch():
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(size=(30, 2)), rng.normal(size=(10, 2)) + 50]
     y = np.array([0] * 30 + [1] * 10)
     sampler = make_resampler("adasyn", k_neighbors=3)
-    with pytest.warns(UserWarning, match="ADASYN cannot weight this training fold.*using SMOTE"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         Xr, yr = sampler.fit_resample(X, y)
+    assert sampler.fallback_ == "smote"
     assert isinstance(sampler.sampler_, SMOTE) and (yr == 1).sum() == 30
     assert (Xr[yr == 1] > 40).all()  # synthetic rows stay between minority neighbours

@@ -29,19 +29,33 @@ def _check_strategy(strategy: str) -> None:
 
 
 def _onehot_groups(X: np.ndarray) -> list[list[int]]:
-    """Runs of adjacent 0/1 columns whose every row holds exactly one 1 (one-hot blocks), plus lone 0/1 flags."""
-    binary = [j for j in range(X.shape[1]) if np.isin(X[:, j], (0.0, 1.0)).all()]
-    groups, run, total = [], [], None
-    for j in binary:
-        if run and j != run[-1] + 1:
-            groups.extend([c] for c in run)
-            run, total = [], None
-        run.append(j)
-        total = X[:, j] if total is None else total + X[:, j]
-        if (total == 1).all():
-            groups.append(run)
-            run, total = [], None
-    groups.extend([c] for c in run)
+    """Runs of at least two adjacent 0/1 columns whose every row holds exactly one 1 (one-hot blocks).
+
+    Lone 0/1 columns (e.g. the step columns of a threshold encoding) are not categories of one
+    variable: SMOTE interpolates them like any numeric column. Treating dozens of such flags as
+    categorical made SMOTENC's neighbour search many times slower for no benefit. A block is found
+    wherever it starts, also right after such flags."""
+    n_cols = X.shape[1]
+    binary = np.array([np.isin(X[:, j], (0.0, 1.0)).all() for j in range(n_cols)], dtype=bool)
+    groups, i = [], 0
+    while i < n_cols:
+        if not binary[i]:
+            i += 1
+            continue
+        total = X[:, i].copy()
+        j = i
+        found = None
+        while j + 1 < n_cols and binary[j + 1] and (total + X[:, j + 1] <= 1).all():
+            j += 1
+            total += X[:, j]
+            if (total == 1).all():
+                found = j
+                break
+        if found is not None:
+            groups.append(list(range(i, found + 1)))
+            i = found + 1
+        else:
+            i += 1
     return groups
 
 
@@ -51,7 +65,7 @@ class FoldSampler(BaseEstimator):
     Why a wrapper: a CV fold of a rare class can hold fewer rows than SMOTE's k_neighbors; instead of
     crashing, k is lowered, and classes with a single row are left as they are. Categorical columns
     switch SMOTE to SMOTENC: `categorical_features` is a list of column indices/names, or "auto" to
-    detect one-hot blocks (and 0/1 flags) in the fold, which are collapsed to one code per block for
+    detect one-hot blocks in the fold, which are collapsed to one code per block for
     SMOTENC and expanded back afterwards.
 
     What the fold required is recorded on the fitted sampler, never warned: a search fits one clone

@@ -1,30 +1,15 @@
-"""Part 2: predictive-maintenance failure-type classification (analysis/02_classification_maintenance.ipynb).
+"""Lab 1, part 2: predictive-maintenance failure-type classification (analysis/02_classification_maintenance.ipynb).
 
-Modules: features (leak-free design matrix, physics features, stratified splits, EDA tables),
-models (estimator builders, supervised threshold encoding, per-class decision thresholds, seed
-ensembles), experiment (fit/score, split seeds, the lab's leaky protocol), steps (one function per
-notebook section), narrative (sentences from numbers), document (the results JSON).
+Modules: features (leak-free design matrix, physics features, EDA tables), models (estimators:
+documented rules, threshold encoding, focal loss, pipelines), steps (the notebook's sections on the
+experiment core), narrative (sentences and caption takeaways from numbers).
 
-Results `extra` keys written by the notebook (scores are test-set values unless named train_):
-- label: {failure_type_with_target_0, target_1_with_no_failure, rule}; class_counts; synthetic; n_train; n_test;
-- ablation: {hgb|mlp_baseline: {raw_mean, raw_std, physics_mean, physics_std, per_class_f1_raw, per_class_f1_physics}}
-  (macro-F1 over split seeds, raw vs raw+physics features);
-- lab_protocol: {test_rows, synthetic_test_rows, synthetic_test_share, real_test_rows, train_rows,
-  leaky_test_macro_f1, real_rows_macro_f1, real_rows_metrics, real_rows_per_class_recall, synthetic_rows_macro_f1,
-  class_counts_after_smote, honest_macro_f1};
-- rebalancing: rows {strategy, macro_f1, balanced_accuracy, accuracy, per_class_recall} (one split, the lab's MLP);
-- search: {method, n_candidates, n_fits, searched_rows, train_rows, seconds, scoring, best_cv_macro_f1, cv_folds, notes};
-- levers: rows {lever, model, macro_f1_mean, macro_f1_std, per_seed} (each lever added to the tuned network);
-- quality_bar: {bar, n_seeds, tuned_per_seed, tuned_mean, tuned_std, best_tree, tree_per_seed, tree_mean, tree_std,
-  meets_bar, not_below_tree, passes, delta_vs_tree};
-- tuned_vs_baseline: {baseline_mean, tuned_mean, delta};
-- regularization: rows {model, train_macro_f1, test_macro_f1, test_balanced_accuracy, delta_test_macro_f1_vs_plain, gap,
-  epochs_run};
-- curves: {model: {epochs, final_train_loss, final_test_loss, final_train_macro_f1, final_test_macro_f1, best_test_epoch,
-  best_valid_epoch, final_gap_macro_f1, ...}};
-- seed_macro_f1: {model: [test macro-F1 per seed]}; per_class_f1: {model: {class: mean test F1 over seeds}};
-- roc_pr: rows {class, positives, roc_auc, average_precision, prevalence} of mlp_tuned on the first split;
-- errors: top confusions {true, predicted, rows, share of true class %} of mlp_tuned on the first split.
+Protocol: nested (stratified outer splits; searches, encodings, thresholds and early stopping inside
+each split's fit rows; validation rows for the recommendation). The results file (schema:
+mlplab.experiment.schema) keeps, besides models and verdicts, `extra`: label (the consistency
+counts and the rule), class_counts, synthetic, split_sizes, lab_protocol (composition and real-row
+scores of the lab's leaky test set), searches (mlp, hgb, logreg per split; levers per split),
+roc_pr and errors (first split, tuned MLP) and per_class_f1 (headline models, mean over splits).
 """
 
 from __future__ import annotations
@@ -35,60 +20,108 @@ SEARCH_METHODS = ("grid", "halving")
 FEATURES = ("raw", "raw+physics")
 ENCODINGS = ("standard", "ple", "periodic", "thresholds", "class_thresholds")
 
+GLOSSARY = {
+    "macro-F1": "The mean of the per-class F1 scores (F1 = harmonic mean of precision and recall), every class "
+                "weighing the same: a model that ignores a rare class loses a sixth of its score here.",
+    "balanced accuracy": "The mean of the per-class recalls.",
+    "average precision": "The area under a class's precision-recall curve (one class against the rest): 1 is "
+                         "perfect, the class's prevalence is what random scores get.",
+    "HDF, PWF, OSF, TWF, RNF": "Heat Dissipation, Power, Overstrain, Tool Wear and Random Failures, the five failure "
+                               "modes of AI4I 2020.",
+    "SMOTE": "Synthetic Minority Over-sampling: new rows of a rare class interpolated between a row and one of its "
+             "nearest neighbours of the same class. Done before the split (the lab's order), it leaks test neighbours "
+             "into training.",
+    "SMOTE-Tomek": "SMOTE followed by removing Tomek links (pairs of nearest neighbours of different classes).",
+    "physics features": "The documented failure quantities: temperature difference, mechanical power and tool wear × "
+                        "torque.",
+    "threshold encoding": "Standardized features plus 0/1 columns marking whether a feature exceeds cut points that "
+                          "shallow decision trees find on the fit rows (per class: one tree per class against the "
+                          "rest).",
+    "piecewise-linear encoding": "Each feature split into bins (quantiles of the fit rows); a value becomes how far it "
+                                 "fills each bin (Gorishniy et al., 2022).",
+    "periodic embedding": "Each feature mapped through sines and cosines of learned frequencies before the first "
+                          "layer (Gorishniy et al., 2022).",
+    "focal loss": "Cross-entropy scaled by (1 − p)^γ for the true class's probability p, so rows the network already "
+                  "gets right weigh little (Lin et al., 2017).",
+    "out-of-fold decision thresholds": "Per-class offsets added to the log-probabilities before the argmax, chosen to "
+                                       "maximize macro-F1 on predictions that models fitted without each row made for "
+                                       "it (cross-validation inside the fit rows).",
+    "documented failure rules": "The rules AI4I 2020 was generated from, applied directly as a classifier (only the "
+                                "tool-wear window is fitted on the fit rows).",
+}
+
 
 def validate_params(params: dict) -> None:
-    """Reject a bad profile before any notebook starts (called by `mlplab run`)."""
+    """Reject a bad profile before any notebook starts (called by `mlplab run` and by the notebook)."""
+    from mlplab.classification.steps import LEVERS
     from mlplab.resample import STRATEGIES
 
     def need(cond: bool, key: str, expected: str):
         if not cond:
             raise UserError(f"classification parameter {key}={params.get(key)!r}: expected {expected}")
 
-    if "label" in params:
-        need(params["label"] == "failure_type", "label", "'failure_type' (the multi-class label)")
-    if "features" in params:
-        need(params["features"] in FEATURES, "features", f"one of {', '.join(FEATURES)}")
-    if "encoding" in params:
-        need(params["encoding"] in ENCODINGS, "encoding", f"one of {', '.join(ENCODINGS)}")
+    def int_list(key, minimum=1):
+        v = params.get(key)
+        return isinstance(v, list) and bool(v) and all(isinstance(x, int) and not isinstance(x, bool) and x >= minimum
+                                                       for x in v)
+
+    def num_list(key):
+        v = params.get(key)
+        return isinstance(v, list) and bool(v) and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0
+                                                       for x in v)
+
     if "search_method" in params:
         need(params["search_method"] in SEARCH_METHODS, "search_method", "'grid' or 'halving'")
     if "lab_protocol_strategy" in params:
         need(params["lab_protocol_strategy"] in ("smote", "smote_tomek", "adasyn", "undersample"), "lab_protocol_strategy",
              "a resampling strategy: smote, smote_tomek, adasyn or undersample")
-    for key in ("strategy", "tuned_strategy"):
-        if key in params:
-            need(params[key] in STRATEGIES, key, f"one of {', '.join(STRATEGIES)}")
-    if "lever_losses" in params:
-        need(isinstance(params["lever_losses"], list) and all(v in ("cross_entropy", "focal") for v in params["lever_losses"]),
-             "lever_losses", "a list from cross_entropy, focal")
-    if "lever_encodings" in params:
-        need(isinstance(params["lever_encodings"], list) and all(v in ENCODINGS for v in params["lever_encodings"]),
-             "lever_encodings", f"a list from {', '.join(ENCODINGS)}")
     if "strategies" in params:
-        need(isinstance(params["strategies"], list) and params["strategies"]
+        need(isinstance(params["strategies"], list) and "none" in params["strategies"]
              and all(s in STRATEGIES for s in params["strategies"]), "strategies",
-             f"a non-empty list from {', '.join(STRATEGIES)}")
+             f"a list from {', '.join(STRATEGIES)} that includes none (the reference)")
+    if "levers" in params:
+        need(isinstance(params["levers"], list) and bool(params["levers"]) and all(v in LEVERS for v in params["levers"]),
+             "levers", f"a non-empty list from {', '.join(LEVERS)}")
     if "seeds" in params:
-        need(isinstance(params["seeds"], list) and params["seeds"] and all(isinstance(s, int) for s in params["seeds"]),
-             "seeds", "a non-empty list of integers")
-    for key in ("epochs", "lab_epochs", "batch_size", "n_jobs", "ensemble", "lever_ensemble", "n_bins", "early_stopping_patience",
-                "early_stopping_epochs"):
+        need(int_list("seeds", 0) and len(set(params["seeds"])) == len(params["seeds"]), "seeds",
+             "a non-empty list of distinct integers")
+    for key in ("epochs", "batch_size", "n_jobs", "n_bins", "early_stopping_patience"):
         if key in params:
             need(isinstance(params[key], int) and params[key] >= 1, key, "a positive integer")
+    for key in ("grid_epochs", "grid_batch_size", "hgb_iterations", "hgb_max_leaf_nodes", "hgb_min_samples_leaf"):
+        if key in params:
+            need(int_list(key), key, "a non-empty list of positive integers")
+    for key in ("grid_lr", "hgb_learning_rate", "logreg_C"):
+        if key in params:
+            need(num_list(key), key, "a non-empty list of positive numbers")
+    for key in ("hgb_class_weight", "logreg_class_weight"):
+        if key in params:
+            need(isinstance(params[key], list) and bool(params[key]) and all(v in ("none", "balanced") for v in params[key]),
+                 key, "a list from none, balanced")
+    if "grid_optimizer" in params:
+        need(isinstance(params["grid_optimizer"], list) and bool(params["grid_optimizer"])
+             and all(v in ("adam", "adamw", "sgd", "rmsprop") for v in params["grid_optimizer"]), "grid_optimizer",
+             "a list from adam, adamw, sgd, rmsprop")
     if "threshold_cv" in params:
         need(isinstance(params["threshold_cv"], int) and (params["threshold_cv"] == 0 or params["threshold_cv"] >= 2),
-             "threshold_cv", "0 (one validation split) or an integer >= 2")
+             "threshold_cv", "0 (no decision thresholds) or an integer >= 2")
     if "cv_folds" in params:
         need(isinstance(params["cv_folds"], int) and params["cv_folds"] >= 2, "cv_folds", "an integer >= 2")
     if "hidden" in params:
-        need(isinstance(params["hidden"], list) and params["hidden"]
-             and all(isinstance(h, int) and h > 0 for h in params["hidden"]), "hidden", "a list of positive widths")
+        need(int_list("hidden"), "hidden", "a list of positive widths")
     if "grid_hidden" in params:
-        need(all(isinstance(h, list) and h and all(isinstance(w, int) and w > 0 for w in h) for h in params["grid_hidden"]),
+        need(isinstance(params["grid_hidden"], list) and bool(params["grid_hidden"])
+             and all(isinstance(h, list) and h and all(isinstance(w, int) and w > 0 for w in h) for h in params["grid_hidden"]),
              "grid_hidden", "a list of layer-width lists, e.g. [[64, 32], [128, 128]]")
-    for key in ("test_size", "valid_fraction", "threshold_valid_fraction"):
+    for key in ("test_size", "valid_size", "valid_fraction"):
         if key in params:
-            need(0 < float(params[key]) < 1, key, "a fraction between 0 and 1")
-    if "search_subsample" in params:
-        need(isinstance(params["search_subsample"], int) and params["search_subsample"] >= 0, "search_subsample",
-             "a non-negative integer (0 = all training rows)")
+            need(isinstance(params[key], (int, float)) and 0 < float(params[key]) < 1, key, "a fraction between 0 and 1")
+    for key in ("dropout", "reg_dropout"):
+        if key in params:
+            need(isinstance(params[key], (int, float)) and 0 <= params[key] < 1, key, "a dropout rate in [0, 1)")
+    for key in ("reg_weight_decay", "reg_input_noise"):
+        if key in params:
+            need(isinstance(params[key], (int, float)) and params[key] >= 0, key, "a number >= 0")
+    for key in ("search_subsample", "max_rows"):
+        if key in params:
+            need(isinstance(params[key], int) and params[key] >= 0, key, "a non-negative integer (0 = all rows)")

@@ -1,25 +1,21 @@
-"""Sentences generated from the numbers; the notebook never types a number into prose.
-
-Each function states only what its inputs support (e.g. "overfits" only when the gap says so).
-"""
+"""Sentences of the maintenance chapter, each computed from numbers; every qualitative word has a
+condition (tests/test_classification_narrative.py covers each branch). Verdict words come from the
+noise rule only."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-GAP_OVERFIT = 0.05   # train macro-F1 above test by more than this: overfitting
-MATERIAL = 0.01      # a change in macro-F1 smaller than this is "no material change"
+from mlplab.experiment import verdict as V
+from mlplab.experiment.prose import capital, join, params_text, pct, verdict_clause, verdicts_summary
 
-
-def pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
-
-
-def _change(delta: float) -> str:
-    if abs(delta) < MATERIAL:
-        return f"no material change ({delta:+.3f})"
-    return f"{'a gain' if delta > 0 else 'a loss'} of {abs(delta):.3f}"
+STRONG_R = 0.7
+MODERATE_R = 0.3
+OUTLIER_FAILURE_RATIO = 2.0   # failure rate among outliers at least this multiple of the overall rate
+RANDOM = "Random Failures"
+SHORT = {"No Failure": "none", "Heat Dissipation Failure": "HDF", "Power Failure": "PWF",
+         "Overstrain Failure": "OSF", "Tool Wear Failure": "TWF", "Random Failures": "RNF"}
 
 
 def data_sentence(report: dict, synthetic: bool) -> str:
@@ -32,8 +28,8 @@ def data_sentence(report: dict, synthetic: bool) -> str:
     if report.get("duplicates_dropped"):
         text += f"{report['duplicates_dropped']:,} duplicate rows were dropped. "
     if synthetic:
-        text += "These are **synthetic** rows from the embedded AI4I 2020 generator, not the Kaggle file."
-    return text
+        text += "These rows come from the package's embedded AI4I 2020 generator, not from the Kaggle file."
+    return text.strip()
 
 
 def label_sentence(report: dict) -> str:
@@ -45,22 +41,33 @@ def label_sentence(report: dict) -> str:
             f"Rule applied: {report['label_rule']}")
 
 
+def crosstab_caption(report: dict) -> str:
+    inc = report["label_inconsistencies"]
+    n = inc["failure_type_with_target_0"] + inc["target_1_with_no_failure"]
+    return "The two labels agree on every row." if n == 0 else f"{n} rows sit off the diagonal the two labels imply."
+
+
 def cleaning_sentence(summary: pd.DataFrame) -> str:
     missing = int(summary["missing"].sum())
     dropped = summary.loc[summary["use"].str.startswith("dropped"), "column"].tolist()
     text = ("No value is missing. " if missing == 0 else f"{missing:,} values are missing; rows with missing values "
             "are rejected by the loader. ")
-    return text + (f"Dropped before modelling: {', '.join(f'`{c}`' for c in dropped)}. `type` is one-hot encoded; numeric "
-                   "features are standardized with statistics from the training rows only (inside each pipeline).")
+    return text + (f"Dropped before modelling: {', '.join(f'`{c}`' for c in dropped)}. `type` is one-hot encoded; "
+                   "numeric features are standardized with statistics from the training rows only (inside each pipeline).")
 
 
 def balance_sentence(counts: pd.DataFrame) -> str:
-    top = counts.iloc[0]
-    low = counts.iloc[-1]
+    top, low = counts.iloc[0], counts.iloc[-1]
     return (f"*{top['failure type']}* holds {top['share %']:.1f} % of the rows; the rarest class, *{low['failure type']}*, "
             f"{low['rows']:,} rows ({low['share %']:.2f} %), a ratio of {top['rows'] / max(1, low['rows']):,.0f} to 1. "
-            "Accuracy is therefore meaningless (predicting 'No Failure' everywhere scores "
-            f"{top['share %'] / 100:.3f}); we report macro-F1 and balanced accuracy.")
+            f"Predicting '{top['failure type']}' everywhere would score an accuracy of {top['share %'] / 100:.3f} and "
+            "find no failure, so the chapter ranks models by **macro-F1** (the mean of the per-class F1 scores, every "
+            "class weighing the same) and also reports balanced accuracy.")
+
+
+def balance_caption(counts: pd.DataFrame) -> str:
+    top, low = counts.iloc[0], counts.iloc[-1]
+    return f"The rarest class has {top['rows'] / max(1, low['rows']):,.0f} times fewer rows than the most common one."
 
 
 def correlation_sentence(frame: pd.DataFrame) -> str:
@@ -68,197 +75,256 @@ def correlation_sentence(frame: pd.DataFrame) -> str:
 
     df = add_physics(frame)
     cols = list(RAW_NUMERIC) + list(PHYSICS)
-    parts = []
+    parts, best_r = [], []
     for cls in ("Heat Dissipation Failure", "Power Failure", "Overstrain Failure", "Tool Wear Failure"):
         y = (df[LABEL] == cls).astype(float)
         if y.sum() == 0:
             continue
         r = df[cols].corrwith(y)
         best = r.abs().idxmax()
+        best_r.append(abs(float(r[best])))
         parts.append(f"*{cls}* correlates most with `{best}` (r = {r[best]:+.2f})")
-    pair = df[["rotational_speed_rpm", "torque_nm"]].corr().iloc[0, 1]
-    return ("; ".join(parts) + f". Rotational speed and torque are strongly tied (r = {pair:+.2f}), as the constant-power "
-            "process implies. Linear correlations are weak for classes that fire at thresholds (and, for power, at both "
-            "ends), which is why the physics features and threshold-friendly models matter.")
+    pair = float(df[["rotational_speed_rpm", "torque_nm"]].corr().iloc[0, 1])
+    strength = "strongly" if abs(pair) >= STRONG_R else "moderately" if abs(pair) >= MODERATE_R else "weakly"
+    text = ("; ".join(parts) + ". ") if parts else ""
+    text += f"Rotational speed and torque are {strength} tied (r = {pair:+.2f})"
+    text += (", as a process run at roughly constant power implies. " if pair <= -STRONG_R else ". ")
+    if best_r and max(best_r) < MODERATE_R:
+        text += ("No failure class correlates beyond |r| = 0.3 with any single feature: classes that fire past a "
+                 "threshold (or, for power, at both ends of a range) leave little linear trace.")
+    return text.strip()
+
+
+def correlation_caption(frame: pd.DataFrame) -> str:
+    pair = float(frame[["rotational_speed_rpm", "torque_nm"]].corr().iloc[0, 1])
+    return f"The strongest input pair is rotational speed and torque (r = {pair:+.2f})."
 
 
 def outlier_sentence(table: pd.DataFrame) -> str:
     t = table.sort_values("outliers", ascending=False)
     top = t.iloc[0]
+    if top["outliers"] == 0:
+        return "No feature has a value beyond 1.5 IQR of its quartiles."
+    rate, overall = float(top["failure rate in outliers %"]), float(top["failure rate overall %"])
     text = (f"By the 1.5 IQR rule, `{top['feature']}` has the most outliers ({top['outliers']:,}, "
-            f"{top['outlier share %']:.1f} %), with a failure rate of {top['failure rate in outliers %']:.1f} % among them "
-            f"against {top['failure rate overall %']:.1f} % overall. ")
-    return text + ("The outliers are kept: they are physically plausible readings and they are where the failures are, "
-                   "so removing them would remove the signal.")
+            f"{top['outlier share %']:.1f} %), with a failure rate of {rate:.1f} % among them against {overall:.1f} % "
+            "overall. ")
+    if overall > 0 and rate >= OUTLIER_FAILURE_RATIO * overall:
+        text += ("The outliers are kept: they are physically plausible readings and failures concentrate among them, "
+                 "so removing them would remove signal.")
+    else:
+        text += ("The outliers are kept: they are physically plausible readings, and failures are not concentrated "
+                 "among them.")
+    return text
 
 
-def ablation_sentence(ablation: dict) -> str:
-    parts = []
-    for model, d in ablation.items():
-        parts.append(f"{model}: {d['raw_mean']:.3f} ± {d['raw_std']:.3f} on raw features, {d['physics_mean']:.3f} ± "
-                     f"{d['physics_std']:.3f} with the three physics features ({_change(d['physics_mean'] - d['raw_mean'])})")
-    return "Test macro-F1 over the split seeds — " + "; ".join(parts) + "."
+def outlier_caption(table: pd.DataFrame) -> str:
+    top = table.sort_values("outliers", ascending=False).iloc[0]
+    return f"`{top['feature']}` has the most outliers ({int(top['outliers']):,})."
 
 
-def lab_sentence(lab: dict, honest_macro_f1: float) -> str:
-    return (f"The lab's order (SMOTE on all {lab['test_rows'] + lab['train_rows']:,} rows, then split) leaves a test set of "
-            f"{lab['test_rows']:,} rows of which {pct(lab['synthetic_test_share'])} are synthetic. Its macro-F1 on that test "
-            f"set is {lab['leaky_test_macro_f1']:.3f}; on its {lab['real_test_rows']:,} real test rows it is "
-            f"{lab['real_rows_macro_f1']:.3f}, and the same network under the honest protocol (split first, SMOTE inside "
-            f"the training rows, untouched imbalanced test set) scores {honest_macro_f1:.3f}. The gap "
-            f"({lab['leaky_test_macro_f1'] - honest_macro_f1:+.3f}) is what the leak buys: synthetic test rows are "
-            "interpolations between training neighbours. Every later number uses the honest protocol.")
+def protocol_sentence(sizes: dict, seeds) -> str:
+    return (f"Each of the {sizes['outer_splits']} outer splits (split seeds {', '.join(map(str, seeds))}) fits models on "
+            f"{sizes['fit']:,} rows, compares them on {sizes['validation']:,} validation rows and scores them once on "
+            f"{sizes['test']:,} untouched test rows, stratified so that every class appears in each part. The splits "
+            "overlap (a row is a test row in one split and a training row in another), so the intervals below use the "
+            "Nadeau–Bengio correction.")
+
+
+def lab_sentence(leak: dict, lab_f1: float, honest_f1: float) -> str:
+    """The lab's order against the honest one on the first split; "the leak buys" only when it does."""
+    gap = lab_f1 - honest_f1
+    real = leak["real_rows"]["macro_f1"]
+    text = (f"The lab's order (resample all {leak['test_rows'] + leak['train_rows']:,} rows, then split) leaves a test "
+            f"set of {leak['test_rows']:,} rows of which {pct(leak['synthetic_test_share'])} are synthetic. The network "
+            f"scores a macro-F1 of {lab_f1:.3f} on that test set and {real:.3f} on its {leak['real_test_rows']:,} real "
+            f"rows; under the honest protocol (split first, resample inside the training rows, untouched imbalanced test "
+            f"set) the same network scores {honest_f1:.3f} on the first split. ")
+    if gap > 0:
+        text += (f"The difference, {gap:+.3f}, is what the leak buys: synthetic test rows are interpolations between "
+                 "training neighbours, so the test set rewards memorizing them.")
+    else:
+        text += (f"Here the leaky protocol does not score higher ({gap:+.3f}): its balanced test set asks for every "
+                 "class equally, which the network finds no easier. It is still no estimate of performance on real rows.")
+    return text
+
+
+def lab_caption(leak: dict, lab_f1: float, honest_f1: float) -> str:
+    return (f"{pct(leak['synthetic_test_share'], 0)} of the lab's test rows are synthetic; its macro-F1 is "
+            f"{lab_f1 - honest_f1:+.3f} away from the honest protocol's.")
 
 
 def rebalancing_sentence(table: pd.DataFrame) -> str:
-    t = table.sort_values("macro_f1", ascending=False).reset_index(drop=True)
-    best, worst = t.iloc[0], t.iloc[-1]
-    none = t.loc[t["strategy"] == "none"]
-    text = (f"Best strategy by test macro-F1: `{best['strategy']}` ({best['macro_f1']:.3f}, balanced accuracy "
-            f"{best['balanced_accuracy']:.3f}); worst: `{worst['strategy']}` ({worst['macro_f1']:.3f}). ")
-    if len(none):
-        n = none.iloc[0]
-        text += f"Against no rebalancing ({n['macro_f1']:.3f}), the best strategy is {_change(best['macro_f1'] - n['macro_f1'])}. "
-    if "undersample" in set(t["strategy"]):
-        u = t.loc[t["strategy"] == "undersample"].iloc[0]
-        text += (f"Undersampling keeps so few 'No Failure' rows that balanced accuracy ({u['balanced_accuracy']:.3f}) and "
-                 f"macro-F1 ({u['macro_f1']:.3f}) part ways: recall rises while precision on the rare classes collapses.")
-    return text
+    return verdicts_summary(table, "the lab's network without rebalancing", "test macro-F1 over the outer splits")
 
 
-def baselines_sentence(runs: dict) -> str:
-    def mean(name):
-        return runs[name].seed_summary()["mean"]["macro_f1"]
-
-    maj = runs["majority"].test
-    text = (f"Mean test macro-F1 over the split seeds — majority class: {mean('majority'):.3f} (its accuracy, "
-            f"{maj['accuracy']:.3f}, shows why accuracy is useless here); logistic regression (balanced): "
-            f"{mean('logreg'):.3f}; HistGradientBoosting: {mean('hgb'):.3f} on raw features")
-    if "hgb_physics" in runs:
-        text += f", {mean('hgb_physics'):.3f} with the physics features"
-    text += "."
-    if "mlp_baseline" in runs:
-        text += f" The lab's MLP under the honest protocol: {mean('mlp_baseline'):.3f}"
-        if "mlp_baseline_physics" in runs:
-            text += f" (raw), {mean('mlp_baseline_physics'):.3f} (raw+physics)"
-        text += "."
-    return text
-
-
-def describe_gap(train: dict, test: dict, metric: str = "macro_f1") -> str:
-    gap = train[metric] - test[metric]
-    if gap > GAP_OVERFIT:
-        verdict = "the model overfits: it fits training rows (including the noise classes) it cannot generalize from"
-    elif gap < -GAP_OVERFIT:
-        verdict = "the test score is higher than the training score, a sign of a small, lucky test set"
-    else:
-        verdict = "train and test agree, so there is little overfitting"
-    return f"Train {metric} {train[metric]:.3f}, test {test[metric]:.3f} (gap {gap:+.3f}): {verdict}."
-
-
-def search_sentence(search, train_rows: int, folds: int) -> str:
-    best = ", ".join(f"{k}={v}" for k, v in search.best_params.items())
-    return (f"{search.method.capitalize()} search over {search.n_candidates} configurations ({search.n_fits} fits, "
-            f"{folds}-fold stratified CV, scored by macro-F1) on {search.searched_rows:,} of {train_rows:,} training rows "
-            f"in {search.seconds:.0f} s. Best: {best} (CV macro-F1 {search.best_score:.3f}); it is refitted on all "
-            "training rows.")
-
-
-def curves_sentence(summary: dict) -> str:
-    if not summary:
-        return ""
-    text = f"Over {summary['epochs']} epochs the training loss ends at {summary.get('final_train_loss', float('nan')):.3f}"
-    if "final_test_loss" in summary:
-        text += f" and the test loss at {summary['final_test_loss']:.3f}; the test loss was lowest at epoch {summary['best_test_epoch']}"
-    text += ". "
-    if "final_train_macro_f1" in summary and "final_test_macro_f1" in summary:
-        text += (f"Final macro-F1: train {summary['final_train_macro_f1']:.3f}, test {summary['final_test_macro_f1']:.3f}. ")
-    text += "The test curve is drawn for reading only: no choice was made on it."
-    return text
-
-
-def regularization_sentence(rows: list[dict]) -> str:
-    ref = next(r for r in rows if r["model"] == "mlp_tuned_plain")
+def ladder_sentence(table: pd.DataFrame) -> str:
+    """Which rungs of the ladder the noise rule credits; the first rung has no verdict."""
+    rungs = table.iloc[1:]
+    better = rungs.loc[rungs["verdict"] == V.BETTER, "rung"].tolist()
+    worse = rungs.loc[rungs["verdict"] == V.WORSE, "rung"].tolist()
+    if not better and not worse:
+        return ("No rung of the ladder moves the test macro-F1 beyond the noise of the outer splits: every step is on a "
+                "par with the one before it.")
     parts = []
-    for r in rows:
-        if r["model"] == "mlp_tuned_plain":
-            continue
-        parts.append(f"`{r['model']}` {r['test_macro_f1']:.3f} ({_change(r['test_macro_f1'] - ref['test_macro_f1'])}, "
-                     f"train-test gap {r['gap']:+.3f})")
-    best = max(rows, key=lambda r: r["test_macro_f1"])
-    return (f"Without regularization the tuned network scores {ref['test_macro_f1']:.3f} (gap {ref['gap']:+.3f}). "
-            + "; ".join(parts) + f". Best: `{best['model']}`.")
+    if better:
+        parts.append(f"the rungs that raise the test macro-F1 beyond the noise: {join(better)}")
+    if worse:
+        parts.append(f"the rungs that lower it: {join(worse)}")
+    return capital("; ".join(parts)) + ". The other rungs are on a par with the rung before them."
 
 
-def levers_sentence(levers: list[dict]) -> str:
-    base = levers[0]
-    parts = [f"{r['lever']}: {r['macro_f1_mean']:.3f} ± {r['macro_f1_std']:.3f} "
-             f"({_change(r['macro_f1_mean'] - base['macro_f1_mean'])})" for r in levers[1:]]
-    return f"Starting from {base['lever']} ({base['macro_f1_mean']:.3f} ± {base['macro_f1_std']:.3f}): " + "; ".join(parts) + "."
+def ladder_caption(table: pd.DataFrame) -> str:
+    first, last = table.iloc[0], table.iloc[-1]
+    col = [c for c in table.columns if c.startswith("test") and not c.endswith("SD")][0]
+    return f"From {first['model']} to {last['model']} the test macro-F1 moves from {first[col]:.3f} to {last[col]:.3f}."
 
 
-def quality_sentence(verdict: dict) -> str:
-    text = (f"The tuned MLP reaches test macro-F1 {verdict['tuned_mean']:.3f} ± {verdict['tuned_std']:.3f} over "
-            f"{verdict['n_seeds']} split seeds; the best tree baseline on the same features (`{verdict['best_tree']}`) "
-            f"reaches {verdict['tree_mean']:.3f} ± {verdict['tree_std']:.3f}. ")
-    bar = verdict["bar"]
-    text += (f"The quality bar (macro-F1 ≥ {bar:.2f} and not below the best tree) is "
-             f"**{'met' if verdict['passes'] else 'not met'}**: ")
-    reasons = []
-    reasons.append(f"macro-F1 {'≥' if verdict['meets_bar'] else '<'} {bar:.2f}")
-    reasons.append(f"{'above' if verdict['not_below_tree'] else 'below'} the tree by "
-                   f"{abs(verdict['tuned_mean'] - verdict['tree_mean']):.3f}")
-    text += ", ".join(reasons) + "."
-    if verdict.get("random_failures_f1", 0) > 0:
-        text += (f" Part of it is chance: the tuned MLP's *Random Failures* F1 of {verdict['random_failures_f1']:.2f} "
-                 f"(mean over seeds) adds {verdict['random_failures_share']:.3f} to its macro-F1, and those failures are "
-                 f"random by construction; without it the mean would be "
-                 f"{verdict['tuned_mean'] - verdict['random_failures_share']:.3f}.")
-    return text
-
-
-def error_sentence(pairs: pd.DataFrame, per_class_f1: dict[str, float]) -> str:
-    if pairs.empty:
-        return "No test row is misclassified."
-    top = pairs.iloc[0]
-    text = (f"The largest confusion: {top['rows']} *{top['true']}* rows predicted as *{top['predicted']}* "
-            f"({top['share of true class %']:.0f} % of that class). ")
-    f1 = ", ".join(f"{c} {v:.2f}" for c, v in sorted(per_class_f1.items(), key=lambda kv: -kv[1]))
-    text += f"Mean test F1 per class over seeds: {f1}. "
-    if "Random Failures" in per_class_f1:
-        text += (f"*Random Failures* (F1 {per_class_f1['Random Failures']:.2f}) occur with a 0.1 % chance regardless of the "
-                 "inputs by construction of the dataset: no model can predict them, so macro-F1 over six classes is capped "
-                 "near 5/6. ")
-    if "Tool Wear Failure" in per_class_f1:
-        text += (f"*Tool Wear Failure* (F1 {per_class_f1['Tool Wear Failure']:.2f}) happens at a random wear time between "
-                 "200 and 240 min, where most tools are replaced without failing: the wear band is predictable, the moment "
-                 "is not.")
-    return text
-
-
-def seeds_sentence(values: dict[str, list[float]]) -> str:
-    parts = [f"`{k}` {np.mean(v):.3f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.3f}" for k, v in values.items()]
-    return f"Test macro-F1, mean ± std over {len(next(iter(values.values())))} split seeds: " + "; ".join(parts) + "."
-
-
-def rules_sentence(rules: dict, verdict: dict) -> str:
-    """How the tuned MLP and the bar compare with the documented generation rules applied without training."""
-    per_class = rules["per_class_f1"]
-    exact = [c for c, v in per_class.items() if v >= 0.97 and c != "No Failure"]
-    text = (f"The documented failure rules themselves, applied to the same test rows (only their tool-wear window fitted on "
-            f"the training rows), reach macro-F1 "
-            f"{rules['mean']:.3f} ± {rules['std']:.3f}")
-    if exact:
-        text += f" ({', '.join(exact)} almost exactly)"
-    weak = {c: v for c, v in per_class.items() if v < 0.5}
-    if weak:
-        text += "; they cannot do better on " + ", ".join(f"{c} (F1 {v:.2f})" for c, v in weak.items())
-    text += ". "
-    gap = verdict["tuned_mean"] - rules["mean"]
-    text += (f"The tuned MLP is {abs(gap):.3f} {'above' if gap > 0 else 'below'} that reference")
-    if rules["mean"] < verdict["bar"]:
-        text += (f", and the bar of {verdict['bar']:.2f} lies above what the generating rules achieve: reaching it "
-                 "would mean predicting failures that are random by construction, or a lucky split.")
+def search_sentence(results: dict, fit_rows: int, searched=None) -> str:
+    """The MLP searches, one per outer split."""
+    first = next(iter(results.values()))
+    winners = [params_text(r.best_params, searched) for r in results.values()]
+    same = len(set(winners)) == 1
+    text = (f"Each outer split ran its own {first.method} search: {first.n_candidates} configurations, "
+            f"{first.cv_folds}-fold stratified cross-validation on {first.searched_rows:,} of its {fit_rows:,} fit rows, "
+            f"scored by macro-F1, {np.mean([r.seconds for r in results.values()]):.0f} s per split. ")
+    if same:
+        text += f"All splits chose the same configuration: {winners[0]}."
     else:
-        text += "."
+        text += "The winners differ between splits: " + "; ".join(f"split {i}: {w}" for i, w in enumerate(winners)) + "."
     return text
+
+
+def levers_sentence(choices: dict, labels: dict) -> str:
+    picks = [labels.get(c.best, c.best) for c in choices.values()]
+    counts = pd.Series(picks).value_counts()
+    if len(counts) == 1:
+        return (f"Inner cross-validation on the fit rows chose {counts.index[0]} in every split; the choice is made "
+                "before any validation or test row is seen.")
+    return ("Inner cross-validation on the fit rows chose " + join([f"{k} in {v} split{'s' if v > 1 else ''}"
+                                                                    for k, v in counts.items()]) + ".")
+
+
+def headline_sentence(runs: dict, ratio: float) -> str:
+    """The tuned MLP against gradient boosting and logistic regression, by the noise rule."""
+    out = []
+    for other in ("hgb", "logreg"):
+        if other in runs:
+            v = V.compare_runs(runs["mlp_tuned"], runs[other], "macro_f1", higher_is_better=True, test_train_ratio=ratio)
+            out.append(capital(verdict_clause("the tuned MLP", runs[other].label, v, "macro_f1", runs="outer splits")) + ".")
+    return " ".join(out)
+
+
+def rules_sentence(runs: dict, ratio: float) -> str:
+    rules = runs["documented_rules"]
+    v = V.compare_runs(runs["mlp_tuned"], rules, "macro_f1", higher_is_better=True, test_train_ratio=ratio)
+    per = per_class_f1(rules)
+    weak = [f"{c} (F1 {f:.2f})" for c, f in per.items() if f < 0.5 and c != "No Failure"]
+    text = (f"The documented failure rules, applied without training (only their tool-wear window is fitted on the fit "
+            f"rows), reach a macro-F1 of {rules.mean('macro_f1'):.3f}; the tuned MLP is {V.relation(v)} them. ")
+    if weak:
+        text += ("Even the rules cannot predict " + join(weak) + ": those failures happen at a random moment by "
+                 "construction of the dataset.")
+    return text
+
+
+def random_failures_note(run) -> str:
+    """Random Failures are random by construction: any F1 on them is chance; say what it adds."""
+    values = [s.test["per_class"].get(RANDOM, {}).get("f1", 0.0) for s in run.splits if "per_class" in s.test]
+    if not values or max(values) == 0:
+        return ""
+    n_classes = len(run.test["per_class"])
+    share = float(np.mean(values)) / n_classes
+    return (f"Part of {run.label}'s score is chance: its *Random Failures* F1 averages {np.mean(values):.2f} over the "
+            f"splits, which adds {share:.3f} to its macro-F1, and those failures are random by construction.")
+
+
+def recommendation_sentence(rec: dict | None, runs: dict, ratio: float) -> str:
+    if rec is None:
+        return "No model was scored on validation rows, so none is recommended."
+    best = runs[rec["model"]]
+    text = (f"Chosen on the validation rows (highest mean validation macro-F1, {rec['validation']:.3f}): "
+            f"**{best.label}**. Its test macro-F1 is {best.mean('macro_f1'):.3f}")
+    if rec.get("runner_up"):
+        other = runs[rec["runner_up"]]
+        v = V.compare_runs(best, other, "macro_f1", higher_is_better=True, test_train_ratio=ratio)
+        text += f", {V.relation(v)} the validation runner-up, {other.label} ({other.mean('macro_f1'):.3f})"
+    return text + "."
+
+
+def gap_sentence(run) -> str:
+    """The generalization gap: train macro-F1 minus test macro-F1 (one definition, in the glossary)."""
+    tr, te = run.mean("macro_f1", "train"), run.mean("macro_f1")
+    acc_tr, acc_te = run.mean("accuracy", "train"), run.mean("accuracy")
+    gap = tr - te
+    text = (f"{capital(run.label)}: accuracy {acc_tr:.3f} on its fit rows and {acc_te:.3f} on the test rows; macro-F1 "
+            f"{tr:.3f} and {te:.3f} (generalization gap {gap:+.3f}, means over the outer splits). ")
+    if gap > 0.05:
+        text += "The rare classes are fitted better than they generalize: with a few dozen training rows each, the net learns some of their noise."
+    elif gap < -0.05:
+        text += "The test score exceeds the training score, which happens when the few test rows of a rare class are easy ones."
+    else:
+        text += "Training and test scores agree to within 0.05."
+    return text
+
+
+def per_class_f1(run) -> dict[str, float]:
+    classes = run.test["per_class"].keys()
+    return {c: float(np.mean([s.test["per_class"][c]["f1"] for s in run.splits])) for c in classes}
+
+
+def error_sentence(pairs: pd.DataFrame, f1: dict[str, float]) -> str:
+    if pairs.empty:
+        return "No test row of the first split is misclassified."
+    top = pairs.iloc[0]
+    text = (f"The largest confusion of the first split: {top['rows']} *{top['true']}* rows predicted as "
+            f"*{top['predicted']}* ({top['share of true class %']:.0f} % of that class). ")
+    ranked = sorted(f1.items(), key=lambda kv: -kv[1])
+    text += "Mean test F1 per class: " + ", ".join(f"{SHORT.get(c, c)} {v:.2f}" for c, v in ranked) + ". "
+    if f1.get("Tool Wear Failure", 1.0) < 0.5:
+        text += ("Tool wear fails at a random wear time between 200 and 240 minutes, where most tools are replaced "
+                 "without failing: the wear band is predictable, the moment is not.")
+    return text.strip()
+
+
+def confusion_caption(metrics: dict) -> str:
+    m = np.asarray(metrics["confusion_matrix"]["matrix"], dtype=float)
+    return f"{int(np.trace(m)):,} of {int(m.sum()):,} rows lie on the diagonal."
+
+
+def roc_caption(table: pd.DataFrame) -> str:
+    if table.empty:
+        return "No class has both positive and negative test rows."
+    low = table.sort_values("average_precision").iloc[0]
+    return (f"Average precision is lowest for {low['class']} ({low['average_precision']:.2f} at a prevalence of "
+            f"{low['prevalence']:.3f}).")
+
+
+def curves_caption(history, label: str) -> str:
+    from mlplab.experiment.prose import curve_finding
+
+    return curve_finding(history, label) or f"Loss per epoch of {label}."
+
+
+def split_scores_caption(runs: dict, names) -> str:
+    best = max(names, key=lambda n: runs[n].mean("macro_f1"))
+    return f"Highest mean test macro-F1: {runs[best].label} ({runs[best].mean('macro_f1'):.3f})."
+
+
+def regularization_sentence(table: pd.DataFrame) -> str:
+    return verdicts_summary(table, "the networks", "test macro-F1, paired over the outer splits")
+
+
+def regularization_caption(table: pd.DataFrame) -> str:
+    words = table["verdict"].value_counts()
+    better, worse = int(words.get(V.BETTER, 0)), int(words.get(V.WORSE, 0))
+    if better == 0 and worse == 0:
+        return "No regularizer moves the test macro-F1 beyond the noise of the outer splits."
+    return f"{better} change(s) better and {worse} worse than their reference; the rest on a par."
+
+
+def results_sentence(filename: str, doc: dict) -> str:
+    t = doc["timings_s"]
+    parts = ", ".join(f"{k} {v:.0f} s" for k, v in t.items() if k != "total")
+    return (f"Results written to `{filename}` ({len(doc['models'])} models, protocol: {doc['protocol']['kind']}, "
+            f"{doc['protocol']['outer_splits']} outer splits); the notebook took {t['total']:.0f} s ({parts}).")

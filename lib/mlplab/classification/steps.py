@@ -368,3 +368,188 @@ def _reg_label(base: str, regularizer: str | None) -> str:
     if regularizer is None:
         return f"{base} trained on the rows left after the early-stopping slice"
     return f"{base} with {REG_LABELS[regularizer]}"
+
+
+# ---- tables the chapter shows -----------------------------------------------------------------------
+
+HEADLINE = ("majority", "logreg", "hgb", "documented_rules", "mlp_baseline", "mlp_tuned", "mlp_tuned_smote")
+
+
+def ladder_steps(st: Setup) -> list[tuple[str, str]]:
+    """The ablation ladder, one change per rung (names that exist in this run)."""
+    steps = [("mlp_baseline", "the lab's MLP: raw features, SMOTE inside the training rows"),
+             ("mlp_baseline_physics", "+ physics features"),
+             ("mlp_baseline_physics_none", "− SMOTE (no rebalancing)"),
+             ("mlp_searched", "+ hyperparameter search"),
+             ("mlp_tuned_net", "+ input encoding and loss chosen by inner CV"),
+             ("mlp_tuned", "+ out-of-fold decision thresholds")]
+    return [(n, c) for n, c in steps if n in st.runs]
+
+
+def rebalancing_pairs(strategies) -> list[tuple[str, str, str]]:
+    out = []
+    for s in strategies:
+        if s == "none":
+            continue
+        name = "mlp_baseline" if s == "smote" else f"mlp_baseline_{s}"
+        out.append((name, "mlp_baseline_none", STRATEGY_LABELS[s]))
+    return out
+
+
+def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
+    out = []
+    for name, p in plan.items():
+        who = "tuned MLP" if p["family"] == "tuned" else "lab's MLP"
+        if p["regularizer"] is None:
+            label = f"{who}: early-stopping slice removed, no stopping"
+        elif p["regularizer"] == "early_stopping":
+            label = f"{who}: early stopping (same reduced rows)"
+        else:
+            label = f"{who}: {REG_LABELS[p['regularizer']]}"
+        out.append((name, p["reference"], label))
+    return out
+
+
+def report_table(metrics: dict) -> pd.DataFrame:
+    """scikit-learn's classification report from a metrics dict, with the accuracy row."""
+    pc = metrics["per_class"]
+    rows = [{"class": c, **{k: v[k] for k in ("precision", "recall", "f1", "support")}} for c, v in pc.items()]
+    df = pd.DataFrame(rows)
+    present = df[df["support"] > 0]
+    n = int(df["support"].sum())
+    w = present["support"] / n
+    rows += [{"class": "accuracy", "precision": np.nan, "recall": np.nan, "f1": metrics["accuracy"], "support": n},
+             {"class": "macro average", "precision": present["precision"].mean(), "recall": present["recall"].mean(),
+              "f1": metrics["macro_f1"], "support": n},
+             {"class": "weighted average", "precision": float((present["precision"] * w).sum()),
+              "recall": float((present["recall"] * w).sum()), "f1": metrics["weighted_f1"], "support": n}]
+    out = pd.DataFrame(rows)
+    out["support"] = out["support"].astype(int)
+    return out
+
+
+def confusion_pairs(metrics: dict, top: int = 6) -> pd.DataFrame:
+    """The largest off-diagonal cells of the confusion matrix: which true class goes to which prediction."""
+    labels = metrics["confusion_matrix"]["labels"]
+    m = np.asarray(metrics["confusion_matrix"]["matrix"])
+    rows = [{"true": labels[i], "predicted": labels[j], "rows": int(m[i, j]),
+             "share of true class %": 100 * m[i, j] / max(1, m[i].sum())}
+            for i in range(len(labels)) for j in range(len(labels)) if i != j and m[i, j] > 0]
+    df = pd.DataFrame(rows, columns=["true", "predicted", "rows", "share of true class %"])
+    return df.sort_values("rows", ascending=False).head(top).reset_index(drop=True)
+
+
+def per_class_recall(runs: dict, names) -> pd.DataFrame:
+    """Rows = models (labels), columns = classes: mean test recall over the outer splits."""
+    out = {}
+    for n in names:
+        r = runs[n]
+        classes = r.test["per_class"].keys()
+        out[r.label] = {c: float(np.mean([s.test["per_class"][c]["recall"] for s in r.splits])) for c in classes}
+    return pd.DataFrame(out).T.rename_axis("model").reset_index()
+
+
+def lever_table(choices: dict, labels: dict) -> pd.DataFrame:
+    """Inner-CV macro-F1 of every lever in every split (rows: levers; columns: splits)."""
+    frames = {f"split {i}": c.table.set_index("name")["mean_test_score"] for i, c in choices.items()}
+    out = pd.DataFrame(frames)
+    out["mean"] = out.mean(axis=1)
+    out = out.sort_values("mean", ascending=False)
+    out.index = [labels.get(i, i) for i in out.index]
+    return out.rename_axis("input encoding and loss").reset_index()
+
+
+def baseline_search_table(results: dict, name: str) -> pd.DataFrame:
+    """Per split: what the search of a baseline chose and its CV macro-F1."""
+    from mlplab.experiment.prose import params_text
+
+    return pd.DataFrame([{"split": i, "chosen": params_text(r.best_params), "CV macro-F1": r.best_score,
+                          "configurations": r.n_candidates} for i, r in results.items()])
+
+
+def headline_verdicts(st: Setup) -> list[dict]:
+    """The comparisons the Lab 1 conclusions read (test macro-F1, paired over the outer splits)."""
+    from mlplab.experiment.verdict import compare_runs, record
+
+    runs = st.runs
+    pairs = [("tuning", "mlp_searched", "mlp_baseline_physics_none"), ("mlp_vs_boosting", "mlp_tuned", "hgb"),
+             ("mlp_vs_linear", "mlp_tuned", "logreg"), ("mlp_vs_rules", "mlp_tuned", "documented_rules"),
+             ("features", "mlp_baseline_physics", "mlp_baseline"), ("thresholds", "mlp_tuned", "mlp_tuned_net"),
+             ("smote_on_tuned", "mlp_tuned_smote", "mlp_tuned"), ("lab_vs_tuned", "mlp_tuned", "mlp_baseline")]
+    return [record(topic, a, b, "macro_f1", compare_runs(runs[a], runs[b], "macro_f1", higher_is_better=True,
+                                                          test_train_ratio=st.ratio))
+            for topic, a, b in pairs if a in runs and b in runs]
+
+
+def sizes_table(st: Setup) -> pd.DataFrame:
+    rows = []
+    for s in st.splits:
+        rows.append({"outer split": s.index, "split seed": s.seed, "fit rows": len(s.fit),
+                     "validation rows": len(s.validation), "test rows": len(s.test),
+                     "failures in test": int((np.asarray(s.test.y) != "No Failure").sum())})
+    return pd.DataFrame(rows)
+
+
+def sizes_caption(st: Setup) -> str:
+    n = [int((np.asarray(s.test.y) != "No Failure").sum()) for s in st.splits]
+    held = f"{min(n)}" if min(n) == max(n) else f"{min(n)}–{max(n)}"
+    return f"Each test part holds {held} failures: the rare classes have only a handful of test rows each."
+
+
+def hgb_grid(learning_rate, max_leaf_nodes, min_samples_leaf, class_weight) -> dict:
+    return {"learning_rate": list(learning_rate), "max_leaf_nodes": list(max_leaf_nodes),
+            "min_samples_leaf": list(min_samples_leaf), "class_weight": [_none(v) for v in class_weight]}
+
+
+def logreg_grid(C, class_weight) -> dict:
+    return {"C": [float(c) for c in C], "class_weight": [_none(v) for v in class_weight]}
+
+
+def _none(v):
+    return None if v in ("none", None) else v
+
+
+def search_caption(result) -> str:
+    table = result.cv_results
+    final = table[table["iter"] == table["iter"].max()] if "iter" in table else table
+    return (f"{len(final)} configurations reached the last round; their CV macro-F1 spans "
+            f"{final['mean_test_score'].min():.3f} to {final['mean_test_score'].max():.3f}.")
+
+
+def levers_caption(choices: dict) -> str:
+    best = pd.Series([c.best for c in choices.values()]).value_counts()
+    return f"{LEVER_LABELS.get(best.index[0], best.index[0]).capitalize()} wins in {best.iloc[0]} of {len(choices)} splits."
+
+
+def architectures(st: Setup) -> list:
+    """(module, title, inputs, outputs) of the lab's network and the first split's tuned network."""
+    from mlplab.plots.architecture import module_of
+
+    out = []
+    for name, title in (("mlp_baseline", "The lab's network"), ("mlp_tuned_net", "The tuned network (first split)")):
+        pipe = st.runs[name].detail["model"]
+        width = pipe.named_steps["prep"].transform(st.splits[0].fit.X.iloc[:2]).shape[1]
+        n_classes = len(pipe.named_steps["net"].classes_)
+        out.append((module_of(pipe, width, n_classes), title, f"{width} input columns", f"{n_classes} class logits"))
+    return out
+
+
+def arch_caption(arch) -> str:
+    from mlplab.plots.architecture import count_parameters
+
+    (a, ta, *_), (b, tb, *_) = arch
+    return (f"The tuned network has {count_parameters(b):,} trainable parameters against {count_parameters(a):,} for "
+            "the lab's.")
+
+
+def report_caption(metrics: dict) -> str:
+    pc = {c: v for c, v in metrics["per_class"].items() if v["support"] > 0}
+    worst = min(pc, key=lambda c: pc[c]["f1"])
+    return f"Accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f}; weakest class: {worst} (F1 {pc[worst]['f1']:.2f})."
+
+
+def pairs_caption(pairs: pd.DataFrame) -> str:
+    if pairs.empty:
+        return "No test row is misclassified."
+    top = pairs.iloc[0]
+    return f"The largest: {top['rows']} {top['true']} rows predicted as {top['predicted']}."

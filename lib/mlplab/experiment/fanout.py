@@ -19,7 +19,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from joblib import Parallel, delayed, parallel_config
@@ -51,6 +51,7 @@ class Job:
     settings: dict = field(default_factory=dict)
     describe: Callable[[Any], dict] | None = None   # fitted model -> what it chose (recorded per split)
     evaluate: Callable | None = None                 # custom fit-and-score (e.g. a leaky protocol)
+    tracking: Any = None        # mlplab.experiment.tracking.Tracking: log this final fit (set by `run`)
 
 
 def jobs_for(name: str, build: Callable[[SplitInfo], Any], splits: Sequence, *, role: str, label: str = "",
@@ -110,6 +111,8 @@ def evaluate(job: Job, split, task) -> SplitResult:
     if job.evaluate is not None:
         return job.evaluate(job, split, task)
     model = job.build(info)
+    token = (job.tracking.attach(model, name=job.name, split=job.split, seed=job.seed, y=split.fit.y,
+                                 settings=job.settings, label=job.label, role=job.role) if job.tracking else None)
     t0 = time.perf_counter()
     detail: dict = {}
     sets = {"test": (split.test.X, split.test.y)}
@@ -129,6 +132,8 @@ def evaluate(job: Job, split, task) -> SplitResult:
     train = task.score(model, split.fit)
     validation = task.score(model, split.validation) if job.validate else {}
     test = task.score(model, split.test)
+    if token:
+        job.tracking.finish(token, {"train": train, "validation": validation, "test": test})
     if job.keep:
         detail.update(task.detail(model, split.test))
         detail["model"] = model
@@ -143,10 +148,19 @@ def _is_net(model) -> bool:
     return isinstance(net, _FastNet)
 
 
-def run(jobs: Sequence[Job], splits: Sequence, task, *, n_jobs: int = 1, scheduler: str | None = None) -> dict[str, Run]:
-    """Run every job (longest first) and return {name: Run} in the order names first appear in `jobs`."""
+def run(jobs: Sequence[Job], splits: Sequence, task, *, n_jobs: int = 1, scheduler: str | None = None,
+        tracking=None) -> dict[str, Run]:
+    """Run every job (longest first) and return {name: Run} in the order names first appear in `jobs`.
+
+    `tracking` (mlplab.experiment.tracking.Tracking; default: the session `tracking.start` opened, if
+    any) logs every net's final fit as one run, in the worker that fits it."""
     if not jobs:
         return {}
+    from mlplab.experiment import tracking as _tracking
+
+    tracking = tracking if tracking is not None else _tracking.current()
+    if tracking is not None and tracking.enabled:
+        jobs = [j if j.tracking is not None else replace(j, tracking=tracking) for j in jobs]
     by_index = {s.index: s for s in splits}
     missing = sorted({j.split for j in jobs} - set(by_index))
     if missing:

@@ -46,13 +46,10 @@ def _wrap(text: str, width: int = 11) -> str:
     return "\n".join(textwrap.wrap(text.replace("_", " "), width, break_long_words=False)) or text
 
 
-def plot_architecture(module: nn.Module, title: str, input_label: str = "inputs", output_label: str = "output"):
-    """One row of boxes: inputs → layers → output, with the parameter count in the title."""
+def _draw(ax, module: nn.Module, title: str, input_label: str, output_label: str, n_max: int) -> None:
     layers = [("io", _wrap(input_label))] + describe_layers(module) + [("io", _wrap(output_label))]
     n = len(layers)
-    width = max(7.0, 0.95 * n)
-    fig, ax = new_figure(width=width, height=1.9)
-    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_xlim(-0.6, max(n, n_max) - 0.4)
     ax.set_ylim(-0.7, 0.7)
     ax.axis("off")
     for i, (kind, label) in enumerate(layers):
@@ -61,7 +58,24 @@ def plot_architecture(module: nn.Module, title: str, input_label: str = "inputs"
         if i < n - 1:
             ax.annotate("", xy=(i + 0.62, 0), xytext=(i + 0.38, 0),
                         arrowprops=dict(arrowstyle="->", color="0.35", lw=1))
-    ax.set_title(f"{title} — {count_parameters(module):,} trainable parameters", fontsize=10)
+    ax.set_title(f"{title} — {count_parameters(module):,} trainable parameters", fontsize=10, loc="left")
+
+
+def plot_architecture(module: nn.Module, title: str, input_label: str = "inputs", output_label: str = "output"):
+    """One row of boxes: inputs → layers → output, with the parameter count in the title."""
+    return plot_architectures([(module, title, input_label, output_label)])
+
+
+def plot_architectures(items):
+    """Several networks, one row each, on a shared scale: [(module, title, input_label, output_label)]."""
+    if not items:
+        raise ValueError("give at least one (module, title, input_label, output_label)")
+    lengths = [len(describe_layers(m)) + 2 for m, *_ in items]
+    n_max = max(lengths)
+    fig, axes = new_figure(len(items), 1, width=max(7.0, 0.95 * n_max), height=1.9 * len(items))
+    axes = [axes] if len(items) == 1 else list(axes)
+    for ax, (module, title, inp, out) in zip(axes, items):
+        _draw(ax, module, title, inp, out, n_max)
     return fig
 
 

@@ -98,9 +98,10 @@ def plot_per_class(table: pd.DataFrame, stat: str, title: str, synthetic: bool =
     """Heatmap: models (rows) × classes (columns) of a per-class statistic."""
     df = table.set_index("model")
     df.columns = _short(df.columns)
-    fig, ax = new_figure(height=max(2.5, 0.45 * len(df) + 1.2))
+    fig, ax = new_figure(height=max(3.2, 0.5 * len(df) + 1.8))
     sns.heatmap(df, ax=ax, annot=True, fmt=".2f", cmap="viridis", vmin=0, vmax=1, cbar_kws={"label": stat},
                 annot_kws={"size": 8})
+    ax.set_yticks(ax.get_yticks(), [textwrap.fill(str(t.get_text()), 28) for t in ax.get_yticklabels()], rotation=0)
     ax.set_xlabel("failure type")
     ax.set_ylabel("")
     ax.set_title(title_with_source(title, synthetic))
@@ -147,3 +148,10 @@ def plot_seeds(values: dict[str, list[float]], metric: str = "macro-F1", title: 
     ax.set_xlabel(f"test {metric} (fraction)")
     ax.set_title(title_with_source(title, synthetic))
     return fig
+
+
+def recall_caption(table: pd.DataFrame) -> str:
+    """Which class is recalled worst on average across the strategies."""
+    df = table.set_index("model")
+    worst = df.mean(axis=0).idxmin()
+    return f"{worst} is recalled worst on average ({df[worst].mean():.2f})."

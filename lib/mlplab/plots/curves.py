@@ -1,7 +1,8 @@
-"""Training curves from `mlplab.training.history_frame`: loss and metrics per epoch, train/valid/test.
+"""Training curves from `mlplab.training.history_frame`: loss and metrics per epoch.
 
-The best validation epoch (the one early stopping restores) is marked, so a reader sees that the
-choice was made on validation, not on test.
+Curves: train (fit rows), validation (the rows that compare models), test (shown, never chosen
+on), and, when early stopping ran, its own slice of the fit rows ("stopping slice"). The epoch with
+the lowest validation loss is marked, so a reader sees that choices are made on validation.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import pandas as pd
 
 from mlplab.plots.style import new_figure
 
-SPLITS = ("train", "valid", "test")
-SPLIT_STYLE = {"train": "-", "valid": "--", "test": ":"}
+SPLITS = ("train", "valid", "validation", "test")
+SPLIT_STYLE = {"train": "-", "valid": "-.", "validation": "--", "test": ":"}
+SPLIT_LABEL = {"train": "train (fit rows)", "valid": "stopping slice", "validation": "validation", "test": "test"}
 METRICS = {"regression": ("r2",), "classification": ("accuracy", "macro_f1")}
 LABELS = {
     "r2": "R² (unitless)",
@@ -25,12 +27,14 @@ LOSS_LABEL = {
 }
 
 
-def plot_curves(history: pd.DataFrame, task: str, title: str = ""):
+def plot_curves(history: pd.DataFrame, task: str, title: str = "", loss_label: str | None = None,
+                metric_labels: dict | None = None):
     """One panel for the loss and one per metric, each with the splits the history has."""
     if task not in METRICS:
         raise ValueError(f"task must be 'regression' or 'classification', got {task!r}")
     _require(history, ["epoch", "train_loss"])
-    panels = [("loss", LOSS_LABEL[task])] + [(m, LABELS[m]) for m in METRICS[task]]
+    labels = {**LABELS, **(metric_labels or {})}
+    panels = [("loss", loss_label or LOSS_LABEL[task])] + [(m, labels[m]) for m in METRICS[task]]
     fig, axes = new_figure(1, len(panels), width=3.6 * len(panels), height=3.4)
     axes = np.atleast_1d(axes)
     best = _best_valid_epoch(history)
@@ -38,9 +42,9 @@ def plot_curves(history: pd.DataFrame, task: str, title: str = ""):
         for split in SPLITS:
             col = f"{split}_{name}"
             if col in history and history[col].notna().any():
-                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], label=split)
+                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], label=SPLIT_LABEL[split])
         if best is not None:
-            ax.axvline(best, color="grey", linewidth=0.8, alpha=0.7, label=f"best valid (epoch {best})")
+            ax.axvline(best, color="grey", linewidth=0.8, alpha=0.7, label=f"lowest validation loss (epoch {best})")
         ax.set_xlabel("epoch")
         ax.set_ylabel(ylabel)
         ax.legend()
@@ -49,7 +53,8 @@ def plot_curves(history: pd.DataFrame, task: str, title: str = ""):
     return fig
 
 
-def plot_curves_compare(histories: dict[str, pd.DataFrame], metric: str, split: str = "test"):
+def plot_curves_compare(histories: dict[str, pd.DataFrame], metric: str, split: str = "validation",
+                        ylabel: str | None = None, ncols: int = 1):
     """Overlay one curve per model (e.g. the regularization study) for `<split>_<metric>`;
     metric may be 'loss'."""
     if not histories:
@@ -62,15 +67,16 @@ def plot_curves_compare(histories: dict[str, pd.DataFrame], metric: str, split: 
         _require(history, ["epoch", col], who=name)
         ax.plot(history["epoch"], history[col], label=name)
     ax.set_xlabel("epoch")
-    ax.set_ylabel(f"{split} {LABELS.get(metric, 'loss' if metric == 'loss' else metric)}")
-    ax.legend(title="model")
+    ax.set_ylabel(ylabel or f"{SPLIT_LABEL[split]} {LABELS.get(metric, 'loss' if metric == 'loss' else metric)}")
+    ax.legend(title="model", ncols=ncols, fontsize=8)
     return fig
 
 
 def _best_valid_epoch(history: pd.DataFrame) -> int | None:
-    if "valid_loss" not in history or history["valid_loss"].isna().all():
-        return None
-    return int(history.loc[history["valid_loss"].idxmin(), "epoch"])
+    for col in ("validation_loss", "valid_loss"):
+        if col in history and history[col].notna().any():
+            return int(history.loc[history[col].idxmin(), "epoch"])
+    return None
 
 
 def _require(history: pd.DataFrame, columns: list[str], who: str = "history") -> None:

@@ -111,3 +111,28 @@ def plot_pairs(frame: pd.DataFrame, synthetic: bool = False, max_no_failure: int
     grid.figure.suptitle(title_with_source(f"Key features (all failures, {len(ok):,} sampled 'No Failure' rows)",
                                            synthetic), fontsize=10, y=1.02)
     return grid.figure
+
+
+def distributions_caption(frame: pd.DataFrame) -> str:
+    """The feature whose median differs most between failures and non-failures, in its own spread."""
+    from mlplab.classification.features import LABEL, RAW_NUMERIC
+
+    failed = frame[LABEL] != "No Failure"
+    if not failed.any() or failed.all():
+        return "Only one of failure and no failure occurs in these rows."
+    diffs = {c: abs(frame.loc[failed, c].median() - frame.loc[~failed, c].median()) / max(frame[c].std(), 1e-12)
+             for c in RAW_NUMERIC}
+    best = max(diffs, key=diffs.get)
+    return (f"Failures differ most from normal operation in {_label(best)} (medians {diffs[best]:.2f} standard "
+            "deviations apart).")
+
+
+def pairs_caption(frame: pd.DataFrame) -> str:
+    from mlplab.classification.features import LABEL, add_physics
+
+    df = add_physics(frame)
+    pwf = df[LABEL] == "Power Failure"
+    if not pwf.any():
+        return "Failure classes occupy the edges of the operating range."
+    outside = ((df.loc[pwf, "power_w"] < 3_500) | (df.loc[pwf, "power_w"] > 9_000)).mean()
+    return f"{outside:.0%} of power failures lie outside the documented 3,500–9,000 W band."

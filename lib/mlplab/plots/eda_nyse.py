@@ -32,39 +32,20 @@ def plot_correlation(corr: pd.DataFrame, synthetic: bool = False):
     return fig
 
 
-def plot_histograms(frame: pd.DataFrame, log_columns=(), synthetic: bool = False, max_rows: int = 200_000, seed: int = 0):
-    """Price and volume histograms; skewed columns on log-spaced bins and a log x axis."""
+def plot_close_volume(frame: pd.DataFrame, synthetic: bool = False, max_rows: int = 200_000, seed: int = 0):
+    """The close and the volume on log-spaced bins (open, high and low look exactly like the close,
+    so one price panel is enough)."""
     sample = frame.sample(max_rows, random_state=seed) if len(frame) > max_rows else frame
-    cols = (*PRICES, "volume")
-    fig, axes = new_figure(2, 3, height=5.2)
-    for ax, col in zip(axes.ravel(), cols):
+    fig, axes = new_figure(1, 2, height=3.4)
+    for ax, col, unit, colour in zip(axes, ("close", "volume"), ("USD", "shares"), ("C0", "C2")):
         x = sample[col].to_numpy(dtype=float)
-        log = col in log_columns
-        x = x[x > 0] if log else x
-        bins = np.geomspace(x.min(), x.max(), 50) if log and len(x) else 50
-        ax.hist(x, bins=bins, color="C0" if col != "volume" else "C2")
-        if log:
-            ax.set_xscale("log")
-            if col != "volume":
-                plain_log(ax, "x")
-        ax.set_xlabel(f"{col} ({'shares' if col == 'volume' else 'USD'}{', log scale' if log else ''})")
-        ax.set_ylabel("rows")
-    axes.ravel()[-1].axis("off")
-    fig.suptitle(title_with_source("Distributions of prices and volume", synthetic))
-    return fig
-
-
-def plot_boxplots(frame: pd.DataFrame, log: bool = True, synthetic: bool = False, max_rows: int = 200_000, seed: int = 0):
-    sample = frame.sample(max_rows, random_state=seed) if len(frame) > max_rows else frame
-    fig, (ax1, ax2) = new_figure(1, 2, gridspec_kw={"width_ratios": [4, 1]})
-    long = sample[list(PRICES)].melt(var_name="column", value_name="USD")
-    sns.boxplot(data=long, x="column", y="USD", ax=ax1, fliersize=1, log_scale=log)
-    plain_log(ax1, "y")
-    ax1.set_ylabel("price (USD, log scale)" if log else "price (USD)")
-    ax1.set_xlabel("")
-    sns.boxplot(y=sample["volume"], ax=ax2, fliersize=1, color="C2", log_scale=log)
-    ax2.set_ylabel("volume (shares, log scale)" if log else "volume (shares)")
-    fig.suptitle(title_with_source("Boxplots: prices and volume", synthetic))
+        x = x[x > 0]
+        ax.hist(x, bins=np.geomspace(x.min(), x.max(), 50) if len(x) else 50, color=colour)
+        ax.set_xscale("log")
+        plain_log(ax, "x")
+        ax.set_xlabel(f"{col} ({unit}, log scale)")
+        ax.set_ylabel("rows" + (" (sample)" if len(frame) > max_rows else ""))
+    fig.suptitle(title_with_source("Distribution of the close and the volume", synthetic))
     return fig
 
 

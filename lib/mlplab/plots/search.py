@@ -62,14 +62,45 @@ def plot_search_scores(cv_results: pd.DataFrame, params: list[str] | None = None
     return fig
 
 
+HEADERS = {"rank_test_score": "rank", "mean_test_rmse": "CV RMSE", "std_test_rmse": "CV RMSE SD",
+           "mean_test_score": "CV score", "std_test_score": "CV score SD", "n_resources": "budget",
+           "mean_fit_time": "fit s", "lr": "learning rate", "lr_schedule": "schedule", "batch_size": "batch",
+           "hidden": "layers", "max_iter": "iterations", "learning_rate": "learning rate",
+           "max_leaf_nodes": "leaves", "min_samples_leaf": "min leaf rows", "class_weight": "class weight",
+           "l2_regularization": "L2"}
+
+
+def _digits(values: pd.Series) -> int:
+    """Enough significant digits that neighbouring rows differ (at least 3, at most 6)."""
+    v = np.sort(values.dropna().to_numpy(dtype=float))
+    if len(v) < 2:
+        return 3
+    gaps = np.diff(v)
+    gaps = gaps[gaps > 0]
+    if not len(gaps):
+        return 3
+    scale = max(abs(v).max(), 1e-12)
+    return int(min(6, max(3, np.ceil(np.log10(scale / gaps.min())) + 1)))
+
+
 def top_configs(cv_results: pd.DataFrame, k: int = 10) -> pd.DataFrame:
-    """The k best configurations by rank, with the RMSE when present. Halving: each candidate once, at
-    the furthest round it reached (later rounds rank first)."""
+    """The k best configurations with readable headers and enough digits to tell rows apart.
+
+    `rank` counts every configuration the search scored (1 = chosen); with successive halving,
+    configurations that reached a later round rank above those eliminated earlier, and `budget` is
+    the epochs (or iterations) of the last round each one reached."""
     params = [c for c in cv_results.columns if c not in _NOT_PARAMS]
     df = cv_results.sort_values(["rank_test_score", "mean_fit_time"])
     df = df.loc[~df[params].astype(str).duplicated()]
-    cols = ["rank_test_score", *params]
-    cols += ["mean_test_rmse", "std_test_rmse"] if "mean_test_rmse" in df.columns else ["mean_test_score",
-                                                                                         "std_test_score"]
-    cols += [c for c in ("n_resources", "mean_fit_time") if c in df.columns]
-    return df[cols].head(k).reset_index(drop=True)
+    varied = [p for p in params if cv_results[p].astype(str).nunique() > 1] or params
+    cols = ["rank_test_score", *varied]
+    score = ["mean_test_rmse", "std_test_rmse"] if "mean_test_rmse" in df.columns else ["mean_test_score", "std_test_score"]
+    cols += score + [c for c in ("n_resources",) if c in df.columns]
+    out = df[cols].head(k).reset_index(drop=True)
+    digits = _digits(out[score[0]])
+    for c in score:
+        out[c] = out[c].map(lambda v: f"{v:.{digits}g}")
+    for c in varied:
+        out[c] = out[c].map(lambda v: "constant" if v is None or (isinstance(v, float) and np.isnan(v))
+                            else "×".join(map(str, v)) if isinstance(v, (tuple, list)) else str(v))
+    return out.rename(columns=lambda c: HEADERS.get(c, c.replace("_", " ")))

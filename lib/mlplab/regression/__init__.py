@@ -1,22 +1,15 @@
-"""Part 1: NYSE same-day close regression (analysis/01_regression_nyse.ipynb).
+"""Lab 1, part 1: NYSE same-day close regression (analysis/01_regression_nyse.ipynb).
 
-Modules: features (the two formulations, splits), eda (polars aggregations and findings), models
-(estimator builders), experiment (fit, dollars-scale scoring, seeds, search, regularization),
-narrative (sentences from numbers), document (the results JSON).
+Modules: features (the two formulations), eda (polars aggregations and findings), models
+(PriceModel and the estimators, the dollars-scale task), steps (the notebook's sections on the
+experiment core), narrative (sentences and caption takeaways from numbers).
 
-Results `extra` keys written by the notebook (all metrics in USD of close price):
-- units: how metrics are expressed; target, split, test_start, n_train, n_test, synthetic;
-- search: method, n_candidates, n_fits, searched_rows, train_rows, seconds, scoring, best_cv_rmse_target, notes;
-- quality_bar: seeds, tuned_rmse (per seed), ratio_vs_<ref> (per seed), median_ratio_vs_<ref>, passes_vs_<ref>
-  for ref in ols (price inputs, the lab's formulation) and ols_return (relative inputs, return target);
-- tuned_vs_baseline: baseline_rmse_mean, tuned_rmse_mean, change_pct (seed means);
-- formulation: {target: {mean_rmse, std_rmse, n}} of the same 64-32 MLP on both targets;
-- regularization: rows {model, train_rmse, test_rmse, delta_test_rmse_vs_tuned, gap_test_over_train, epochs_run};
-- curves: {model: {epochs, final_train_loss, final_test_loss, best_test_epoch, best_valid_epoch, final_gap_loss, ...}}
-  (losses in the model's target units, standardized when scale_target);
-- seed_rmse: {model: [test RMSE per seed]} for repeated models;
-- eda: collinearity_min_r, volume_corr_range, skew_close, rows, symbols, days;
-- error: abs_residual_price_corr, worst_symbol, worst_symbol_share_pct.
+Protocol: holdout (one chronological test period; seeds vary the training randomness only). The
+results file (schema: mlplab.experiment.schema) keeps, besides the models and verdicts, `extra`:
+target, periods (rows and dates of fit/validation/test), synthetic, search (method, candidates,
+fits, folds, searched rows, seconds, best score and parameters), eda (collinearity_min_r,
+volume_corr_range, skew_close, rows, symbols, days), error (abs_residual_price_corr,
+worst_symbol, worst_symbol_share_pct) and lab_split (the lab protocol's random split).
 """
 
 from __future__ import annotations
@@ -25,6 +18,19 @@ from mlplab.errors import UserError
 from mlplab.regression.features import RELATIVE_FEATURES, SPLITS, TARGETS
 
 SEARCH_METHODS = ("grid", "halving")
+
+GLOSSARY = {
+    "intraday return": "The day's relative move from open to close, r = close/open − 1. Predicting it instead of the "
+                       "close makes a model scale-free: the same for a $5 and a $500 stock.",
+    "R² of the intraday return": "R² of the return a prediction implies (predicted close/open − 1) against the actual "
+                                 "return. Unlike R² of the close, which is near 1 for any sensible model because the "
+                                 "close sits within a few percent of the open, it shows how much of the day's move a "
+                                 "model captures; 0 is the naive forecast, negative is worse than it.",
+    "naive forecast": "Predicting close = open, i.e. no intraday move: the bar every price model must clear.",
+    "chronological split": "Training on earlier days and testing on later ones, so no model reads the future.",
+    "expanding time-series folds": "Cross-validation for time-ordered rows: each fold trains on all rows up to a point "
+                                   "and is scored on the block that follows.",
+}
 LR_SCHEDULES = ("", "cosine", "plateau")
 
 
@@ -66,8 +72,30 @@ def validate_params(params: dict) -> None:
     if "grid_hidden" in params:
         need(all(isinstance(h, list) and h and all(isinstance(w, int) and w > 0 for w in h) for h in params["grid_hidden"]),
              "grid_hidden", "a list of layer-width lists, e.g. [[64, 32], [128, 64]]")
-    if "test_size" in params:
-        need(0 < float(params["test_size"]) < 1, "test_size", "a fraction between 0 and 1")
+    for key in ("lab_test_size", "valid_fraction"):
+        if key in params:
+            need(isinstance(params[key], (int, float)) and 0 < float(params[key]) < 1, key, "a fraction between 0 and 1")
+    for key in ("valid_start", "test_start"):
+        if key in params:
+            try:
+                import pandas as pd
+
+                pd.Timestamp(params[key])
+            except (ValueError, TypeError):
+                need(False, key, "a date like 2015-01-01")
+    if "grid_epochs" in params:
+        need(isinstance(params["grid_epochs"], list) and params["grid_epochs"]
+             and all(isinstance(e, int) and e > 0 for e in params["grid_epochs"]), "grid_epochs",
+             "a non-empty list of positive epoch counts, e.g. [3, 9, 27]")
+    for key in ("reg_dropout",):
+        if key in params:
+            need(isinstance(params[key], (int, float)) and 0 <= params[key] < 1, key, "a dropout rate in [0, 1)")
+    for key in ("reg_weight_decay", "reg_input_noise"):
+        if key in params:
+            need(isinstance(params[key], (int, float)) and params[key] >= 0, key, "a number >= 0")
+    if "early_stopping_patience" in params:
+        need(isinstance(params["early_stopping_patience"], int) and params["early_stopping_patience"] >= 1,
+             "early_stopping_patience", "a positive integer (epochs)")
     if "search_subsample" in params:
         need(isinstance(params["search_subsample"], int) and params["search_subsample"] >= 0, "search_subsample",
              "a non-negative integer (0 = all training rows)")

@@ -105,23 +105,46 @@ def trend_symbols(frame, n: int = 4) -> list[str]:
     return pool["symbol"].iloc[idx].tolist()
 
 
-def collinearity_finding(corr: pd.DataFrame) -> str:
-    prices = corr.loc[list(PRICES), list(PRICES)].to_numpy()
-    lowest = float(prices[np.triu_indices(len(PRICES), 1)].min())
+def close_quantiles(frame) -> dict:
+    return to_polars(frame).select(pl.col("close").quantile(0.5).alias("med"), pl.col("close").quantile(0.99).alias("p99"),
+                                   pl.col("close").min().alias("lo"), pl.col("close").max().alias("hi")).row(0, named=True)
+
+
+def coverage_caption(coverage: dict) -> str:
+    full, n = coverage["symbols_full_history"], coverage["symbols"]
+    if full == n:
+        return "Every symbol trades on every day."
+    return f"{full:,} of {n:,} symbols trade on every day; the others join later or leave early."
+
+
+def trend_caption(frame, symbols) -> str:
+    df = to_polars(frame).filter(pl.col("symbol").is_in(list(symbols)))
+    ends = (df.sort("date").group_by("symbol").agg(pl.col("close").first().alias("a"), pl.col("close").last().alias("b"))
+              .with_columns((pl.col("b") / pl.col("a")).alias("x")).sort("x"))
+    lo, hi = ends.row(0, named=True), ends.row(-1, named=True)
+    return (f"Over the period {lo['symbol']} ends at {lo['x']:.2f}× its first close and {hi['symbol']} at {hi['x']:.2f}×: "
+            "price levels drift, which is why a model fitted to dollars meets levels in the test period it never saw.")
+
+
+def sector_caption(sectors: pd.DataFrame) -> str:
+    top = sectors.iloc[0]
+    n = int(top["symbols"])
+    return f"{top['sector']} holds the most rows ({int(top['rows']):,}, {n} symbol{'s' if n != 1 else ''})."
+
+
+def volume_return_correlation(frame) -> float:
+    """Pearson r of log(1 + volume) with the intraday return close/open - 1 (rows with open > 0)."""
+    df = to_polars(frame).filter(pl.col("open") > 0)
+    ret = (df["close"] / df["open"] - 1).to_numpy()
+    vol = np.log1p(df["volume"].to_numpy())
+    if len(ret) < 3 or np.std(ret) == 0 or np.std(vol) == 0:
+        return 0.0
+    return float(np.corrcoef(vol, ret)[0, 1])
+
+
+def summary(corr: pd.DataFrame, coverage: dict, skew: dict) -> dict:
+    """The EDA facts the results file keeps."""
     vol = corr.loc["volume", list(PRICES)]
-    return (f"Collinearity: open, high, low and close correlate at least at r = {lowest:.4f} with each other, so "
-            f"today's close is almost a linear function of today's open, high and low (the inputs are nearly "
-            f"redundant and a linear model already explains most of the variance). Volume correlates "
-            f"{'weakly' if vol.abs().max() < 0.3 else 'noticeably'} with prices (r between {vol.min():.3f} and "
-            f"{vol.max():.3f}).")
-
-
-def skew_finding(frame) -> str:
-    s = skewness(frame)
-    q = to_polars(frame).select(pl.col("close").quantile(0.5).alias("med"), pl.col("close").quantile(0.99).alias("p99"),
-                                pl.col("close").min().alias("lo"), pl.col("close").max().alias("hi")).row(0, named=True)
-    logged = [c for c, v in s.items() if abs(v) > SKEW_LOG_THRESHOLD]
-    return (f"Prices are right-skewed (skewness of close {s['close']:.2f}, volume {s['volume']:.2f}): the median "
-            f"close is \\${q['med']:,.2f}, the 99th percentile \\${q['p99']:,.2f}, the range \\${q['lo']:,.2f} – "
-            f"\\${q['hi']:,.2f}. " + (f"Log axes are used for {', '.join(logged)}." if logged
-                                       else "No column is skewed enough to need a log axis."))
+    return {"collinearity_min_r": float(corr.loc[list(PRICES), list(PRICES)].min().min()),
+            "volume_corr_range": [float(vol.min()), float(vol.max())], "skew_close": float(skew["close"]),
+            "rows": coverage["rows"], "symbols": coverage["symbols"], "days": coverage["days"]}

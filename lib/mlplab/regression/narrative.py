@@ -1,18 +1,22 @@
-"""Sentences generated from the numbers: the notebook never types a number into prose.
-
-Each function states only what its inputs support (e.g. "overfits" only when the gap says so).
-"""
+"""Sentences of the NYSE chapter, each computed from numbers; every qualitative word has a condition
+(tests/test_regression_narrative.py covers each branch). Verdict words come from the noise rule."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from mlplab.regression.experiment import ModelRun
+from mlplab.experiment import verdict as V
+from mlplab.experiment.prose import capital, curve_finding, join, metric_name, params_text, verdict_clause, verdicts_summary
 
-GAP_OVERFIT = 1.10   # test RMSE > 110 % of train RMSE
-GAP_TIGHT = 1.02
-MATERIAL_PCT = 1.0   # a regularizer "matters" when it moves the test RMSE by at least 1 %
+PRICES = ("open", "close", "low", "high")
+NEAR_IDENTICAL_R = 0.99
+STRONG_R = 0.9
+BARELY_R = 0.1
+WEAK_R = 0.3
+SKEW = 1.0
+PRICE_LEVEL_R = 0.3      # |residual| vs close correlation above which errors "grow with the price level"
+DOMINANT_SHARE = 50.0    # % of squared error from one symbol
 
 
 def dollars(x: float) -> str:
@@ -30,169 +34,258 @@ def data_sentence(summary: dict, synthetic: bool) -> str:
         text += "Every symbol has a row on every trading day. "
     if synthetic:
         text += "These are **synthetic** prices from the embedded generator, not the Kaggle data."
-    return text
-
-
-def split_sentence(method: str, n_train: int, n_test: int, train_dates, test_dates, test_start: str) -> str:
-    if method == "chronological":
-        return (f"Chronological split: training on {n_train:,} rows up to {str(np.max(train_dates))[:10]}, testing on "
-                f"{n_test:,} rows from {test_start} to {str(np.max(test_dates))[:10]}. No test day precedes a training day, "
-                f"so nothing from the future reaches the model.")
-    return (f"Random split (the lab's protocol): {n_train:,} training and {n_test:,} test rows drawn from the whole "
-            f"period. Test days sit between training days, so the model has seen the neighbouring prices — an "
-            f"optimistic setting kept only to compare with the lab.")
-
-
-def baselines_sentence(runs: dict[str, ModelRun]) -> str:
-    naive, ols = runs["naive"].test["rmse"], runs["ols"].test["rmse"]
-    lab = runs["lab_protocol"].test["rmse"]
-    text = (f"Predicting close = open gives a test RMSE of {dollars(naive)}. Least squares on the raw prices brings it "
-            f"to {dollars(ols)} (R² {runs['ols'].test['r2']:.5f}): the close is nearly a linear function of open, high "
-            f"and low. ")
-    if "ols_return" in runs:
-        olsr = runs["ols_return"].test["rmse"]
-        word = "lower" if olsr < ols else "higher"
-        text += (f"The same least squares on the scale-free formulation (return from prices relative to the open) "
-                 f"gives {dollars(olsr)}, {abs(1 - olsr / ols) * 100:.1f} % {word}. ")
-    rel = lab / ols
-    st = runs["lab_protocol"].settings or {}
-    if st.get("epochs") and st.get("batch_size"):
-        text += f"The lab's network was trained for {st['epochs']} epochs at batch size {st['batch_size']:,}. "
-    if rel > 1.05:
-        text += (f"The lab's unscaled MLP reaches {dollars(lab)}, {rel:.1f}× the OLS error: without scaling, "
-                 f"the network does not even recover the linear relation.")
-    else:
-        text += f"The lab's unscaled MLP reaches {dollars(lab)}, within 5 % of OLS."
-    return text
-
-
-def formulation_sentence(by_target: dict[str, ModelRun]) -> str:
-    """Same network, two formulations: mean ± std of the test RMSE over seeds."""
-    parts = []
-    for target, run in by_target.items():
-        s = run.seed_summary()
-        rm = [t["rmse"] for t in run.seed_tests or [run.test]]
-        parts.append(f"`{target}`: {dollars(s['mean']['rmse'])} ± {dollars(s['std']['rmse'])} "
-                     f"(range {dollars(min(rm))} – {dollars(max(rm))}, {s['n']} seeds)")
-    text = "Test RMSE of the same 64→32 MLP over seeds — " + "; ".join(parts) + ". "
-    if {"close", "intraday_return"} <= set(by_target):
-        c, r = by_target["close"].seed_summary(), by_target["intraday_return"].seed_summary()
-        if r["mean"]["rmse"] < c["mean"]["rmse"] and r["std"]["rmse"] <= c["std"]["rmse"]:
-            text += (f"The scale-free target is both more accurate ({c['mean']['rmse'] / r['mean']['rmse']:.2f}× lower "
-                     f"mean error) and more stable across seeds: the network no longer has to learn an identity over "
-                     f"prices from a few dollars to hundreds, only the small, bounded intraday move.")
-        elif r["mean"]["rmse"] < c["mean"]["rmse"]:
-            text += "The scale-free target has the lower mean error, but not the smaller seed spread."
-        else:
-            text += "On these data the price target is not worse than the scale-free one."
-    return text
-
-
-def search_sentence(result, n_train: int) -> str:
-    best = ", ".join(f"{k} = {'constant' if k == 'lr_schedule' and not v else v}" for k, v in result.best_params.items())
-    rows = (f"all {n_train:,} training rows" if result.searched_rows >= n_train
-            else f"the {result.searched_rows:,} most recent of the {n_train:,} training rows")
-    return (f"The {result.method} search tried {result.n_candidates} configurations ({result.n_fits} fits) with "
-            f"time-series cross-validation on {rows}, in {result.seconds:.0f} s. Best: {best} (CV RMSE of the target "
-            f"{-result.best_score:.5g}). The winner is then refitted on all {n_train:,} training rows, once per seed.")
-
-
-def gap_sentence(run: ModelRun, reference: ModelRun) -> str:
-    """Over- or under-fitting from the train/test gap, net of the price-level effect, and from the curves.
-
-    Dollar errors grow with prices, and the test period is usually pricier than the training one,
-    so the raw test/train ratio overstates overfitting. The `reference` (the naive close = open,
-    which has nothing to overfit) measures that level effect; only the excess counts.
-    """
-    tr, te = run.train["rmse"], run.test["rmse"]
-    ratio = te / tr
-    level = reference.test["rmse"] / reference.train["rmse"]
-    excess = ratio / level
-    text = (f"Train RMSE {dollars(tr)}, test RMSE {dollars(te)} (test/train = {ratio:.2f}). The {reference.name} "
-            f"baseline, which cannot overfit, has a test/train ratio of {level:.2f} from the price level alone, so the "
-            f"excess gap is {excess:.2f}. ")
-    h = run.history
-    late_rise = False
-    if h is not None and "test_loss" in h and h["test_loss"].notna().sum() > 1:
-        best_i = h["test_loss"].idxmin()
-        best_ep, last = int(h.loc[best_i, "epoch"]), int(h["epoch"].iloc[-1])
-        lo, end = float(h.loc[best_i, "test_loss"]), float(h["test_loss"].iloc[-1])
-        late_rise = end > 1.05 * lo
-        text += (f"In the curves the test loss is lowest at epoch {best_ep} of {last} ({lo:.4g}) and ends at {end:.4g}"
-                 f"{' — it rises again' if late_rise else ''}; the final training loss is "
-                 f"{float(h['train_loss'].iloc[-1]):.4g}. ")
-    if excess > GAP_OVERFIT or late_rise:
-        text += "The model **overfits**: " + ("its test error grows beyond the level effect." if excess > GAP_OVERFIT
-                                               else "more epochs make the test loss worse.")
-    elif excess < GAP_TIGHT:
-        text += ("Train and test errors move together: no overfitting. The remaining error is intraday noise that "
-                 "open, high and low cannot explain, so the model sits at the data's limit rather than under-fitting.")
-    else:
-        text += "A small excess gap: mild overfitting at most."
-    return text
-
-
-def regularization_sentence(table: pd.DataFrame, reference: str = "mlp_tuned") -> str:
-    ref = table.loc[table["model"] == reference, "test rmse"].iloc[0]
-    others = table[table["model"] != reference].copy()
-    others["delta"] = others["test rmse"] - ref
-    helped = others[others["delta"] < 0].sort_values("delta")
-    text = f"Unregularized tuned MLP: test RMSE {dollars(ref)}. "
-    if len(helped):
-        b = helped.iloc[0]
-        text += (f"{len(helped)} of {len(others)} regularized variants lowered it; the best is {b['model']} "
-                 f"({dollars(b['test rmse'])}, {b['delta'] / ref * 100:+.2f} %). ")
-    else:
-        text += f"None of the {len(others)} regularized variants lowered it. "
-    worst = others.sort_values("delta").iloc[-1]
-    if worst["delta"] > 0:
-        text += f"The largest degradation: {worst['model']} ({worst['delta'] / ref * 100:+.2f} %). "
-    largest = float(others["delta"].abs().max() / ref * 100)
-    if largest < MATERIAL_PCT:
-        text += (f"Every change is within ±{largest:.2f} % of the test RMSE: the unregularized model does not "
-                 f"overfit enough for regularization to matter here.")
-    elif len(helped) and -helped.iloc[0]["delta"] / ref * 100 >= MATERIAL_PCT:
-        text += "Regularization pays off here."
-    else:
-        text += "Regularization costs accuracy here without a compensating gain."
-    return text
-
-
-def error_sentence(d_test, pred_close: np.ndarray, per_symbol: pd.DataFrame) -> str:
-    err = pred_close - d_test.close
-    corr = float(np.corrcoef(np.abs(err), d_test.close)[0, 1])
-    top = per_symbol.iloc[0]
-    return (f"Absolute errors grow with the price level (correlation of |residual| with the close: {corr:.2f}), as "
-            f"they must for a target that moves by a percentage. The worst symbol, {top['symbol']} (median close "
-            f"{dollars(top['median close'])}), alone accounts for {top['share of squared error %']:.1f} % of the squared "
-            f"test error. Median residual {dollars(float(np.median(err)))}; 95 % of residuals lie within "
-            f"{dollars(float(np.quantile(np.abs(err), 0.95)))}.")
-
-
-def seeds_sentence(quality: dict) -> str:
-    rm = quality["tuned_rmse"]
-    text = (f"Over {len(rm)} seeds the tuned MLP's test RMSE is {dollars(float(np.mean(rm)))} ± "
-            f"{dollars(float(np.std(rm, ddof=1)) if len(rm) > 1 else 0.0)}. ")
-    for key in sorted(k for k in quality if k.startswith("median_ratio_vs_")):
-        ref = key.removeprefix("median_ratio_vs_")
-        ok = quality[f"passes_vs_{ref}"]
-        text += (f"Median ratio to {ref}: {quality[key]:.3f} ({'meets' if ok else 'misses'} the bar ≤ 1; per seed "
-                 f"{', '.join(f'{r:.3f}' for r in quality[f'ratio_vs_{ref}'])}). ")
     return text.strip()
 
 
-def tuning_sentence(baseline: ModelRun, tuned: ModelRun) -> str:
-    """Did the search pay off on the test period? Seed means, with the spreads to judge the difference."""
-    b, t = baseline.seed_summary(), tuned.seed_summary()
-    change = (t["mean"]["rmse"] / b["mean"]["rmse"] - 1) * 100
-    noise = max(b["std"]["rmse"], t["std"]["rmse"])
-    diff = abs(t["mean"]["rmse"] - b["mean"]["rmse"])
-    text = (f"Tuning moved the seed-mean test RMSE from {dollars(b['mean']['rmse'])} (baseline) to "
-            f"{dollars(t['mean']['rmse'])} ({change:+.2f} %). ")
-    if diff <= 2 * noise:
-        text += "That is within twice the seed spread: the search found no configuration clearly better than the baseline."
-    elif change < 0:
-        text += "The gain is larger than twice the seed spread."
+def collinearity_finding(corr: pd.DataFrame) -> str:
+    prices = corr.loc[list(PRICES), list(PRICES)].to_numpy()
+    lowest = float(prices[np.triu_indices(len(PRICES), 1)].min())
+    vol = corr.loc["volume", list(PRICES)]
+    biggest = float(vol.abs().max())
+    if lowest >= NEAR_IDENTICAL_R:
+        text = (f"Open, high, low and close move together almost perfectly (every pairwise r ≥ {lowest:.4f}): "
+                "the close is nearly a linear function of the day's other prices, so a linear model already "
+                "explains most of its variance and R² of the close says little about a model.")
+    elif lowest >= STRONG_R:
+        text = (f"Open, high, low and close are strongly correlated (every pairwise r ≥ {lowest:.3f}), "
+                "but not interchangeable.")
     else:
-        text += "The tuned model is worse on the test period: the configuration picked by cross-validation did not transfer."
+        text = f"The four prices correlate at r ≥ {lowest:.3f} with each other."
+    strength = "barely" if biggest < BARELY_R else "weakly" if biggest < WEAK_R else "noticeably"
+    return text + (f" Volume is {strength} related to them (r between {vol.min():.3f} and {vol.max():.3f}).")
+
+
+def corr_caption(corr: pd.DataFrame) -> str:
+    prices = corr.loc[list(PRICES), list(PRICES)].to_numpy()
+    lowest = float(prices[np.triu_indices(len(PRICES), 1)].min())
+    vol = float(corr.loc["volume", list(PRICES)].abs().max())
+    first = (f"The four prices are near-duplicates (r ≥ {lowest:.3f})" if lowest >= NEAR_IDENTICAL_R
+             else f"The four prices correlate at r ≥ {lowest:.3f}")
+    return f"{first}; volume's largest |r| with a price is {vol:.2f}."
+
+
+def skew_finding(skew: dict, quantiles: dict) -> str:
+    s = skew["close"]
+    shape = ("right-skewed" if s > SKEW else "left-skewed" if s < -SKEW else "roughly symmetric")
+    return (f"The close is {shape} (skewness {s:.2f}; volume {skew['volume']:.2f}): median \\${quantiles['med']:,.2f}, "
+            f"99th percentile \\${quantiles['p99']:,.2f}, range \\${quantiles['lo']:,.2f} – \\${quantiles['hi']:,.2f}.")
+
+
+def hist_caption(skew: dict, quantiles: dict) -> str:
+    s = skew["close"]
+    if s > SKEW:
+        return (f"Most closes are low and a long tail reaches \\${quantiles['hi']:,.0f}: a model fitted to dollars is "
+                "dominated by the few expensive symbols.")
+    return f"The close is not strongly skewed (skewness {s:.2f})."
+
+
+def volume_finding(r_volume_return: float) -> str:
+    """Why volume is (not) an input of the return formulation."""
+    if abs(r_volume_return) < BARELY_R:
+        return (f"The day's log-volume carries almost no linear information about its intraday return "
+                f"(r = {r_volume_return:+.3f}), so the scale-free models use only the day's high and low "
+                "relative to its open.")
+    return (f"The day's log-volume correlates with its intraday return at r = {r_volume_return:+.3f}; "
+            "the scale-free models nevertheless use the parameter `relative_inputs` as set.")
+
+
+def periods_sentence(periods: pd.DataFrame, n_seeds: int) -> str:
+    p = periods.set_index("period")
+    return (f"Models are fitted on {p.loc['fit', 'rows']:,} rows ({p.loc['fit', 'first day']} to "
+            f"{p.loc['fit', 'last day']}), compared on the {p.loc['validation', 'rows']:,} validation rows "
+            f"({p.loc['validation', 'first day']} to {p.loc['validation', 'last day']}) and scored once on "
+            f"{p.loc['test', 'rows']:,} test rows ({p.loc['test', 'first day']} to {p.loc['test', 'last day']}). "
+            f"Each network is trained with {n_seeds} seed{'s' if n_seeds != 1 else ''}; with one fixed test period "
+            "the seeds vary only the training randomness (initial weights, batch order, dropout), so the intervals "
+            "below say how much a result depends on that randomness, not how it would change on other years.")
+
+
+def baselines_sentence(runs: dict, ratio) -> str:
+    naive, ols, olsr = runs["naive"], runs["ols"], runs["ols_return"]
+    v_ols = V.compare_runs(ols, naive, "rmse", higher_is_better=False, test_train_ratio=ratio)
+    v_ret = V.compare_runs(olsr, ols, "rmse", higher_is_better=False, test_train_ratio=ratio)
+    text = (f"The naive forecast (close = open) has a test RMSE of {dollars(naive.mean('rmse'))}. "
+            f"Least squares on the raw prices reaches {dollars(ols.mean('rmse'))}, {V.relation(v_ols)} the naive "
+            f"forecast; the same least squares on the scale-free formulation reaches {dollars(olsr.mean('rmse'))}, "
+            f"{V.relation(v_ret)} least squares on prices. ")
+    text += (f"In R² of the intraday return (the scale-free measure, defined in the glossary) the three reach "
+             f"{naive.mean('r2_return'):.3f}, {ols.mean('r2_return'):.3f} and {olsr.mean('r2_return'):.3f}.")
     return text
+
+
+def lab_sentence(lab, ols) -> str:
+    """The lab's network on its own random split; compared with OLS only through scale-free R²."""
+    st = lab.settings
+    r2 = lab.test["r2_return"]
+    text = (f"The lab's network ({st.get('epochs')} epochs at batch size {st.get('batch_size'):,}, raw prices in and "
+            f"out) on the lab's random split reaches a test RMSE of {dollars(lab.test['rmse'])} and an R² of the "
+            f"intraday return of {r2:.3f}. ")
+    if r2 < 0:
+        text += ("A negative R² of the return means its implied intraday moves are worse than predicting no move at "
+                 "all: without scaling, the network does not learn the small move between open and close.")
+    elif r2 < ols.mean("r2_return"):
+        text += (f"Least squares on prices reaches {ols.mean('r2_return'):.3f} on the chronological test period: "
+                 "the unscaled network learns less of the intraday move than a linear fit.")
+    else:
+        text += (f"That is at least as much of the intraday move as least squares on prices explains on the "
+                 f"chronological test period ({ols.mean('r2_return'):.3f}).")
+    return text
+
+
+def formulation_sentence(runs: dict, ratio, target: str) -> str:
+    other = "mlp_baseline_close" if target == "intraday_return" else "mlp_baseline_return"
+    a, b = runs["mlp_baseline"], runs[other]
+    v = V.compare_runs(a, b, "rmse", higher_is_better=False, test_train_ratio=ratio)
+    clause = verdict_clause(f"the MLP on the {_target(target)}", f"the same MLP on the {_target(a_other(target))}", v,
+                            "rmse", digits=3, unit=" USD", runs="seeds")
+    text = capital(clause) + ". "
+    if v.word == V.BETTER and target == "intraday_return":
+        text += ("The scale-free target spares the network an identity over prices from a few dollars to hundreds: "
+                 "it only has to learn the small, bounded move between open and close.")
+    elif v.word == V.WORSE:
+        text += "On these data the price target serves the network better than the scale-free one."
+    return text
+
+
+def a_other(target: str) -> str:
+    return "close" if target == "intraday_return" else "intraday_return"
+
+
+def _target(target: str) -> str:
+    return {"close": "close price", "intraday_return": "intraday return"}[target]
+
+
+def search_sentence(result, n_fit: int, grid_epochs, searched=None) -> str:
+    best = params_text(result.best_params, searched)
+    rows = (f"all {n_fit:,} fit rows" if result.searched_rows >= n_fit
+            else f"the {result.searched_rows:,} most recent of the {n_fit:,} fit rows")
+    text = (f"The {result.method} search compared {result.n_candidates} configurations ({result.n_fits} fits) with "
+            f"{result.cv_folds} expanding time-series folds on {rows}, in {result.seconds:.0f} s. It chose {best} "
+            f"(cross-validated RMSE of the target {-result.best_score:.5g}).")
+    epochs = result.best_params.get("epochs")
+    if epochs is not None and grid_epochs and epochs >= max(grid_epochs):
+        text += (" The winner trained for the largest epoch budget searched; whether more epochs would help is "
+                 "answered by its validation curve below.")
+    return text
+
+
+def curves_caption(history: pd.DataFrame | None, label: str) -> str:
+    return curve_finding(history, label) or f"Loss per epoch of {label}."
+
+
+def tuning_sentence(runs: dict, ratio) -> str:
+    v = V.compare_runs(runs["mlp_tuned"], runs["mlp_baseline"], "rmse", higher_is_better=False, test_train_ratio=ratio)
+    text = capital(verdict_clause("the tuned MLP", "the baseline MLP", v, "rmse", unit=" USD", runs="seeds")) + " (same inputs and target)."
+    if v.word == V.PAR:
+        text += " The search found no configuration that transfers to the test period better than the lab's architecture."
+    elif v.word == V.WORSE:
+        text += (" The configuration chosen by cross-validation on the fit rows did not transfer to the test period.")
+    return text
+
+
+def regularization_sentence(table: pd.DataFrame) -> str:
+    return verdicts_summary(table, "the tuned network", "test RMSE, paired over seeds")
+
+
+def error_sentence(detail: dict, per_symbol: pd.DataFrame) -> str:
+    err = detail["y_pred"] - detail["y_true"]
+    corr = float(np.corrcoef(np.abs(err), detail["y_true"])[0, 1])
+    top = per_symbol.iloc[0]
+    if corr > PRICE_LEVEL_R:
+        text = (f"Absolute errors grow with the price level (correlation of |residual| with the close {corr:.2f}): "
+                "a percentage error costs more dollars on an expensive stock. ")
+    else:
+        text = f"Absolute errors barely depend on the price level (correlation of |residual| with the close {corr:.2f}). "
+    share = float(top["share of squared error %"])
+    if share > DOMINANT_SHARE:
+        text += (f"One symbol, {top['symbol']} (median close {dollars(top['median close'])}), accounts for "
+                 f"{share:.1f} % of the squared test error, so the RMSE mostly measures that symbol. ")
+    else:
+        text += (f"The largest contributor, {top['symbol']}, accounts for {share:.1f} % of the squared test error. ")
+    text += (f"Median residual {dollars(float(np.median(err)))}; 95 % of residuals lie within "
+             f"{dollars(float(np.quantile(np.abs(err), 0.95)))}.")
+    return text
+
+
+def recommendation_sentence(rec: dict | None, runs: dict, ratio) -> str:
+    if rec is None:
+        return "No model was scored on the validation period, so none is recommended."
+    best = runs[rec["model"]]
+    text = (f"Chosen on the validation period (lowest validation RMSE, {dollars(rec['validation'])}): "
+            f"**{best.label}**. On the test period it scores {dollars(best.mean('rmse'))}")
+    if rec.get("runner_up"):
+        other = runs[rec["runner_up"]]
+        v = V.compare_runs(best, other, "rmse", higher_is_better=False, test_train_ratio=ratio)
+        text += f", {V.relation(v)} the validation runner-up, {other.label} ({dollars(other.mean('rmse'))})"
+    return text + "."
+
+
+def model_rmse_caption(runs: dict, names) -> str:
+    best = min(names, key=lambda n: runs[n].mean("rmse"))
+    worst = max(names, key=lambda n: runs[n].mean("rmse"))
+    return (f"Lowest test RMSE: {runs[best].label} ({dollars(runs[best].mean('rmse'))}); highest: "
+            f"{runs[worst].label} ({dollars(runs[worst].mean('rmse'))}).")
+
+
+def pred_caption(detail: dict) -> str:
+    err = detail["y_pred"] - detail["y_true"]
+    rel = np.abs(err) / detail["y_true"]
+    return f"Points hug the diagonal: the median absolute error is {100 * float(np.median(rel)):.2f} % of the close."
+
+
+def residual_caption(detail: dict) -> str:
+    err = detail["y_pred"] - detail["y_true"]
+    return (f"Residuals centre on {dollars(float(np.median(err)))}, with "
+            f"{100 * float(np.mean(np.abs(err) > 3 * np.std(err))):.1f} % beyond three standard deviations.")
+
+
+def symbol_caption(per_symbol: pd.DataFrame) -> str:
+    top = per_symbol.iloc[0]
+    return f"{top['symbol']} alone holds {float(top['share of squared error %']):.1f} % of the squared test error."
+
+
+def metric_label(m: str) -> str:
+    return "R² of the return" if m == "r2_return" else metric_name(m)
+
+
+def periods_caption(periods: pd.DataFrame) -> str:
+    p = periods.set_index("period")
+    share = p.loc["test", "rows"] / p["rows"].sum()
+    return f"The test period holds {share:.0%} of the rows and starts after every fitted and validated day."
+
+
+def search_caption(result) -> str:
+    table = result.cv_results
+    col = "mean_test_rmse" if "mean_test_rmse" in table else None
+    if col is None or len(table) < 2:
+        return f"{result.n_candidates} configurations compared."
+    final = table[table["iter"] == table["iter"].max()] if "iter" in table else table
+    spread = float(final[col].max() - final[col].min())
+    return (f"In the last round the {len(final)} surviving configurations lie within {spread:.4g} of each other "
+            f"in CV RMSE; rank 1 is the winner.")
+
+
+def regularization_caption(table: pd.DataFrame) -> str:
+    words = table["verdict"].value_counts()
+    better, worse = int(words.get(V.BETTER, 0)), int(words.get(V.WORSE, 0))
+    if better == 0 and worse == 0:
+        return "No regularizer changes the test RMSE beyond the seeds' noise."
+    return f"{better} regularizer(s) better and {worse} worse than their reference; the rest on a par."
+
+
+def arch_caption(items) -> str:
+    from mlplab.plots.architecture import count_parameters
+
+    counts = [(title, count_parameters(m)) for m, title, *_ in items]
+    big = max(counts, key=lambda t: t[1])
+    small = min(counts, key=lambda t: t[1])
+    if big[1] == small[1]:
+        return f"Each has {big[1]:,} trainable parameters."
+    return f"The largest ({big[0]}) has {big[1]:,} trainable parameters, the smallest ({small[0]}) {small[1]:,}."
+
+
+def results_sentence(filename: str, doc: dict) -> str:
+    t = doc["timings_s"]
+    parts = ", ".join(f"{k} {v:.0f} s" for k, v in t.items() if k != "total")
+    return (f"Results written to `{filename}` ({len(doc['models'])} models, protocol: {doc['protocol']['kind']}); "
+            f"the notebook took {t['total']:.0f} s ({parts}).")

@@ -206,3 +206,46 @@ def error_by_symbol(detail: dict, top: int = 15) -> pd.DataFrame:
     out["mape %"] = (df.assign(ape=(df["err"].abs() / df["close"]) * 100).groupby("symbol", sort=False)["ape"].mean())
     out["share of squared error %"] = 100 * g["err"].apply(lambda e: float(np.sum(e ** 2))) / float(np.sum(df["err"] ** 2))
     return out.sort_values("rmse", ascending=False).head(top).reset_index()
+
+
+def other_baseline(target: str) -> str:
+    return "mlp_baseline_close" if target == "intraday_return" else "mlp_baseline_return"
+
+
+def inputs_label(st: Setup) -> str:
+    return mo.inputs_of(st.target, st.inputs)
+
+
+def headline_verdicts(st: Setup) -> list[dict]:
+    """The comparisons the Lab 1 conclusions read: tuned vs baseline MLP, baseline MLP vs least squares,
+    the two formulations, the recommended model's rivals (paired over seeds, test RMSE)."""
+    from mlplab.experiment.verdict import compare_runs, record
+
+    runs = st.runs
+    pairs = [("tuning", "mlp_tuned", "mlp_baseline"), ("mlp_vs_linear", "mlp_tuned", "ols_return"),
+             ("mlp_vs_linear", "mlp_baseline", "ols_return"), ("linear", "ols", "naive"),
+             ("formulation", "mlp_baseline", other_baseline(st.target)), ("formulation", "ols_return", "ols")]
+    return [record(topic, a, b, "rmse", compare_runs(runs[a], runs[b], "rmse", higher_is_better=False))
+            for topic, a, b in pairs if a in runs and b in runs]
+
+
+def error_summary(detail: dict, per_symbol: pd.DataFrame) -> dict:
+    err = detail["y_pred"] - detail["y_true"]
+    return {"abs_residual_price_corr": float(np.corrcoef(np.abs(err), detail["y_true"])[0, 1]),
+            "worst_symbol": str(per_symbol["symbol"].iloc[0]),
+            "worst_symbol_share_pct": float(per_symbol["share of squared error %"].iloc[0])}
+
+
+def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
+    """(variant, reference, row label) for the regularization table."""
+    from mlplab.experiment.regularize import LABELS
+
+    out = []
+    for name, p in plan.items():
+        if p["regularizer"] is None:
+            out.append((name, p["reference"], "the early-stopping slice removed, no stopping"))
+        elif p["regularizer"] == "early_stopping":
+            out.append((name, p["reference"], "early stopping (same reduced rows)"))
+        else:
+            out.append((name, p["reference"], LABELS[p["regularizer"]]))
+    return out

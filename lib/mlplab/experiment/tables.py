@@ -1,0 +1,88 @@
+"""Tables every lab shows, built from run records: scores over the outer splits and ablation ladders.
+
+Column headers are words, not identifiers; model names are the runs' readable labels (the
+identifier is kept in a narrow `id` column only where a reader must match it with the results file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from mlplab.experiment import verdict as V
+from mlplab.experiment.prose import metric_name
+from mlplab.experiment.record import Run
+
+
+def score_table(runs: Mapping[str, Run], names: Sequence[str], metrics: Sequence[str], *,
+                parts: Sequence[str] = ("validation", "test"), spread: bool = True, train: bool = False,
+                ids: bool = True) -> pd.DataFrame:
+    """One row per model: mean over the outer splits of each metric on each part (and the test SD)."""
+    rows = []
+    for name in names:
+        r = runs[name]
+        row = {"model": r.label}
+        if ids:
+            row["id"] = name
+        for m in metrics:
+            for part in (("train",) if train else ()) + tuple(parts):
+                row[f"{part} {metric_name(m)}"] = r.mean(m, part) if r.has(part) else float("nan")
+            if spread and r.n > 1:
+                row[f"test {metric_name(m)} SD"] = r.std(m, "test")
+        row["runs"] = r.n
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def compare(runs: Mapping[str, Run], a: str, b: str, metric: str, *, higher_is_better: bool,
+            test_train_ratio: float | None, part: str = "test") -> V.Verdict:
+    return V.compare_runs(runs[a], runs[b], metric, higher_is_better=higher_is_better,
+                          test_train_ratio=test_train_ratio, part=part)
+
+
+def ladder(runs: Mapping[str, Run], steps: Sequence[tuple[str, str]], metric: str, *, higher_is_better: bool,
+           test_train_ratio: float | None, topic: str = "ladder") -> tuple[pd.DataFrame, list[dict]]:
+    """An ablation ladder: each rung (model, what it changes) against the rung before it.
+
+    Returns the table and the verdict records (for the results' `verdicts`)."""
+    rows, records = [], []
+    prev = None
+    for name, change in steps:
+        r = runs[name]
+        row = {"rung": change, "model": r.label, "validation": r.mean(metric, "validation") if r.has("validation")
+               else float("nan"), "test": r.mean(metric), "test SD": r.std(metric)}
+        if prev is None:
+            row["change in test"], row["verdict"] = float("nan"), "–"
+        else:
+            v = compare(runs, name, prev, metric, higher_is_better=higher_is_better, test_train_ratio=test_train_ratio)
+            row["change in test"], row["verdict"] = v.mean_diff, v.word
+            records.append(V.record(topic, name, prev, metric, v))
+        rows.append(row)
+        prev = name
+    table = pd.DataFrame(rows).rename(columns={"validation": f"validation {metric_name(metric)}",
+                                               "test": f"test {metric_name(metric)}",
+                                               "test SD": f"test {metric_name(metric)} SD"})
+    return table, records
+
+
+def pairs_table(runs: Mapping[str, Run], pairs: Sequence[tuple], metric: str, *, higher_is_better: bool,
+                test_train_ratio: float | None, topic: str, digits: int = 3) -> tuple[pd.DataFrame, list[dict]]:
+    """Each (variant, reference[, row label]) pair: both test means, the paired difference with its 95 %
+    interval, and the noise rule's verdict. The row label defaults to the variant's label."""
+    rows, records = [], []
+    what = metric_name(metric)
+    for pair in pairs:
+        a, b = pair[0], pair[1]
+        label = pair[2] if len(pair) > 2 else runs[a].label
+        v = compare(runs, a, b, metric, higher_is_better=higher_is_better, test_train_ratio=test_train_ratio)
+        records.append(V.record(topic, a, b, metric, v))
+        rows.append({"change": label, f"test {what}": runs[a].mean(metric), f"reference test {what}": runs[b].mean(metric),
+                     "difference": v.mean_diff, "95 % interval": _interval(v, digits), "verdict": v.word})
+    return pd.DataFrame(rows), records
+
+
+def _interval(v: V.Verdict, digits: int = 3) -> str:
+    if v.word == V.TOO_FEW:
+        return "–"
+    return f"{v.low:+.{digits}f} to {v.high:+.{digits}f}"

@@ -1,0 +1,37 @@
+"""Scores over outer splits or seeds, for any lab: one row per model, a point per split, the mean.
+
+The x axis is the metric in its own units; lower-is-better metrics say so in the axis label.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import seaborn as sns
+
+from mlplab.plots.style import new_figure, title_with_source
+
+
+def plot_split_scores(values: dict[str, list[float]], *, xlabel: str, title: str = "", synthetic: bool = False,
+                      reference: float | None = None, reference_label: str = "", digits: int = 3):
+    """Per-split scores (grey points) and their mean (diamond, labelled) for each model, top to bottom."""
+    if not values:
+        raise ValueError("values is empty: give at least one {model: [scores]}")
+    fig, ax = new_figure(height=max(2.6, 0.45 * len(values) + 1.3))
+    names = list(values)
+    for i, n in enumerate(names):
+        v = np.asarray(values[n], dtype=float)
+        ax.scatter(v, np.full(len(v), i), color="grey", s=16, zorder=3)
+        ax.scatter([v.mean()], [i], marker="D", color=sns.color_palette()[0], s=36, zorder=4)
+        ax.text(v.mean(), i + 0.22, f"{v.mean():.{digits}f}", ha="center", va="bottom", fontsize=8)
+    if reference is not None:
+        ax.axvline(reference, color=sns.color_palette()[3], ls="--", lw=1, label=reference_label or None)
+        if reference_label:
+            ax.legend(loc="best", fontsize=8)
+    ax.set_yticks(range(len(names)), [textwrap.fill(n, 34) for n in names], fontsize=8)
+    ax.set_ylim(len(names) - 0.4, -0.6)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title_with_source(title, synthetic))
+    return fig
