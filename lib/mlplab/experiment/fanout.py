@@ -52,17 +52,22 @@ class Job:
     describe: Callable[[Any], dict] | None = None   # fitted model -> what it chose (recorded per split)
     evaluate: Callable | None = None                 # custom fit-and-score (e.g. a leaky protocol)
     tracking: Any = None        # mlplab.experiment.tracking.Tracking: log this final fit (set by `run`)
+    threads: int = 1            # torch threads of this fit (1 per worker when workers run in parallel)
+    tune: Callable[[Any, Any], dict] | None = None   # (fitted model, split) -> what it chose on split.validation
 
 
 def jobs_for(name: str, build: Callable[[SplitInfo], Any], splits: Sequence, *, role: str, label: str = "",
              settings: dict | None = None, keep_first: bool = True, curves: bool = False, cost: float = 1.0,
-             describe: Callable | None = None, validate: bool = True) -> list[Job]:
-    """One job per outer split; the first keeps predictions (and curves when asked)."""
+             describe: Callable | None = None, validate: bool = True, threads: int = 1,
+             tune: Callable | None = None) -> list[Job]:
+    """One job per outer split; the first keeps predictions (and curves when asked). `tune(model, split)`
+    runs after the fit and may set a post-fit choice on the split's validation rows (e.g. test-time
+    augmentation on or off); what it returns is recorded with the split's settings."""
     if not splits:
         raise UserError(f"{name}: no outer splits to fit on")
     return [Job(name, build, s.index, s.seed, role=role, label=label or name, keep=keep_first and i == 0,
                 curves=curves and i == 0, validate=validate, cost=cost, settings=dict(settings or {}),
-                describe=describe) for i, s in enumerate(splits)]
+                describe=describe, threads=threads, tune=tune) for i, s in enumerate(splits)]
 
 
 @contextlib.contextmanager
@@ -106,7 +111,7 @@ def evaluate(job: Job, split, task) -> SplitResult:
     """Build, fit on split.fit, score fit/validation/test rows. Runs in a worker."""
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(max(1, int(job.threads)))
     info = SplitInfo(job.split, job.seed)
     if job.evaluate is not None:
         return job.evaluate(job, split, task)
@@ -129,6 +134,7 @@ def evaluate(job: Job, split, task) -> SplitResult:
     else:
         task.fit(model, split.fit)
     seconds = time.perf_counter() - t0
+    chosen = job.tune(model, split) if job.tune is not None else {}
     train = task.score(model, split.fit)
     validation = task.score(model, split.validation) if job.validate else {}
     test = task.score(model, split.test)
@@ -137,7 +143,7 @@ def evaluate(job: Job, split, task) -> SplitResult:
     if job.keep:
         detail.update(task.detail(model, split.test))
         detail["model"] = model
-    settings = job.describe(model) if job.describe else {}
+    settings = {**chosen, **(job.describe(model) if job.describe else {})}
     return SplitResult(job.split, job.seed, train, validation, test, seconds, settings, detail)
 
 
