@@ -132,9 +132,19 @@ def holdout_indices(train_rows, test_rows, seeds, *, valid_rows=None, valid_size
 
 
 def _stratify(y: np.ndarray):
-    """Stratify when every class has at least two rows (else a plain random split)."""
-    _, counts = np.unique(y, return_counts=True)
-    return y if counts.min() >= 2 else None
+    """Labels to stratify on: y when every class has at least two rows. Classes with a single row are
+    pooled into one group (or, when there is one such row, into the largest class), so that one
+    singleton class does not turn stratification off for the rare classes that can be kept in every
+    part. None (a plain random split) only with fewer than two rows."""
+    if len(y) < 2:
+        return None
+    _, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+    if counts.min() >= 2:
+        return y
+    single = counts[codes] < 2
+    codes = codes.copy()
+    codes[single] = len(counts) if single.sum() >= 2 else int(np.argmax(counts))
+    return codes
 
 
 def _check_fraction(name: str, value) -> None:
@@ -145,7 +155,10 @@ def _check_fraction(name: str, value) -> None:
 def _check_seeds(seeds) -> list[int]:
     if isinstance(seeds, (int, np.integer)):
         seeds = [seeds]
-    seeds = list(seeds)
+    try:
+        seeds = list(seeds)
+    except TypeError:
+        raise UserError(f"parameter seeds={seeds!r}: expected a non-empty list of integers") from None
     if not seeds or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in seeds):
         raise UserError(f"parameter seeds={seeds!r}: expected a non-empty list of integers")
     if len(set(seeds)) != len(seeds):
