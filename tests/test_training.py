@@ -297,10 +297,24 @@ def test_lr_schedules(linear_data):
     assert dict(plateau.callbacks_)["lr_schedule"].monitor == "valid_loss"
 
 
-def test_auto_device_resolves(linear_data):
+def test_auto_device_resolves_into_a_fitted_attribute(linear_data):
+    """scikit-learn's contract: fit never changes a constructor parameter; the resolved device is `device_`."""
+    import pickle
+
     X, y = linear_data
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
     net = MLPRegressor(max_epochs=1, device="auto").fit(X, y)
-    assert net.device == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert net.device == "auto" and net.get_params()["device"] == "auto" and net.device_ == expected
+    assert next(net.module_.parameters()).device.type == expected
+    assert clone(net).get_params()["device"] == "auto"
+    net.set_params(module__hidden=(4,))  # re-initializes the module on the resolved device
+    net.set_params(lr=0.01)  # re-initializes the optimizer
+    assert net.device == "auto" and net.predict(X[:5]).shape == (5,)
+    again = pickle.loads(pickle.dumps(net))
+    assert (again.device, again.device_) == ("auto", expected)
+    np.testing.assert_array_equal(again.predict(X[:5]), net.predict(X[:5]))
+    clf = MLPClassifier(max_epochs=1, device="auto").fit(X, (y > 0).astype(int))
+    assert clf.device == "auto" and clf.device_ == expected and clf.predict_proba(X[:3]).shape == (3, 2)
 
 
 def test_fast_metrics_match_sklearn():

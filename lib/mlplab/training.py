@@ -220,10 +220,59 @@ class _FastNet:
                                                               load_best=True)))
         return callbacks
 
+    # ---- device ---------------------------------------------------------------------------
+    # `device` is a constructor parameter and keeps its value ("auto" included: scikit-learn's
+    # contract, so clones and grids see what the user set); the fitted `device_` is what it resolved
+    # to. skorch reads `self.device` directly in a few places (moving modules, `infer`, loading
+    # state), so those run inside `_on_device`, which shows them the resolved value for the call.
+    def _device(self) -> str | None:
+        return getattr(self, "device_", None) or resolve_device(self.device)
+
+    @contextlib.contextmanager
+    def _on_device(self):
+        requested = self.device
+        self.device = self.device_ = self._device() if requested == "auto" else requested
+        try:
+            yield
+        finally:
+            self.device_ = self.device  # skorch may fall back (cuda state loaded without cuda)
+            self.device = requested
+
     # ---- initialization -------------------------------------------------------------------
     def initialize(self):
-        self.device = resolve_device(self.device)
-        return super().initialize()
+        self.device_ = resolve_device(self.device)
+        with self._on_device():
+            return super().initialize()
+
+    def _initialize_module(self, reason=None):
+        with self._on_device():
+            return super()._initialize_module(reason=reason)
+
+    def _initialize_criterion(self, reason=None):
+        with self._on_device():
+            return super()._initialize_criterion(reason=reason)
+
+    def infer(self, x, **fit_params):
+        with self._on_device():
+            return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        with self._on_device():
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+
+    def load_params(self, *args, **kwargs):
+        with self._on_device():
+            return super().load_params(*args, **kwargs)
+
+    def __setstate__(self, state):
+        requested = state.get("device")
+        if "device_" in state:  # a fitted net: skorch maps its tensors to the resolved device
+            state["device"] = state["device_"] or resolve_device(requested)
+        super().__setstate__(state)
+        if "device_" in state:
+            self.device_ = self.device
+            self.device = requested
+
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")
@@ -237,7 +286,7 @@ class _FastNet:
         if cls is torch.optim.SGD:
             kwargs.setdefault("momentum", SGD_MOMENTUM)
         if (cls in FUSED_CAPABLE and "foreach" not in kwargs and "fused" not in kwargs
-                and torch.device(self.device).type in ("cpu", "cuda")):
+                and torch.device(self._device()).type in ("cpu", "cuda")):
             # One fused kernel per step instead of a loop over parameter tensors: the optimizer
             # step is the largest per-batch cost at small batches (see bench/README.md).
             kwargs["fused"] = True
@@ -257,19 +306,20 @@ class _FastNet:
 
     def to_tensors(self, X, y=None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Features and (encoded) targets as tensors on the net's device, with the fitted encoders."""
-        X_t = torch.from_numpy(self._features(X)).to(self.device)
+        X_t = torch.from_numpy(self._features(X)).to(self._device())
         if y is None:
             return X_t, None
         y = column_or_1d(y, warn=True)
         if len(y) != len(X_t):
             raise ValueError(f"X has {len(X_t)} rows but y has {len(y)}")
-        return X_t, self._target_tensor(self._target_codes(y, fit=False)).to(self.device)
+        return X_t, self._target_tensor(self._target_codes(y, fit=False)).to(self._device())
 
     def get_dataset(self, X, y=None):
         if isinstance(X, TensorData):
             return X
         if isinstance(X, torch.Tensor) and (y is None or isinstance(y, torch.Tensor)):
-            return TensorData(X.to(self.device), None if y is None else y.to(self.device))
+            device = self._device()
+            return TensorData(X.to(device), None if y is None else y.to(device))
         return TensorData(*self.to_tensors(X, y))
 
     def get_split_datasets(self, X, y=None, **fit_params):
