@@ -1,0 +1,246 @@
+"""scikit-learn's estimator checks on every estimator and transformer the package defines.
+
+Why: the nets, encoders and wrappers go through clone, grid searches, pipelines and pickling; the
+checks are the contract those rely on. A check that cannot apply, or that reveals a known gap, is
+declared in EXPECTED with the reason: it shows as xfailed, and (xfail_strict) fails as soon as it
+starts passing, so the list stays exact. `test_every_estimator_is_checked` keeps the list of
+estimators complete: a new class deriving from BaseEstimator (or a skorch net) must be added here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from sklearn.linear_model import LinearRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from conftest import ROOT
+
+
+def _classes():
+    """Where each estimator lives; classes may move (e.g. classification.models -> experiment), so the
+    imports are in this one place."""
+    from mlplab.classification.models import DocumentedRules, ThresholdEncoding
+    from mlplab.experiment.thresholds import ThresholdTuned
+    from mlplab.preprocess import PiecewiseLinearEncoding
+    from mlplab.regression.models import PriceModel
+    from mlplab.resample import FoldSampler
+    from mlplab.training import MLPClassifier, MLPRegressor
+
+    return {c.__name__: c for c in (MLPRegressor, MLPClassifier, PiecewiseLinearEncoding, ThresholdEncoding,
+                                    ThresholdTuned, DocumentedRules, PriceModel, FoldSampler)}
+
+
+C = _classes()
+# Small settings: the whole module runs in well under a minute on 2 cores. device="auto" checks that
+# fit leaves the constructor parameter alone (the resolved device is the fitted `device_`).
+NET = {"max_epochs": 10, "lr": 0.03, "module__hidden": (16,), "batch_size": 64, "device": "auto"}
+ESTIMATORS = [
+    C["MLPRegressor"](**NET),
+    C["MLPClassifier"](**NET),
+    C["PiecewiseLinearEncoding"](n_bins=4),
+    C["ThresholdEncoding"](n_bins=4),
+    C["ThresholdEncoding"](n_bins=4, per_class=True),
+    C["ThresholdTuned"](GaussianNB(), cv=2),
+    C["ThresholdTuned"](GaussianNB(), cv=0),
+    C["DocumentedRules"](),
+    C["PriceModel"](LinearRegression()),
+    C["FoldSampler"](k_neighbors=2),
+]
+
+# ---- reasons -------------------------------------------------------------------------------------------
+SKORCH_INIT = ("skorch.NeuralNet.__init__ sets history_, initialized_ and virtual_params_ (skorch's design; "
+               "stock NeuralNetRegressor fails this check too)")
+SKORCH_SET_PARAMS = ("skorch's get_params(deep=False) lists its private `_params_to_validate` set, so the check's "
+                     "fuzzing replaces it with a float and skorch's own set_params then calls .add on it")
+NETS = {
+    "check_no_attributes_set_in_init": SKORCH_INIT,
+    "check_set_params": SKORCH_SET_PARAMS,
+    "check_do_not_raise_errors_in_init_or_set_params": (
+        "get_params evaluates `_default_callbacks`, which compares valid_fraction with 0: a non-numeric "
+        "valid_fraction raises TypeError in set_params instead of at fit (mlplab/training.py)"),
+    "check_n_features_in_after_fitting": (
+        "predict raises ValueError 'X has 1 features but the net was fitted with N', not the wording the check "
+        "matches ('X has 1 features, but <Name> is expecting N features as input') (mlplab/training.py)"),
+}
+DATAFRAME_ONLY = ("X must be a DataFrame with the task's named columns; the check passes a plain array "
+                  "(IndexError on a column name)")
+NO_X_VALIDATION = "fit never validates X (no validate_data): {what}"
+EXPECTED = {
+    "MLPRegressor": {
+        **NETS,
+        "check_regressors_no_decision_function": (
+            "inherits skorch.NeuralNet.predict_proba, which a regressor must not expose"),
+    },
+    "MLPClassifier": {
+        **NETS,
+        "check_estimators_unfitted": (
+            "predict reads classes_ before the net checks it is fitted: AttributeError instead of NotFittedError"),
+        "check_classifiers_regression_target": (
+            "fit label-encodes a continuous y as classes instead of rejecting it (no check_classification_targets)"),
+        "check_fit2d_1sample": (
+            "the one-class error 'y has a single class [1]: need at least 2 to classify' lacks the wording the "
+            "check matches ('1 class' or 'one class')"),
+    },
+    "PiecewiseLinearEncoding": {},
+    "ThresholdEncoding": {},
+    "ThresholdTuned": {  # both settings of cv; the cv-specific checks are in THRESHOLD_BY_CV
+        "check_n_features_in_after_fitting": NO_X_VALIDATION.format(what="no n_features_in_"),
+        "check_n_features_in": NO_X_VALIDATION.format(what="no n_features_in_"),
+    },
+    "DocumentedRules": {
+        **{name: DATAFRAME_ONLY for name in (
+            "check_fit_score_takes_y", "check_estimators_dtypes", "check_dtype_object", "check_pipeline_consistency",
+            "check_estimators_pickle", "check_array_api_input", "check_f_contiguous_array_estimator",
+            "check_classifiers_one_label", "check_classifiers_classes", "check_supervised_y_2d",
+            "check_methods_sample_order_invariance", "check_methods_subset_invariance", "check_dict_unchanged",
+            "check_fit_idempotent", "check_fit2d_predict1d")},
+        "check_classifier_data_not_an_array": DATAFRAME_ONLY,
+        "check_n_features_in_after_fitting": NO_X_VALIDATION.format(what="no n_features_in_"),
+        "check_n_features_in": NO_X_VALIDATION.format(what="no n_features_in_"),
+        "check_complex_data": NO_X_VALIDATION.format(what="complex X is not rejected"),
+        "check_fit1d": NO_X_VALIDATION.format(what="1-D X is not rejected"),
+        "check_estimators_empty_data_messages": NO_X_VALIDATION.format(what="an empty X is not rejected"),
+        "check_estimators_nan_inf": NO_X_VALIDATION.format(what="NaN/inf in X are not rejected"),
+        "check_estimator_sparse_tag": NO_X_VALIDATION.format(what="sparse X is accepted against its tags"),
+        "check_estimator_sparse_array": NO_X_VALIDATION.format(what="sparse X gets no 'sparse' error message"),
+        "check_estimator_sparse_matrix": NO_X_VALIDATION.format(what="sparse X gets no 'sparse' error message"),
+        "check_classifiers_train": NO_X_VALIDATION.format(what="X and y of different lengths are not rejected"),
+        "check_classifiers_regression_target": (
+            "fit casts y to str, so a continuous y becomes classes (no check_classification_targets)"),
+        "check_supervised_y_no_nan": "fit casts y to str, so an infinite y becomes the class 'inf'",
+    },
+    "PriceModel": {
+        **{name: DATAFRAME_ONLY for name in (
+            "check_fit_score_takes_y", "check_estimators_overwrite_params", "check_dont_overwrite_parameters",
+            "check_estimators_fit_returns_self", "check_readonly_memmap_input", "check_n_features_in_after_fitting",
+            "check_estimators_dtypes", "check_complex_data", "check_dtype_object", "check_pipeline_consistency",
+            "check_estimators_pickle", "check_array_api_input", "check_f_contiguous_array_estimator",
+            "check_regressors_no_decision_function", "check_supervised_y_2d", "check_regressors_int",
+            "check_methods_sample_order_invariance", "check_methods_subset_invariance", "check_fit2d_1sample",
+            "check_fit2d_1feature", "check_dict_unchanged", "check_fit_idempotent", "check_fit_check_is_fitted",
+            "check_n_features_in", "check_fit1d", "check_fit2d_predict1d", "check_requires_y_none")},
+        "check_regressor_data_not_an_array": DATAFRAME_ONLY,
+        "check_positive_only_tag_during_fit": DATAFRAME_ONLY,
+        "check_estimators_empty_data_messages": DATAFRAME_ONLY + "; an empty X gets no ValueError",
+        "check_estimators_nan_inf": DATAFRAME_ONLY + "; NaN/inf get no ValueError",
+        "check_estimator_sparse_tag": DATAFRAME_ONLY + "; sparse X gets no 'sparse' error message",
+        "check_estimator_sparse_array": DATAFRAME_ONLY + "; sparse X gets no 'sparse' error message",
+        "check_estimator_sparse_matrix": DATAFRAME_ONLY + "; sparse X gets no 'sparse' error message",
+        "check_regressors_train": DATAFRAME_ONLY + "; X and y of different lengths are not rejected",
+        "check_supervised_y_no_nan": "fit ignores y (the target is derived from the rows' close), so an infinite "
+                                     "y cannot be rejected",
+    },
+    "FoldSampler": {
+        "check_n_features_in_after_fitting": NO_X_VALIDATION.format(what="no n_features_in_"),
+        "check_n_features_in": NO_X_VALIDATION.format(what="no n_features_in_"),
+        "check_dtype_object": NO_X_VALIDATION.format(
+            what="when no class needs oversampling, fit_resample returns an object-dtype X as it is"),
+        "check_estimators_empty_data_messages": NO_X_VALIDATION.format(
+            what="when no class needs oversampling, fit_resample returns an empty X as it is"),
+        "check_estimators_nan_inf": NO_X_VALIDATION.format(
+            what="when no class needs oversampling, fit_resample returns X with NaN/inf as it is"),
+        "check_estimator_sparse_tag": NO_X_VALIDATION.format(
+            what="sparse X passes through although the tags say sparse=False"),
+    },
+}
+
+
+SPLIT_BY_INDEX = ("with cv=0 the validation split indexes X as X[index_array] (no _safe_indexing): lists, "
+                  "sparse matrices and other array-likes fail with a TypeError")
+THRESHOLD_BY_CV = {
+    "cv": {
+        "check_dtype_object": (
+            "an object-dtype y reaches StratifiedKFold, whose error lacks 'Unknown label type' "
+            "(no type_of_target check in fit)"),
+        "check_classifiers_train": (
+            "predict applies the tuned per-class offsets to the log-probabilities: by design it is not "
+            "argmax(predict_proba)"),
+        "check_supervised_y_2d": "a column-vector y is not raveled (no column_or_1d): IndexError in tune_offsets",
+        "check_requires_y_none": (
+            "fit(X, None) fails inside numpy ('Input should have at least 1 dimension') instead of saying y is "
+            "required"),
+    },
+    "valid_fraction": {
+        "check_classifiers_train": SPLIT_BY_INDEX + " (and predict is by design not argmax(predict_proba))",
+        "check_classifier_data_not_an_array": SPLIT_BY_INDEX,
+        "check_estimator_sparse_array": SPLIT_BY_INDEX,
+        "check_estimator_sparse_matrix": SPLIT_BY_INDEX,
+        "check_classifiers_regression_target": (
+            "a continuous y reaches train_test_split's stratification ('least populated class has only 1 "
+            "member') instead of an 'Unknown label type' error (no check_classification_targets)"),
+        "check_supervised_y_2d": "a column-vector y is not raveled (no column_or_1d): the stratified split fails",
+        "check_requires_y_none": "fit(X, None) fails with 'len() of unsized object' instead of saying y is required",
+    },
+}
+
+
+def expected_failed_checks(estimator) -> dict[str, str]:
+    expected = dict(EXPECTED[type(estimator).__name__])
+    if type(estimator).__name__ == "ThresholdTuned":
+        expected.update(THRESHOLD_BY_CV["cv" if estimator.cv else "valid_fraction"])
+    return expected
+
+
+@pytest.fixture(autouse=True)
+def _array_api_env(monkeypatch):
+    """sklearn's array-API check runs (NumPy namespace) only with SCIPY_ARRAY_API set; otherwise it skips."""
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+ESTIMATOR_BASES = {"BaseEstimator", "TransformerMixin", "ClassifierMixin", "RegressorMixin", "NeuralNet",
+                   "NeuralNetClassifier", "NeuralNetRegressor", "BaseSampler"}
+
+
+def _package_estimators() -> dict[str, str]:
+    """{class: file relative to lib/mlplab} for classes deriving (by name, transitively) from an
+    sklearn/skorch estimator base."""
+    pkg = ROOT / "lib" / "mlplab"
+    bases: dict[str, set[str]] = {}
+    where: dict[str, str] = {}
+    for path in pkg.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                names = {b.id if isinstance(b, ast.Name) else b.attr for b in node.bases
+                         if isinstance(b, (ast.Name, ast.Attribute))}
+                bases.setdefault(node.name, set()).update(names)
+                where[node.name] = path.relative_to(pkg).as_posix()
+    found, grew = set(), True
+    while grew:
+        new = {c for c, bs in bases.items() if c not in found and bs & (ESTIMATOR_BASES | found)}
+        found |= new
+        grew = bool(new)
+    return {c: where[c] for c in found}
+
+
+# Labs 2-4 estimators were being written while this module was (issue 13): their owners add them to
+# ESTIMATORS with their expected failures and drop their folder here. Any other unchecked estimator fails.
+NOT_YET_CHECKED = ("california/", "airquality/", "taxi/", "fashion/", "wildfire/", "depth/",
+                   "models/sequence.py", "models/cnn.py", "models/residual.py", "models/autoencoder.py")
+
+
+def test_every_estimator_is_checked():
+    found, checked = _package_estimators(), {type(e).__name__ for e in ESTIMATORS}
+    assert checked == set(C) and checked <= set(found)  # a checked class that moved or vanished is noticed
+    unchecked = {name: where for name, where in found.items()
+                 if name not in checked and not where.startswith(NOT_YET_CHECKED)}
+    assert unchecked == {}, "add these estimators to ESTIMATORS"
+    for name, reasons in EXPECTED.items():
+        assert name in C and all(r.strip() for r in reasons.values())
+
+
+def test_nets_keep_device_auto_through_the_checks():
+    """The one contract fixed here: fit resolves device="auto" into `device_`, never into `device`."""
+    import numpy as np
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    net = C["MLPRegressor"](**NET).fit(X, X[:, 0])
+    assert net.get_params()["device"] == "auto" and net.device_ in ("cpu", "cuda")
