@@ -63,23 +63,29 @@ def _isolated_data_dir(tmp_path, monkeypatch):
 
 
 def execute_notebook(notebook: Path, name: str, tmp_path: Path, monkeypatch, figures: set[str], parameters: dict):
-    """Run one analysis notebook under papermill in tmp_path; assert no error output, a valid results
-    document and the expected figures; return (results document, figure names)."""
+    """Run one analysis notebook under papermill in tmp_path as `mlplab run` would; assert no error and no
+    stderr output, tables that fit the PDF text block, a results document that passes the schema and the
+    expected figures; return (results document, figure names)."""
     import json
 
     import nbformat
     import papermill
 
-    from mlplab.results import validate
+    from book_checks import check_notebook_tables, stderr_outputs
+    from mlplab.experiment.schema import validate
 
     monkeypatch.setenv("MLPLAB_ROOT", str(tmp_path))
+    monkeypatch.setenv("MLPLAB_REPORT_DIR", str(tmp_path / "report"))
     monkeypatch.setenv("MLPLAB_RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.setenv("MLPLAB_CACHE_DIR", str(ROOT / "data" / "cache"))
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(str(notebook), str(out), parameters=parameters, cwd=str(tmp_path),
                                progress_bar=False, kernel_name="python3")
     nb = nbformat.read(out, as_version=4)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    assert stderr_outputs(out) == []
+    assert check_notebook_tables(out) == []
     doc = json.loads((tmp_path / "results" / f"{name}.json").read_text())
     assert validate(doc) == []
     produced = {p.stem for p in (tmp_path / "report" / "figures" / name).glob("*.png")}

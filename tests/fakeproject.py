@@ -1,4 +1,4 @@
-"""A tiny project with the three notebook names, for testing the orchestration without training."""
+"""A tiny project with Lab 1's three notebook names, for testing the orchestration without training."""
 
 from __future__ import annotations
 
@@ -6,29 +6,36 @@ from pathlib import Path
 
 import nbformat as nbf
 
-from mlplab.results import REQUIRED_MODELS
-
 _PART = '''
-import os, json
-from mlplab import results, reporting
+from mlplab import reporting
+from mlplab.experiment import document
+from mlplab.experiment.protocol import Protocol
+from mlplab.experiment.record import Run, SplitResult
+from mlplab.experiment.schema import NOTEBOOKS
 from mlplab.plots.style import new_figure
 if fail:
     raise RuntimeError("boom on purpose")
-metrics = {{m: float(scale) for m in results.METRICS[{kind!r}]}}
-models = {{name: results.model_entry(metrics, metrics) for name in results.REQUIRED_MODELS[{kind!r}]}}
-doc = {{"notebook": {kind!r}, "profile": profile, "params": {{"scale": scale}},
-       "provenance": {{"source": "embedded", "path": "embedded:test", "rows": 10, "sha256": "0" * 64}},
-       "timings_s": {{"total": 0.1}}, "models": models, "best_params": {{}}}}
-results.write_results(doc)
+spec = NOTEBOOKS[{kind!r}]
+metrics = {{m: float(scale) for m in spec.metrics}}
+runs = {{}}
+for name in spec.required_models:
+    runs[name] = Run(name, "baseline", name, splits=[SplitResult(0, 0, dict(metrics), dict(metrics), dict(metrics))])
+doc = document.build({kind!r}, profile=profile, params={{"scale": scale}},
+                     provenance={{"source": "embedded", "kind": "synthetic", "path": "embedded:test", "rows": 10,
+                                 "sha256": "0" * 64}},
+                     protocol=Protocol("holdout", 1, "nothing is selected in the fake project"),
+                     timings={{"total": 0.1}}, runs=runs, best_params={{}}, recommended=None, reason="a fake run")
+document.save(doc)
 fig, ax = new_figure()
 ax.plot([1, 2], [scale, scale])
 reporting.show_figure(fig, "fig-{kind}-line", "A line", notebook={kind!r})
 '''
 
 _COMPARISON = '''
-from mlplab import results, reporting
-reg = results.read_results("regression")
-clf = results.read_results("classification")
+from mlplab import reporting
+from mlplab.experiment.schema import read_results
+reg = read_results("regression")
+clf = read_results("classification")
 out = reporting.report_dir() / "_generated" / "conclusions.md"
 out.parent.mkdir(parents=True, exist_ok=True)
 out.write_text(f"scales {reg['params']['scale']} {clf['params']['scale']}")
@@ -54,5 +61,4 @@ def make_fake_project(root: Path) -> Path:
     nbf.write(_nb('profile = "full"', _COMPARISON), root / "analysis" / "03_comparison.ipynb")
     (root / "params" / "quick.yml").write_text("regression:\n  scale: 2.0\nclassification:\n  scale: 3.0\ncomparison: {}\n")
     (root / "params" / "full.yml").write_text("regression: {}\nclassification: {}\n")
-    assert set(REQUIRED_MODELS) == {"regression", "classification"}
     return root

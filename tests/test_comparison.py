@@ -1,186 +1,170 @@
-"""Computed comparison and conclusions: sentences follow the numbers, claims only when supported."""
+"""Lab 1's comparison and conclusions: computed from results documents only, each clause on its condition."""
 
 from __future__ import annotations
+
+import copy
 
 import pytest
 
 from mlplab import comparison as C
-from mlplab.pages import appendix_md, banner_md, chapters_yml
-from mlplab.results import METRICS, REQUIRED_MODELS, model_entry, validate
+from mlplab.experiment import document
+from mlplab.experiment.protocol import Protocol
+from mlplab.experiment.record import Run, SplitResult
+from mlplab.experiment.schema import stamp, validate
+from mlplab.experiment.verdict import compare_runs, record
+
+REG = ("rmse", "mae", "r2", "mape", "mse", "r2_return")
+CLF_CLASSES = ("No Failure", "Random Failures")
 
 
-def _doc(kind, test_values: dict[str, float], source="file", train_values=None, extra=None, history=None):
-    metric = C.HEADLINE[kind][0]
-    models = {}
-    for name in (*REQUIRED_MODELS[kind], *test_values):
-        v = test_values.get(name, 10.0 if kind == "regression" else 0.2)
-        t = (train_values or {}).get(name, v)
-        test = {m: v for m in METRICS[kind]}
-        train = {m: t for m in METRICS[kind]}
-        models[name] = model_entry(train, test)
-    doc = {"notebook": kind, "profile": "quick", "params": {}, "provenance": {"source": source, "path": "x.csv",
-           "rows": 100, "sha256": "ab" * 32}, "timings_s": {"total": 1.0}, "models": models, "best_params": {},
-           "extra": extra or {}, "history": history or {}}
-    assert not validate(doc), validate(doc)
-    assert metric in doc["models"]["mlp_tuned"]["test"]
-    return doc
+def reg_scores(v):
+    return {"rmse": v, "mae": v, "r2": 0.99, "mape": 1.0, "mse": v * v, "r2_return": 0.5}
 
 
-@pytest.fixture
-def reg():
-    return _doc("regression", {"naive": 2.0, "ols": 1.5, "lab_protocol": 80.0, "mlp_baseline": 2.5, "mlp_tuned": 1.4,
-                               "mlp_tuned_dropout": 1.6, "mlp_tuned_l2": 1.3},
-                train_values={"mlp_tuned": 1.0, "mlp_tuned_l2": 1.2},
-                history={"mlp_tuned": {"train_loss": [1.0, 0.5, 0.2, 0.1, 0.1], "test_loss": [1.1, 0.6, 0.3, 0.2, 0.25]}})
+def clf_scores(v):
+    return {"macro_f1": v, "accuracy": 0.9, "balanced_accuracy": v, "weighted_f1": 0.9,
+            "per_class": {c: {"f1": v, "precision": v, "recall": v, "support": 3} for c in CLF_CLASSES},
+            "confusion_matrix": {"labels": list(CLF_CLASSES), "matrix": [[3, 0], [0, 3]]}}
 
 
-@pytest.fixture
-def clf():
-    return _doc("classification", {"majority": 0.1, "logreg": 0.4, "hgb": 0.7, "lab_protocol": 0.9,
-                                   "mlp_baseline": 0.5, "mlp_tuned": 0.6, "mlp_tuned_batch_norm": 0.55},
-                source="embedded",
-                extra={"lab_protocol": {"synthetic_test_share": 0.48, "synthetic_test_rows": 48, "test_rows": 100,
-                                        "real_rows_metrics": {"accuracy": 0.9, "macro_f1": 0.3}},
-                       "rebalancing": [{"strategy": "none", "macro_f1": 0.5}, {"strategy": "smote", "macro_f1": 0.58}]})
+def mk(name, values, scorer, role="variant", validate_=True, **info):
+    r = Run(name, role, f"the {name.replace('_', ' ')}")
+    for i, v in enumerate(values):
+        r.splits.append(SplitResult(i, i, scorer(v), scorer(v) if validate_ else {}, scorer(v)))
+    r.info.update(info)
+    return r
 
 
-def test_tuning_table_and_sentences(reg, clf):
-    t = C.tuning_table(reg, clf)
-    assert list(t["tuning helped"]) == [True, True]
-    assert t.loc[0, "change (%)"] == pytest.approx((1.4 - 2.5) / 2.5 * 100)
-    s = C.tuning_sentences(reg, clf)
-    assert "from 2.500 to 1.400 (-44.0 %)" in s and "from 0.500 to 0.600 (+20.0 %)" in s
+def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real"):
+    runs = {n: mk(n, v, reg_scores, role) for n, v, role in (
+        ("naive", (2.0,) * 3, "baseline"), ("ols", (1.5,) * 3, "baseline"), ("ols_return", (1.0,) * 3, "baseline"),
+        ("mlp_baseline", (1.0, 1.01, 0.99), "baseline"), ("mlp_baseline_close", (8.0, 9.0, 7.0), "variant"),
+        ("mlp_tuned", tuned, "tuned"))}
+    runs["lab_protocol"] = mk("lab_protocol", (100.0,), reg_scores, "leaky_reference", validate_=False)
+    runs["lab_protocol"].settings = {"epochs": 50}
+    runs["mlp_tuned_dropout"] = mk("mlp_tuned_dropout", (1.5, 1.51, 1.49), reg_scores,
+                                   regularization={"regularizer": "dropout", "reference": "mlp_tuned", "family": "tuned"})
+    pairs = [("tuning", "mlp_tuned", "mlp_baseline"), ("mlp_vs_linear", "mlp_tuned", "ols_return"),
+             ("linear", "ols", "naive"), ("formulation", "mlp_baseline", "mlp_baseline_close"),
+             ("regularization", "mlp_tuned_dropout", "mlp_tuned")]
+    verdicts = [record(t, a, b, "rmse", compare_runs(runs[a], runs[b], "rmse", higher_is_better=False)) for t, a, b in pairs]
+    rec = {"model": "mlp_tuned", "by": "validation", "metric": "rmse", "validation": runs["mlp_tuned"].mean("rmse"),
+           "runner_up": "mlp_baseline"}
+    doc = document.build("regression", profile="quick", params={}, protocol=Protocol("holdout", 1, "search", (0, 1, 2)),
+                         provenance={"source": "file", "kind": kind, "path": "data/raw/p.csv", "rows": 10, "sha256": "x"},
+                         timings={"total": 1.0}, runs=runs, best_params={}, recommended=rec, verdicts=verdicts,
+                         history=[])
+    doc["history"] = {"lab_protocol": {"epoch": [1, 2], "test_loss": [50000.0, 12000.0]}}
+    return stamp(doc)
 
 
-def test_tuning_not_helping_is_said(reg, clf):
-    reg["models"]["mlp_tuned"]["test"]["rmse"] = 3.0
-    reg["models"]["mlp_tuned"]["seeds"]["mean"]["rmse"] = 3.0
-    assert "did not beat the baseline" in C.tuning_sentences(reg, clf)
+def clf_doc(hgb=(0.60, 0.61, 0.59), rec_model="mlp_tuned", kind="real"):
+    runs = {n: mk(n, v, clf_scores, role) for n, v, role in (
+        ("majority", (0.16,) * 3, "baseline"), ("logreg", (0.45, 0.44, 0.46), "baseline"), ("hgb", hgb, "baseline"),
+        ("documented_rules", (0.69, 0.70, 0.68), "reference"), ("mlp_baseline", (0.30, 0.31, 0.29), "baseline"),
+        ("mlp_baseline_physics", (0.40, 0.41, 0.39), "variant"),
+        ("mlp_baseline_physics_none", (0.40, 0.42, 0.38), "variant"), ("mlp_searched", (0.41, 0.40, 0.42), "variant"),
+        ("mlp_tuned_net", (0.60, 0.61, 0.59), "variant"), ("mlp_tuned", (0.66, 0.67, 0.65), "tuned"))}
+    runs["lab_protocol"] = mk("lab_protocol", (0.80,), clf_scores, "leaky_reference", validate_=False)
+    runs["lab_protocol"].settings = {"epochs": 50}
+    ratio = 0.25
+    pairs = [("tuning", "mlp_searched", "mlp_baseline_physics_none"), ("mlp_vs_boosting", "mlp_tuned", "hgb"),
+             ("features", "mlp_baseline_physics", "mlp_baseline"), ("thresholds", "mlp_tuned", "mlp_tuned_net"),
+             ("ladder", "mlp_tuned_net", "mlp_searched")]
+    verdicts = [record(t, a, b, "macro_f1", compare_runs(runs[a], runs[b], "macro_f1", higher_is_better=True,
+                                                          test_train_ratio=ratio)) for t, a, b in pairs]
+    rec = {"model": rec_model, "by": "validation", "metric": "macro_f1",
+           "validation": runs[rec_model].mean("macro_f1", "validation"), "runner_up": "hgb"}
+    doc = document.build("classification", profile="quick", params={},
+                         protocol=Protocol("nested", 3, "nested search", (0, 1, 2)),
+                         provenance={"source": "file", "kind": kind, "path": "data/raw/m.csv", "rows": 10, "sha256": "x"},
+                         timings={"total": 1.0}, runs=runs, best_params={}, recommended=rec, verdicts=verdicts,
+                         extra={"lab_protocol": {"synthetic_test_share": 0.8, "real_rows": {"macro_f1": 0.3},
+                                                 "test_rows": 100, "train_rows": 400, "real_test_rows": 20}})
+    return stamp(doc)
 
 
-def test_regularization(reg):
-    t = C.regularization_table(reg)
-    assert set(t["variant"]) == {"dropout", "l2"}
-    assert dict(zip(t["variant"], t["helped"])) == {"dropout": False, "l2": True}
-    s = C.regularization_sentences(reg)
-    assert "1 of 2 regularization variants improved" in s and "largest gain came from l2" in s
-    reg["models"]["mlp_tuned"]["seeds"].update(n=3, std={"rmse": 0.15})  # now l2's -0.1 is noise
-    t = C.regularization_table(reg)
-    assert dict(zip(t["variant"], t["within seed spread"])) == {"dropout": False, "l2": True} and not t["helped"].any()
-    assert "Within the seed spread (±0.15), so neither better nor worse: l2" in C.regularization_sentences(reg)
-    assert "narrowed with dropout, l2" in s and "Worse than no regularization: dropout" in s
+def test_fixture_documents_are_valid():
+    assert validate(reg_doc()) == [] and validate(clf_doc()) == []
 
 
-def test_recommendation_prefers_best_and_compares_to_baselines(reg, clf):
-    r = C.recommendation(reg)
-    assert r["best"] == "mlp_tuned_l2" and r["best_baseline"] == "ols"
-    assert "earns its cost" in C.conclusion_sentences(reg)
-    rc = C.recommendation(clf)
-    assert rc["best"] == "hgb"  # lab_protocol's inflated 0.9 is never recommended
-    assert "does not beat it" in C.conclusion_sentences(clf)
+def test_recommendation_table_reads_the_validation_choice():
+    t = C.recommendation_table(reg_doc(), clf_doc())
+    assert t["recommended (validation)"].tolist() == ["the mlp tuned", "the mlp tuned"]
+    assert "NYSE price regression: the mlp tuned" in C.recommendation_caption(reg_doc(), clf_doc())
 
 
-def test_protocol_and_rebalancing(clf):
-    t = C.protocol_table(clf)
-    assert t.iloc[0]["macro_f1"] == 0.9 and t.iloc[1]["macro_f1"] == 0.3
-    s = C.protocol_sentences(clf)
-    assert "48.0 % of the test rows (48 of 100) are synthetic" in s and "real test rows only" in s and "inflate the score" in s
-    assert "smote gave the best test macro-F1 (0.580), against 0.500 without rebalancing (+0.080)" in C.rebalancing_sentences(clf)
+def test_tuning_sentence_branches():
+    assert "is better than the mlp baseline" in C.tuning_sentence(reg_doc())
+    text = C.tuning_sentence(reg_doc(tuned=(1.0, 1.02, 0.98)))
+    assert "on a par with" in text and "survives the noise" in text
+    text = C.tuning_sentence(reg_doc(tuned=(1.5, 1.51, 1.49)))
+    assert "is worse than" in text and "did not carry over" in text
 
 
-def test_behaviour_from_curves(reg, clf):
-    s = C.curve_summary(reg)
-    assert s["converged_epoch"] == 4 and s["epochs"] == 5
-    text = C.behaviour_sentences(reg, clf)
-    assert "by epoch 4 of 5" in text and "No training curves were recorded for the tuned maintenance" in text
+def test_regularization_summary():
+    table = C.regularization_table(reg_doc(), clf_doc())
+    assert table.to_dict("records")[0]["regularizer"] == "dropout" and table["verdict"].tolist() == ["worse"]
+    assert "hurt: dropout on the tuned network" in C.regularization_sentences(table)
+    par = table.assign(verdict="on a par")
+    assert "no regularizer moves the test score beyond the noise" in C.regularization_sentences(par)
 
 
-def test_conclusions_flag_synthetic(reg, clf):
-    md = C.conclusions_md(reg, clf)
-    assert "The conclusions for the maintenance classification part are drawn from the embedded synthetic data" in md
-    assert "**NYSE regression:** use **mlp tuned l2**" in md
-    assert C.synthetic_note(reg) is False and C.synthetic_note(clf) is True
-    reg["provenance"]["source"] = "embedded"
-    assert "The conclusions for both parts are drawn" in C.conclusions_md(reg, clf)
+def test_protocol_sentences_branch_on_the_leak():
+    text = C.protocol_sentences(reg_doc(), clf_doc())
+    assert "80% of its test rows synthetic" in text and "the leaky score overstates it" in text
+    doc = clf_doc()
+    doc["models"]["lab_protocol"]["test"]["macro_f1"] = 0.10
+    assert "not higher" in C.protocol_sentences(reg_doc(), doc)
 
 
-def test_published_table(reg, clf):
-    t = C.published_table(reg, clf)
-    assert t.loc[0, "lab (published)"] == 82.9 and t.loc[0, "lab protocol (our run)"] == 80.0
-    assert "82.9" in C.published_sentences(reg, clf)
+def test_published_table_like_with_like():
+    t = C.published_table(reg_doc(), clf_doc())
+    rows = {r["published"]: r for r in t.to_dict("records")}
+    assert rows["MSE 11,320"]["ours"] == "10,000.0" and "random split, 50 epochs (real data)" in rows["MSE 11,320"]["our run"]
+    assert rows["RMSE 82.9"]["ours"] == "none" and "no counterpart" in rows["RMSE 82.9"]["our run"]
+    assert rows["test MSE, epoch 0 → 50: 11,926 → 11,320"]["ours"] == "50,000 → 12,000"
+    assert rows["accuracy 0.78"]["ours"] == "0.900"
+    assert "the data the lab used" in C.published_caption(reg_doc(), clf_doc())
+    assert "only the protocol matches" in C.published_caption(reg_doc(kind="synthetic"), clf_doc())
 
 
-def test_pages(reg, clf, tmp_path):
-    banner = banner_md({"regression": reg, "classification": clf})
-    assert "callout-warning" in banner and "Machine Predictive Maintenance" in banner
-    assert "Real data" in banner  # regression came from a file
-    assert "No results yet" in banner_md({})
-    states = {"regression": {"profile": "quick", "seconds": 3.2, "finished": "t", "params": {"epochs": 3}}}
-    app = appendix_md(tmp_path, {"regression": reg}, states)
-    assert "| regression | quick | 3.2 |" in app and "epochs: 3" in app and "| torch |" in app
+def test_published_sentences_branch_on_the_gap_and_the_data():
+    text = C.published_sentences(reg_doc(), clf_doc())
+    assert "0.900" in text and "The gap can come from" in text
+    doc = clf_doc()
+    doc["models"]["lab_protocol"]["test"]["accuracy"] = 0.79
+    assert "reproduced within 0.05" in C.published_sentences(reg_doc(), doc)
+    assert "ran on synthetic prices" in C.published_sentences(reg_doc(kind="synthetic"), clf_doc())
 
 
-def test_chapters_list_only_executed_notebooks(tmp_path):
-    import yaml
-
-    assert yaml.safe_load(chapters_yml(tmp_path)) == {"book": {"chapters": []}}
-    (tmp_path / "report").mkdir()
-    for nb in ("01_regression_nyse.ipynb", "03_comparison.ipynb"):
-        (tmp_path / "report" / nb).write_text("{}")
-    parts = yaml.safe_load(chapters_yml(tmp_path))["book"]["chapters"]
-    assert [p["chapters"] for p in parts] == [["report/01_regression_nyse.ipynb"],
-                                              ["report/03_comparison.ipynb", "report/conclusions.qmd"]]
-    assert parts[0]["part"].startswith("Part 1")
+def test_conclusions_synthesize_per_task():
+    md = C.conclusions_md(reg_doc(), clf_doc())
+    assert md.count("## ") == 3 and "**Use the mlp tuned.**" in md
+    assert "better than gradient boosting" in md
+    assert "Helped beyond the noise: the physics features, out-of-fold decision thresholds" in md
+    assert "What mattered most is the formulation" in md
+    assert "synthetic stand-in" not in md
 
 
-def test_classification_regularizers_compare_with_the_plain_network(clf):
-    for name, value in (("mlp_tuned_plain", 0.5), ("mlp_tuned_dropout", 0.55), ("mlp_tuned_ens", 0.9)):
-        clf["models"][name] = {"train": {"macro_f1": 0.8}, "test": {"macro_f1": value}, "seeds": {"n": 1}}
-    clf["history"] = {"mlp_tuned_net": {"train_loss": [1.0, 0.2], "test_loss": [1.0, 0.4]}}
-    t = C.regularization_table(clf)
-    assert list(t["variant"]) == ["batch norm", "dropout"]  # levers (ens) are not regularizers
-    assert t.loc[t["variant"] == "dropout", "Δ test vs unregularized"].item() == pytest.approx(0.05)
-    assert C.curve_model(clf) == "mlp_tuned_net" and C.curve_summary(clf)["epochs"] == 2
-    table = C.models_table(clf)
-    assert table.iloc[-1]["model"] == "lab_protocol"  # scored on its own leaky test set: listed last
+def test_conclusions_explain_a_rules_recommendation_and_synthetic_data():
+    md = C.conclusions_md(reg_doc(kind="synthetic"), clf_doc(rec_model="documented_rules"))
+    assert "**Use the documented rules.**" in md and "a property of AI4I 2020" in md
+    assert "NYSE price regression ran on the package's synthetic stand-in data" in md
 
 
-def test_rebalancing_recall_is_spread_into_columns(clf):
-    clf["extra"]["rebalancing"] = [{"strategy": "none", "macro_f1": 0.5, "per_class_recall": {"A": 1.0, "B": 0.0}}]
-    t = C.rebalancing_table(clf)
-    assert list(t.columns) == ["strategy", "macro_f1", "recall A", "recall B"]
+def test_conclusions_when_the_mlp_loses_to_boosting():
+    md = C.conclusions_md(reg_doc(), clf_doc(hgb=(0.80, 0.81, 0.79)))
+    assert "worse than gradient boosting" in md
 
 
-def test_recommendation_ranks_multi_seed_models_and_calls_a_tie_a_tie(reg):
-    def seeds(name, mean, std):
-        reg["models"][name]["seeds"] = {"n": 3, "mean": {"rmse": mean}, "std": {"rmse": std}}
-
-    seeds("mlp_tuned", 1.40, 0.05)
-    seeds("ols", 1.43, 0.0)
-    r = C.recommendation(reg)
-    assert r["best"] == "mlp_tuned"  # mlp_tuned_l2 (1.3, one seed) does not compete with seed means
-    assert "within the seed spread, so the two are on a par" in C.conclusion_sentences(reg)
-    seeds("mlp_tuned", 1.20, 0.05)
-    assert "so the MLP earns its cost here" in C.conclusion_sentences(reg)
+def test_synthetic_note():
+    assert C.synthetic_note(reg_doc(), clf_doc()) is False
+    assert C.synthetic_note(reg_doc(kind="synthetic"), clf_doc()) == "NYSE price regression part"
+    assert C.synthetic_note(reg_doc(kind="synthetic"), clf_doc(kind="synthetic")) is True
 
 
-def test_differences_within_the_seed_spread_are_called_a_par(reg, clf):
-    reg["models"]["mlp_tuned"]["seeds"] = {"n": 3, "mean": {"rmse": 2.45}, "std": {"rmse": 0.1}}
-    t = C.tuning_table(reg, clf)
-    assert t.loc[0, "seed spread"] == pytest.approx(0.1) and not t.loc[0, "tuning helped"]
-    assert "are on a par (test RMSE 2.450 against 2.500, a difference within the seed spread of ±0.1)" in \
-        C.tuning_sentences(reg, clf)
-    clf["models"]["mlp_tuned"]["seeds"] = {"n": 3, "mean": {"macro_f1": 0.68}, "std": {"macro_f1": 0.03}}
-    clf["models"]["hgb"]["seeds"] = {"n": 3, "mean": {"macro_f1": 0.70}, "std": {"macro_f1": 0.01}}
-    s = C.conclusion_sentences(clf)
-    assert "use **hgb**" in s and "(mlp tuned, 0.680 ± 0.030) trails it by less than the seed spread" in s
-
-
-def test_rules_reference_in_the_conclusions(reg, clf):
-    assert C.rules_reference_sentence(clf) == ""
-    clf["extra"]["documented_rules"] = {"mean": 0.65, "std": 0.01}
-    s = C.rules_reference_sentence(clf)
-    assert "reach a macro-F1 of 0.650 ± 0.010; the recommended model is 0.050 above that" in s  # hgb 0.7
-    assert s in C.conclusions_md(reg, clf)
-    clf["extra"]["documented_rules"] = {"mean": 0.80, "std": 0.01}
-    assert "is still not learned" in C.rules_reference_sentence(clf)
+def test_no_recommendation():
+    doc = copy.deepcopy(clf_doc())
+    doc["recommended"] = None
+    assert "No model was validated" in C.conclusions_md(reg_doc(), doc)

@@ -1,4 +1,4 @@
-"""End to end: `mlplab run --profile quick` on a copy of the project (embedded data), then a re-run.
+"""End to end: `mlplab run --profile quick --lab 1` on a copy of the project (embedded data), then a re-run.
 
 This is the test that proves the book can be assembled: _quarto.yml itself names only committed
 files (Quarto checks them before `pre-render` runs, so a fresh clone must have them), every chapter
@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from mlplab.cli import main
-from mlplab.results import validate
+from mlplab.experiment.schema import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,10 +35,6 @@ def _chapters(book: dict) -> list[str]:
                 out.append(item["part"])
             out += item.get("chapters", [])
     return out
-
-
-def _includes(qmd: Path) -> list[Path]:
-    return [qmd.parent / m for m in re.findall(r"\{\{< include (\S+) >\}\}", qmd.read_text())]
 
 
 def _merged_book(proj: Path) -> dict:
@@ -64,6 +60,9 @@ def test_quarto_yml_names_only_committed_files():
 
 @pytest.mark.slow
 def test_quick_profile_end_to_end(tmp_path, monkeypatch, capsys):
+    """Lab 1 with `mlplab run --profile quick --lab 1` on a copy of the project (embedded data), then a re-run."""
+    from book_checks import check_notebook_tables, stderr_outputs
+
     proj = tmp_path / "proj"
     proj.mkdir()
     for name in ("analysis", "params"):
@@ -74,45 +73,44 @@ def test_quick_profile_end_to_end(tmp_path, monkeypatch, capsys):
     shutil.copy(ROOT / "_quarto.yml", proj / "_quarto.yml")
     shutil.copy(ROOT / "index.qmd", proj / "index.qmd")
     monkeypatch.setenv("MLPLAB_ROOT", str(proj))
+    monkeypatch.setenv("MLPLAB_CACHE_DIR", str(ROOT / "data" / "cache"))
     monkeypatch.delenv("MLPLAB_RESULTS_DIR", raising=False)
     monkeypatch.delenv("MLPLAB_REPORT_DIR", raising=False)
 
-    assert main(["run", "--profile", "quick", "--no-progress"]) == 0
+    assert main(["run", "--profile", "quick", "--lab", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert out.count("done ") == 3, out
 
     for name in ("regression", "classification"):
-        doc = json.loads((proj / "report" / "_results" / f"{name}.json").read_text())
-        assert validate(doc) == []
+        doc = read_results(name, proj)
         assert doc["profile"] == "quick" and doc["provenance"]["source"] == "embedded"
+        assert doc["provenance"]["kind"] == "synthetic"
         figs = list((proj / "report" / "figures" / name).glob("*.png"))
-        assert len(figs) >= 5, f"{name}: only {len(figs)} figures"
+        assert len(figs) >= 10, f"{name}: only {len(figs)} figures"
 
     for nb_path in (proj / "report").glob("*.ipynb"):
         nb = nbformat.read(nb_path, as_version=4)
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, f"{nb_path.name}: error outputs"
+        assert stderr_outputs(nb_path) == [], nb_path.name
+        assert check_notebook_tables(nb_path) == [], nb_path.name
         cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"@((?:fig|tbl)-[a-z0-9-]+)", c.source)}
         defined = set(re.findall(r"\{#((?:fig|tbl)-[a-z0-9-]+)", nb_path.read_text()))
         assert cited <= defined, f"{nb_path.name}: cross-references without a target: {sorted(cited - defined)}"
         assert nb_path.name == "03_comparison.ipynb" or len(cited) >= 10
     comparison = (proj / "report" / "03_comparison.ipynb").read_text()
-    for label in ("tbl-cmp-tuning", "tbl-cmp-protocol", "tbl-cmp-published", "tbl-cmp-all-regression"):
+    for label in ("tbl-cmp-recommended", "tbl-cmp-regularization", "tbl-cmp-published"):
         assert label in comparison
     conclusions = (proj / "report" / "_generated" / "conclusions.md").read_text()
-    assert "use **" in conclusions and "synthetic" in conclusions
+    assert "**Use " in conclusions and "synthetic stand-in data" in conclusions
 
     book = _merged_book(proj)
     chapters = _chapters(book)
     assert chapters[:2] == ["index.qmd", "report/reproduce.qmd"] and chapters[-1] == "report/appendix.qmd"
-    assert [p["part"].split(" ")[0] for p in book["chapters"][2:]] == ["Part", "Part", "Comparison"]
+    assert [p["part"].split(" ")[0] for p in book["chapters"][2:]] == ["Lab"]
     for chapter in chapters:
-        path = proj / chapter
-        assert path.exists(), f"the book lists {chapter}, which a run did not produce"
-        if path.suffix == ".qmd":
-            for inc in _includes(path):
-                assert inc.exists(), f"{chapter} includes {inc}, which a run did not produce"
+        assert (proj / chapter).exists(), f"the book lists {chapter}, which a run did not produce"
 
-    assert main(["run", "--profile", "quick", "--no-progress"]) == 0
+    assert main(["run", "--profile", "quick", "--lab", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert out.count("skip ") == 3 and "done " not in out

@@ -1,18 +1,19 @@
-"""The regression notebook end to end under papermill on the quick parameters, for each data source."""
-
+"""The NYSE notebook under papermill on the quick parameters: real sample, and the embedded default."""
 
 import nbformat
-import yaml
 import pytest
+import yaml
 
 from conftest import ROOT, execute_notebook
-from mlplab.results import REQUIRED_MODELS
+from mlplab.experiment.schema import NOTEBOOKS
 
 NOTEBOOK = ROOT / "analysis" / "01_regression_nyse.ipynb"
 QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["regression"]}
-FIGURES = {"fig-reg-corr", "fig-reg-hist", "fig-reg-box", "fig-reg-trends", "fig-reg-volume-price", "fig-reg-coverage",
-           "fig-reg-formulation", "fig-reg-search", "fig-reg-curves", "fig-reg-regularization", "fig-reg-pred-actual",
-           "fig-reg-residuals", "fig-reg-error-symbol", "fig-reg-models"}
+FIGURES = {"fig-reg-coverage", "fig-reg-corr", "fig-reg-hist", "fig-reg-trends", "fig-reg-search", "fig-reg-curves",
+           "fig-reg-regularization", "fig-reg-arch", "fig-reg-models", "fig-reg-pred-actual", "fig-reg-residuals",
+           "fig-reg-error-symbol"}
+REGULARIZED = {"mlp_tuned_dropout", "mlp_tuned_l2", "mlp_tuned_batchnorm", "mlp_tuned_noise",
+               "mlp_tuned_early_stopping", "mlp_tuned_es_reference"}
 
 
 def test_notebook_source_is_clean():
@@ -20,6 +21,8 @@ def test_notebook_source_is_clean():
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and nb.metadata["kernelspec"]["name"] == "python3"
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+    prose = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "next cell" not in prose  # the PDF hides the code
 
 
 def test_parameters_parse_validate_and_cover_the_quick_profile():
@@ -33,26 +36,32 @@ def test_parameters_parse_validate_and_cover_the_quick_profile():
     validate_params({**defaults, **QUICK})
 
 
-def _run(tmp_path, monkeypatch, **params):
-    doc, figures = execute_notebook(NOTEBOOK, "regression", tmp_path, monkeypatch, FIGURES, {**QUICK, **params})
-    assert set(REQUIRED_MODELS["regression"]) | {"ols_return", "mlp_tuned_dropout", "mlp_tuned_l2", "mlp_tuned_batchnorm",
-                                                 "mlp_tuned_early_stopping", "mlp_tuned_all_reg"} <= set(doc["models"])
-    assert doc["models"]["mlp_tuned"]["seeds"]["n"] == 3
-    assert len(doc["extra"]["quality_bar"]["ratio_vs_ols"]) == 3
-    return doc, figures
-
-
 @pytest.mark.slow
 def test_notebook_on_the_real_sample(tmp_path, monkeypatch, nyse_sample):
-    doc, figures = _run(tmp_path, monkeypatch, data_path=str(nyse_sample))
-    assert doc["provenance"]["source"] == "file" and doc["provenance"]["rows"] == 7048
-    assert "fig-reg-sectors" in figures  # securities.csv sits next to the sample
-    # the scale-free MLP beats OLS on raw prices on every seed (real data, chronological split)
-    assert max(doc["extra"]["quality_bar"]["ratio_vs_ols"]) < 1.0
+    doc, figures = execute_notebook(NOTEBOOK, "regression", tmp_path, monkeypatch, FIGURES | {"fig-reg-sectors"},
+                                    {**QUICK, "data_path": str(nyse_sample)})
+    models = doc["models"]
+    assert set(NOTEBOOKS["regression"].required_models) | REGULARIZED <= set(models)
+    assert doc["provenance"]["source"] == "file" and doc["provenance"]["kind"] == "real"
+    assert doc["provenance"]["rows"] == 3024 and not doc["provenance"]["path"].startswith("/")
+    assert doc["protocol"]["kind"] == "holdout" and doc["protocol"]["seeds"] == QUICK["seeds"]
+    assert models["mlp_tuned"]["seeds"]["n"] == len(QUICK["seeds"]) and models["mlp_tuned"]["role"] == "tuned"
+    assert models["lab_protocol"]["role"] == "leaky_reference" and models["lab_protocol"]["validation"] == {}
+    roles = {n: m["role"] for n, m in models.items()}
+    assert {roles[n] for n in ("naive", "ols", "ols_return", "mlp_baseline")} == {"baseline"}
+    # the recommendation is the best validation RMSE among the non-leaky models
+    rec = doc["recommended"]
+    honest = {n: m["validation"]["rmse"] for n, m in models.items() if m["role"] != "leaky_reference"}
+    assert rec["by"] == "validation" and rec["model"] == min(honest, key=honest.get)
+    assert {v["topic"] for v in doc["verdicts"]} >= {"regularization", "tuning", "formulation"}
+    # on real prices the scale-free least squares beats least squares on prices (the formulation matters)
+    assert models["ols_return"]["seeds"]["mean"]["rmse"] < models["ols"]["seeds"]["mean"]["rmse"]
 
 
 @pytest.mark.slow
 def test_notebook_on_the_embedded_default(tmp_path, monkeypatch):
-    doc, figures = _run(tmp_path, monkeypatch)
-    assert doc["provenance"]["source"] == "embedded" and doc["extra"]["synthetic"] is True
+    doc, figures = execute_notebook(NOTEBOOK, "regression", tmp_path, monkeypatch, FIGURES,
+                                    {**QUICK, "seeds": [0, 1, 2], "max_symbols": 4})
+    assert doc["provenance"]["source"] == "embedded" and doc["provenance"]["kind"] == "synthetic"
+    assert doc["extra"]["synthetic"] is True
     assert "fig-reg-sectors" not in figures  # synthetic symbols have no sector

@@ -22,7 +22,8 @@ def project(tmp_path, monkeypatch):
     monkeypatch.delenv("MLPLAB_RESULTS_DIR", raising=False)
     monkeypatch.delenv("MLPLAB_REPORT_DIR", raising=False)
     # the fake notebooks have none of the real modules' parameters
-    monkeypatch.setattr(P, "NOTEBOOKS", tuple(P.NotebookSpec(s.name, s.source, None, s.needs) for s in P.NOTEBOOKS))
+    monkeypatch.setattr(P, "NOTEBOOKS", tuple(P.NotebookSpec(s.name, s.source, None, s.needs, s.lab) for s in P.NOTEBOOKS
+                                              if s.name in ("regression", "classification", "comparison")))
     monkeypatch.setattr(P, "BY_NAME", {s.name: s for s in P.NOTEBOOKS})
     # pin the package fingerprint: edits to the package while tests run must not look like staleness
     monkeypatch.setattr(runner, "package_fingerprint", lambda: "pinned")

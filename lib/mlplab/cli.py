@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="execute the analysis notebooks with papermill (stale ones only)")
     r.add_argument("--profile", default="full", help="parameter profile in params/ (quick|full)")
-    r.add_argument("--only", action="append", help="run only this notebook (regression|classification|comparison)")
+    r.add_argument("--only", action="append", help="run only this notebook (e.g. regression, classification, comparison)")
+    r.add_argument("--lab", dest="labs", action="append", type=int, metavar="N",
+                   help="run only the notebooks of lab N (repeatable)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override one parameter (YAML-typed); NAME.key=value targets one notebook")
     r.add_argument("--force", action="store_true", help="re-run even when nothing changed")
@@ -76,7 +78,7 @@ def _dispatch(args) -> int:
     if args.command == "run":
         from mlplab import runner
 
-        return runner.run(profile=args.profile, only=args.only, overrides=args.overrides,
+        return runner.run(profile=args.profile, only=args.only, overrides=args.overrides, labs=args.labs,
                           force=args.force, progress=not args.no_progress, pre_render=args.pre_render)
     if args.command == "render":
         from mlplab import render

@@ -252,16 +252,22 @@ class RunFailed(Exception):
     """A notebook cell failed (not bad input): exit code 1."""
 
 
-def select(only: list[str] | None) -> list[P.NotebookSpec]:
-    if not only:
-        return list(P.NOTEBOOKS)
-    unknown = [o for o in only if o not in P.BY_NAME]
+def select(only: list[str] | None, labs: list[int] | None = None) -> list[P.NotebookSpec]:
+    """The notebooks named by --only, or those of the labs named by --lab, or all of them."""
+    known_labs = sorted({nb.lab for nb in P.NOTEBOOKS})
+    bad = [n for n in labs or [] if n not in known_labs]
+    if bad:
+        raise UserError(f"--lab {bad[0]}: expected one of {', '.join(map(str, known_labs))}")
+    unknown = [o for o in only or [] if o not in P.BY_NAME]
     if unknown:
         raise UserError(f"--only {unknown[0]!r}: expected one of {', '.join(P.BY_NAME)}")
-    return [nb for nb in P.NOTEBOOKS if nb.name in only]
+    if not only and not labs:
+        return list(P.NOTEBOOKS)
+    return [nb for nb in P.NOTEBOOKS if nb.name in (only or []) or nb.lab in (labs or [])]
 
 
 def run(profile: str = "full", only: list[str] | None = None, overrides: list[str] | None = None,
+        labs: list[int] | None = None,
         force: bool = False, progress: bool = True, pre_render: bool = False) -> int:
     for text in overrides or []:
         P.parse_override(text)  # syntax errors first, before touching any file
@@ -278,7 +284,7 @@ def run(profile: str = "full", only: list[str] | None = None, overrides: list[st
             print("mlplab run: single-file render, analysis not run (render the whole book to refresh it)")
             return 0
         profile = _last_profile(root, profile)
-    specs = select(only)
+    specs = select(only, labs)
     for spec in specs:
         if not (root / "analysis" / spec.source).exists():
             raise UserError(f"analysis/{spec.source}: notebook not found")

@@ -187,9 +187,17 @@ def regularization_sentence(table: pd.DataFrame) -> str:
     return verdicts_summary(table, "the tuned network", "test RMSE, paired over seeds")
 
 
+def safe_corr(a, b) -> float:
+    """Pearson r, 0 when either side is constant (no linear relation to speak of)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) < 2 or a.std() == 0 or b.std() == 0:
+        return 0.0
+    return float(np.corrcoef(a, b)[0, 1])
+
+
 def error_sentence(detail: dict, per_symbol: pd.DataFrame) -> str:
     err = detail["y_pred"] - detail["y_true"]
-    corr = float(np.corrcoef(np.abs(err), detail["y_true"])[0, 1])
+    corr = safe_corr(np.abs(err), detail["y_true"])
     top = per_symbol.iloc[0]
     if corr > PRICE_LEVEL_R:
         text = (f"Absolute errors grow with the price level (correlation of |residual| with the close {corr:.2f}): "

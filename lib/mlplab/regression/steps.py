@@ -231,7 +231,9 @@ def headline_verdicts(st: Setup) -> list[dict]:
 
 def error_summary(detail: dict, per_symbol: pd.DataFrame) -> dict:
     err = detail["y_pred"] - detail["y_true"]
-    return {"abs_residual_price_corr": float(np.corrcoef(np.abs(err), detail["y_true"])[0, 1]),
+    from mlplab.regression.narrative import safe_corr
+
+    return {"abs_residual_price_corr": safe_corr(np.abs(err), detail["y_true"]),
             "worst_symbol": str(per_symbol["symbol"].iloc[0]),
             "worst_symbol_share_pct": float(per_symbol["share of squared error %"].iloc[0])}
 

@@ -1,0 +1,131 @@
+"""Every qualitative clause of the maintenance chapter follows a computed condition: one test per branch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlplab.classification import narrative as nv
+from mlplab.experiment.record import Run, SplitResult
+
+CLASSES = ("No Failure", "Heat Dissipation Failure", "Power Failure", "Overstrain Failure", "Tool Wear Failure",
+           "Random Failures")
+
+
+def scores(macro: float, rnf: float = 0.0, acc: float = 0.97) -> dict:
+    return {"macro_f1": macro, "accuracy": acc, "balanced_accuracy": macro, "weighted_f1": 0.97,
+            "per_class": {c: {"f1": rnf if c == "Random Failures" else macro, "precision": macro, "recall": macro,
+                              "support": 5} for c in CLASSES}}
+
+
+def run(name: str, values: list[float], *, role="baseline", rnf=None, train=None) -> Run:
+    r = Run(name, role, name.replace("_", " "))
+    for i, v in enumerate(values):
+        r.splits.append(SplitResult(i, i, scores((train or values)[i]), scores(v), scores(v, (rnf or [0.0] * 3)[i])))
+    return r
+
+
+def maint_frame(n=400, corr_sign=-1.0, seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rpm = rng.normal(1500, 150, n)
+    torque = 40 + corr_sign * (rpm - 1500) / 15 + rng.normal(0, 2, n)
+    return pd.DataFrame({"air_temperature_k": rng.normal(300, 2, n), "process_temperature_k": rng.normal(310, 1, n),
+                         "rotational_speed_rpm": rpm, "torque_nm": torque, "tool_wear_min": rng.uniform(0, 250, n),
+                         "failure_type": np.where(rng.random(n) < 0.05, "Power Failure", "No Failure")})
+
+
+def test_correlation_strength_words_follow_r():
+    text = nv.correlation_sentence(maint_frame(corr_sign=-1.0))
+    assert "strongly tied" in text and "constant power" in text
+    weak = maint_frame(corr_sign=0.0)
+    text = nv.correlation_sentence(weak)
+    assert "weakly tied" in text and "strongly" not in text and "constant power" not in text
+    assert "No failure class correlates beyond |r| = 0.3" in text  # random labels: no linear trace
+
+
+def test_outlier_sentence_says_where_failures_are_only_when_they_are():
+    table = pd.DataFrame([{"feature": "torque_nm", "outliers": 20, "outlier share %": 1.0,
+                           "failure rate in outliers %": 70.0, "failure rate overall %": 3.5}])
+    assert "failures concentrate among them" in nv.outlier_sentence(table)
+    table.loc[0, "failure rate in outliers %"] = 0.0
+    text = nv.outlier_sentence(table)
+    assert "concentrate among them" not in text and "not concentrated" in text
+    table.loc[0, "outliers"] = 0
+    assert nv.outlier_sentence(table) == "No feature has a value beyond 1.5 IQR of its quartiles."
+
+
+def leak(share=0.8):
+    return {"test_rows": 2000, "train_rows": 8000, "synthetic_test_share": share, "real_test_rows": 400,
+            "real_rows": {"macro_f1": 0.4}}
+
+
+def test_lab_sentence_says_what_the_leak_buys_only_when_it_buys_something():
+    text = nv.lab_sentence(leak(), 0.80, 0.30)
+    assert "what the leak buys" in text and "+0.500" in text
+    text = nv.lab_sentence(leak(), 0.25, 0.30)
+    assert "what the leak buys" not in text and "does not score higher (-0.050)" in text
+
+
+def test_gap_sentence_branches():
+    assert "learns some of their noise" in nv.gap_sentence(run("m", [0.6, 0.6, 0.6], train=[0.9, 0.9, 0.9]))
+    assert "test score exceeds" in nv.gap_sentence(run("m", [0.8, 0.8, 0.8], train=[0.6, 0.6, 0.6]))
+    text = nv.gap_sentence(run("m", [0.7, 0.7, 0.7], train=[0.72, 0.72, 0.72]))
+    assert "agree to within 0.05" in text and "generalization gap +0.020" in text
+
+
+def test_ladder_sentence_branches():
+    t = pd.DataFrame({"rung": ["start", "+ physics", "+ search"], "model": ["a", "b", "c"],
+                      "verdict": ["–", "on a par", "on a par"]})
+    assert "every step is on a par" in nv.ladder_sentence(t)
+    t["verdict"] = ["–", "better", "worse"]
+    text = nv.ladder_sentence(t)
+    assert "raise the test macro-F1 beyond the noise: + physics" in text and "lower it: + search" in text
+
+
+def test_headline_and_rules_and_recommendation():
+    runs = {"mlp_tuned": run("mlp_tuned", [0.70, 0.71, 0.69], role="tuned"),
+            "hgb": run("hgb", [0.60, 0.61, 0.59]), "logreg": run("logreg", [0.70, 0.72, 0.68]),
+            "documented_rules": run("documented_rules", [0.69, 0.70, 0.70], role="reference", rnf=[0.7, 0.7, 0.7])}
+    text = nv.headline_sentence(runs, 0.25)
+    assert "The tuned MLP is better than hgb" in text and "on a par with logreg" in text
+    text = nv.rules_sentence(runs, 0.25)
+    assert "cannot predict" not in text  # every class scores >= 0.5 here
+    runs["documented_rules"].splits[0].test["per_class"]["Random Failures"]["f1"] = 0.0
+    for s in runs["documented_rules"].splits:
+        s.test["per_class"]["Random Failures"]["f1"] = 0.0
+    assert "cannot predict Random Failures (F1 0.00)" in nv.rules_sentence(runs, 0.25)
+    rec = {"model": "mlp_tuned", "validation": 0.7, "runner_up": "hgb"}
+    assert "better than the validation runner-up, hgb" in nv.recommendation_sentence(rec, runs, 0.25)
+    assert "none is recommended" in nv.recommendation_sentence(None, runs, 0.25)
+
+
+def test_random_failures_note_only_when_there_is_a_hit():
+    assert nv.random_failures_note(run("m", [0.7, 0.7, 0.7], role="tuned")) == ""
+    text = nv.random_failures_note(run("m", [0.7, 0.7, 0.7], role="tuned", rnf=[0.3, 0.0, 0.0]))
+    assert "averages 0.10" in text and "adds 0.017" in text
+
+
+def test_error_sentence_mentions_tool_wear_only_when_it_is_missed():
+    pairs = pd.DataFrame([{"true": "Tool Wear Failure", "predicted": "No Failure", "rows": 3,
+                           "share of true class %": 60.0}])
+    assert "random wear time" in nv.error_sentence(pairs, {"Tool Wear Failure": 0.2, "No Failure": 0.99})
+    assert "random wear time" not in nv.error_sentence(pairs, {"Tool Wear Failure": 0.8, "No Failure": 0.99})
+    assert nv.error_sentence(pairs.iloc[:0], {}) == "No test row of the first split is misclassified."
+
+
+@pytest.mark.parametrize("a,b,expected", [(0, 0, "agree on every row"), (18, 9, "27 rows disagree")])
+def test_label_sentence(a, b, expected):
+    report = {"label_inconsistencies": {"failure_type_with_target_0": a, "target_1_with_no_failure": b},
+              "label_rule": "rule."}
+    assert expected in nv.label_sentence(report)
+
+
+def test_levers_sentence_counts_the_choices():
+    class C:
+        def __init__(self, best):
+            self.best = best
+
+    assert "in every split" in nv.levers_sentence({0: C("ple"), 1: C("ple")}, {"ple": "piecewise-linear encoding"})
+    text = nv.levers_sentence({0: C("ple"), 1: C("standard"), 2: C("ple")}, {})
+    assert "ple in 2 splits and standard in 1 split" in text

@@ -1,0 +1,151 @@
+"""Every qualitative clause of the NYSE chapter follows a computed condition: one test per branch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlplab.experiment.record import Run, SplitResult
+from mlplab.regression import narrative as nv
+
+PRICES = ["open", "close", "low", "high", "volume"]
+
+
+def corr(price_r: float, volume_r: float) -> pd.DataFrame:
+    m = np.full((5, 5), price_r)
+    np.fill_diagonal(m, 1.0)
+    m[4, :4] = m[:4, 4] = volume_r
+    return pd.DataFrame(m, index=PRICES, columns=PRICES)
+
+
+def run(name: str, rmse: list[float], role="baseline", r2=None, validation=None) -> Run:
+    r = Run(name, role, name.replace("_", " "))
+    for i, v in enumerate(rmse):
+        test = {"rmse": v, "mse": v * v, "mae": v, "r2": 0.99, "mape": 1.0, "r2_return": (r2 or [0.5] * len(rmse))[i]}
+        val = {"rmse": (validation or rmse)[i], "r2_return": 0.5}
+        r.splits.append(SplitResult(i, i, dict(test), val, test))
+    return r
+
+
+def test_collinearity_near_identical_strong_and_plain():
+    text = nv.collinearity_finding(corr(0.9999, -0.05))
+    assert "almost perfectly" in text and "nearly a linear function" in text and "barely related" in text
+    text = nv.collinearity_finding(corr(0.95, 0.2))
+    assert "strongly correlated" in text and "linear function" not in text and "weakly related" in text
+    text = nv.collinearity_finding(corr(0.10, 0.5))
+    assert "almost" not in text and "linear" not in text and "strongly" not in text and "noticeably related" in text
+    assert "r ≥ 0.100" in text
+
+
+def test_skew_branches():
+    q = {"med": 30.0, "p99": 400.0, "lo": 1.0, "hi": 1500.0}
+    assert "right-skewed" in nv.skew_finding({"close": 3.0, "volume": 5.0}, q)
+    assert "left-skewed" in nv.skew_finding({"close": -2.0, "volume": 5.0}, q)
+    assert "roughly symmetric" in nv.skew_finding({"close": 0.3, "volume": 5.0}, q)
+    assert "dominated by the few expensive" in nv.hist_caption({"close": 3.0}, q)
+    assert "not strongly skewed" in nv.hist_caption({"close": 0.3}, q)
+
+
+def test_volume_finding_states_why_volume_is_left_out_only_when_it_carries_nothing():
+    assert "almost no linear information" in nv.volume_finding(0.01)
+    text = nv.volume_finding(0.4)
+    assert "almost no" not in text and "+0.400" in text
+
+
+def test_lab_sentence_branches():
+    ols = run("ols", [1.0, 1.0, 1.0], r2=[0.5, 0.5, 0.5])
+    lab = run("lab_protocol", [100.0], role="leaky_reference", r2=[-30.0])
+    lab.settings = {"epochs": 50, "batch_size": 256}
+    assert "worse than predicting no move" in nv.lab_sentence(lab, ols)
+    lab.splits[0].test["r2_return"] = 0.3
+    text = nv.lab_sentence(lab, ols)
+    assert "learns less of the intraday move than a linear fit" in text and "worse than predicting" not in text
+    lab.splits[0].test["r2_return"] = 0.6
+    assert "at least as much of the intraday move" in nv.lab_sentence(lab, ols)
+
+
+def test_formulation_and_tuning_sentences_follow_the_verdict():
+    runs = {"mlp_baseline": run("mlp_baseline", [1.0, 1.01, 0.99]),
+            "mlp_baseline_close": run("mlp_baseline_close", [5.0, 5.2, 4.9])}
+    text = nv.formulation_sentence(runs, None, "intraday_return")
+    assert "is better than" in text and "spares the network" in text
+    runs["mlp_baseline_close"] = run("mlp_baseline_close", [0.5, 0.51, 0.49])
+    text = nv.formulation_sentence(runs, None, "intraday_return")
+    assert "is worse than" in text and "serves the network better" in text
+    runs["mlp_baseline_close"] = run("mlp_baseline_close", [1.05, 0.95, 1.0])
+    text = nv.formulation_sentence(runs, None, "intraday_return")
+    assert "on a par with" in text and "spares" not in text and "serves" not in text
+    runs = {"mlp_baseline": run("mlp_baseline", [1.0, 1.01, 0.99]), "mlp_tuned": run("mlp_tuned", [1.02, 0.98, 1.0])}
+    assert "no configuration that transfers" in nv.tuning_sentence(runs, None)
+    runs["mlp_tuned"] = run("mlp_tuned", [1.5, 1.51, 1.49])
+    assert "did not transfer" in nv.tuning_sentence(runs, None)
+    runs["mlp_tuned"] = run("mlp_tuned", [0.5, 0.51, 0.49])
+    text = nv.tuning_sentence(runs, None)
+    assert "is better than the baseline MLP" in text and "transfer" not in text
+
+
+def history(values: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"epoch": range(1, len(values) + 1), "validation_loss": values,
+                         "train_loss": values})
+
+
+def test_curve_finding_branches():
+    assert "still falling" in nv.curves_caption(history([1.0, 0.8, 0.7, 0.6]), "the net")
+    text = nv.curves_caption(history([1.0, 0.5, 0.6, 0.7]), "the net")
+    assert "lowest at epoch 2 of 4" in text and "overfit" in text
+    text = nv.curves_caption(history([1.0, 0.5, 0.5, 0.5001]), "the net")
+    assert "flattened" in text and "overfit" not in text and "still falling" not in text
+    assert nv.curves_caption(pd.DataFrame({"epoch": [1], "train_loss": [1.0]}), "the net") == "Loss per epoch of the net."
+
+
+def test_search_sentence_flags_a_winner_at_the_edge_of_the_grid():
+    class R:
+        method, n_candidates, n_fits, cv_folds, searched_rows, seconds = "halving", 36, 200, 3, 1000, 12.0
+        best_params = {"lr": 0.003, "epochs": 27}
+        best_score = -0.01
+
+    assert "largest epoch budget" in nv.search_sentence(R(), 5000, [3, 9, 27])
+    R.best_params = {"lr": 0.003, "epochs": 9}
+    text = nv.search_sentence(R(), 5000, [3, 9, 27])
+    assert "largest" not in text and "learning rate 0.003" in text and "most recent of the 5,000" in text
+
+
+def test_error_sentence_branches():
+    y = np.array([10.0, 20.0, 300.0, 400.0])
+    detail = {"y_true": y, "y_pred": y * 1.01, "symbol": np.array(["A", "B", "C", "D"])}
+    per = pd.DataFrame({"symbol": ["D"], "median close": [400.0], "share of squared error %": [80.0]})
+    text = nv.error_sentence(detail, per)
+    assert "grow with the price level" in text and "mostly measures that symbol" in text
+    detail = {"y_true": y, "y_pred": y + np.array([1.0, -1.0, 1.0, -1.0])}
+    per = pd.DataFrame({"symbol": ["D"], "median close": [400.0], "share of squared error %": [25.0]})
+    text = nv.error_sentence(detail, per)
+    assert "barely depend on the price level" in text and "mostly measures" not in text
+
+
+def test_recommendation_sentence():
+    runs = {"a": run("a", [1.0, 1.0, 1.0]), "b": run("b", [1.2, 1.21, 1.19])}
+    rec = {"model": "a", "validation": 0.9, "runner_up": "b"}
+    text = nv.recommendation_sentence(rec, runs, None)
+    assert "**a**" in text and "better than the validation runner-up, b" in text
+    assert "none is recommended" in nv.recommendation_sentence(None, runs, None)
+
+
+def test_regularization_sentence_and_caption_from_verdicts():
+    table = pd.DataFrame({"change": ["dropout", "L2 weight decay"], "verdict": ["on a par", "on a par"]})
+    assert "None of the 2 changes" in nv.regularization_sentence(table)
+    assert "No regularizer changes" in nv.regularization_caption(table)
+    table = pd.DataFrame({"change": ["dropout", "L2 weight decay", "batch normalization"],
+                          "verdict": ["better", "worse", "on a par"]})
+    text = nv.regularization_sentence(table)
+    assert text.startswith("Dropout is better than the reference; L2 weight decay is worse; 1 on a par")
+    assert nv.regularization_caption(table) == "1 regularizer(s) better and 1 worse than their reference; the rest on a par."
+
+
+@pytest.mark.parametrize("missing,expected", [(0, "Every symbol has a row on every trading day."),
+                                              (10, "which is why there are 10 fewer rows")])
+def test_data_sentence(missing, expected):
+    summary = {"rows": 100, "symbols": 2, "days": 55, "date_min": "2010-01-04", "date_max": "2010-03-31",
+               "symbols_full_history": 1, "rows_if_complete": 100 + missing}
+    assert expected in nv.data_sentence(summary, False)
+    assert "**synthetic**" in nv.data_sentence(summary, True)
