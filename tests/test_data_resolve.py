@@ -67,6 +67,9 @@ def test_nyse_embedded_default_cached(data_dir, tmp_path):
     assert len(cached) == 1 and not list((tmp_path / "cache").glob("*.tmp"))
     again = load_nyse()
     assert again.provenance.sha256 == p.sha256 and "cached in" in again.provenance.note
+    # the note travels into the results and the report: the cache file by name, never its absolute path
+    assert str(tmp_path) not in p.note + again.provenance.note
+    assert again.provenance.note.endswith("cached in nyse_embedded_v1_seed0.parquet")
     pd.testing.assert_frame_equal(again.frame, ld.frame)
 
 

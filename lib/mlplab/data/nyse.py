@@ -161,15 +161,15 @@ def _embedded(seed: int = 0) -> tuple[pd.DataFrame, str]:
             frame = pd.read_parquet(path)
             frame["date"] = frame["date"].astype("datetime64[ns]")
             frame["symbol"] = frame["symbol"].astype("str")
-            return frame, f"cached in {path}"
+            return frame, f"cached in {display_path(path)}"
         except Exception:  # a corrupt cache is rebuilt, never trusted
             path.unlink(missing_ok=True)
     frame = simulate(seed=seed)  # already canonical and sorted; synth_nyse adds only the CSV date text
     try:
         atomic_write_parquet(path, frame)
-        note = f"generated and cached in {path}"
+        note = f"generated and cached in {display_path(path)}"
     except OSError as exc:
-        note = f"generated (cache not written: {exc})"
+        note = f"generated (cache not written to {display_path(path)}: {exc.strerror or type(exc).__name__})"
     return frame, note
 
 
