@@ -304,12 +304,17 @@ class _FastNet:
             raise ValueError(f"X has {X.shape[1]} features but the net was fitted with {self.n_features_in_}")
         return X
 
+    def _target_array(self, y) -> np.ndarray:
+        """The targets as this net trains on them: 1-D (multi-output nets, e.g. the sequence models of
+        mlplab.models.sequence, override it)."""
+        return column_or_1d(y, warn=True)
+
     def to_tensors(self, X, y=None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Features and (encoded) targets as tensors on the net's device, with the fitted encoders."""
         X_t = torch.from_numpy(self._features(X)).to(self._device())
         if y is None:
             return X_t, None
-        y = column_or_1d(y, warn=True)
+        y = self._target_array(y)
         if len(y) != len(X_t):
             raise ValueError(f"X has {len(X_t)} rows but y has {len(y)}")
         return X_t, self._target_tensor(self._target_codes(y, fit=False)).to(self._device())
@@ -359,7 +364,7 @@ class _FastNet:
         if reinitialize and hasattr(self, "n_features_in_"):
             del self.n_features_in_
         X = self._features(X)
-        y = column_or_1d(y, warn=True)
+        y = self._target_array(y)
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
         codes = self._target_codes(y, fit=reinitialize)
