@@ -63,6 +63,12 @@ def summary_lines(dataset: str, ld: Loaded) -> list[str]:
 
 
 def check(dataset: str, path: str | None) -> int:
+    if dataset in ("nab", "airquality"):  # Lab 4: real data (no synth); each loader module prints its own summary
+        from mlplab.data import airquality, nab
+
+        loaded = nab.load_nab_taxi(path) if dataset == "nab" else airquality.load_airquality(path)
+        print("\n".join((nab if dataset == "nab" else airquality).summary_lines(loaded)))
+        return 0
     ds = _dataset(dataset)
     ld = load_nyse(path) if ds == "nyse" else load_maintenance(path)
     print("\n".join(summary_lines(ds, ld)))
