@@ -6,3 +6,15 @@ Other labs add their own modules here (CNN blocks, residual and grouped blocks, 
 
 from mlplab.models.mlp import (ACTIVATIONS, EMBEDDINGS, MLP, GaussianNoise, InputLinear,  # noqa: F401
                                PeriodicEmbedding)
+
+# sequence: the Conv1d autoencoder and LSTM/GRU forecasters of Lab 4, with their skorch net. That module
+# imports mlplab.training, which imports this package, so its names are loaded on first use (PEP 562).
+_SEQUENCE = ("ConvAutoencoder", "RecurrentForecaster", "MaskedMSELoss", "SequenceRegressor")
+
+
+def __getattr__(name: str):
+    if name in _SEQUENCE:
+        from mlplab.models import sequence
+
+        return getattr(sequence, name)
+    raise AttributeError(f"module 'mlplab.models' has no attribute {name!r}")
