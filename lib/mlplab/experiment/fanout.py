@@ -92,8 +92,12 @@ def backend(n_jobs: int = 1, scheduler: str | None = None, *, processes: bool = 
                                dashboard_address=None)
     try:
         client = Client(cluster if cluster is not None else scheduler, timeout=10)
-    except OSError as exc:
-        raise UserError(f"parameter scheduler={scheduler!r}: cannot reach a Dask scheduler there ({exc})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a malformed address (no port, unknown scheme)
+        if cluster is not None:
+            cluster.close()
+        what = "cannot reach a Dask scheduler there" if isinstance(exc, OSError) else "not a Dask scheduler address"
+        raise UserError(f"parameter scheduler={scheduler!r}: {what} ({exc}); give tcp://host:port, 'local', "
+                        "or leave it empty for local processes") from None
     try:
         with parallel_config(backend="dask"):
             yield -1
