@@ -80,7 +80,9 @@ def _values(key: str, values) -> list:
         values = [values]
     if len(values) == 0:
         raise UserError(f"search grid: parameter '{key}' has an empty list of values")
-    return [tuple(v) if isinstance(v, list) else v for v in values]  # YAML lists -> hashable layer tuples
+    # YAML lists -> hashable layer tuples; numpy scalars (a grid given as an array) -> Python numbers,
+    # so best_params and SearchResult.to_dict stay plain JSON
+    return [tuple(v) if isinstance(v, list) else v.item() if isinstance(v, np.generic) else v for v in values]
 
 
 def expand_grid(grid: dict, estimator) -> dict:
