@@ -274,3 +274,12 @@ def test_corrupt_last_profile_falls_back_with_a_warning(project, capsys, content
     assert not last.exists()
     last.write_text("quick\n")
     assert runner._last_profile(project, "full") == "quick" and capsys.readouterr().err == ""
+
+
+def test_bad_data_path_parameter_is_a_user_error_before_any_run(project, tmp_path):
+    with pytest.raises(UserError, match=r"nope\.csv: file not found"):
+        runner.data_fingerprint("classification", {"data_path": "data/nope.csv"}, project)
+    bad = tmp_path / "prices.csv"
+    bad.write_text("date,symbol\n2010-01-04,AAL\n")
+    with pytest.raises(UserError, match=r"prices\.csv: missing required column\(s\) open, close, low, high, volume"):
+        runner.data_fingerprint("regression", {"data_path": str(bad), "securities_path": ""}, project)
