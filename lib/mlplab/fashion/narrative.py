@@ -1,0 +1,319 @@
+"""Sentences and captions of the Fashion-MNIST chapter, each computed from numbers; every qualitative
+word has a condition (tests/test_fashion_narrative.py covers each branch). "better", "worse" and
+"on a par" come from the noise rule only (mlplab.experiment.verdict)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mlplab.experiment import verdict as V
+from mlplab.experiment.prose import capital, join, num, params_text, pct, verdict_clause
+from mlplab.plots.fashion import short
+
+ASYMMETRY_RATIO = 2.0      # a class's mean-image asymmetry this many times the median: flips may hurt it
+GOAL_ACCURACY = 0.925      # the issue's goal: mean test accuracy over 3 seeds of the chosen configuration
+GOAL_SECONDS = 360.0       # ... each training within 6 minutes on 2 CPU cores
+SEEDS_FOR_GOAL = 3
+
+
+def data_note(provenance: dict) -> str:
+    """Appended to every caption: which images the numbers come from (subset or full set, which split)."""
+    if provenance.get("source") == "embedded":
+        return " Data: the embedded subset (200 training and 100 test images per class), not the full set."
+    if provenance.get("kind") == "subset":
+        return f" Data: a stratified subset ({provenance['rows']:,} images) of the files in `{provenance['path']}`."
+    if provenance.get("split") == "kaggle":
+        return " Data: Kaggle's CSV split, which is not the official train/test split."
+    return ""
+
+
+def data_sentence(report: dict, provenance: dict) -> str:
+    text = (f"{report['train']:,} training and {report['test']:,} test images of 28 × 28 pixels (layout "
+            f"`{report['layout']}`, {report['split']}). ")
+    if report.get("verified"):
+        text += "The decompressed files match the official files' SHA-256, whatever their gzip wrappers. "
+    counts = np.asarray(report["class_counts"]["train"])
+    if counts.min() == counts.max():
+        text += f"Every class has {counts[0]:,} training images."
+    else:
+        text += f"Training images per class range from {counts.min():,} to {counts.max():,}."
+    if provenance.get("note"):
+        text += f" ({capital(provenance['note'])}.)"
+    return text
+
+
+def asymmetry_sentence(table: pd.DataFrame) -> str:
+    """Which classes flips could hurt: those whose mean image is far less symmetric than the median class's."""
+    median = float(table["mean-image asymmetry"].median())
+    high = table.loc[table["mean-image asymmetry"] >= ASYMMETRY_RATIO * median]
+    if high.empty:
+        return (f"No class's mean image is more than {ASYMMETRY_RATIO:g}× as asymmetric as the median class's "
+                f"({median:.2f}): a horizontal flip yields images like those of the same class, so flips are safe here.")
+    names = join([f"{short(c)} ({v:.2f})" for c, v in zip(high["class"], high["mean-image asymmetry"])])
+    return (f"Flips could hurt {names}: their mean images are at least {ASYMMETRY_RATIO:g}× as asymmetric as the "
+            f"median class's ({median:.2f}), so a mirrored training image shows the item the other way round, as no "
+            "test image does. The other classes are close to left-right symmetric, where a flip only adds variety.")
+
+
+def asymmetry_caption(table: pd.DataFrame) -> str:
+    top = table.iloc[0]
+    return (f"Mean training image of each class (top) and its difference from its mirror image (bottom; number: "
+            f"mean-image asymmetry). {short(top['class'])} is the least symmetric ({top['mean-image asymmetry']:.2f}).")
+
+
+def search_sentence(result, what: str, fit_rows: int) -> str:
+    d = result.to_dict()
+    best = {k.removeprefix("module__"): v for k, v in d["best_params"].items()}
+    how = "successive halving (epochs as the budget)" if d["method"] == "halving" else "a grid"
+    rows = f"{d['searched_rows']:,} of the {fit_rows:,} fit images" if d["searched_rows"] < fit_rows else \
+        f"all {fit_rows:,} fit images"
+    return (f"The {what} search ({how}, {d['n_candidates']} configurations, {d['n_fits']} fits on {rows}, "
+            f"scored on the validation images) chose {params_text(best)}; its validation accuracy was "
+            f"{num(d['best_score'])}.")
+
+
+def epochs_sentence(candidates: dict, chosen: int) -> str:
+    rows = sorted(((r.settings["epochs"], r.mean("accuracy", "validation"), r.seconds) for r in candidates.values()))
+    if len(rows) == 1:
+        return f"One epoch budget was given ({chosen}): nothing to choose."
+    listed = join([f"{e} epochs {num(v)} ({s / 60:.1f} min)" for e, v, s in rows])
+    return (f"Validation accuracy of the tuned configuration by epoch budget (first seed): {listed}. "
+            f"The chosen budget is {chosen} epochs" + (", the shortest of those tied at the best score."
+                                                       if sum(v == max(x[1] for x in rows) for _, v, _ in rows) > 1
+                                                       else "."))
+
+
+def tta_sentence(run) -> str:
+    chosen = [s.settings for s in run.splits if "tta_flip" in s.settings]
+    if not chosen:
+        return ""
+    on = sum(bool(c["tta_flip"]) for c in chosen)
+    gain = np.mean([c["validation_accuracy_flip_averaged"] - c["validation_accuracy_plain"] for c in chosen])
+    n = len(chosen)
+    if on == 0:
+        verdict = "so every seed predicts from the image alone"
+    elif on == n:
+        verdict = "so every seed predicts from the average of the image and its mirror image"
+    else:
+        verdict = f"so {on} of {n} seeds average the image with its mirror image and the others do not"
+    return (f"Test-time flip averaging changed the validation accuracy by {gain:+.4f} on average over {n} seeds, "
+            f"{verdict} (chosen on the validation images, seed by seed).")
+
+
+def goal_sentence(run, *, goal: float = GOAL_ACCURACY, budget_s: float = GOAL_SECONDS, threads: int = 1) -> str:
+    vals = run.values("accuracy")
+    mean, sd = float(np.mean(vals)), float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0
+    secs = [s.seconds for s in run.splits]
+    text = f"{capital(run.label)} reaches a test accuracy of {pct(mean, 2)} ± {pct(sd, 2)} over {len(vals)} seeds"
+    if len(vals) < SEEDS_FOR_GOAL:
+        text += f": too few seeds to judge the goal ({SEEDS_FOR_GOAL} seeds, mean ≥ {pct(goal, 1)})"
+    elif mean >= goal:
+        text += f", at or above the goal of {pct(goal, 1)}"
+    else:
+        text += f", {pct(goal - mean, 2)} short of the goal of {pct(goal, 1)}"
+    longest = max(secs)
+    thread_word = f"{threads} torch thread{'s' if threads != 1 else ''}"
+    fits = (f"each fit took {min(secs) / 60:.1f}–{longest / 60:.1f} min with {thread_word}" if len(secs) > 1
+            else f"its fit took {longest / 60:.1f} min with {thread_word}")
+    within = "within" if longest <= budget_s else "beyond"
+    return text + f"; {fits}, {within} the {budget_s / 60:.0f}-minute budget on this machine during this run."
+
+
+def comparison_sentences(runs: dict, pairs: list[tuple[str, str]], verdicts: dict[tuple[str, str], V.Verdict]) -> str:
+    out = []
+    for a, b in pairs:
+        v = verdicts[(a, b)]
+        out.append(capital(verdict_clause(runs[a].label, runs[b].label, v, "accuracy", digits=4, runs="seeds")) + ".")
+    return " ".join(out)
+
+
+def curves_sentence(history: pd.DataFrame | None, label: str) -> str:
+    """Train against validation loss at the last epoch, and where the validation loss was lowest."""
+    if history is None or "validation_loss" not in history or history["validation_loss"].notna().sum() < 2:
+        return ""
+    v = history["validation_loss"].to_numpy(float)
+    best, last = int(np.nanargmin(v)), len(v) - 1
+    parts = []
+    if "train_accuracy" in history and "validation_accuracy" in history:
+        gap = float(history["train_accuracy"].iloc[-1] - history["validation_accuracy"].iloc[-1])
+        parts.append(f"at the last epoch {label} is {abs(gap):.3f} {'more' if gap >= 0 else 'less'} accurate on its "
+                     "fit images than on the validation images")
+    if best == last:
+        parts.append("its validation loss is lowest at the last epoch")
+    else:
+        rise = (v[last] - v[best]) / abs(v[best])
+        parts.append(f"its validation loss is lowest at epoch {best + 1} of {last + 1} and ends {rise:.1%} above that "
+                     "minimum" + (" (the later epochs fit the training images more than they generalize)"
+                                  if rise > 0.01 else ""))
+    return capital("; ".join(parts)) + "."
+
+
+def errors_sentence(pairs: pd.DataFrame, report: pd.DataFrame, label: str) -> str:
+    if pairs.empty:
+        return f"{capital(label)} misclassifies no test image."
+    top = pairs.iloc[0]
+    worst = report.sort_values("f1").iloc[0]
+    best = report.sort_values("f1").iloc[-1]
+    return (f"The most frequent confusion of {label} is {short(top['true'])} taken for {short(top['predicted'])} "
+            f"({int(top['images'])} images, {pct(top['share of true class'])} of that class). Its weakest class is "
+            f"{short(worst['class'])} (F1 {worst['f1']:.3f}), its strongest {short(best['class'])} "
+            f"(F1 {best['f1']:.3f}).")
+
+
+def regularization_sentence(table: pd.DataFrame, fit_images: int, epochs: int) -> str:
+    from mlplab.experiment.prose import verdicts_summary
+
+    return verdicts_summary(table, "the test accuracy of the unregularized tuned CNN",
+                            f"noise rule over the seeds; {fit_images:,} fit images, {epochs} epochs each")
+
+
+def recommendation_sentence(rec: dict | None, runs: dict) -> str:
+    if rec is None:
+        return "No model was scored on the validation images, so none is recommended."
+    best = runs[rec["model"]]
+    text = (f"By validation accuracy, the model to use is {best.label} ({num(rec['validation'], 4)} on the "
+            f"validation images, {num(rec['test'], 4)} on the test images)")
+    if rec.get("runner_up"):
+        text += f"; next comes {runs[rec['runner_up']].label}"
+    return text + "."
+
+
+# ---- captions: what the figure/table shows, then its takeaway -------------------------------------------
+
+def samples_caption(similar: tuple[str, str, float], provenance: dict) -> str:
+    a, b, r = similar
+    return (f"Eight training images of each class. The two classes with the most alike mean images are {short(a)} "
+            f"and {short(b)} (correlation {r:.3f} over the 784 pixels)." + data_note(provenance))
+
+
+def protocol_caption(st) -> str:
+    s = st.splits[0]
+    n = len(s.fit) + len(s.validation)
+    return (f"The fixed split: {len(s.validation) / n:.0%} of the {n:,} training images validate, the official test "
+            f"images test; every model is fitted with each of {len(st.splits)} seeds.")
+
+
+def baseline_search_caption(searches: dict) -> str:
+    parts = [f"{'logistic regression' if k == 'logreg' else 'the MLP'} {num(r.best_score, 4)}"
+             for k, r in searches.items()]
+    return ("The baselines' searches: configurations tried, fits, fit images used and the winner, each scored on "
+            f"the validation images. Best validation accuracy: {join(parts)}.")
+
+
+def baselines_sentence(runs: dict) -> str:
+    lr, mlp = runs["logreg"], runs["mlp"]
+    conv = [s.settings.get("converged", True) for s in lr.splits]
+    text = (f"On the test images, {lr.label} reaches an accuracy of {num(lr.mean('accuracy'), 4)} and {mlp.label} "
+            f"{num(mlp.mean('accuracy'), 4)} (means over {mlp.n} seeds).")
+    if not all(conv):
+        text += (f" The logistic regression's solver stopped at its iteration limit in {conv.count(False)} of "
+                 f"{len(conv)} fits before converging.")
+    return text
+
+
+def search_figure_caption(result, provenance: dict) -> str:
+    d = result.to_dict()
+    best = {k.removeprefix("module__"): v for k, v in d["best_params"].items()}
+    return (f"Validation accuracy of every searched CNN configuration by lever value, coloured by the epoch budget it "
+            f"reached. The winner: {params_text(best)}.") + data_note(provenance)
+
+
+def per_class_table_caption(report: pd.DataFrame, label: str, provenance: dict) -> str:
+    low = report.sort_values("recall").iloc[0]
+    return (f"Precision, recall and F1 per class of {label} on the test images (mean over the seeds). The lowest "
+            f"recall is {short(low['class'])}'s: {pct(low['recall'])} of its test images are found.") + \
+        data_note(provenance)
+
+
+def errors_table_caption(pairs: pd.DataFrame, provenance: dict) -> str:
+    if pairs.empty:
+        return "No test image is misclassified." + data_note(provenance)
+    share = pairs["images"].sum()
+    return (f"The {len(pairs)} most frequent confusions of the tuned CNN on the test images (first seed); together "
+            f"{int(share):,} images.") + data_note(provenance)
+
+
+def reg_curves_caption(runs: dict, plan: dict, provenance: dict) -> str:
+    finals = {n: float(runs[n].history["validation_accuracy"].iloc[-1]) for n in plan if runs[n].history is not None}
+    best = max(finals, key=finals.get)
+    return (f"Validation accuracy per epoch of the tuned CNN without regularizers and with each one (first seed). "
+            f"Highest at the last epoch: {runs[best].label} ({finals[best]:.4f}).") + data_note(provenance)
+
+
+def cnn_caption(source_params: int, tuned_params: int) -> str:
+    ratio = tuned_params / max(source_params, 1)
+    size = (f"{ratio:.1f}× the parameters of the source's" if ratio >= 1.05 else
+            f"{1 / ratio:.1f}× fewer parameters than the source's" if ratio <= 0.95 else "as many parameters as the source's")
+    return ("The source's CNN and the tuned CNN, layer by layer, with each layer's output shape (channels × height × "
+            f"width). The tuned network has {size}.")
+
+
+def curves_caption(history: pd.DataFrame | None, label: str, provenance: dict) -> str:
+    base = f"Loss and accuracy per epoch of {label} (first seed): fit images, validation images and test images."
+    return base + (" " + curves_sentence(history, label) if curves_sentence(history, label) else "") + data_note(provenance)
+
+
+def confusion_caption(pairs: pd.DataFrame, label: str, provenance: dict) -> str:
+    base = f"Confusion matrix of {label} on the test images (first seed), in % of each true class."
+    if not pairs.empty:
+        top = pairs.iloc[0]
+        base += (f" The largest off-diagonal cell: {short(top['true'])} predicted as {short(top['predicted'])} "
+                 f"({pct(top['share of true class'])}).")
+    return base + data_note(provenance)
+
+
+def per_class_caption(report: pd.DataFrame, label: str, provenance: dict) -> str:
+    worst = report.sort_values("f1").iloc[0]
+    return (f"Precision, recall and F1 per class of {label} on the test images, mean over the seeds. "
+            f"{short(worst['class'])} has the lowest F1 ({worst['f1']:.3f}).") + data_note(provenance)
+
+
+def roc_caption(auc_table: pd.DataFrame, label: str, provenance: dict) -> str:
+    low = auc_table.sort_values("average_precision").iloc[0]
+    return (f"One-vs-rest ROC and precision-recall curves of {label} on the test images (first seed). The lowest "
+            f"average precision is {short(low['class'])}'s ({low['average_precision']:.3f}).") + data_note(provenance)
+
+
+def misclassified_caption(groups: list[dict], label: str, provenance: dict) -> str:
+    if not groups:
+        return f"{capital(label)} misclassifies no test image." + data_note(provenance)
+    g = groups[0]
+    return (f"Misclassified test images of {label} (first seed), one row per confused pair (true → predicted, with "
+            f"the pair's count), the first images in test order; p is the probability given to the wrong class. The "
+            f"most frequent pair is {short(g['true'])} → {short(g['predicted'])} ({g['count']} images).") + \
+        data_note(provenance)
+
+
+def scores_caption(runs: dict, names, provenance: dict) -> str:
+    means = {n: runs[n].mean("accuracy") for n in names}
+    best = max(means, key=means.get)
+    return (f"Test accuracy of each model per seed (grey) and its mean (diamond). The highest mean is "
+            f"{runs[best].label}'s ({means[best]:.4f}).") + data_note(provenance)
+
+
+def models_table_caption(provenance: dict, n_seeds: int) -> str:
+    return (f"Validation and test accuracy and macro-F1 of each model, mean over {n_seeds} seeds (one fixed split), "
+            "with the test accuracy's standard deviation over the seeds. The recommendation reads the validation "
+            "column only.") + data_note(provenance)
+
+
+def augmentation_caption(preset: str, provenance: dict) -> str:
+    return (f"What the augmentation preset `{preset}` does to five training images (five random draws each): "
+            "shifts move the item by up to two pixels, flips mirror it; the network sees a new draw every epoch."
+            + data_note(provenance))
+
+
+def search_caption(result, provenance: dict) -> str:
+    d = result.to_dict()
+    return (f"Validation accuracy of the searched CNN configurations by parameter value ({d['n_candidates']} "
+            f"configurations; the winner scored {num(d['best_score'])}).") + data_note(provenance)
+
+
+def regularization_caption(table: pd.DataFrame, provenance: dict) -> str:
+    changed = table.loc[table["verdict"].isin([V.BETTER, V.WORSE])]
+    take = ("No regularizer moves the test accuracy beyond the noise." if changed.empty else
+            f"Beyond the noise: {join([f'{c} ({w})' for c, w in zip(changed['change'], changed['verdict'])])}.")
+    return ("Each regularizer alone on the tuned CNN without any: test accuracy, the paired difference from the "
+            "unregularized network over the seeds with its 95 % interval, and the noise rule's verdict. " + take
+            + data_note(provenance))

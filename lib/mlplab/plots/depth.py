@@ -1,0 +1,85 @@
+"""Figures of the depth chapter: gradient norms per layer (log scale), training-loss curves, the
+architectures' train/validation curves and their cost against accuracy."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import seaborn as sns
+
+from mlplab.plots.style import new_figure
+
+STYLE = {"plain_deep": ("C3", "-"), "residual_deep": ("C0", "-"), "plain_deep_bn": ("C3", "--"),
+         "residual_deep_bn": ("C0", "--")}
+
+
+def _style(name: str, i: int):
+    return STYLE.get(name, (f"C{i % 10}", "-"))
+
+
+def plot_grad_norms(entries: dict[str, dict]):
+    """Two panels (at initialization, after training): each network's per-layer gradient norm (the L2
+    norm of the loss gradient of the layer's weights, geometric mean over seeds), layer 1 = next to the
+    input. `entries`: {name: {"label", "layers", "init", "trained"}}."""
+    fig, axes = new_figure(1, 2, width=7.4, height=3.5, sharey=True)
+    for ax, when, title in zip(axes, ("init", "trained"), ("at initialization", "after training")):
+        for i, (name, e) in enumerate(entries.items()):
+            color, ls = _style(name, i)
+            norms = np.asarray(e[when], dtype=float)
+            ax.plot(np.arange(1, len(norms) + 1), np.clip(norms, 1e-30, None), ls, color=color, lw=1.4, marker=".",
+                    ms=4, label=e["label"])
+        ax.set_yscale("log")
+        ax.set_xlabel("layer (1 = next to the input; last = output layer)")
+        ax.set_title(title, fontsize=10)
+    axes[0].set_ylabel("gradient norm of the layer's weights")
+    axes[1].legend(fontsize=7.5, loc="lower right")
+    return fig
+
+
+def plot_train_loss(histories: dict[str, tuple[str, object]]):
+    """Training loss per epoch (mean over the epoch's batches) of each network, log scale.
+    `histories`: {name: (label, history frame)}."""
+    fig, ax = new_figure(height=3.4)
+    for i, (name, (label, h)) in enumerate(histories.items()):
+        color, ls = _style(name, i)
+        ax.plot(h["epoch"], h["train_loss"], ls, color=color, marker="o", ms=3, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training cross-entropy (nats, log scale)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_arch_curves(histories: dict[str, tuple[str, object]]):
+    """Left: training loss (solid) and validation loss (dashed) per epoch; right: the same for
+    accuracy (training accuracy in evaluation mode on a subsample of the fit images)."""
+    fig, axes = new_figure(1, 2, width=7.4, height=3.4)
+    for i, (name, (label, h)) in enumerate(histories.items()):
+        color = f"C{i}"
+        axes[0].plot(h["epoch"], h["train_loss"], "-", color=color, label=f"{label} train")
+        axes[0].plot(h["epoch"], h["validation_loss"], "--", color=color, label=f"{label} validation")
+        axes[1].plot(h["epoch"], h["train_accuracy"], "-", color=color)
+        axes[1].plot(h["epoch"], h["validation_accuracy"], "--", color=color)
+    axes[0].set(xlabel="epoch", ylabel="cross-entropy loss (nats)")
+    axes[1].set(xlabel="epoch", ylabel="accuracy (fraction)")
+    axes[0].legend(fontsize=7, ncol=1)
+    return fig
+
+
+def plot_cost(table):
+    """Test accuracy against seconds per epoch; the marker's area grows with the parameter count."""
+    fig, ax = new_figure(height=3.6)
+    sizes = np.asarray(table["parameters"], dtype=float)
+    area = 40 + 360 * sizes / max(sizes.max(), 1)
+    palette = sns.color_palette(n_colors=len(table))
+    for i, row in enumerate(table.itertuples(index=False)):
+        ax.scatter(row[table.columns.get_loc("s/epoch")], row[table.columns.get_loc("test accuracy")], s=area[i],
+                   color=palette[i], alpha=0.75, edgecolor="black", lw=0.5)
+        ax.annotate(textwrap.fill(f"{row[0]} ({int(sizes[i]):,} parameters)", 26),
+                    (row[table.columns.get_loc("s/epoch")], row[table.columns.get_loc("test accuracy")]),
+                    xytext=(8, 6), textcoords="offset points", fontsize=7.5)
+    ax.set_xlabel("seconds per epoch (this machine, this run)")
+    ax.set_ylabel("test accuracy (fraction, mean over seeds)")
+    ax.margins(x=0.35, y=0.25)
+    return fig
