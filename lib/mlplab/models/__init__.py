@@ -7,6 +7,11 @@ Other labs add their own modules here (CNN blocks, residual and grouped blocks, 
 from mlplab.models.mlp import (ACTIVATIONS, EMBEDDINGS, MLP, GaussianNoise, InputLinear,  # noqa: F401
                                PeriodicEmbedding)
 
+# cnn and residual: Lab 3's image networks (uint8 input, batch augmentation, channels_last; plain and
+# residual deep stacks, VGG-16-C, ResNet-18, ResNeXt and the per-layer gradient-norm probe).
+from mlplab.models.cnn import CNN, BatchAugment, ImageInput  # noqa: F401,E402
+from mlplab.models.residual import DeepStack, ResNet18, ResNeXt, VGG16C, gradient_norms  # noqa: F401,E402
+
 # sequence: the Conv1d autoencoder and LSTM/GRU forecasters of Lab 4, with their skorch net. That module
 # imports mlplab.training, which imports this package, so its names are loaded on first use (PEP 562).
 _SEQUENCE = ("ConvAutoencoder", "RecurrentForecaster", "MaskedMSELoss", "SequenceRegressor")
