@@ -273,7 +273,6 @@ class _FastNet:
             self.device_ = self.device
             self.device = requested
 
-
     def initialize_module(self):
         kwargs = self.get_params_for("module")
         kwargs.update(d_in=self.n_features_in_, d_out=self._d_out())
