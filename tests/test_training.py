@@ -187,19 +187,22 @@ def test_early_stopping_restores_best_and_ignores_eval_set(linear_data):
 
 def test_history_columns_and_lengths(linear_data, label_data):
     X, y = linear_data
-    reg = fit_with_eval(MLPRegressor(max_epochs=4, valid_fraction=0.2), X, y, X[:40], y[:40])
+    reg = fit_with_eval(MLPRegressor(max_epochs=4, valid_fraction=0.2), X, y,
+                        eval_sets={"validation": (X[40:80], y[40:80]), "test": (X[:40], y[:40])})
     h = history_frame(reg)
-    assert list(h.columns) == ["epoch", "train_loss", "valid_loss", "test_loss", "train_r2", "valid_r2",
-                               "test_r2", "dur"]
+    assert list(h.columns) == ["epoch", "train_loss", "valid_loss", "validation_loss", "test_loss", "train_r2",
+                               "valid_r2", "validation_r2", "test_r2", "dur"]
     assert h["epoch"].tolist() == [1, 2, 3, 4]
     assert h.drop(columns="epoch").notna().all().all() and (h["dur"] > 0).all()
+    only_test = history_frame(fit_with_eval(MLPRegressor(max_epochs=2), X, y, X[:40], y[:40]))
+    assert only_test["test_r2"].notna().all() and only_test["validation_r2"].isna().all()
 
     Xc, yc = label_data
     clf = MLPClassifier(max_epochs=3).fit(Xc, yc)
     hc = history_frame(clf)
-    assert list(hc.columns) == ["epoch", "train_loss", "valid_loss", "test_loss", "train_accuracy",
-                                "train_macro_f1", "valid_accuracy", "valid_macro_f1", "test_accuracy",
-                                "test_macro_f1", "dur"]
+    assert list(hc.columns) == ["epoch", "train_loss", "valid_loss", "validation_loss", "test_loss",
+                                "train_accuracy", "train_macro_f1", "valid_accuracy", "valid_macro_f1",
+                                "validation_accuracy", "validation_macro_f1", "test_accuracy", "test_macro_f1", "dur"]
     assert len(hc) == 3
     assert hc[["valid_loss", "test_loss", "valid_accuracy", "test_macro_f1"]].isna().all().all()
     assert hc[["train_loss", "train_accuracy", "train_macro_f1"]].notna().all().all()
@@ -226,7 +229,7 @@ def test_eval_set_goes_through_the_pipeline_scaler(linear_data):
     h = history_frame(pipe)
     # eval set == training set: scored through the fitted scaler, test R² equals train R² exactly
     assert np.allclose(h["test_r2"], h["train_r2"], atol=1e-6)
-    assert pipe.named_steps["net"].eval_set_ is None  # not kept after the fit
+    assert pipe.named_steps["net"].eval_sets_ is None  # not kept after the fit
 
 
 def test_eval_set_skips_imblearn_samplers(label_data):
