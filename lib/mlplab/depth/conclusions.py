@@ -1,0 +1,160 @@
+"""Lab 3's computed comparison and conclusions (analysis/33_lab3_conclusions.ipynb), from the results files of
+both chapters only (`report/_results/fashion_mnist.json`, `report/_results/depth.json`).
+
+Every sentence branches on computed values; verdict words are the ones the noise rule wrote into the results.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mlplab.errors import UserError
+from mlplab.experiment.prose import join, pct
+
+HEAD = ("logreg", "mlp", "cnn_source", "cnn_tuned")
+RELATION = {"better": "better than", "worse": "worse than", "on a par": "on a par with",
+            "too few runs": "not distinguishable (too few seeds) from"}
+
+
+def validate_params(params: dict) -> None:
+    if "results_dir" in params and not isinstance(params["results_dir"], str):
+        raise UserError(f"lab3_conclusions parameter results_dir={params['results_dir']!r}: expected a folder path or ''")
+
+
+def data_note(fashion: dict, depth: dict) -> str:
+    """For captions: which chapters ran on a subset (the embedded one or a chosen one)."""
+    parts = [name for name, doc in (("the Fashion-MNIST chapter", fashion), ("the depth chapter", depth))
+             if doc["provenance"].get("kind") == "subset"]
+    if not parts:
+        return ""
+    return f" Data: {join(parts)} ran on a subset of the images, not the full set."
+
+
+def _verdict(doc: dict, a: str, b: str) -> dict | None:
+    return next((v for v in doc.get("verdicts", []) if v["a"] == a and v["b"] == b), None)
+
+
+def models_table(fashion: dict) -> pd.DataFrame:
+    rows = []
+    for name in HEAD:
+        m = fashion["models"][name]
+        rows.append({"model": m["label"], "validation accuracy": m["validation"].get("accuracy", float("nan")),
+                     "test accuracy": m["seeds"]["mean"]["accuracy"], "test SD": m["seeds"]["std"]["accuracy"],
+                     "seeds": m["seeds"]["n"], "fit minutes": m["seconds"] / 60 / max(1, m["seeds"]["n"])})
+    return pd.DataFrame(rows)
+
+
+def models_caption(fashion: dict, note: str) -> str:
+    rec = fashion.get("recommended")
+    take = (f"By validation accuracy the recommended model is {fashion['models'][rec['model']]['label']}."
+            if rec else "No model is recommended.")
+    return ("The Fashion-MNIST models on one protocol: validation and test accuracy (mean over the seeds), the test "
+            "accuracy's spread, and the minutes one fit took on average. " + take + note)
+
+
+def fashion_sentences(fashion: dict) -> str:
+    m = fashion["models"]
+    out = []
+    for a, b in (("cnn_tuned", "cnn_source"), ("cnn_source", "mlp"), ("mlp", "logreg")):
+        v = _verdict(fashion, a, b)
+        if v is None:
+            continue
+        out.append(f"{m[a]['label']} is {RELATION[v['word']]} {m[b]['label']} on test accuracy "
+                   f"({v['mean_diff']:+.4f} over {v['n']} seeds)")
+    text = "; ".join(out)
+    text = text[:1].upper() + text[1:] + "." if text else ""
+    g = fashion["extra"].get("goal")
+    if g:
+        status = ("meets" if g["met_accuracy"] else "does not meet")
+        text += (f" The tuned CNN {status} the goal of {pct(g['goal_accuracy'], 1)} mean test accuracy over "
+                 f"{g['n_seeds']} seeds ({pct(g['mean'], 2)} ± {pct(g['sd'], 2)})")
+        longest = max(g["fit_seconds"]) / 60
+        text += (f"; its longest fit took {longest:.1f} min with {g['threads']} torch thread"
+                 f"{'s' if g['threads'] != 1 else ''}, " + ("within" if g["within_time"] else "beyond")
+                 + f" the {g['goal_seconds'] / 60:.0f}-minute budget in that run.")
+    return text
+
+
+def regularization_sentence(fashion: dict) -> str:
+    recs = [v for v in fashion.get("verdicts", []) if v["topic"] == "regularization"]
+    if not recs:
+        return "The Fashion-MNIST chapter ran no regularization study."
+    m = fashion["models"]
+    decided = [v for v in recs if v["word"] in ("better", "worse")]
+    if not decided:
+        return (f"None of the {len(recs)} regularizers changed the unregularized tuned CNN's test accuracy beyond the "
+                "noise in the regularization study.")
+    parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({v['mean_diff']:+.4f})" for v in decided]
+    return f"Against the tuned CNN without regularizers, {join(parts)}; the others are on a par."
+
+
+def depth_table(depth: dict) -> pd.DataFrame:
+    rows = []
+    for name in ("plain_deep", "residual_deep", "plain_deep_bn", "residual_deep_bn", "vgg16c", "resnet18", "resnext"):
+        m = depth["models"][name]
+        ratio = depth["extra"]["gradient_ratio"].get(name, {}).get("init")
+        rows.append({"network": m["label"], "parameters": float(m["parameters"]), "conv layers": m["conv_layers"],
+                     "first/last gradient at init (log10)": (sum(ratio) / len(ratio)) if ratio else float("nan"),
+                     "test accuracy": m["seeds"]["mean"]["accuracy"], "s/epoch": m["seconds_per_epoch"]})
+    return pd.DataFrame(rows)
+
+
+def depth_caption(depth: dict, note: str) -> str:
+    t = depth_table(depth)
+    best = t.sort_values("test accuracy").iloc[-1]
+    return ("Every network of the depth chapter: parameters, convolution layers, the first conv layer's gradient "
+            "against the last's at initialization (deep stacks only), test accuracy and seconds per epoch. The most "
+            f"accurate is {best['network']} ({best['test accuracy']:.4f}).") + note
+
+
+def depth_sentences(depth: dict) -> str:
+    m = depth["models"]
+    out = []
+    for a, b, what in (("residual_deep", "plain_deep", "without batch norm"),
+                       ("residual_deep_bn", "plain_deep_bn", "with batch norm")):
+        g = next((v for v in depth["verdicts"] if v["a"] == a and v["b"] == b and v["topic"].startswith("depth_gradient")), None)
+        acc = next((v for v in depth["verdicts"] if v["a"] == a and v["b"] == b and v["topic"].startswith("depth_accuracy")),
+                   None)
+        if g is None or acc is None:
+            continue
+        grad = {"better": "keeps the gradient stronger at the input than", "worse": "keeps it weaker at the input than",
+                "on a par": "keeps it about as strong at the input as"}.get(g["word"], "cannot be told apart from")
+        out.append(f"{what}, {m[a]['label']} {grad} {m[b]['label']} and is {RELATION[acc['word']]} it on test accuracy")
+    text = "; ".join(out)
+    text = (text[:1].upper() + text[1:] + ".") if text else ""
+    claims = depth["extra"].get("claims", [])
+    if claims:
+        counts = {k: sum(c["status"] == k for c in claims) for k in ("confirmed", "contradicted", "not decided")}
+        text += (" Of the source's claims about VGG-16, ResNet-18 and ResNeXt, "
+                 + join([f"{n} {k}" for k, n in counts.items() if n]) + " on Fashion-MNIST.")
+    return text.strip()
+
+
+def claims_table(depth: dict) -> pd.DataFrame:
+    return pd.DataFrame([{"claim (the source's numbers)": c["claim"], "difference": c["mean_diff"],
+                          "verdict": c["word"], "status": c["status"]} for c in depth["extra"].get("claims", [])])
+
+
+def claims_caption(depth: dict, note: str) -> str:
+    claims = depth["extra"].get("claims", [])
+    n = sum(c["status"] == "confirmed" for c in claims)
+    return (f"The source's claims about the three architectures, tested on Fashion-MNIST with the noise rule: "
+            f"{n} of {len(claims)} confirmed.") + note
+
+
+def recommendation_sentences(fashion: dict, depth: dict) -> str:
+    rec = fashion.get("recommended")
+    m = fashion["models"]
+    if rec:
+        text = (f"For Fashion-MNIST, use {m[rec['model']]['label']}: it has the highest validation accuracy "
+                f"({rec['validation']:.4f}; its test accuracy is {rec['test']:.4f}), chosen without looking at the "
+                "test images.")
+    else:
+        text = "No Fashion-MNIST model was recommended: " + fashion.get("reason", "")
+    t = depth_table(depth)
+    arch = t.iloc[4:7].sort_values("test accuracy")
+    text += (f" Among the three architectures of the depth chapter, {arch.iloc[-1]['network']} scored highest on the "
+             f"test images ({arch.iloc[-1]['test accuracy']:.4f}) and {arch.iloc[0]['network']} lowest "
+             f"({arch.iloc[0]['test accuracy']:.4f}); that chapter is a study on a subset of the images with fixed "
+             f"settings, so it recommends none of them (its reason: {depth.get('reason', '')}).")
+    return text
