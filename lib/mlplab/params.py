@@ -33,6 +33,10 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("classification", "02_classification_maintenance.ipynb", "mlplab.classification", lab=1),
     NotebookSpec("comparison", "03_comparison.ipynb", "mlplab.comparison", needs=("regression", "classification"),
                  lab=1),
+    NotebookSpec("fashion_mnist", "31_fashion_mnist.ipynb", "mlplab.fashion", lab=3),
+    NotebookSpec("depth", "32_depth.ipynb", "mlplab.depth", lab=3),
+    NotebookSpec("lab3_conclusions", "33_lab3_conclusions.ipynb", "mlplab.depth.conclusions",
+                 needs=("fashion_mnist", "depth"), lab=3),
 )
 BY_NAME = {nb.name: nb for nb in NOTEBOOKS}
 

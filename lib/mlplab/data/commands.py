@@ -63,6 +63,11 @@ def summary_lines(dataset: str, ld: Loaded) -> list[str]:
 
 
 def check(dataset: str, path: str | None) -> int:
+    if dataset == "fashion-mnist":  # Lab 3: images (IDX or Kaggle CSV); the embedded default is a real subset
+        from mlplab.data import fashion_mnist
+
+        print("\n".join(fashion_mnist.describe(fashion_mnist.load_fashion_mnist(path))))
+        return 0
     if dataset in ("nab", "airquality"):  # Lab 4: real data (no synth); each loader module prints its own summary
         from mlplab.data import airquality, nab
 
