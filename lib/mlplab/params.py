@@ -37,6 +37,10 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("depth", "32_depth.ipynb", "mlplab.depth", lab=3),
     NotebookSpec("lab3_conclusions", "33_lab3_conclusions.ipynb", "mlplab.depth.conclusions",
                  needs=("fashion_mnist", "depth"), lab=3),
+    NotebookSpec("taxi_anomaly", "41_taxi_anomaly.ipynb", "mlplab.taxi", lab=4),
+    NotebookSpec("air_quality", "42_air_quality.ipynb", "mlplab.airquality", lab=4),
+    NotebookSpec("lab4_conclusions", "43_lab4_conclusions.ipynb", "mlplab.airquality.conclusions",
+                 needs=("taxi_anomaly", "air_quality"), lab=4),
 )
 BY_NAME = {nb.name: nb for nb in NOTEBOOKS}
 

@@ -23,7 +23,10 @@ from mlplab.errors import UserError
 
 NYSE_FILES = ("prices-split-adjusted.csv", "prices.csv", "securities.csv")
 MAINT_FILES = ("predictive_maintenance.csv", "ai4i2020.csv")
-DATA_FILES = {"regression": NYSE_FILES, "classification": MAINT_FILES}
+DATA_FILES = {"regression": NYSE_FILES, "classification": MAINT_FILES,
+              "taxi_anomaly": ("nyc_taxi.csv", "nyc_taxi_windows.json", "nyc_taxi_labels.json", "combined_windows.json",
+                               "combined_labels.json"),
+              "air_quality": ("AirQualityUCI.csv", "AirQuality.csv", "air_quality.csv")}
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -78,8 +81,9 @@ def data_fingerprint(name: str, params: dict, root: Path) -> dict:
     so a changed file is never skipped as unchanged; upstream results for the comparison.
     A candidate data file whose header does not fit raises the loader's UserError (exit 2)."""
     files: dict[str, str] = {}
-    if name == "comparison":
-        for up in ("regression", "classification"):
+    needs = P.BY_NAME[name].needs if name in P.BY_NAME else ()
+    if needs:  # a comparison/conclusions notebook reads its lab's results
+        for up in needs:
             p = root / "report" / "_results" / f"{up}.json"
             files[p.name] = _sha_file(p) if p.exists() else "missing"
         return files

@@ -1,0 +1,296 @@
+"""Sentences and captions of the air-quality chapter, each built from computed numbers (branches tested).
+
+"better / worse / on a par" comes only from the noise rule (mlplab.experiment.verdict) over the seeds;
+with one fixed test period the seeds vary the networks' training randomness only, and the text says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mlplab.airquality.models import horizon_key
+from mlplab.experiment.prose import capital, join, num, pct
+from mlplab.experiment.verdict import BETTER, PAR, TOO_FEW, WORSE
+
+NAMES = {"persistence": "persistence", "seasonal_naive": "the same hour yesterday", "linear_ar": "the linear autoregression",
+         "lstm_source": "the write-up's LSTM", "lstm_tuned": "the tuned network"}
+
+
+def label(run_or_name, runs: dict | None = None) -> str:
+    if isinstance(run_or_name, str):
+        return runs[run_or_name].label if runs and run_or_name in runs else NAMES.get(run_or_name, run_or_name)
+    return run_or_name.label
+
+
+def _word(v: dict | None) -> str:
+    return {BETTER: "better than", WORSE: "worse than", PAR: "on a par with", TOO_FEW: "not distinguishable from"}[
+        v["word"]] if v else "not compared with"
+
+
+def _interval(v: dict) -> str:
+    if v.get("low") is None:
+        return f"{v['mean_diff']:+.3f}, {v['n']} seeds"
+    return f"{v['mean_diff']:+.3f}, 95 % interval {v['low']:+.3f} to {v['high']:+.3f} over {v['n']} seeds"
+
+
+# ---- data --------------------------------------------------------------------------------------------
+
+def cleaning_sentence(report: dict, prep) -> str:
+    total = report["rows"]
+    coded = sum(report["missing_code"].values())
+    dropped = prep.cleaned.dropped
+    drop = join([f"{c} (missing in {pct(s)} of the hours)" for c, s in dropped.items()])
+    kept = len(prep.features)
+    first = (f"The file marks a missing value with -200: {coded:,} values over {len(report['columns'])} series and "
+             f"{total:,} hours")
+    if report.get("hours_added"):
+        first += f", plus {report['hours_added']:,} hours absent from the file, added as missing"
+    out = [first + "."]
+    if dropped:
+        out.append(f"{capital(drop)} {'is' if len(dropped) == 1 else 'are'} dropped: too few hours to learn or score "
+                   f"{'it' if len(dropped) == 1 else 'them'} on. Every model forecasts the {kept} remaining series at "
+                   f"once (the write-up predicted 13 features, so it must have kept NMHC(GT)).")
+    else:
+        out.append(f"No column is missing often enough to drop; every model forecasts all {kept} series.")
+    fills = join([f"{n:,} in the {p} period" for p, n in prep.filled.items()])
+    out.append(f"Missing inputs are carried forward from the last measured hour of the same period, never across a "
+               f"period boundary ({fills}). Targets are never filled: a forecast is scored, and a network trained, "
+               "only where the target hour was measured, since filled targets would reward persistence.")
+    return " ".join(out)
+
+
+def periods_sentence(prep) -> str:
+    per = prep.periods
+    w = {k: len(v) for k, v in prep.parts.items()}
+    return (f"The hours are cut in time order into a fit period ({w['fit']:,} windows), a validation period "
+            f"({w['validation']:,}) and a test period ({w['test']:,}). Every series is standardized with its fit-period "
+            f"mean and standard deviation. A window holds the last {prep.window} hours of every series and its targets "
+            f"{join([f'{h} h' for h in prep.horizons])} later, all inside one period, so none crosses a boundary.")
+
+
+def shift_sentence(frame: pd.DataFrame, prep, column: str = "T") -> str:
+    """How one series' level differs between the periods (the test period is a different season)."""
+    if column not in frame:
+        return ""
+    means = {p: float(frame[column].iloc[a:b].mean()) for p, (a, b) in prep.periods.bounds.items()}
+    lo, hi = min(means.values()), max(means.values())
+    text = join([f"{means[p]:.1f} in the {p} period" for p in means])
+    if hi - lo < 2:
+        return f"The mean {column} is much the same in every period ({text})."
+    return (f"The periods are different seasons: the mean {column} is {text}, so the test period's levels lie where "
+            "the fit period has few hours.")
+
+
+def autocorrelation_sentence(acf: pd.DataFrame) -> str:
+    lag1, lag24 = acf.loc[1], acf.loc[24]
+    trough = acf.loc[1:24].idxmin()
+    peak = [c for c in acf if acf.loc[24, c] > acf.loc[int(trough[c]), c] + 0.05 and int(trough[c]) < 24]
+    out = (f"One hour apart, every series correlates with itself at {lag1.min():.2f} to {lag1.max():.2f}. ")
+    if len(peak) == len(acf.columns):
+        out += (f"Each dips and rises again towards 24 hours ({lag24.min():.2f} to {lag24.max():.2f} at lag 24): a "
+                "daily cycle, which is why the same hour yesterday is a baseline and the window spans a day.")
+    elif peak:
+        out += (f"{len(peak)} of the {len(acf.columns)} series dip and rise again towards 24 hours ({join(peak)}): a "
+                "daily cycle; the others decay without returning.")
+    else:
+        out += "None rises again towards 24 hours: no daily cycle shows in the autocorrelation."
+    return out
+
+
+def correlation_sentence(corr: pd.DataFrame) -> str:
+    c = corr.where(~np.eye(len(corr), dtype=bool))
+    stacked = c.stack()
+    stacked = stacked[[a < b for a, b in stacked.index]]
+    top = stacked.abs().sort_values(ascending=False)
+    a, b = top.index[0]
+    low = top.index[-1]
+    strong = int((top > 0.8).sum())
+    return (f"{strong} of the {len(top)} pairs of series correlate beyond ±0.8; the strongest pair is {a} and {b} "
+            f"({stacked[(a, b)]:+.2f}), the weakest {low[0]} and {low[1]} ({stacked[low]:+.2f}). Series this redundant "
+            "let a model forecast one from the others' recent past.")
+
+
+# ---- models ------------------------------------------------------------------------------------------
+
+def baselines_sentence(runs: dict, horizons) -> str:
+    hs = [horizon_key(h) for h in horizons]
+    vals = {n: [runs[n].mean(f"r2_{h}") for h in hs] for n in ("persistence", "seasonal_naive", "linear_ar")}
+    fmt = lambda n: " / ".join(num(v) for v in vals[n])  # noqa: E731
+    hs = [f"{int(h)} h" for h in horizons]
+    out = (f"Test mean R² at {' / '.join(hs)}: persistence {fmt('persistence')}, the same hour yesterday "
+           f"{fmt('seasonal_naive')}, the linear autoregression {fmt('linear_ar')}.")
+    beat = [h for h, p, a in zip(hs, vals["persistence"], vals["linear_ar"]) if p > a]
+    if beat:
+        out += f" Persistence beats the autoregression at {join(beat)}."
+    else:
+        out += " The autoregression is ahead of both naive forecasts at every horizon."
+    neg = [h for h, p in zip(hs, vals["persistence"]) if p < 0]
+    if neg:
+        out += (f" Persistence falls below zero at {join(neg)}: repeating the last hour is worse than forecasting the "
+                "test period's mean, because the daily cycle has turned by then.")
+    return out
+
+
+def ridge_sentence(alpha: float, scores: dict[str, float]) -> str:
+    return (f"The ridge penalty {alpha:g} was chosen among {join(list(scores))} on the validation period's mean R² "
+            f"({num(scores[f'{alpha:g}'])}).")
+
+
+def levers_sentence(runs: dict, verdicts: list[dict], source_r2: float) -> str:
+    """Each change to the write-up's network, by the noise rule on test mean R², beside the write-up's claims."""
+    from mlplab.airquality.steps import LEVER_LABELS, find
+
+    out = []
+    for name in LEVER_LABELS:
+        if name == "lstm_source" or name not in runs:
+            continue
+        v = find(verdicts, name, "lstm_source", "r2_mean")
+        if v is None:
+            continue
+        out.append(f"{runs[name].label} is {_word(v)} the write-up's LSTM ({_interval(v)})")
+    text = ("On test mean R² over the horizons, " + join(out, "and") + ".") if out else ""
+    v_lr = find(verdicts, "lstm_lr_high", "lstm_source", "r2_mean")
+    if v_lr:
+        claim = "the write-up found the lower learning rate better (R² 0.6191 at 0.01, 0.7616 at 0.001)"
+        agree = {WORSE: "we agree", BETTER: "we find the opposite", PAR: "we cannot tell the two apart",
+                 TOO_FEW: "we have too few seeds to tell"}[v_lr["word"]]
+        text += f" On learning rate, {claim}; {agree}."
+    v_bi = find(verdicts, "lstm_bidirectional", "lstm_source", "r2_mean")
+    if v_bi:
+        claim = "it found the bidirectional encoder better (0.6885 to 0.7616)"
+        agree = {BETTER: "so do we", WORSE: "we find it worse", PAR: "we find no difference beyond the seeds' spread",
+                 TOO_FEW: "we have too few seeds to tell"}[v_bi["word"]]
+        text += f" And {claim}; {agree}."
+    return text
+
+
+def search_sentence(choice: dict, horizons) -> str:
+    t = choice["table"]
+    best = t.iloc[0]
+    second = t.iloc[1] if len(t) > 1 else None
+    out = (f"{choice['n_candidates']} configurations ({choice['n_grid']} from the grid, the rest the levers above) were "
+           f"fitted on the first seed and scored on the validation period; the best mean R² over the horizons, "
+           f"{num(best['validation R² (mean)'])}, belongs to `{choice['winner']}` ({best['configuration']}).")
+    if second is not None:
+        out += (f" The runner-up, `{second['candidate']}`, scores {num(second['validation R² (mean)'])}, "
+                f"{num(best['validation R² (mean)'] - second['validation R² (mean)'])} lower.")
+    return out + " That configuration, over every seed, is `lstm_tuned`."
+
+
+def goal_sentence(goal: dict, horizons) -> str:
+    """The goal, plainly: better than the linear autoregression at every horizon, and above 0.7616 at 1 h."""
+    per = goal["per_horizon"]
+    parts = []
+    for h in horizons:
+        p = per[str(h)]
+        rel = {BETTER: "better than", WORSE: "worse than", PAR: "on a par with",
+               TOO_FEW: "not distinguishable from"}[p["word"]]
+        interval = (f"{p['tuned'] - p['ar']:+.3f}, 95 % interval {p['low']:+.3f} to {p['high']:+.3f}"
+                    if p["low"] is not None else f"{p['tuned'] - p['ar']:+.3f}")
+        parts.append(f"at {h} h it is {rel} the autoregression ({num(p['tuned'])} against {num(p['ar'])}; {interval})")
+    first = min(horizons)
+    src = (f"its {first}-hour mean R², {num(goal['tuned_first_horizon'])}, is "
+           f"{'above' if goal['beats_source'] else 'not above'} the write-up's best, {goal['source_r2']}")
+    verdict = ("The goal is met." if goal["met"] else
+               "The goal is not met: " + ("the autoregression is not beaten at every horizon" if not goal["beats_ar_everywhere"]
+                                          else f"the write-up's {goal['source_r2']} is not beaten at {first} h") + ".")
+    return (f"On the test period, over the seeds (which vary only the network's training randomness), the tuned network: "
+            f"{'; '.join(parts)}; {src}. {verdict}")
+
+
+def recommendation_sentence(rec: dict | None, runs: dict) -> str:
+    if rec is None:
+        return "No model was scored on the validation period, so none is recommended."
+    name = rec["model"]
+    head = (f"On the validation period's mean R², the recommended forecaster is {runs[name].label}, `{name}` "
+            f"({num(rec['validation'])}; runner-up `{rec['runner_up']}`).")
+    if runs[name].role == "baseline":
+        head += " A baseline wins the validation period: the networks do not earn their cost here."
+    return head
+
+
+def feature_sentence(table: pd.DataFrame, a: str, b: str, horizon: int) -> str:
+    diff = table[f"R² {a}"] - table[f"R² {b}"]
+    ahead = table.loc[diff > 0, "series"].tolist()
+    worst = table.loc[table[f"R² {a}"].idxmin()]
+    return (f"At {horizon} h the tuned network's R² is above the autoregression's on {len(ahead)} of {len(table)} series"
+            f"{' (' + join(ahead) + ')' if 0 < len(ahead) <= 6 else ''}; its hardest series is {worst['series']} "
+            f"(R² {num(worst[f'R² {a}'])}).")
+
+
+# ---- captions ----------------------------------------------------------------------------------------
+
+def caption_cleaning(table: pd.DataFrame) -> str:
+    dropped = table.loc[table["use"] == "dropped", "column"].tolist()
+    return ("Missing hours per column (coded -200 in the file, or absent) and what is done with each. "
+            + (f"Only {join(dropped)} is missing often enough to be dropped." if dropped else "No column is dropped."))
+
+
+def caption_periods(prep) -> str:
+    n = {k: len(v) for k, v in prep.parts.items()}
+    return (f"The chronological periods and their windows. The test period's {n['test']:,} windows are scored, never "
+            "chosen on.")
+
+
+def caption_overview(frame: pd.DataFrame, prep, column: str = "T") -> str:
+    return "Four of the series over the whole year with the three periods shaded. " + shift_sentence(frame, prep, column)
+
+
+def caption_acf(acf: pd.DataFrame) -> str:
+    return (f"Autocorrelation of each series at lags of 1 to {acf.index.max()} hours (training hours). At 24 hours it is "
+            f"{acf.loc[24].min():.2f} to {acf.loc[24].max():.2f}: the daily cycle.")
+
+
+def caption_corr(corr: pd.DataFrame) -> str:
+    c = corr.where(~np.eye(len(corr), dtype=bool)).abs()
+    return (f"Pearson correlation of the series (training hours, pairs measured together). The strongest absolute "
+            f"correlation between two different series is {float(np.nanmax(c.to_numpy())):.2f}.")
+
+
+def caption_horizons(table: pd.DataFrame, horizons) -> str:
+    hs = [horizon_key(h) for h in horizons]
+    best = [table.loc[table[f"test R² {h}"].idxmax(), "model"] for h in hs]
+    return ("Test mean R² per horizon, mean and standard deviation over the seeds. Best at "
+            + join([f"{int(h)} h: `{b}`" for h, b in zip(horizons, best)]) + ".")
+
+
+def caption_levers(values: dict[str, list[float]]) -> str:
+    means = {k: float(np.mean(v)) for k, v in values.items()}
+    best = max(means, key=means.get)
+    return (f"Test mean R² over the horizons on each seed (points) and its mean (diamond) for the write-up's LSTM, each "
+            f"change to it and the tuned network. Highest mean: {best} ({num(means[best])}).")
+
+
+def caption_search(choice: dict) -> str:
+    return (f"Every candidate's validation R² (first seed), best first. `{choice['winner']}` is chosen; the test period "
+            "plays no part in the choice.")
+
+
+def caption_features(table: pd.DataFrame, a: str, b: str, horizon: int) -> str:
+    diff = table[f"R² {a}"] - table[f"R² {b}"]
+    return (f"Test R² and RMSE (in each series' unit) per series at {horizon} h, `{a}` against `{b}` (seed means). "
+            f"`{a}` is ahead on {int((diff > 0).sum())} of {len(table)} series.")
+
+
+def caption_forecast(series: str, horizon: int, err_a: float, err_b: float, a: str, b: str) -> str:
+    who = a if err_a < err_b else b
+    return (f"{series} over the first test week: measured values and the {horizon}-hour forecasts of `{a}` and `{b}` "
+            f"(first seed). Over the whole test period `{who}` has the lower RMSE ({num(min(err_a, err_b))} against "
+            f"{num(max(err_a, err_b))}).")
+
+
+def caption_curves(history: pd.DataFrame) -> str:
+    best = int(history.loc[history["validation_loss"].idxmin(), "epoch"])
+    last = int(history["epoch"].iloc[-1])
+    end = ("It trains to the epoch where its validation loss is lowest." if best == last else
+           f"Its validation loss is lowest at epoch {best} of {last}.")
+    return ("Loss (masked MSE on standardized targets) and R² per epoch of the tuned network on its fit windows, the "
+            f"validation and the test period (first seed; the test curve is shown, never used). {end}")
+
+
+def subset_sentence(rows: int, max_hours: int) -> str:
+    if 0 < max_hours < rows:
+        return (f"This run uses the first {max_hours:,} of the {rows:,} hours (parameter `max_hours`): a small run, not "
+                "the report's.")
+    return ""

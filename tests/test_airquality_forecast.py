@@ -1,0 +1,227 @@
+"""Air quality: cleaning, periods, the window maker (no window crosses a period), scaling on fit rows, filling
+that only looks back, the baselines, scoring on measured targets, and every branch of the computed prose."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.metrics import r2_score
+
+from conftest import ROOT
+from mlplab.airquality import GLOSSARY, conclusions, models as mo, narrative as nv, prepare as pr, validate_params
+from mlplab.data.airquality import load_airquality
+from mlplab.errors import UserError
+from mlplab.experiment.record import Run, SplitResult
+
+SAMPLE = ROOT / "tests" / "data" / "airquality" / "AirQualityUCI.csv"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_airquality(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def full():
+    """The embedded copy of the whole UCI file (where NMHC(GT) is 90 % missing)."""
+    return load_airquality(None)
+
+
+def _frame(n=400, f=3, seed=0):
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range("2004-03-10", periods=n, freq="h")
+    values = rng.normal(size=(n, f)).cumsum(axis=0)
+    frame = pd.DataFrame(values, index=idx, columns=[f"s{i}" for i in range(f)])
+    frame.iloc[5:9, 0] = np.nan
+    frame.iloc[:, 2] = np.where(rng.random(n) < 0.7, np.nan, frame.iloc[:, 2])
+    return frame
+
+
+def test_cleaning_drops_mostly_missing_columns(full):
+    cleaned = pr.clean(full.frame)
+    assert list(cleaned.dropped) == ["NMHC(GT)"] and cleaned.dropped["NMHC(GT)"] == pytest.approx(8443 / 9357)
+    assert cleaned.missing["CO(GT)"] == 1683 and "NMHC(GT)" not in cleaned.frame
+    with pytest.raises(UserError, match="none is left"):
+        pr.clean(full.frame, max_missing_share=0.0001)
+
+
+def test_no_window_crosses_a_period_and_targets_are_never_filled():
+    frame = _frame()
+    prep = pr.prepare(frame, window=24, horizons=(1, 6, 24), valid_share=0.2, test_share=0.2, max_missing_share=0.9)
+    values = frame.to_numpy()
+    for name, w in prep.parts.items():
+        lo, hi = prep.periods.bounds[name]
+        assert (w.rows - 23 >= lo).all() and (w.rows + 24 < hi).all()  # first input hour and last target hour inside
+        assert w.X.shape == (len(w), 24, 3) and w.y.shape == (len(w), 9)
+        scaled = prep.scaler.transform(values)
+        for k, h in enumerate(prep.horizons):  # targets: the scaled values, NaN kept where not measured
+            np.testing.assert_allclose(w.y[:, 3 * k:3 * k + 3], scaled[w.rows + h], rtol=1e-5, equal_nan=True)
+    assert sum(len(w) for w in prep.parts.values()) == sum(b - a - 23 - 24 for a, b in prep.periods.bounds.values())
+
+
+def test_scaling_uses_fit_rows_and_filling_looks_back_within_the_period():
+    frame = _frame()
+    prep = pr.prepare(frame, window=24, valid_share=0.2, test_share=0.2, max_missing_share=0.9)
+    a, b = prep.periods.bounds["fit"]
+    np.testing.assert_allclose(prep.scaler.mean, np.nanmean(frame.to_numpy()[a:b], axis=0))
+    filled, count = pr.fill_inputs(np.array([[np.nan, 1.0], [2.0, np.nan], [np.nan, np.nan], [5.0, 3.0]]))
+    np.testing.assert_array_equal(filled, [[0.0, 1.0], [2.0, 1.0], [2.0, 1.0], [5.0, 3.0]])
+    assert count == 4
+    with pytest.raises(UserError, match="too short"):
+        pr.make_windows(np.zeros((30, 2)), np.zeros((30, 2)), 0, frame.index, 24, (1, 6, 24))
+
+
+def test_baseline_rules_read_the_right_hours():
+    X = np.arange(2 * 24 * 2, dtype=float).reshape(2, 24, 2)
+    p = mo.Persistence((1, 6, 24)).fit(X).predict(X)
+    np.testing.assert_array_equal(p, np.tile(X[:, -1, :], 3))
+    s = mo.SeasonalNaive((1, 6, 24)).fit(X).predict(X)
+    np.testing.assert_array_equal(s[:, :2], X[:, 0, :])    # 1 h ahead: hour t+1-24 = window step 0
+    np.testing.assert_array_equal(s[:, 2:4], X[:, 5, :])   # 6 h ahead: step 5
+    np.testing.assert_array_equal(s[:, 4:], X[:, 23, :])   # 24 h ahead: the last hour
+    with pytest.raises(ValueError, match="not in it"):
+        mo.SeasonalNaive((1,)).fit(X[:, :12]).predict(X[:, :12])
+
+
+def test_masked_ridge_fits_each_target_on_its_measured_rows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4, 2))
+    y = X.reshape(120, -1) @ rng.normal(size=(8, 3)) + 0.1 * rng.normal(size=(120, 3))
+    y[::4, 1] = np.nan
+    model = mo.MaskedRidge(alpha=2.0).fit(X, y)
+    m = np.isfinite(y[:, 1])
+    ref = Ridge(alpha=2.0).fit(X.reshape(120, -1)[m], y[m, 1])
+    np.testing.assert_allclose(model.predict(X)[:, 1], ref.predict(X.reshape(120, -1)), rtol=1e-8)
+    assert len(model.models_) == 2  # columns 0 and 2 share their rows: one fit
+
+
+def test_scores_on_measured_targets_in_units():
+    y = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 1.0], [5.0, 4.0]])
+    p = np.array([[1.5, 2.0], [2.5, 9.0], [2.0, 1.5], [4.0, 3.0]])
+    out = mo.scores(y, p, ("a", "b"), (1,), scale=np.array([10.0, 2.0]))
+    m = np.isfinite(y[:, 1])
+    assert out["r2"]["1"]["b"] == pytest.approx(r2_score(y[m, 1], p[m, 1]))
+    assert out["rmse"]["1"]["a"] == pytest.approx(10 * np.sqrt(np.mean((y[:, 0] - p[:, 0]) ** 2)))
+    assert out["n"]["1"]["b"] == 3 and out["r2_mean"] == pytest.approx(out["r2_1h"])
+
+
+def test_net_settings_route_to_the_forecaster():
+    net = mo.net(mo.net_settings(cell="gru", hidden=[32, 32], centring="last", skip=True, epochs=3), seed=4)
+    params = net.get_params()
+    assert params["module__cell"] == "gru" and params["module__hidden"] == (32, 32) and params["module__skip"] is True
+    assert params["max_epochs"] == 3 and params["seed"] == 4
+    with pytest.raises(ValueError, match="unknown forecaster setting"):
+        mo.net({"cells": "gru"})
+    assert "centred on the last hour" in mo.describe(mo.net_settings(centring="last"))
+
+
+def test_validate_params_rejects_bad_values():
+    validate_params({"horizons": [1, 6, 24], "window": 24, "grid_cell": ["lstm", "gru"], "seeds": [0, 1, 2]})
+    for bad in ({"horizons": [0, 6]}, {"window": 12}, {"grid_cell": ["rnn"]}, {"grid_hidden": [64]}, {"seeds": []},
+                {"valid_share": 0.6}, {"max_hours": 100}, {"grid_skip": ["yes"]}):
+        with pytest.raises(UserError, match=next(iter(bad))):
+            validate_params(bad)
+    assert {"LSTM", "GRU", "persistence", "centring"} <= set(GLOSSARY)
+
+
+# ---- prose branches ----------------------------------------------------------------------------------
+
+def _run(name, test_values, label=None, role="variant", validation=None):
+    splits = [SplitResult(i, i, {}, {"r2_mean": (validation or [0.5])[min(i, len(validation or [0.5]) - 1)]},
+                          dict(v)) for i, v in enumerate(test_values)]
+    return Run(name, role, label or name, splits)
+
+
+def _hs(r1, r6, r24):
+    return {"r2_1h": r1, "r2_6h": r6, "r2_24h": r24, "r2_mean": (r1 + r6 + r24) / 3}
+
+
+def test_baselines_sentence_branches():
+    runs = {"persistence": _run("persistence", [_hs(0.79, -0.3, 0.36)]),
+            "seasonal_naive": _run("seasonal_naive", [_hs(0.36, 0.36, 0.36)]),
+            "linear_ar": _run("linear_ar", [_hs(0.87, 0.55, 0.38)])}
+    text = nv.baselines_sentence(runs, (1, 6, 24))
+    assert "ahead of both naive forecasts" in text and "below zero at 6 h" in text
+    runs["persistence"] = _run("persistence", [_hs(0.9, 0.1, 0.36)])
+    text = nv.baselines_sentence(runs, (1, 6, 24))
+    assert "Persistence beats the autoregression at 1 h" in text and "below zero" not in text
+
+
+def _goal(words, tuned_1h=0.85):
+    per = {str(h): {"tuned": 0.5, "ar": 0.4, "tuned_std": 0.01, "word": w, "low": 0.01 if w == "better" else -0.02,
+                    "high": 0.2} for h, w in zip((1, 6, 24), words)}
+    better = all(w == "better" for w in words)
+    return {"per_horizon": per, "source_r2": 0.7616, "tuned_first_horizon": tuned_1h, "beats_source": tuned_1h > 0.7616,
+            "beats_ar_everywhere": better, "met": better and tuned_1h > 0.7616}
+
+
+def test_goal_sentence_branches():
+    assert nv.goal_sentence(_goal(["better"] * 3), (1, 6, 24)).endswith("The goal is met.")
+    text = nv.goal_sentence(_goal(["better", "on a par", "worse"]), (1, 6, 24))
+    assert "not beaten at every horizon" in text and "on a par with" in text and "worse than" in text
+    text = nv.goal_sentence(_goal(["better"] * 3, tuned_1h=0.7), (1, 6, 24))
+    assert "is not above the write-up's best" in text and "not beaten at 1 h" in text
+
+
+def test_levers_sentence_compares_with_the_write_up_claims():
+    def v(a, word):
+        return {"a": a, "b": "lstm_source", "metric": "r2_mean", "word": word, "mean_diff": 0.01, "low": -0.01,
+                "high": 0.03, "n": 3}
+
+    runs = {n: _run(n, [_hs(0.5, 0.3, 0.2)], label=f"the {n}") for n in ("lstm_source", "lstm_lr_high", "lstm_bidirectional")}
+    text = nv.levers_sentence(runs, [v("lstm_lr_high", "worse"), v("lstm_bidirectional", "better")], 0.7616)
+    assert "we agree" in text and "so do we" in text
+    text = nv.levers_sentence(runs, [v("lstm_lr_high", "better"), v("lstm_bidirectional", "on a par")], 0.7616)
+    assert "we find the opposite" in text and "no difference beyond the seeds' spread" in text
+
+
+def test_recommendation_and_cleaning_and_shift_branches(sample, full):
+    runs = {"linear_ar": _run("linear_ar", [_hs(0.8, 0.5, 0.3)], role="baseline"),
+            "lstm_tuned": _run("lstm_tuned", [_hs(0.8, 0.5, 0.3)], role="tuned")}
+    rec = {"model": "linear_ar", "validation": 0.5, "runner_up": "lstm_tuned"}
+    assert "A baseline wins" in nv.recommendation_sentence(rec, runs)
+    assert "A baseline wins" not in nv.recommendation_sentence({**rec, "model": "lstm_tuned"}, runs)
+    assert "none is recommended" in nv.recommendation_sentence(None, runs)
+    prep = pr.prepare(full.frame, window=24, max_missing_share=0.5)
+    text = nv.cleaning_sentence(full.report, prep)
+    assert "NMHC(GT) (missing in" in text and "is dropped" in text and "12 remaining series" in text
+    small = pr.prepare(sample.frame, window=24, max_missing_share=0.99)
+    assert "No column is missing often enough" in nv.cleaning_sentence(sample.report, small)
+    assert "hours absent from the file" in nv.cleaning_sentence({**full.report, "hours_added": 3}, prep)
+    shifted = pd.DataFrame({"T": np.r_[np.full(250, 20.0), np.full(110, 5.0)]}, index=sample.frame.index)
+    assert "different seasons" in nv.shift_sentence(shifted, small)
+    assert "much the same" in nv.shift_sentence(shifted.assign(T=10.0), small)
+    assert nv.shift_sentence(shifted, small, column="missing") == ""
+
+
+def test_autocorrelation_and_correlation_sentences():
+    lags = pd.RangeIndex(1, 73, name="lag (hours)")
+    daily = np.cos(2 * np.pi * lags / 24) * 0.5 + 0.4
+    decay = np.exp(-lags / 10.0)
+    both = pd.DataFrame({"a": daily, "b": daily * 0.9}, index=lags)
+    assert "Each dips and rises again" in nv.autocorrelation_sentence(both)
+    mixed = pd.DataFrame({"a": daily, "b": decay}, index=lags)
+    assert "1 of the 2 series" in nv.autocorrelation_sentence(mixed)
+    none = pd.DataFrame({"a": decay, "b": decay}, index=lags)
+    assert "None rises again" in nv.autocorrelation_sentence(none)
+    corr = pd.DataFrame([[1, 0.9, 0.1], [0.9, 1, -0.2], [0.1, -0.2, 1]], index=list("xyz"), columns=list("xyz"))
+    text = nv.correlation_sentence(corr)
+    assert "1 of the 3 pairs" in text and "x and y (+0.90)" in text and "x and z (+0.10)" in text
+
+
+def test_conclusions_sentence_branches():
+    taxi = {"extra": {"goal": {"baseline": "seasonal_z", "baseline_windows": 5, "n_windows": 5, "baseline_false_alarms": 6,
+                               "ae_windows": [2, 3], "ae_false_alarms": [5, 9], "n_seeds": 2, "seeds_met": 0, "need": 4}}}
+    assert "on no seed" in conclusions.detection_sentences(taxi)
+    taxi["extra"]["goal"].update(seeds_met=2)
+    assert "on every seed" in conclusions.detection_sentences(taxi)
+    taxi["extra"]["goal"].update(seeds_met=1)
+    assert "1 of 2 seeds only" in conclusions.detection_sentences(taxi)
+    aq = {"extra": {"goal": _goal(["better", "on a par", "worse"])}, "models": {"lstm_tuned": {"seeds": {"n": 3}}}}
+    text = conclusions.forecast_sentences(aq)
+    assert "better than the linear autoregression at 1 h" in text and "on a par with it at 6 h" in text
+    assert "worse at 24 h" in text and "not met" in text
+    aq["extra"]["goal"] = _goal(["better"] * 3)
+    assert conclusions.forecast_sentences(aq).endswith("The goal is met.")
