@@ -126,9 +126,16 @@ def validate(doc: dict) -> list[str]:
     if problems:
         return problems
     name = doc["notebook"]
-    spec = NOTEBOOKS.get(name)
+    spec = NOTEBOOKS.get(name) if isinstance(name, str) else None
     if spec is None:
         return [f"unknown notebook {name!r} (known: {', '.join(NOTEBOOKS)})"]
+    # wrong container types are breaches to report (a hand-edited or truncated file), not crashes
+    problems = [f"{k} must be an object" for k in ("provenance", "timings_s", "models") if not isinstance(doc[k], dict)]
+    verdicts = doc.get("verdicts") or []
+    if not isinstance(verdicts, list) or not all(isinstance(v, dict) for v in verdicts):
+        problems.append("verdicts must be a list of objects")
+    if problems:
+        return problems
     prov = doc["provenance"]
     problems += [f"provenance missing {k!r}" for k in PROVENANCE_KEYS if k not in prov]
     if prov.get("source") not in SOURCES:
@@ -159,8 +166,8 @@ def validate(doc: dict) -> list[str]:
     elif not isinstance(rec, dict) or rec.get("by") != "validation" or "metric" not in rec:
         problems.append("recommended must be {model, by: 'validation', metric} or null")
     else:
-        chosen = models.get(rec.get("model"))
-        if chosen is None:
+        chosen = models.get(rec.get("model")) if isinstance(rec.get("model"), str) else None
+        if not isinstance(chosen, dict):
             problems.append(f"recommended.model {rec.get('model')!r} is not among the models")
         elif chosen.get("role") == "leaky_reference":
             problems.append(f"recommended.model {rec['model']!r} is a leaky reference")
@@ -189,7 +196,7 @@ def _model_problems(entry: dict, spec: NotebookSchema) -> list[str]:
     missing = [m for m in spec.metrics if m not in (entry.get("test") or {})]
     if missing:
         out.append(f"test missing {missing}")
-    seeds = entry.get("seeds") or {}
+    seeds = entry.get("seeds") if isinstance(entry.get("seeds"), dict) else {}
     if not isinstance(seeds.get("n"), int) or seeds.get("n", 0) < 1:
         out.append("seeds.n must be an integer >= 1")
     missing = [k for k in spec.model_keys if k not in entry]
