@@ -112,12 +112,19 @@ def curve_finding(history: pd.DataFrame | None, label: str) -> str:
 
 
 def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
-    """From a pairs table (columns change, verdict): which changes the noise rule calls better or worse."""
+    """From a pairs table (columns change, verdict): which changes the noise rule calls better or worse.
+    Pairs with too few runs are never described as within the noise: the text says they cannot be called."""
     better = table.loc[table["verdict"] == V.BETTER, "change"].tolist()
     worse = table.loc[table["verdict"] == V.WORSE, "change"].tolist()
     par = table.loc[table["verdict"] == V.PAR, "change"].tolist()
+    few = table.loc[table["verdict"] == V.TOO_FEW, "change"].tolist()
     n = len(table)
-    if not better and not worse:
+    if not better and not worse and not par and few:
+        if n == 1:
+            return f"There are too few runs to tell whether {few[0]} changes {subject} ({how})."
+        return (f"There are too few runs to tell whether any of the {n} changes to {subject} differs from its "
+                f"reference ({how}).")
+    if not better and not worse and not few:
         if n == 1:
             return (f"{capital(table['change'].iloc[0])} does not change {subject} by more than the noise ({how}).")
         return (f"None of the {n} changes to {subject} differs from its reference by more than the noise "
@@ -129,4 +136,6 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
         parts.append(f"{join(worse)} {'is' if len(worse) == 1 else 'are'} worse")
     if par:
         parts.append(f"{len(par)} on a par")
+    if few:
+        parts.append(f"{len(few)} with too few runs to call")
     return capital("; ".join(parts)) + f" ({how})."

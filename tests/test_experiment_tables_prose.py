@@ -1,0 +1,203 @@
+"""Tables built from run records (mlplab.experiment.tables) and the prose building blocks
+(mlplab.experiment.prose): one test per branch of every clause."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlplab.experiment import prose, tables
+from mlplab.experiment import verdict as V
+from mlplab.experiment.record import Run, SplitResult
+from mlplab.experiment.verdict import compare
+
+
+def run(name, test, valid=None, label=None, metric="macro_f1"):
+    valid = valid if valid is not None else [t + 0.01 for t in test]
+    return Run(name, "variant", label or name.replace("_", " "), splits=[
+        SplitResult(i, i, {metric: 0.99}, {metric: v} if v is not None else {}, {metric: t})
+        for i, (t, v) in enumerate(zip(test, valid))])
+
+
+@pytest.fixture
+def runs():
+    return {"base": run("base", [0.60, 0.62, 0.61], label="lab network"),
+            "feat": run("feat", [0.70, 0.71, 0.72], label="physics features"),      # clearly better than base
+            "tuned": run("tuned", [0.71, 0.70, 0.74], label="tuned MLP"),           # on a par with feat
+            "worse": run("worse", [0.50, 0.52, 0.51]),
+            "leaky": run("leaky", [0.9, 0.9, 0.9], valid=[None, None, None]),
+            "single": run("single", [0.65], label="one seed")}
+
+
+def test_score_table_means_and_spread(runs):
+    table = tables.score_table(runs, ["base", "leaky", "single"], ["macro_f1"])
+    assert list(table.columns) == ["model", "id", "validation macro-F1", "test macro-F1", "test macro-F1 SD", "runs"]
+    assert table["model"].tolist() == ["lab network", "leaky", "one seed"]
+    assert table["id"].tolist() == ["base", "leaky", "single"]
+    assert table["test macro-F1"].tolist() == pytest.approx([0.61, 0.9, 0.65])
+    assert table["validation macro-F1"].iloc[0] == pytest.approx(0.62)
+    assert math.isnan(table["validation macro-F1"].iloc[1])               # never validated
+    assert table["test macro-F1 SD"].iloc[0] == pytest.approx(np.std([0.60, 0.62, 0.61], ddof=1))
+    assert math.isnan(table["test macro-F1 SD"].iloc[2])                  # one run: no spread
+    assert table["runs"].tolist() == [3, 3, 1]
+    slim = tables.score_table(runs, ["base"], ["macro_f1"], parts=("test",), spread=False, train=True, ids=False)
+    assert list(slim.columns) == ["model", "train macro-F1", "test macro-F1", "runs"]
+    assert slim["train macro-F1"].iloc[0] == pytest.approx(0.99)
+
+
+def test_ladder_compares_each_rung_with_the_one_before(runs):
+    steps = [("base", "lab network"), ("feat", "+ physics features"), ("tuned", "+ search"), ("worse", "+ noise")]
+    table, records = tables.ladder(runs, steps, "macro_f1", higher_is_better=True, test_train_ratio=None,
+                                   topic="ablation")
+    assert list(table.columns) == ["rung", "model", "validation macro-F1", "test macro-F1", "test macro-F1 SD",
+                                   "change in test", "verdict"]
+    assert table["rung"].tolist() == [s[1] for s in steps]
+    assert table["verdict"].tolist() == ["–", V.BETTER, V.PAR, V.WORSE]
+    assert math.isnan(table["change in test"].iloc[0])
+    assert table["change in test"].iloc[1] == pytest.approx(0.10)
+    for i, (a, b) in enumerate([("feat", "base"), ("tuned", "feat"), ("worse", "tuned")]):
+        v = compare(runs[a].values("macro_f1"), runs[b].values("macro_f1"), higher_is_better=True)
+        assert records[i] == V.record("ablation", a, b, "macro_f1", v)
+        assert table["verdict"].iloc[i + 1] == v.word
+
+
+def test_ladder_with_lower_is_better_and_the_correction(runs):
+    table, records = tables.ladder(runs, [("base", "a"), ("feat", "b")], "macro_f1", higher_is_better=False,
+                                   test_train_ratio=0.25)
+    assert table["verdict"].tolist() == ["–", V.WORSE]                  # a higher value is worse here
+    assert records[0]["corrected"] and records[0]["test_train_ratio"] == 0.25
+
+
+def test_pairs_table_columns_and_verdicts(runs):
+    pairs = [("feat", "base"), ("tuned", "feat", "search on top"), ("single", "base")]
+    with pytest.raises(ValueError, match="same outer splits"):
+        tables.pairs_table(runs, pairs, "macro_f1", higher_is_better=True, test_train_ratio=None, topic="t")
+    two = {k: run(k, v) for k, v in (("a", [0.5, 0.6]), ("b", [0.4, 0.4]))}
+    table, records = tables.pairs_table({**runs, **two}, pairs[:2] + [("a", "b")], "macro_f1", higher_is_better=True,
+                                        test_train_ratio=None, topic="changes")
+    assert list(table.columns) == ["change", "test macro-F1", "reference test macro-F1", "difference",
+                                   "95 % interval", "verdict"]
+    assert table["change"].tolist() == ["physics features", "search on top", "a"]
+    assert table["verdict"].tolist() == [V.BETTER, V.PAR, V.TOO_FEW]
+    v = compare(runs["feat"].values("macro_f1"), runs["base"].values("macro_f1"), higher_is_better=True)
+    assert table["95 % interval"].iloc[0] == f"{v.low:+.3f} to {v.high:+.3f}"
+    assert table["95 % interval"].iloc[2] == "–"
+    assert table["difference"].iloc[2] == pytest.approx(0.15)
+    assert table["reference test macro-F1"].iloc[1] == pytest.approx(0.71)
+    assert [(r["topic"], r["a"], r["b"], r["word"]) for r in records] == [
+        ("changes", "feat", "base", V.BETTER), ("changes", "tuned", "feat", V.PAR), ("changes", "a", "b", V.TOO_FEW)]
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (None, 3, "n/a"), (float("nan"), 3, "n/a"), (0.12345, 3, "0.123"), (0.12345, 2, "0.12"), (-0.5, 3, "-0.500"),
+    (123.456, 3, "123.5"), (12345.6, 3, "12,346"), (-1500.0, 3, "-1,500"), (7, 1, "7.0")])
+def test_num(value, digits, text):
+    assert prose.num(value, digits) == text
+
+
+def test_pct_signed_metric_names_and_join():
+    assert prose.pct(0.1234) == "12.3 %" and prose.pct(0.5, 0) == "50 %" and prose.pct(-0.021) == "-2.1 %"
+    assert prose.signed(0.0123) == "+0.012" and prose.signed(-2, 1) == "-2.0"
+    assert prose.metric_name("macro_f1") == "macro-F1" and prose.metric_name("windows_detected") == "windows detected"
+    assert prose.join(["a", "", "b", "c"]) == "a, b and c" and prose.join(["a"]) == "a" and prose.join([]) == ""
+    assert prose.join(["x", "y"], "or") == "x or y" and prose.capital("the MLP") == "The MLP"
+
+
+def test_params_text():
+    params = {"lr": 0.003, "hidden": (64, 32), "lr_schedule": None, "max_iter": 27, "class_weight": None,
+              "some_key": 1}
+    assert prose.params_text(params) == ("learning rate 0.003, hidden layers 64×32 units, learning-rate schedule "
+                                         "constant, boosting iterations 27, class weights none, some key 1")
+    assert prose.params_text(params, only=("lr", "max_iter")) == "learning rate 0.003, boosting iterations 27"
+    assert prose.params_text({"hidden": [16]}) == "hidden layers 16 units"
+    assert prose.params_text({}) == ""
+
+
+def test_verdict_clause_for_each_word():
+    better = compare([2, 3, 4, 5, 6], [1, 1, 1, 1, 1], higher_is_better=True)
+    assert prose.verdict_clause("the tuned MLP", "HGB", better, "macro_f1", runs="outer splits") == (
+        "the tuned MLP is better than HGB on test macro-F1: difference +3.000, 95 % interval +1.037 to +4.963 over "
+        "5 outer splits")
+    worse = compare([1, 1, 1, 1, 1], [2, 3, 4, 5, 6], higher_is_better=True)
+    assert prose.verdict_clause("A", "B", worse, "rmse", digits=1, unit=" $") == (
+        "A is worse than B on test RMSE: difference -3.0 $, 95 % interval -5.0 to -1.0 $ over 5 runs")
+    par = compare([2.0, 3.0, 4.0], [1.0, 1.0, 1.0], higher_is_better=True)
+    assert prose.verdict_clause("A", "B", par, "accuracy", digits=2, scale=100, unit=" pp", runs="seeds") == (
+        "A is on a par with B on test accuracy: difference +200.00 pp, 95 % interval -48.41 to +448.41 pp over "
+        "3 seeds")
+    few = compare([0.7], [0.6], higher_is_better=True)
+    assert prose.verdict_clause("A", "B", few, "macro_f1", runs="seeds") == (
+        "A and B cannot be told apart on test macro-F1 with 1 seed (difference +0.100)")
+    assert "better" not in prose.verdict_clause("A", "B", few, "macro_f1")
+
+
+def history(valid):
+    return pd.DataFrame({"epoch": range(1, len(valid) + 1), "train_loss": np.linspace(1, 0.5, len(valid)),
+                         "validation_loss": valid, "test_loss": [9.0] * len(valid)})
+
+
+def test_curve_still_falling():
+    text = prose.curve_finding(history([1.0, 0.8, 0.7, 0.6]), "the MLP")
+    assert text == ("The validation loss of the MLP was still falling at the last epoch (25.0% over the last two "
+                    "epochs): a longer budget could lower it further.")
+
+
+def test_curve_rises_after_a_minimum():
+    text = prose.curve_finding(history([1.0, 0.6, 0.7, 0.8]), "the MLP")
+    assert text == ("The validation loss of the MLP is lowest at epoch 2 of 4 and ends 33.3% higher: the later "
+                    "epochs overfit the fit rows.")
+
+
+@pytest.mark.parametrize("valid", [[1.0, 0.6, 0.6, 0.603], [1.0, 0.7, 0.699, 0.698], [0.5, 0.5, 0.5]])
+def test_curve_flat(valid):
+    text = prose.curve_finding(history(valid), "the MLP")
+    assert text == ("The validation loss of the MLP has flattened by the last epoch (within 1% of its minimum): the "
+                    "epoch budget is neither short nor wasteful.")
+
+
+def test_curve_without_validation_says_nothing():
+    assert prose.curve_finding(None, "x") == ""
+    assert prose.curve_finding(history([1.0, 0.8, 0.6]).drop(columns="validation_loss"), "x") == ""
+    assert prose.curve_finding(history([np.nan, np.nan, 0.8, 0.6]), "x") == ""   # fewer than 3 values
+    # the test curve never decides: a falling test loss beside a flat validation loss is "flat"
+    h = history([0.6, 0.6, 0.6])
+    h["test_loss"] = [1.0, 0.5, 0.1]
+    assert "flattened" in prose.curve_finding(h, "x")
+
+
+def summary_table(*verdicts):
+    return pd.DataFrame({"change": [f"change {i}" for i in range(len(verdicts))], "verdict": list(verdicts)})
+
+
+def test_verdicts_summary_branches():
+    how = "test macro-F1 over 3 outer splits"
+    assert prose.verdicts_summary(summary_table(V.PAR), "the MLP", how) == (
+        "Change 0 does not change the MLP by more than the noise (test macro-F1 over 3 outer splits).")
+    assert prose.verdicts_summary(summary_table(V.PAR, V.PAR, V.PAR), "the MLP", how) == (
+        "None of the 3 changes to the MLP differs from its reference by more than the noise "
+        "(test macro-F1 over 3 outer splits).")
+    assert prose.verdicts_summary(summary_table(V.PAR, V.BETTER, V.PAR), "the MLP", how) == (
+        "Change 1 is better than the reference; 2 on a par (test macro-F1 over 3 outer splits).")
+    assert prose.verdicts_summary(summary_table(V.WORSE), "the MLP", how) == (
+        "Change 0 is worse (test macro-F1 over 3 outer splits).")
+    assert prose.verdicts_summary(summary_table(V.BETTER, V.WORSE, V.BETTER, V.WORSE, V.PAR), "the MLP", how) == (
+        "Change 0 and change 2 are better than the reference; change 1 and change 3 are worse; 1 on a par "
+        "(test macro-F1 over 3 outer splits).")
+
+
+def test_verdicts_summary_never_calls_too_few_runs_noise():
+    how = "test RMSE over 2 seeds"
+    one = prose.verdicts_summary(summary_table(V.TOO_FEW), "the MLP", how)
+    assert "noise" not in one and "too few runs" in one
+    assert one == "There are too few runs to tell whether change 0 changes the MLP (test RMSE over 2 seeds)."
+    many = prose.verdicts_summary(summary_table(V.TOO_FEW, V.TOO_FEW), "the MLP", how)
+    assert many == ("There are too few runs to tell whether any of the 2 changes to the MLP differs from its "
+                    "reference (test RMSE over 2 seeds).")
+    mixed = prose.verdicts_summary(summary_table(V.PAR, V.TOO_FEW, V.BETTER), "the MLP", how)
+    assert mixed == ("Change 2 is better than the reference; 1 on a par; 1 with too few runs to call "
+                     "(test RMSE over 2 seeds).")
+    par_and_few = prose.verdicts_summary(summary_table(V.PAR, V.TOO_FEW), "the MLP", how)
+    assert "None of" not in par_and_few and par_and_few == "1 on a par; 1 with too few runs to call (test RMSE over 2 seeds)."
