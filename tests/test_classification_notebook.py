@@ -1,4 +1,5 @@
-"""The maintenance notebook under papermill on the quick parameters: real sample, and the embedded default."""
+"""The maintenance notebook under papermill on the quick parameters, on the real sample (the embedded default
+runs in tests/test_e2e_run.py)."""
 
 import nbformat
 import pytest
@@ -11,7 +12,7 @@ NOTEBOOK = ROOT / "analysis" / "02_classification_maintenance.ipynb"
 QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["classification"]}
 FIGURES = {"fig-clf-classes", "fig-clf-corr", "fig-clf-dist", "fig-clf-pairs", "fig-clf-lab-protocol",
            "fig-clf-rebalancing-recall", "fig-clf-search", "fig-clf-headline", "fig-clf-arch", "fig-clf-curves",
-           "fig-clf-confusion", "fig-clf-roc-pr", "fig-clf-reg-curves"}
+           "fig-clf-confusion", "fig-clf-roc-pr", "fig-clf-regularization"}
 
 
 def test_notebook_source_is_clean():
@@ -54,8 +55,3 @@ def test_notebook_on_the_real_sample(tmp_path, monkeypatch, maintenance_sample):
     for name in ("logreg", "hgb", "mlp_tuned"):  # same decision-threshold treatment for every probabilistic model
         assert models[name]["settings"]["thresholds"] == "out-of-fold"
 
-
-@pytest.mark.slow
-def test_notebook_on_the_embedded_default(tmp_path, monkeypatch):
-    doc, _ = execute_notebook(NOTEBOOK, "classification", tmp_path, monkeypatch, FIGURES, QUICK)
-    assert doc["provenance"]["source"] == "embedded" and doc["provenance"]["kind"] == "synthetic"

@@ -1,4 +1,5 @@
-"""The NYSE notebook under papermill on the quick parameters: real sample, and the embedded default."""
+"""The NYSE notebook under papermill on the quick parameters, on the real sample (the embedded default runs
+in tests/test_e2e_run.py)."""
 
 import nbformat
 import pytest
@@ -57,11 +58,3 @@ def test_notebook_on_the_real_sample(tmp_path, monkeypatch, nyse_sample):
     # on real prices the scale-free least squares beats least squares on prices (the formulation matters)
     assert models["ols_return"]["seeds"]["mean"]["rmse"] < models["ols"]["seeds"]["mean"]["rmse"]
 
-
-@pytest.mark.slow
-def test_notebook_on_the_embedded_default(tmp_path, monkeypatch):
-    doc, figures = execute_notebook(NOTEBOOK, "regression", tmp_path, monkeypatch, FIGURES,
-                                    {**QUICK, "seeds": [0, 1, 2], "max_symbols": 4})
-    assert doc["provenance"]["source"] == "embedded" and doc["provenance"]["kind"] == "synthetic"
-    assert doc["extra"]["synthetic"] is True
-    assert "fig-reg-sectors" not in figures  # synthetic symbols have no sector

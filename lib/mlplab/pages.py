@@ -75,6 +75,11 @@ LABS: tuple[Lab, ...] = (
         (Part("regression", "NYSE daily prices (regression)", "Kaggle dgawlik/nyse"),
          Part("classification", "Machine predictive maintenance, AI4I 2020 (classification)",
               "Kaggle shivamb/machine-predictive-maintenance-classification"))),
+    Lab("Lab 2 · California housing and Algerian forest fires",
+        ("report/21_california.ipynb", "report/22_wildfire.ipynb", "report/23_lab2_conclusions.ipynb"),
+        (Part("california", "California Housing (regression)",
+              "scikit-learn fetch_california_housing (1990 U.S. Census via StatLib, public domain)"),
+         Part("wildfire", "Algerian forest fires (classification)", "UCI Algerian Forest Fires (CC BY 4.0)"))),
 )
 # (part title, chapters) pairs, as earlier code read them
 PARTS = tuple((lab.title, lab.chapters) for lab in LABS)
@@ -307,7 +312,13 @@ def chapters_yml(root: Path) -> str:
     return head + yaml.safe_dump({"book": {"chapters": parts}}, sort_keys=False, allow_unicode=True)
 
 
-GENERATED = ("banner.md", "reproduce.md", "appendix.md", "chapters.yml")
+GENERATED = ("banner.md", "reproduce.md", "appendix.md", "glossary.md", "chapters.yml")
+
+
+def glossary_md() -> str:
+    from mlplab.glossary import glossary_md as make
+
+    return make()
 
 
 def write_generated_pages(root: Path) -> list[Path]:
@@ -316,5 +327,6 @@ def write_generated_pages(root: Path) -> list[Path]:
     out_dir = Paths(root).generated
     results, states = _results(root), _states(root)
     texts = {"banner.md": banner_md(results, root), "reproduce.md": reproduce_md(states),
-             "appendix.md": appendix_md(root, results, states), "chapters.yml": chapters_yml(root)}
+             "appendix.md": appendix_md(root, results, states), "glossary.md": glossary_md(),
+             "chapters.yml": chapters_yml(root)}
     return [atomic.write_text(out_dir / name, texts[name]) for name in GENERATED]

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 
 from mlplab.experiment import verdict as V
-from mlplab.experiment.prose import capital, join, params_text, pct, verdict_clause, verdicts_summary
+from mlplab.experiment.prose import results_sentence, capital, join, params_text, pct, verdict_clause, verdicts_summary
 
 STRONG_R = 0.7
 MODERATE_R = 0.3
 OUTLIER_FAILURE_RATIO = 2.0   # failure rate among outliers at least this multiple of the overall rate
 RANDOM = "Random Failures"
-SHORT = {"No Failure": "none", "Heat Dissipation Failure": "HDF", "Power Failure": "PWF",
+SHORT_NAMES = {"No Failure": "none", "Heat Dissipation Failure": "HDF", "Power Failure": "PWF",
          "Overstrain Failure": "OSF", "Tool Wear Failure": "TWF", "Random Failures": "RNF"}
 
 
@@ -280,7 +280,7 @@ def error_sentence(pairs: pd.DataFrame, f1: dict[str, float]) -> str:
     text = (f"The largest confusion of the first split: {top['rows']} *{top['true']}* rows predicted as "
             f"*{top['predicted']}* ({top['share of true class %']:.0f} % of that class). ")
     ranked = sorted(f1.items(), key=lambda kv: -kv[1])
-    text += "Mean test F1 per class: " + ", ".join(f"{SHORT.get(c, c)} {v:.2f}" for c, v in ranked) + ". "
+    text += "Mean test F1 per class: " + ", ".join(f"{SHORT_NAMES.get(c, c)} {v:.2f}" for c, v in ranked) + ". "
     if f1.get("Tool Wear Failure", 1.0) < 0.5:
         text += ("Tool wear fails at a random wear time between 200 and 240 minutes, where most tools are replaced "
                  "without failing: the wear band is predictable, the moment is not.")
@@ -323,8 +323,13 @@ def regularization_caption(table: pd.DataFrame) -> str:
     return f"{better} change(s) better and {worse} worse than their reference; the rest on a par."
 
 
-def results_sentence(filename: str, doc: dict) -> str:
-    t = doc["timings_s"]
-    parts = ", ".join(f"{k} {v:.0f} s" for k, v in t.items() if k != "total")
-    return (f"Results written to `{filename}` ({len(doc['models'])} models, protocol: {doc['protocol']['kind']}, "
-            f"{doc['protocol']['outer_splits']} outer splits); the notebook took {t['total']:.0f} s ({parts}).")
+def smote_on_tuned_sentence(runs: dict, ratio: float) -> str:
+    """The tuned MLP is trained without rebalancing; what SMOTE does to it, by the noise rule."""
+    if "mlp_tuned_smote" not in runs:
+        return ""
+    v = V.compare_runs(runs["mlp_tuned_smote"], runs["mlp_tuned"], "macro_f1", higher_is_better=True,
+                       test_train_ratio=ratio)
+    text = ("The tuned MLP is trained without rebalancing (its decision thresholds handle the imbalance). "
+            + capital(verdict_clause("the same network with SMOTE inside its fit rows", "it", v, "macro_f1",
+                                     runs="outer splits")) + ".")
+    return text

@@ -10,7 +10,7 @@ recommendation; the test rows are scored once per model and never chosen on.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from mlplab.experiment.record import Run, SplitResult
 from mlplab.experiment.regularize import LABELS as REG_LABELS
 from mlplab.experiment.regularize import variants as reg_variants
 from mlplab.experiment.search import choose_by_cv, run_search
+from mlplab.experiment.study import Study
 from mlplab.experiment.tasks import Classification
 from mlplab.metrics import CLASSIFICATION_METRICS, classification_metrics
 from mlplab.resample import STRATEGIES, leaky_lab_protocol
@@ -44,27 +45,11 @@ STRATEGY_LABELS = {"none": "no rebalancing", "class_weight": "class weights", "s
 
 
 @dataclass
-class Setup:
-    """What every section shares: the outer splits, the task, and how to run jobs."""
+class Setup(Study):
+    """The study plus this notebook's shared options (decision-threshold folds, encoding bins)."""
 
-    splits: list[OuterSplit]
-    task: Classification
-    protocol: Protocol
-    n_jobs: int = 1
-    scheduler: str | None = None
     threshold_cv: int = 5
     n_bins: int = 16
-    runs: dict = field(default_factory=dict)
-
-    def run(self, jobs) -> dict[str, Run]:
-        out = fanout.run(jobs, self.splits, self.task, n_jobs=self.n_jobs, scheduler=self.scheduler)
-        self.runs.update(out)
-        return out
-
-    @property
-    def ratio(self) -> float:
-        """n_test / n_train of a split, for the noise rule's correction (the splits overlap)."""
-        return self.splits[0].test_train_ratio
 
 
 def load(data_path: str = ""):
@@ -92,7 +77,8 @@ def setup(frame: pd.DataFrame, seeds, *, test_size: float, valid_size: float, n_
                    "out-of-fold probabilities of the fit rows"),
         seeds=tuple(int(s) for s in seeds),
         validation=f"{valid_size:.0%} of each outer split's training rows (stratified), never used for fitting")
-    return Setup(splits, Classification(labels_of(y)), protocol, n_jobs, scheduler or None, threshold_cv, n_bins)
+    return Setup(splits, Classification(labels_of(y)), protocol, n_jobs, scheduler or None,
+                 threshold_cv=threshold_cv, n_bins=n_bins)
 
 
 def split_sizes(st: Setup) -> dict:

@@ -139,3 +139,12 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
     if few:
         parts.append(f"{len(few)} with too few runs to call")
     return capital("; ".join(parts)) + f" ({how})."
+
+
+def results_sentence(filename: str, doc: dict) -> str:
+    """The last line of a notebook: where its results went, how many models, how long each section took."""
+    t = doc["timings_s"]
+    parts = ", ".join(f"{k} {v:.0f} s" for k, v in t.items() if k != "total")
+    splits = doc["protocol"]["outer_splits"]
+    return (f"Results written to `{filename}` ({len(doc['models'])} models, {doc['protocol']['kind']} protocol, "
+            f"{splits} outer split{'s' if splits != 1 else ''}); the notebook took {t['total']:.0f} s ({parts}).")

@@ -35,3 +35,30 @@ def plot_split_scores(values: dict[str, list[float]], *, xlabel: str, title: str
     if title:
         ax.set_title(title_with_source(title, synthetic))
     return fig
+
+
+WORD_COLOURS = {"better": 2, "worse": 3, "on a par": 7, "too few runs": 7}
+
+
+def plot_differences(labels: list[str], records: list[dict], *, xlabel: str, title: str = "", synthetic: bool = False):
+    """Each change's paired difference to its reference with its 95 % interval (the noise rule's
+    verdict colours the point; an interval that crosses 0 is "on a par")."""
+    if not records:
+        raise ValueError("records is empty: give at least one verdict record")
+    fig, ax = new_figure(height=max(2.4, 0.42 * len(records) + 1.3))
+    palette = sns.color_palette()
+    for i, (label, r) in enumerate(zip(labels, records)):
+        colour = palette[WORD_COLOURS.get(r["word"], 7)]
+        if r.get("low") is not None and r.get("high") is not None:
+            ax.plot([r["low"], r["high"]], [i, i], color=colour, lw=2)
+        ax.scatter([r["mean_diff"]], [i], color=colour, s=30, zorder=3, label=r["word"])
+    ax.axvline(0, color="0.4", lw=1, ls="--")
+    handles, names = ax.get_legend_handles_labels()
+    unique = dict(zip(names, handles))
+    ax.legend(unique.values(), unique.keys(), loc="best", fontsize=8, title="verdict")
+    ax.set_yticks(range(len(labels)), [textwrap.fill(n, 34) for n in labels], fontsize=8)
+    ax.set_ylim(len(labels) - 0.4, -0.6)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title_with_source(title, synthetic))
+    return fig

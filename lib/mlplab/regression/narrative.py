@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from mlplab.experiment import verdict as V
-from mlplab.experiment.prose import capital, curve_finding, join, metric_name, params_text, verdict_clause, verdicts_summary
+from mlplab.experiment.prose import results_sentence, capital, curve_finding, join, metric_name, params_text, verdict_clause, verdicts_summary
 
 PRICES = ("open", "close", "low", "high")
 NEAR_IDENTICAL_R = 0.99
@@ -290,10 +290,3 @@ def arch_caption(items) -> str:
     if big[1] == small[1]:
         return f"Each has {big[1]:,} trainable parameters."
     return f"The largest ({big[0]}) has {big[1]:,} trainable parameters, the smallest ({small[0]}) {small[1]:,}."
-
-
-def results_sentence(filename: str, doc: dict) -> str:
-    t = doc["timings_s"]
-    parts = ", ".join(f"{k} {v:.0f} s" for k, v in t.items() if k != "total")
-    return (f"Results written to `{filename}` ({len(doc['models'])} models, protocol: {doc['protocol']['kind']}); "
-            f"the notebook took {t['total']:.0f} s ({parts}).")

@@ -11,7 +11,7 @@ The lab's own protocol (a random 80/20 split of all rows) runs beside it as a le
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from mlplab.experiment.record import Run
 from mlplab.experiment.regularize import LABELS as REG_LABELS
 from mlplab.experiment.regularize import variants as reg_variants
 from mlplab.experiment.search import run_search
+from mlplab.experiment.study import Study
 from mlplab.regression import models as mo
 from mlplab.regression.features import make_design, select_rows
 
@@ -31,21 +32,12 @@ TARGET_LABELS = {"close": "close price", "intraday_return": "intraday return"}
 
 
 @dataclass
-class Setup:
-    splits: list[OuterSplit]
-    task: mo.PriceTask
-    protocol: Protocol
-    frame: pd.DataFrame
-    target: str
-    inputs: tuple[str, ...]
-    n_jobs: int = 1
-    scheduler: str | None = None
-    runs: dict = field(default_factory=dict)
+class Setup(Study):
+    """The study plus the price rows, the MLPs' target and the scale-free inputs."""
 
-    def run(self, jobs, splits=None) -> dict[str, Run]:
-        out = fanout.run(jobs, splits or self.splits, self.task, n_jobs=self.n_jobs, scheduler=self.scheduler)
-        self.runs.update(out)
-        return out
+    frame: pd.DataFrame | None = None
+    target: str = "intraday_return"
+    inputs: tuple[str, ...] = ("high_rel", "low_rel")
 
 
 def load(data_path: str = "", securities_path: str = ""):
@@ -80,7 +72,8 @@ def setup(frame: pd.DataFrame, seeds: Sequence[int], *, symbols=(), max_symbols:
                    f"(before {v0.date()})"),
         seeds=tuple(seeds),
         validation=f"the trading days from {v0.date()} to the day before {t0.date()}, never used for fitting")
-    return Setup(splits, mo.PriceTask(), protocol, rows, target, tuple(inputs), n_jobs, scheduler or None)
+    return Setup(splits, mo.PriceTask(), protocol, n_jobs, scheduler or None, frame=rows, target=target,
+                 inputs=tuple(inputs))
 
 
 def periods(st: Setup) -> pd.DataFrame:
@@ -251,3 +244,22 @@ def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
         else:
             out.append((name, p["reference"], LABELS[p["regularizer"]]))
     return out
+
+
+def models_table(st: Setup) -> pd.DataFrame:
+    """Each model's target and inputs, read from its run settings."""
+    rows = []
+    for name, run in st.runs.items():
+        s = run.settings
+        if "target" not in s:
+            continue
+        rows.append({"model": run.label, "predicts": TARGET_LABELS.get(s["target"], s["target"]),
+                     "inputs": s.get("inputs", ""), "split": s.get("split", "chronological")})
+    return pd.DataFrame(rows)
+
+
+def models_caption(st: Setup) -> str:
+    text = f"The scale-free models read {mo.inputs_of(st.target, st.inputs)}"
+    if "log_volume" not in st.inputs:
+        text += "; volume enters only the models of the close price"
+    return text + "."
