@@ -225,3 +225,20 @@ def test_conclusions_sentence_branches():
     assert "worse at 24 h" in text and "not met" in text
     aq["extra"]["goal"] = _goal(["better"] * 3)
     assert conclusions.forecast_sentences(aq).endswith("The goal is met.")
+
+
+def test_conclusions_lever_rows_and_sentences():
+    def v(a, word, d):
+        return {"a": a, "b": "lstm_source", "metric": "r2_mean", "word": word, "mean_diff": d, "low": d - 0.01,
+                "high": d + 0.01, "n": 3}
+
+    aq = {"models": {"lstm_source": {"label": "the write-up's LSTM", "seeds": {"n": 3}},
+                     "gru": {"label": "the GRU"}, "lstm_centred": {"label": "the centred LSTM"}},
+          "verdicts": [v("gru", "worse", -0.04), v("lstm_centred", "better", 0.2),
+                       {**v("lstm_centred", "better", 0.2), "metric": "r2_1h"}]}
+    rows = conclusions.lever_rows(aq)
+    assert rows["model"].tolist() == ["gru", "lstm_centred"]
+    text = conclusions.lever_sentences(aq)
+    assert "The centred LSTM is better than the reference; the GRU is worse" in text
+    assert "1 of 2 changes help" in conclusions.caption_levers(rows)
+    assert conclusions.lever_sentences({"models": {}, "verdicts": []}) == ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mlplab.errors import UserError
-from mlplab.experiment.prose import join, num
+from mlplab.experiment.prose import join, num, verdicts_summary
 
 PUBLISHED = {"best": 0.7616, "lr_high": 0.6191, "lr_low": 0.7616, "unidirectional": 0.6885, "bidirectional": 0.7616}
 DETECTORS = {"rolling_z": "rolling z-score", "seasonal_z": "seasonal z-score", "conv_ae": "autoencoder"}
@@ -130,17 +130,9 @@ def lever_sentences(aq: dict) -> str:
     rows = lever_rows(aq)
     if rows.empty:
         return ""
-    helped = rows.loc[rows["noise rule"] == "better", "change"].tolist()
-    hurt = rows.loc[rows["noise rule"] == "worse", "change"].tolist()
-    out = []
-    if helped:
-        out.append(f"helped: {join(helped)}")
-    if hurt:
-        out.append(f"hurt: {join(hurt)}")
-    rest = rows.loc[~rows["noise rule"].isin(["better", "worse"]), "change"].tolist()
-    if rest:
-        out.append(f"made no difference beyond the seeds' spread: {join(rest)}")
-    return "Against the write-up's LSTM, on test mean R² over the horizons, these changes " + "; ".join(out) + "."
+    table = rows.rename(columns={"noise rule": "verdict"})
+    return verdicts_summary(table, "the write-up's LSTM on test mean R² over the horizons",
+                            f"noise rule over {aq['models']['lstm_source']['seeds']['n']} seeds")
 
 
 def recommendation_sentences(taxi: dict, aq: dict) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import Ridge
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from mlplab.experiment.tasks import Task
 
@@ -119,9 +120,10 @@ class MaskedRidge(RegressorMixin, BaseEstimator):
         for c in range(y.shape[1]):
             groups.setdefault(np.packbits(observed[:, c]).tobytes(), []).append(c)
         self.models_ = []
-        for cols in groups.values():
-            m = observed[:, cols[0]]
-            self.models_.append((cols, Ridge(alpha=float(self.alpha)).fit(A[m], y[np.ix_(m, cols)])))
+        with threadpool_limits(1):  # small solves: BLAS threads only spin against the other workers
+            for cols in groups.values():
+                m = observed[:, cols[0]]
+                self.models_.append((cols, Ridge(alpha=float(self.alpha)).fit(A[m], y[np.ix_(m, cols)])))
         self.n_outputs_ = y.shape[1]
         return self
 

@@ -150,18 +150,15 @@ def levers_sentence(runs: dict, verdicts: list[dict], source_r2: float) -> str:
             continue
         out.append(f"{runs[name].label} is {_word(v)} the write-up's LSTM ({_interval(v)})")
     text = ("On test mean R² over the horizons, " + join(out, "and") + ".") if out else ""
-    v_lr = find(verdicts, "lstm_lr_high", "lstm_source", "r2_mean")
-    if v_lr:
-        claim = "the write-up found the lower learning rate better (R² 0.6191 at 0.01, 0.7616 at 0.001)"
-        agree = {WORSE: "we agree", BETTER: "we find the opposite", PAR: "we cannot tell the two apart",
-                 TOO_FEW: "we have too few seeds to tell"}[v_lr["word"]]
-        text += f" On learning rate, {claim}; {agree}."
-    v_bi = find(verdicts, "lstm_bidirectional", "lstm_source", "r2_mean")
-    if v_bi:
-        claim = "it found the bidirectional encoder better (0.6885 to 0.7616)"
-        agree = {BETTER: "so do we", WORSE: "we find it worse", PAR: "we find no difference beyond the seeds' spread",
-                 TOO_FEW: "we have too few seeds to tell"}[v_bi["word"]]
-        text += f" And {claim}; {agree}."
+    claims = (("lstm_lr_high", "On learning rate, the write-up found the lower learning rate better (R² 0.6191 at 0.01, "
+                               "0.7616 at 0.001)",
+               {WORSE: "we agree", BETTER: "we find the opposite", PAR: "we cannot tell the two apart"}),
+              ("lstm_bidirectional", "And it found the bidirectional encoder better (0.6885 to 0.7616)",
+               {BETTER: "so do we", WORSE: "we find it worse", PAR: "we find no difference beyond the seeds' spread"}))
+    for name, claim, answers in claims:
+        v = find(verdicts, name, "lstm_source", "r2_mean")
+        if v:
+            text += f" {claim}; {answers.get(v['word'], 'we have too few seeds to tell')}."
     return text
 
 

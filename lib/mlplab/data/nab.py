@@ -212,6 +212,16 @@ def _label_candidates(series: Path | None, names: tuple[str, ...]) -> list[Path]
     return list(dict.fromkeys(found))
 
 
+def _label_file(given, series: Path | None, embedded: Path, names: tuple[str, ...]) -> Path | None:
+    """The user's file, else (embedded series) the embedded one, else the first found near the series, else None."""
+    if given:
+        return explicit_path(given)
+    if series is None:
+        return embedded
+    found = _label_candidates(series, names)
+    return found[0] if found else None
+
+
 def find_series() -> tuple[str, Path | None, str, list[str]]:
     """(source, file or None, version, notes): the data folder, then kagglehub, then the embedded copy."""
     data = Paths.find().data_raw
@@ -235,20 +245,8 @@ def load_nab_taxi(path: str | Path | None = None, windows_path: str | Path | Non
         source, file, version, notes = find_series()
     series_file = file if file is not None else EMBEDDED_SERIES
     frame = read_series(series_file)
-    if windows_path:
-        wfile = explicit_path(windows_path)
-    elif file is None:
-        wfile = EMBEDDED_WINDOWS
-    else:
-        found = _label_candidates(file, WINDOW_FILES)
-        wfile = found[0] if found else None
-    if labels_path:
-        lfile = explicit_path(labels_path)
-    elif file is None:
-        lfile = EMBEDDED_LABELS
-    else:
-        found = _label_candidates(file, LABEL_FILES)
-        lfile = found[0] if found else None
+    wfile = _label_file(windows_path, file, EMBEDDED_WINDOWS, WINDOW_FILES)
+    lfile = _label_file(labels_path, file, EMBEDDED_LABELS, LABEL_FILES)
     if wfile is None:
         wfile = EMBEDDED_WINDOWS
         notes.append("no windows file (nyc_taxi_windows.json or NAB's combined_windows.json) found: NAB's windows "
