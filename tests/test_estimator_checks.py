@@ -10,7 +10,7 @@ estimators complete: a new class deriving from BaseEstimator (or a skorch net) m
 from __future__ import annotations
 
 import ast
-from pathlib import Path
+import functools
 
 import pytest
 from sklearn.linear_model import LinearRegression
@@ -191,9 +191,25 @@ def _array_api_env(monkeypatch):
     monkeypatch.setenv("SCIPY_ARRAY_API", "1")
 
 
+def _check_name(check) -> str:
+    while hasattr(check, "__wrapped__"):
+        check = check.__wrapped__
+    return check.func.__name__ if isinstance(check, functools.partial) else check.__name__
+
+
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True)
 def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
+    if _check_name(check) not in expected_failed_checks(estimator):
+        check(estimator)  # an applicable check: a failure shows its full traceback
+        return
+    try:
+        check(estimator)
+    except Exception as exc:
+        # A declared failure (xfail): re-raised with its first line only. Why: pytest renders the
+        # traceback of every xfail, and rendering frames of sklearn's 5,000-line checks module took
+        # about a second each (most of this module's run time).
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise AssertionError(f"{type(exc).__name__}: {first}") from None
 
 
 ESTIMATOR_BASES = {"BaseEstimator", "TransformerMixin", "ClassifierMixin", "RegressorMixin", "NeuralNet",
