@@ -10,6 +10,17 @@ Workload: NYSE-size synthetic regression (851,264 × 4 float32 by default), MLP 
   count is a knob: idle OpenMP threads spin-wait, which hurts on a shared machine).
 Each figure is the best epoch of a short fit (bounded rows per configuration), so the whole run
 stays within about two minutes at full size on a quiet machine; `--quick` uses a few thousand rows.
+
+CNN rows (Lab 3), same run: a 2-block CNN (Conv 32 → pool → Conv 64 → pool → Dense 128 → 10) on
+28 × 28 images, batch 256, Adam:
+- skorch's default path with the same module in PyTorch's default memory layout (NCHW): a plain
+  `skorch.NeuralNetClassifier` on float32 images, DataLoader batches (what a user writes);
+- a hand-written torch loop with that module and layout (permuted float32 tensors, default Adam);
+- the same loop with the module in `channels_last` (N × H × W × C) layout: the memory layout's part;
+- the lab's path: `mlplab.fashion.net.CNNClassifier` (uint8 images kept whole, batches as views of
+  a permuted tensor, channels_last module, fused Adam, the lean loop).
+`cnn_ratio` = the lab's path over skorch's default; the ceiling is the matmul rate over the
+network's training FLOPs per image (3 × 2 × its multiply-adds).
 """
 
 from __future__ import annotations
@@ -106,6 +117,87 @@ def torch_loop_sps(X, y, batch_size: int, n_rows: int, epochs: int = 2, plain: b
     return n_rows / best
 
 
+CNN_BLOCKS = ((32,), (64,))
+CNN_HIDDEN = (128,)
+CNN_BATCH = 256
+
+
+def cnn_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """n random 28 × 28 uint8 images and labels 0–9 (throughput does not depend on the pixels)."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8), rng.integers(0, 10, size=n).astype(np.int64)
+
+
+def cnn_module(channels_last: bool):
+    from mlplab.models.cnn import CNN
+
+    return CNN(1, 10, blocks=CNN_BLOCKS, hidden=CNN_HIDDEN, channels_last=channels_last)
+
+
+def cnn_skorch_default_ips(X: np.ndarray, y: np.ndarray, epochs: int = 2) -> float:
+    """skorch's default path: NeuralNetClassifier, the same module in the default (NCHW) layout, float32 images."""
+    from mlplab.models.cnn import CNN
+    from skorch import NeuralNetClassifier
+
+    torch.manual_seed(0)
+    Xf = (X.astype(np.float32) / 255.0)[:, None]
+    net = NeuralNetClassifier(CNN, module__d_in=1, module__d_out=10, module__blocks=CNN_BLOCKS,
+                              module__hidden=CNN_HIDDEN, module__channels_last=False, criterion=torch.nn.CrossEntropyLoss,
+                              optimizer=torch.optim.Adam, lr=1e-3, batch_size=CNN_BATCH, max_epochs=epochs,
+                              train_split=None, verbose=0)
+    net.fit(Xf, y)
+    return len(X) / min(net.history[:, "dur"])
+
+
+def cnn_torch_loop_ips(X: np.ndarray, y: np.ndarray, *, channels_last: bool, epochs: int = 2) -> float:
+    """A hand-written loop over slices of a per-epoch permutation of float32 NCHW tensors, default Adam;
+    `channels_last` puts the module (and so every activation) in N × H × W × C layout."""
+    torch.manual_seed(0)
+    X_t = torch.from_numpy(X.astype(np.float32) / 255.0)[:, None]
+    y_t = torch.from_numpy(y)
+    module = cnn_module(channels_last)
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    best = float("inf")
+    for _ in range(epochs):
+        start = time.perf_counter()
+        perm = torch.randperm(len(X_t))
+        for xb, yb in zip(X_t[perm].split(CNN_BATCH), y_t[perm].split(CNN_BATCH)):
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(module(xb), yb)
+            loss.backward()
+            optimizer.step()
+        best = min(best, time.perf_counter() - start)
+    return len(X) / best
+
+
+def cnn_lab_ips(X: np.ndarray, y: np.ndarray, epochs: int = 2) -> float:
+    """The lab's path: CNNClassifier on uint8 images (no per-epoch train metric, as the other paths)."""
+    from mlplab.fashion.net import CNNClassifier
+
+    net = CNNClassifier(module__blocks=CNN_BLOCKS, module__hidden=CNN_HIDDEN, optimizer="adam", lr=1e-3,
+                        batch_size=CNN_BATCH, max_epochs=epochs, train_metric_rows=0, seed=0)
+    net.fit(X, y)
+    return len(X) / min(net.history[:, "dur"])
+
+
+def cnn_rows(images: int, gflops: float) -> dict:
+    from mlplab.models.cnn import multiply_adds
+
+    X, y = cnn_images(images)
+    out = {"cnn_images": images, "cnn_batch": CNN_BATCH,
+           "cnn_skorch_default_ips": cnn_skorch_default_ips(X, y),
+           "cnn_torch_loop_ips": cnn_torch_loop_ips(X, y, channels_last=False),
+           "cnn_torch_loop_channels_last_ips": cnn_torch_loop_ips(X, y, channels_last=True),
+           "cnn_lab_ips": cnn_lab_ips(X, y)}
+    out["cnn_ratio"] = out["cnn_lab_ips"] / out["cnn_skorch_default_ips"]
+    out["cnn_layout_gain"] = out["cnn_torch_loop_channels_last_ips"] / out["cnn_torch_loop_ips"]
+    out["cnn_flops_per_image"] = 3 * 2 * multiply_adds(cnn_module(False))
+    out["cnn_ceiling_ips"] = gflops * 1e9 / out["cnn_flops_per_image"]
+    out["cnn_fraction_of_ceiling"] = out["cnn_lab_ips"] / out["cnn_ceiling_ips"]
+    return out
+
+
 def run(rows: int = 851_264, quick: bool = False) -> dict:
     rows = min(rows, 4_096) if quick else rows
     X, y = synthetic_data(rows)
@@ -144,6 +236,7 @@ def run(rows: int = 851_264, quick: bool = False) -> dict:
 
     sizes = sorted({min(n, rows) for n in ((1_000, rows) if quick else (10_000, 100_000, rows))})
     result["epoch_seconds"] = {str(n): min(fast_epoch_seconds(X, y, best_batch, n)) for n in sizes}
+    result.update(cnn_rows(512 if quick else 8_192, gflops))
     return result
 
 
@@ -171,6 +264,19 @@ def format_table(r: dict) -> str:
                  + ", ".join(f"{t}: {v:,.0f}/s" for t, v in r["fast_sps_large_by_threads"].items()))
     lines.append(f"epoch time at batch {r['large_batch']}: "
                  + ", ".join(f"{int(n):,} rows {s:.3f} s" for n, s in r["epoch_seconds"].items()))
+    if "cnn_lab_ips" in r:
+        base, cnn_ceiling = r["cnn_skorch_default_ips"], r["cnn_ceiling_ips"]
+        lines += ["", f"CNN — {r['cnn_images']:,} images 28×28, Conv32→pool→Conv64→pool→Dense128→10, Adam, batch "
+                      f"{r['cnn_batch']}, {r['threads']} torch threads",
+                  f"{'path':<38}{'images/s':>11}{'× default':>11}{'of ceiling':>12}"]
+        for name, key in (("skorch default (NCHW, DataLoader)", "cnn_skorch_default_ips"),
+                          ("torch loop, NCHW", "cnn_torch_loop_ips"),
+                          ("torch loop, channels_last", "cnn_torch_loop_channels_last_ips"),
+                          ("lab's path (CNNClassifier)", "cnn_lab_ips")):
+            lines.append(f"{name:<38}{r[key]:>11,.0f}{r[key] / base:>10.2f}×{r[key] / cnn_ceiling:>11.1%}")
+        lines.append(f"cnn_ratio {r['cnn_ratio']:.2f}× (goal ≥ 1.7×); channels_last alone {r['cnn_layout_gain']:.2f}× "
+                     f"the NCHW loop; ceiling {cnn_ceiling:,.0f} images/s ({r['cnn_flops_per_image'] / 1e6:.1f} MFLOP "
+                     "per image, forward+backward)")
     return "\n".join(lines)
 
 

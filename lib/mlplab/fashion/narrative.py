@@ -51,9 +51,11 @@ def asymmetry_sentence(table: pd.DataFrame) -> str:
         return (f"No class's mean image is more than {ASYMMETRY_RATIO:g}× as asymmetric as the median class's "
                 f"({median:.2f}): a horizontal flip yields images like those of the same class, so flips are safe here.")
     names = join([f"{short(c)} ({v:.2f})" for c, v in zip(high["class"], high["mean-image asymmetry"])])
-    return (f"Flips could hurt {names}: their mean images are at least {ASYMMETRY_RATIO:g}× as asymmetric as the "
-            f"median class's ({median:.2f}), so a mirrored training image shows the item the other way round, as no "
-            "test image does. The other classes are close to left-right symmetric, where a flip only adds variety.")
+    one = len(high) == 1
+    return (f"Flips could hurt {names}: {'its mean image is' if one else 'their mean images are'} at least "
+            f"{ASYMMETRY_RATIO:g}× as asymmetric as the median class's ({median:.2f}), so a mirrored training image "
+            "shows the item the other way round, as no test image does. The other classes are close to left-right "
+            "symmetric, where a flip only adds variety.")
 
 
 def asymmetry_caption(table: pd.DataFrame) -> str:

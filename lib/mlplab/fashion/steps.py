@@ -253,6 +253,7 @@ def confusion_pairs(detail: dict, k: int = 6) -> pd.DataFrame:
     if not wrong.any():
         return pd.DataFrame(columns=["true", "predicted", "images", "share of true class"])
     pairs = pd.DataFrame({"true": t[wrong], "predicted": p[wrong]}).value_counts().rename("images").reset_index()
+    pairs = pairs.sort_values(["images", "true", "predicted"], ascending=[False, True, True])  # ties: by name
     support = pd.Series(t).value_counts()
     pairs["share of true class"] = pairs["images"] / pairs["true"].map(support)
     return pairs.head(k).reset_index(drop=True)

@@ -1,0 +1,179 @@
+"""Every qualitative branch of the Fashion-MNIST chapter's sentences and captions (mlplab.fashion.narrative):
+a clause is printed only when its condition holds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlplab.experiment.record import Run, SplitResult
+from mlplab.experiment.verdict import compare
+from mlplab.fashion import narrative as nv
+from mlplab.fashion import steps
+
+FULL = {"source": "file", "kind": "real", "path": "data/raw/fashion-mnist", "rows": 70000, "split": "official"}
+
+
+def run(name="cnn_tuned", label="the tuned CNN", test=(0.93, 0.931, 0.929), valid=None, seconds=(200.0, 210.0, 205.0),
+        settings=None, history=None, train=None):
+    r = Run(name, "tuned", label, settings=dict(settings or {}))
+    for i, acc in enumerate(test):
+        v = (valid or test)[i]
+        tr = (train or test)[i]
+        r.splits.append(SplitResult(i, i, {"accuracy": tr}, {"accuracy": v}, {"accuracy": acc}, seconds[i],
+                                    dict((settings or {}).get("per_split", [{}] * len(test))[i]),
+                                    {"history": history} if i == 0 and history is not None else {}))
+    return r
+
+
+@pytest.mark.parametrize("prov, words", [
+    ({"source": "embedded", "kind": "subset"}, "embedded subset"),
+    ({"source": "file", "kind": "subset", "rows": 1500, "path": "data/raw/fashion-mnist"}, "stratified subset (1,500"),
+    ({"source": "file", "kind": "real", "split": "kaggle"}, "Kaggle's CSV split"),
+])
+def test_data_note_names_what_ran(prov, words):
+    assert words in nv.data_note(prov)
+
+
+def test_data_note_is_empty_for_the_full_official_files():
+    assert nv.data_note(FULL) == ""
+
+
+def test_data_sentence_branches():
+    report = {"train": 60000, "test": 10000, "layout": "idx", "split": "the official split", "verified": True,
+              "class_counts": {"train": [6000] * 10, "test": [1000] * 10}}
+    text = nv.data_sentence(report, FULL)
+    assert "match the official files" in text and "Every class has 6,000" in text
+    report2 = {**report, "verified": False, "class_counts": {"train": [5] * 9 + [7], "test": [1] * 10}}
+    text2 = nv.data_sentence(report2, {**FULL, "note": "subset of 57 images"})
+    assert "match the official" not in text2 and "range from 5 to 7" in text2 and "(Subset of 57 images.)" in text2
+
+
+def test_asymmetry_sentence_names_the_asymmetric_classes_only_when_there_are_some():
+    table = pd.DataFrame({"class": ["Ankle boot", "Sandal", "Shirt", "Coat", "Dress"],
+                          "mean-image asymmetry": [0.9, 0.8, 0.1, 0.1, 0.12]})
+    text = nv.asymmetry_sentence(table)
+    assert text.startswith("Flips could hurt Boot (0.90) and Sandal (0.80): their mean images")
+    assert "Shirt" not in text.split(":")[0]
+    single = nv.asymmetry_sentence(table.assign(**{"mean-image asymmetry": [0.9, 0.15, 0.1, 0.1, 0.12]}))
+    assert single.startswith("Flips could hurt Boot (0.90): its mean image is")
+    flat = pd.DataFrame({"class": ["Shirt", "Coat"], "mean-image asymmetry": [0.11, 0.1]})
+    assert nv.asymmetry_sentence(flat).startswith("No class's mean image")
+
+
+def test_epochs_sentence_single_tie_and_choice():
+    one = {"a": run(test=(0.9,), seconds=(60.0,), settings={"epochs": 10})}
+    assert "nothing to choose" in nv.epochs_sentence(one, 10)
+    two = {"a": run(test=(0.9,), seconds=(60.0,), settings={"epochs": 10}),
+           "b": run(test=(0.92,), seconds=(90.0,), settings={"epochs": 15})}
+    text = nv.epochs_sentence(two, 15)
+    assert "10 epochs 0.900 (1.0 min) and 15 epochs 0.920 (1.5 min)" in text and "tied" not in text
+    tie = {"a": run(test=(0.92,), seconds=(60.0,), settings={"epochs": 10}),
+           "b": run(test=(0.92,), seconds=(90.0,), settings={"epochs": 15})}
+    assert "shortest of those tied" in nv.epochs_sentence(tie, 10)
+
+
+@pytest.mark.parametrize("flags, words", [
+    ([False, False, False], "every seed predicts from the image alone"),
+    ([True, True, True], "every seed predicts from the average"),
+    ([True, False, True], "2 of 3 seeds average"),
+])
+def test_tta_sentence_branches(flags, words):
+    per = [{"tta_flip": f, "validation_accuracy_plain": 0.9, "validation_accuracy_flip_averaged": 0.9 + (0.002 if f else -0.001)}
+           for f in flags]
+    r = run(settings={"per_split": per})
+    assert words in nv.tta_sentence(r)
+
+
+def test_tta_sentence_is_empty_without_a_choice():
+    assert nv.tta_sentence(run()) == ""
+
+
+def test_goal_sentence_branches():
+    assert "at or above the goal" in nv.goal_sentence(run(test=(0.93, 0.926, 0.928)))
+    short = nv.goal_sentence(run(test=(0.92, 0.921, 0.919)))
+    assert "0.50 % short of the goal of 92.5 %" in short and "within the 6-minute budget" in short
+    slow = nv.goal_sentence(run(seconds=(200.0, 400.0, 210.0)), threads=2)
+    assert "beyond the 6-minute budget" in slow and "2 torch threads" in slow
+    few = nv.goal_sentence(run(test=(0.95, 0.95), seconds=(1.0, 1.0)))
+    assert "too few seeds to judge" in few and "at or above" not in few
+
+
+def test_comparison_sentence_uses_the_noise_rule_word():
+    runs = {"a": run("a", "model A", test=(0.91, 0.92, 0.93)), "b": run("b", "model B", test=(0.90, 0.91, 0.92))}
+    v = compare(runs["a"].values("accuracy"), runs["b"].values("accuracy"), higher_is_better=True)
+    assert "Model A is better than model B" in nv.comparison_sentences(runs, [("a", "b")], {("a", "b"): v})
+    noisy = {"a": run("a", "model A", test=(0.91, 0.95, 0.90)), "b": run("b", "model B", test=(0.92, 0.90, 0.93))}
+    v2 = compare(noisy["a"].values("accuracy"), noisy["b"].values("accuracy"), higher_is_better=True)
+    assert "on a par with" in nv.comparison_sentences(noisy, [("a", "b")], {("a", "b"): v2})
+
+
+def history(valid_loss, train_acc=0.95, valid_acc=0.9):
+    n = len(valid_loss)
+    return pd.DataFrame({"epoch": np.arange(1, n + 1), "validation_loss": valid_loss, "train_accuracy": [train_acc] * n,
+                         "validation_accuracy": [valid_acc] * n})
+
+
+def test_curves_sentence_branches():
+    assert nv.curves_sentence(None, "x") == ""
+    assert "lowest at the last epoch" in nv.curves_sentence(history([0.5, 0.4, 0.3]), "x")
+    over = nv.curves_sentence(history([0.5, 0.3, 0.36]), "x")
+    assert "lowest at epoch 2 of 3" in over and "generalize" in over
+    flat = nv.curves_sentence(history([0.5, 0.3, 0.301]), "x")
+    assert "lowest at epoch 2 of 3" in flat and "generalize" not in flat
+    assert "less accurate on its fit images" in nv.curves_sentence(history([0.5, 0.4], train_acc=0.8), "x")
+
+
+def test_errors_sentence_and_captions_without_errors():
+    empty = pd.DataFrame(columns=["true", "predicted", "images", "share of true class"])
+    report = pd.DataFrame({"class": ["Shirt", "Bag"], "precision": [0.7, 0.99], "recall": [0.6, 0.98], "f1": [0.65, 0.985]})
+    assert nv.errors_sentence(empty, report, "the tuned CNN") == "The tuned CNN misclassifies no test image."
+    assert "misclassifies no test image" in nv.misclassified_caption([], "the tuned CNN", FULL)
+    assert "The largest off-diagonal" not in nv.confusion_caption(empty, "x", FULL)
+    assert nv.errors_table_caption(empty, FULL).startswith("No test image")
+    pairs = pd.DataFrame({"true": ["Shirt"], "predicted": ["T-shirt/top"], "images": [120], "share of true class": [0.12]})
+    text = nv.errors_sentence(pairs, report, "the tuned CNN")
+    assert "Shirt taken for T-shirt (120 images, 12.0 %" in text and "weakest class is Shirt" in text
+
+
+def test_recommendation_sentence_branches():
+    runs = {"cnn_tuned": run(), "mlp": run("mlp", "the MLP")}
+    assert "none is recommended" in nv.recommendation_sentence(None, runs)
+    rec = {"model": "cnn_tuned", "validation": 0.93, "test": 0.929, "runner_up": "mlp"}
+    text = nv.recommendation_sentence(rec, runs)
+    assert "the tuned CNN (0.9300" in text and "next comes the MLP" in text
+    assert "next comes" not in nv.recommendation_sentence({**rec, "runner_up": None}, runs)
+
+
+def test_baselines_sentence_reports_non_convergence_only_when_it_happened():
+    lr = run("logreg", "logistic regression", settings={"per_split": [{"converged": True}] * 3})
+    mlp = run("mlp", "the MLP")
+    assert "iteration limit" not in nv.baselines_sentence({"logreg": lr, "mlp": mlp})
+    lr2 = run("logreg", "logistic regression", settings={"per_split": [{"converged": False}, {"converged": True},
+                                                                       {"converged": False}]})
+    assert "in 2 of 3 fits" in nv.baselines_sentence({"logreg": lr2, "mlp": mlp})
+
+
+@pytest.mark.parametrize("tuned, words", [(842_000, "2.0× the parameters"), (105_000, "4.0× fewer parameters"),
+                                          (421_000, "as many parameters")])
+def test_cnn_caption_compares_sizes(tuned, words):
+    assert words in nv.cnn_caption(421_000, tuned)
+
+
+def test_regularization_caption_and_sentence_branches():
+    par = pd.DataFrame({"change": ["dropout", "L2 weight decay"], "verdict": ["on a par", "on a par"]})
+    assert "No regularizer moves" in nv.regularization_caption(par, FULL)
+    assert "None of the 2 changes" in nv.regularization_sentence(par, 10000, 8)
+    some = pd.DataFrame({"change": ["dropout", "data augmentation"], "verdict": ["on a par", "better"]})
+    assert "Beyond the noise: data augmentation (better)" in nv.regularization_caption(some, FULL)
+    assert "Data augmentation is better than the reference" in nv.regularization_sentence(some, 10000, 8)
+
+
+def test_confusion_pairs_and_per_class_report_from_kept_predictions():
+    detail = {"y_true": np.array(["Shirt", "Shirt", "Coat", "Coat", "Bag"]),
+              "y_pred": np.array(["T-shirt/top", "Shirt", "Shirt", "Coat", "Bag"])}
+    pairs = steps.confusion_pairs(detail)
+    assert pairs[["true", "predicted", "images"]].values.tolist() == [["Coat", "Shirt", 1], ["Shirt", "T-shirt/top", 1]]
+    assert pairs["share of true class"].tolist() == [0.5, 0.5]
+    assert steps.confusion_pairs({"y_true": np.array(["Bag"]), "y_pred": np.array(["Bag"])}).empty
