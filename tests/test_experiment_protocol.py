@@ -138,6 +138,6 @@ def test_outer_split_sizes_and_test_train_ratio():
     s = OuterSplit(0, 0, Rows(np.zeros((60, 2)), np.zeros(60)), Rows(np.zeros((20, 2)), np.zeros(20)),
                    Rows(np.zeros((20, 2)), np.zeros(20)))
     assert len(s.fit) == 60 and s.n_train == 80
-    assert s.test_train_ratio == pytest.approx(0.25)
+    assert s.test_train_ratio == pytest.approx(20 / 60)  # models are trained on the fit rows
     empty = OuterSplit(0, 0, Rows([], []), Rows([], []), Rows([1], [1]))
     assert empty.test_train_ratio == 1.0   # no division by zero

@@ -115,7 +115,15 @@ def evaluate(job: Job, split, task) -> SplitResult:
     """Build, fit on split.fit, score fit/validation/test rows. Runs in a worker."""
     import torch
 
+    previous = torch.get_num_threads()  # with n_jobs=1 the job runs in the caller's process: restore it
     torch.set_num_threads(max(1, int(job.threads)))
+    try:
+        return _evaluate(job, split, task)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _evaluate(job: Job, split, task) -> SplitResult:
     info = SplitInfo(job.split, job.seed)
     if job.evaluate is not None:
         return job.evaluate(job, split, task)

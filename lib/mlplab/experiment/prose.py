@@ -97,8 +97,10 @@ def curve_finding(history: pd.DataFrame | None, label: str) -> str:
     """What the validation curve says about the epoch budget (validation rows only; test is for show)."""
     if history is None or "validation_loss" not in history or history["validation_loss"].notna().sum() < 3:
         return ""
-    v = history["validation_loss"].to_numpy(dtype=float)
-    best = int(np.nanargmin(v))
+    v = history["validation_loss"].dropna().to_numpy(dtype=float)
+    if not np.isfinite(v).all() or np.abs(v).min() == 0:
+        return ""
+    best = int(np.argmin(v))
     last = len(v) - 1
     tail_drop = (v[-3] - v[-1]) / abs(v[-3]) if v[-3] else 0.0
     if best == last and tail_drop > CURVE_TOL:

@@ -75,8 +75,9 @@ class OuterSplit:
 
     @property
     def test_train_ratio(self) -> float:
-        """n_test / n_train of this split: the Nadeau-Bengio correction's input."""
-        return len(self.test) / max(1, self.n_train)
+        """n_test / n_train of this split, the Nadeau-Bengio correction's input; the models are trained
+        on the fit rows, so those are n_train."""
+        return len(self.test) / max(1, len(self.fit))
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,10 @@ def holdout_indices(train_rows, test_rows, seeds, *, valid_rows=None, valid_size
             fit, valid = np.sort(fit), np.sort(valid)
     else:
         valid = np.asarray(valid_rows)
+        outside = np.setdiff1d(valid, train_rows)
+        if len(outside):
+            raise UserError(f"holdout split: {len(outside)} validation row(s) are not training rows "
+                            f"(e.g. row {int(outside[0])}); validation rows must come from the training rows")
         fit = np.setdiff1d(train_rows, valid, assume_unique=False)
     if len(fit) == 0 or len(valid) == 0 or len(test_rows) == 0:
         raise UserError(f"holdout split: empty part (fit {len(fit)}, validation {len(valid)}, test {len(test_rows)} rows)")

@@ -145,7 +145,9 @@ def _subsample(X, y, n: int, task: str, seed: int, ordered: bool = False):
     elif task == "regression":
         idx = np.sort(np.random.default_rng(seed).choice(n_rows, n, replace=False))
     else:
-        idx, _ = train_test_split(np.arange(n_rows), train_size=n, random_state=seed, stratify=np.asarray(y))
+        from mlplab.experiment.protocol import _stratify
+
+        idx, _ = train_test_split(np.arange(n_rows), train_size=n, random_state=seed, stratify=_stratify(np.asarray(y)))
         idx = np.sort(idx)
     return _safe_indexing(X, idx), _safe_indexing(y, idx)
 

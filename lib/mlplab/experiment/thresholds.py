@@ -79,6 +79,8 @@ class ThresholdTuned(ClassifierMixin, BaseEstimator):
         if self.estimator is None:
             raise UserError("ThresholdTuned: give the classifier to wrap (estimator=...)")
         y = np.asarray(y)
+        if isinstance(self.cv, bool) or not isinstance(self.cv, (int, np.integer)) or self.cv < 0:
+            raise UserError(f"ThresholdTuned: cv must be 0 or an integer >= 2, got {self.cv!r}")
         if self.cv:
             if isinstance(self.cv, bool) or not isinstance(self.cv, (int, np.integer)) or self.cv < 2:
                 raise UserError(f"ThresholdTuned: cv must be 0 or an integer >= 2, got {self.cv!r}")
