@@ -119,5 +119,6 @@ def plot_seed_counts(per_seed: dict, baseline_windows: int, baseline_alarms: int
     for ax in (a, b):
         ax.set_xlabel("autoencoder seed")
         ax.legend(fontsize=7)
-    a.set_ylim(0, max(5, max(per_seed["windows_detected"])) + 0.5)
+    a.set_ylim(0, max(5, max(per_seed["windows_detected"])) * 1.3)
+    b.set_ylim(0, max(baseline_alarms, max(per_seed["false_alarms"]), 1) * 1.3)
     return fig
