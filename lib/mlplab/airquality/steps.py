@@ -23,23 +23,16 @@ from mlplab.experiment import fanout
 from mlplab.experiment.protocol import OuterSplit, Protocol
 from mlplab.experiment.record import Run
 from mlplab.experiment.select import recommend
+from mlplab.experiment.study import Study
 from mlplab.experiment.verdict import compare_runs, record
 
 
 @dataclass
-class Setup:
-    prep: Prepared
-    splits: list[OuterSplit]
-    task: mo.Forecast
-    protocol: Protocol
-    n_jobs: int = 1
-    runs: dict = field(default_factory=dict)
-    settings: dict = field(default_factory=dict)   # network name -> readable settings
+class Setup(Study):
+    """The core's study plus the prepared windows and each network's readable settings."""
 
-    def run(self, jobs, splits=None) -> dict[str, Run]:
-        out = fanout.run(jobs, splits or self.splits, self.task, n_jobs=self.n_jobs)
-        self.runs.update(out)
-        return out
+    prep: Prepared | None = None
+    settings: dict = field(default_factory=dict)   # network name -> readable settings
 
     @property
     def first(self) -> list[OuterSplit]:
@@ -64,7 +57,7 @@ def setup(prep: Prepared, seeds: Sequence[int], n_jobs: int = 1) -> Setup:
         seeds=tuple(seeds),
         validation=f"the hours from {per.index[per.bounds['validation'][0]]} to {per.index[per.bounds['validation'][1] - 1]}")
     task = mo.Forecast(prep.features, prep.horizons, prep.scaler.scale)
-    return Setup(prep, splits, task, protocol, n_jobs)
+    return Setup(splits, task, protocol, n_jobs=n_jobs, prep=prep)
 
 
 # ---- baselines ---------------------------------------------------------------------------------------
