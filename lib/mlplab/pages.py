@@ -80,6 +80,11 @@ LABS: tuple[Lab, ...] = (
         (Part("california", "California Housing (regression)",
               "scikit-learn fetch_california_housing (1990 U.S. Census via StatLib, public domain)"),
          Part("wildfire", "Algerian forest fires (classification)", "UCI Algerian Forest Fires (CC BY 4.0)"))),
+    Lab("Lab 4 · NYC taxi anomalies and air-quality forecasts",
+        ("report/41_taxi_anomaly.ipynb", "report/42_air_quality.ipynb", "report/43_lab4_conclusions.ipynb"),
+        (Part("taxi_anomaly", "NYC taxi passengers, NAB (anomaly detection)",
+              "Numenta Anomaly Benchmark realKnownCause/nyc_taxi.csv (MIT)"),
+         Part("air_quality", "UCI Air Quality (forecasting)", "UCI Air Quality, De Vito et al. 2008 (CC BY 4.0)"))),
 )
 # (part title, chapters) pairs, as earlier code read them
 PARTS = tuple((lab.title, lab.chapters) for lab in LABS)
