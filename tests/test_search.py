@@ -70,7 +70,7 @@ def test_expand_grid_maps_friendly_names_and_prefixes_pipelines():
 def test_grid_search_classification_returns_tidy_frame(clf_data, capsys):
     X, y = clf_data
     pipe = make_pipeline(LogisticRegression(max_iter=300), "smote", k_neighbors=3)
-    res = run_search(pipe, X, y, {"C": [0.01, 0.1, 1.0]}, task="classification", cv=3, progress=False)
+    res = run_search(pipe, X, y, {"C": [0.01, 0.1, 1.0]}, task="classification", cv=3, progress=False, refit=True)
     assert isinstance(res, SearchResult)
     assert list(res.cv_results.columns) == ["C", *TIDY]
     assert len(res.cv_results) == res.n_candidates == 3 and res.n_fits == 9
@@ -92,7 +92,7 @@ def test_progress_bar_counts_every_fit(clf_data, capsys):
 def test_regression_search_reports_rmse_and_refits_on_all_rows_after_subsample(reg_data):
     X, y = reg_data
     res = run_search(Ridge(), X, y, {"alpha": [0.01, 100.0]}, task="regression", cv=3, subsample=40,
-                     progress=False)
+                     progress=False, refit=True, ordered=True)
     assert res.scoring == "neg_root_mean_squared_error" and res.searched_rows == 40
     assert "searched on 40 of 80 rows (most recent subsample)" in res.notes[0]
     table = res.cv_results
@@ -106,7 +106,7 @@ def test_regression_search_reports_rmse_and_refits_on_all_rows_after_subsample(r
 def test_classification_subsample_is_stratified(clf_data):
     X, y = clf_data
     res = run_search(LogisticRegression(max_iter=300), X, y, {"C": [1.0]}, task="classification",
-                     subsample=45, progress=False)
+                     subsample=45, progress=False, refit=True)
     assert res.searched_rows == 45 and "stratified" in res.notes[0]
     assert res.best_estimator.coef_.shape == (3, 4)
 
@@ -117,16 +117,18 @@ def test_bad_arguments_name_the_parameter(clf_data):
         run_search(LogisticRegression(), X, y, {"C": [1.0]}, task="classification", scoring="r2")
     with pytest.raises(UserError, match="task must be one of"):
         run_search(LogisticRegression(), X, y, {"C": [1.0]}, task="ranking")
-    with pytest.raises(UserError, match="remove 'epochs' from the grid"):
+    with pytest.raises(UserError, match="uses 'epochs' as its budget; remove it from the grid"):
         run_search(tiny_net(), X, y, {"epochs": [3, 9]}, task="classification", method="halving")
-    with pytest.raises(UserError, match="needs an estimator with an integer 'max_epochs'"):
-        run_search(LogisticRegression(), X, y, {"C": [1.0]}, task="classification", method="halving")
+    from sklearn.dummy import DummyClassifier
+
+    with pytest.raises(UserError, match="needs a budget parameter; DummyClassifier has neither"):
+        run_search(DummyClassifier(), X, y, {"strategy": ["prior"]}, task="classification", method="halving")
 
 
 def test_halving_search_uses_max_epochs_as_resource(clf_data, capsys):
     X, y = clf_data
     res = run_search(tiny_net(max_epochs=9), X, y, {"lr": [0.001, 0.01, 0.05], "hidden": [[8], [4]]},
-                     task="classification", method="halving", cv=2, factor=3, progress=True)
+                     task="classification", method="halving", cv=2, factor=3, progress=True, refit=True)
     table = res.cv_results
     assert list(table.columns) == ["lr", "hidden", *TIDY, "iter", "n_resources"]  # epochs = n_resources
     assert sorted(table["n_resources"].unique()) == [3, 9]  # 6 candidates: 3 epochs, then the best 2 at 9
@@ -137,8 +139,8 @@ def test_halving_search_uses_max_epochs_as_resource(clf_data, capsys):
     assert res.best_params == {"lr": winner["lr"], "hidden": winner["hidden"], "epochs": 9}
     assert res.best_estimator.max_epochs == 9 and len(res.best_estimator.history) == 9
     top = top_configs(table, k=5)
-    assert len(top) == 5 and top["n_resources"].tolist()[:3] == [9, 9, 3]  # survivors first, once each
-    assert top["rank_test_score"].is_monotonic_increasing
+    assert len(top) == 5 and top["budget"].tolist()[:3] == [9, 9, 3]  # survivors first, once each
+    assert top["rank"].is_monotonic_increasing and "rank_test_score" not in top  # readable headers
     fig = plot_search_scores(table)
     assert [ax.get_xlabel() for ax in fig.axes if ax.get_visible()] == ["lr", "hidden"]
     assert fig.axes[0].get_legend().get_title().get_text() == "epochs"
@@ -167,8 +169,7 @@ def test_dask_backend_matches_local_scores(clf_data):
     X, y = clf_data
     args = (make_pipeline(LogisticRegression(max_iter=300), "smote", k_neighbors=3), X, y, {"C": [0.1, 1.0]})
     local = run_search(*args, task="classification", progress=False, refit=False)
-    dask = run_search(*args, task="classification", backend="dask", dask_processes=False, n_jobs=2,
-                      progress=False, refit=False)
+    dask = run_search(*args, task="classification", scheduler="local", n_jobs=2, progress=False, refit=False)
     np.testing.assert_allclose(dask.cv_results["mean_test_score"], local.cv_results["mean_test_score"])
     with pytest.raises(ValueError, match="No clients found"):
         default_client()  # the client and LocalCluster it opened are closed again
@@ -184,8 +185,8 @@ def test_plot_and_top_configs_from_a_regression_search(reg_data):
     assert [ax.get_xlabel() for ax in visible] == ["alpha", "fit_intercept"]
     assert visible[0].get_ylabel() == "RMSE (CV)"
     top = top_configs(res.cv_results, k=3)
-    assert len(top) == 3 and top["rank_test_score"].tolist() == [1, 2, 3]
-    assert "mean_test_rmse" in top.columns and top["mean_test_rmse"].is_monotonic_increasing
+    assert len(top) == 3 and top["rank"].tolist() == [1, 2, 3]
+    assert "CV RMSE" in top.columns and top["CV RMSE"].astype(float).is_monotonic_increasing
     with pytest.raises(ValueError, match="not columns of cv_results"):
         plot_search_scores(res.cv_results, params=["lr"])
 
@@ -198,7 +199,7 @@ def test_real_nets_in_leak_free_pipeline_with_friendly_grid(seeded):
     pipe = make_pipeline(MLPClassifier(module__hidden=(8,), max_epochs=8, lr=0.05, batch_size=32),
                          "smote", preprocessor=make_preprocessor(["temp", "torque"], ["type"]), k_neighbors=3)
     res = run_search(pipe, df, y, {"hidden": [[8], [16, 8]], "dropout": [0.0, 0.2]}, task="classification",
-                     method="halving", cv=2, factor=2, progress=False)
+                     method="halving", cv=2, factor=2, progress=False, refit=True)
     assert {"hidden", "dropout", "iter", "n_resources"} <= set(res.cv_results.columns)
     assert sorted(res.cv_results["n_resources"].unique()) == [2, 4, 8]  # 4 candidates, halved twice
     assert res.best_params_full["net__max_epochs"] == 8 and res.best_params["epochs"] == 8
