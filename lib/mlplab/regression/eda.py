@@ -137,7 +137,7 @@ def volume_return_correlation(frame) -> float:
     df = to_polars(frame).filter(pl.col("open") > 0)
     ret = (df["close"] / df["open"] - 1).to_numpy()
     vol = np.log1p(df["volume"].to_numpy())
-    if len(ret) < 3 or np.std(ret) == 0 or np.std(vol) == 0:
+    if len(ret) < 3 or np.ptp(ret) == 0 or np.ptp(vol) == 0:
         return 0.0
     return float(np.corrcoef(vol, ret)[0, 1])
 
