@@ -67,5 +67,5 @@ def test_volume_return_correlation_and_captions(prices):
     assert -1 <= r <= 1 and abs(r) < 0.2  # the day's volume says little about its intraday move
     flat = prices.assign(volume=1.0)
     assert eda.volume_return_correlation(flat) == 0.0  # constant volume: no relation to speak of
-    assert "trade on every day" in eda.coverage_caption(eda.coverage_summary(prices))
+    assert "Every symbol trades on every day" in eda.coverage_caption(eda.coverage_summary(prices))
     assert "price levels drift" in eda.trend_caption(prices, ["ZION", "EQIX"])
