@@ -68,6 +68,13 @@ def check(dataset: str, path: str | None) -> int:
 
         print("\n".join(fashion_mnist.describe(fashion_mnist.load_fashion_mnist(path))))
         return 0
+    if dataset in ("california", "wildfire"):  # Lab 2: real data, also as the embedded default (no synth)
+        from mlplab.data import california, wildfire
+
+        mod = california if dataset == "california" else wildfire
+        loaded = california.load_california(path) if dataset == "california" else wildfire.load_wildfire(path)
+        print("\n".join(mod.summary_lines(loaded)))
+        return 0
     if dataset in ("nab", "airquality"):  # Lab 4: real data (no synth); each loader module prints its own summary
         from mlplab.data import airquality, nab
 
