@@ -35,6 +35,7 @@ import os
 import re
 import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -95,8 +96,8 @@ class Tracking:
             return None
         token = f"{name}:{split}:{uuid.uuid4().hex}"
         skip = fits_before_final(model, y)
-        params = {"model": name, "label": label or name, "role": role, "split": split, "seed": seed,
-                  "notebook": self.notebook, **(settings or {})}
+        params = {**(settings or {}), "model": name, "label": label or name, "role": role, "split": split, "seed": seed,
+                  "notebook": self.notebook}
         for net in nets:
             gate = FinalFitLogger(tracking=self, name=f"{name} split {split}", params=params, token=token, skip=skip)
             existing = [cb for cb in (net.callbacks or []) if not _is_gate(cb)]
@@ -172,7 +173,9 @@ def check_backend(backend: str) -> None:
         return
     module, extra = EXTRA[backend]
     try:
-        __import__(module)
+        with warnings.catch_warnings():  # mlflow imports tqdm.auto, which warns on stderr inside a notebook
+            warnings.simplefilter("ignore")
+            __import__(module)
     except ImportError:
         raise UserError(f"parameter tracking={backend!r}: {module} is not installed; "
                         f"pip install 'mlplab[{extra}]'") from None
@@ -333,10 +336,15 @@ def _flat(params: dict) -> dict[str, str]:
 def _mlflow_client(tr: Tracking):
     import logging
 
-    from mlflow.tracking import MlflowClient
+    with warnings.catch_warnings():  # see check_backend
+        warnings.simplefilter("ignore")
+        from mlflow.tracking import MlflowClient
 
     for name in ("mlflow", "alembic"):  # store creation logs INFO lines to stderr: not for the notebooks
         logging.getLogger(name).setLevel(logging.WARNING)
+    # MLflow's own SQLAlchemy mapping warns about a deprecated loader: not ours to fix, noise on stderr
+    warnings.filterwarnings("ignore", message=r".*noload.*", module=r"mlflow\..*")
+    warnings.filterwarnings("ignore", message=r".*noload.*", module=r"sqlalchemy\..*")
 
     return MlflowClient(tracking_uri=tr.uri)
 
@@ -546,3 +554,16 @@ def locations(root: str | Path | None = None, results: dict[str, dict] | None = 
         if info.get("backend", "none") != "none":
             out[name] = info
     return out
+
+
+def sentence(info: dict) -> str:
+    """Where a notebook's tracked runs went, in words (from `Tracking.describe()`)."""
+    if not info or info.get("backend", "none") == "none":
+        return "Experiment tracking was off for this run (parameter `tracking`: mlflow, wandb or tensorboard)."
+    names = {"mlflow": "MLflow", "wandb": "Weights & Biases", "tensorboard": "TensorBoard"}
+    runs = info.get("runs", 0)
+    text = (f"{runs} tracked run{'s' if runs != 1 else ''} (one per final network fit and one per search) and a summary "
+            f"run with the figures and this results file went to {names[info['backend']]} at `{info.get('location')}`")
+    if info["backend"] == "wandb" and info.get("mode") == "offline":
+        text += " in offline mode (no API key was set)"
+    return text + f"; to browse them: `{info.get('view')}`."
