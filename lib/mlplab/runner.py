@@ -26,7 +26,10 @@ MAINT_FILES = ("predictive_maintenance.csv", "ai4i2020.csv")
 DATA_FILES = {"regression": NYSE_FILES, "classification": MAINT_FILES,
               "taxi_anomaly": ("nyc_taxi.csv", "nyc_taxi_windows.json", "nyc_taxi_labels.json", "combined_windows.json",
                                "combined_labels.json"),
-              "air_quality": ("AirQualityUCI.csv", "AirQuality.csv", "air_quality.csv")}
+              "air_quality": ("AirQualityUCI.csv", "AirQuality.csv", "air_quality.csv"),
+              "california": ("california_housing.csv", "housing.csv", "cal_housing.csv"),
+              "wildfire": ("Algerian_forest_fires_dataset_UPDATE.csv", "Algerian_forest_fires_dataset.csv",
+                           "Algerian_forest_fires_cleaned_dataset.csv", "Algerian_forest_fires_cleaned.csv")}
 
 
 def find_root(start: Path | None = None) -> Path:

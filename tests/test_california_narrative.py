@@ -1,0 +1,134 @@
+"""Every branch of the California prose: a clause appears only when its condition holds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mlplab.california import narrative as nv
+from mlplab.california.document import goal
+from mlplab.experiment import verdict as V
+from mlplab.experiment.record import Run, SplitResult
+
+
+def run(name, label, test, train=None, valid=None, role="baseline"):
+    r = Run(name, role, label)
+    for i, t in enumerate(test):
+        r.splits.append(SplitResult(i, i, {"rmse": (train or test)[i]}, {"rmse": (valid or test)[i]}, {"rmse": t}))
+    return r
+
+
+def test_goal_met_and_not_met_and_gap_direction():
+    runs = {"mlp_tuned": run("mlp_tuned", "the tuned MLP", [0.47, 0.46, 0.48], role="tuned"),
+            "hgb": run("hgb", "HGB", [0.45, 0.44, 0.46])}
+    g = goal(runs, 0.48)
+    text = nv.goal_sentence(g)
+    assert g["met"] and "the goal is met" in text and "behind it" in text and "not met" not in text
+    runs["hgb"] = run("hgb", "HGB", [0.50, 0.51, 0.52])
+    runs["mlp_tuned"] = run("mlp_tuned", "the tuned MLP", [0.49, 0.50, 0.49], role="tuned")
+    g = goal(runs, 0.48)
+    text = nv.goal_sentence(g)
+    assert not g["met"] and "it is not met" in text and "ahead of it" in text
+
+
+def test_data_and_capped_sentences():
+    report = {"rows": 100, "layout": "x", "missing_avebedrms": 3, "dropped_columns": ["ocean_proximity"]}
+    text = nv.data_sentence(report, {"source": "embedded"})
+    assert "imputed" in text and "shipped with the package" in text and "ocean_proximity" in text
+    plain = nv.data_sentence({"rows": 100, "layout": "x", "missing_avebedrms": 0, "dropped_columns": []}, {"source": "file"})
+    assert "imputed" not in plain and "shipped" not in plain
+    capped = {"rows": 10, "share": 0.05, "cap": 5.00001, "median_income_capped": 7.0, "median_income_rest": 3.0}
+    assert "Their median income" in nv.capped_sentence(capped)
+    assert "Their median income" not in nv.capped_sentence({**capped, "median_income_capped": 2.0})
+
+
+def test_skew_and_correlation_sentences():
+    table = pd.DataFrame({"column": ["AveOccup", "MedInc"], "skewness": [90.0, 1.0], "max": [1000.0, 15.0],
+                          "median": [2.8, 3.5]})
+    assert "long right tails" in nv.skew_sentence(table, ["AveOccup"], 2.0)
+    assert "No feature" in nv.skew_sentence(table, [], 2.0)
+    corr = pd.DataFrame({"feature": ["MedInc", "AveRooms", "Latitude", "Longitude"],
+                         "meaning": ["median income", "rooms", "latitude", "longitude"],
+                         "spearman r": [0.67, 0.26, -0.16, -0.07]})
+    assert "map shows why" in nv.correlation_sentence(corr)
+    corr.loc[2, "spearman r"] = -0.5
+    assert "map shows why" not in nv.correlation_sentence(corr)
+
+
+def test_budget_search_and_encoding_sentences():
+    a = {"candidates": 8, "cv_folds": 3, "rounds": [[8, 20], [3, 60]], "method": "halving"}
+    assert "same budget" in nv.budget_sentence(a, dict(a))
+    assert "budgets differ" in nv.budget_sentence(a, {**a, "candidates": 4})
+    assert "1 round " in nv.budget_sentence({**a, "rounds": [[2, 5]]}, {**a, "rounds": [[2, 5]]})
+    assert "same configuration" in nv.search_sentence({0: {"lr": 0.1}, 1: {"lr": 0.1}}, "HGB")
+    assert "different configurations" in nv.search_sentence({0: {"lr": 0.1}, 1: {"lr": 0.2}}, "HGB")
+    assert "on every outer split" in nv.encoding_sentence({0: "ple", 1: "ple"})
+    assert "differs per split" in nv.encoding_sentence({0: "ple", 1: "standard"})
+
+
+def test_gap_sentence_branches():
+    assert "it overfits" in nv.gap_sentence(run("m", "the net", [0.6, 0.6, 0.6], train=[0.3, 0.3, 0.3]))
+    assert "moderate" in nv.gap_sentence(run("m", "the net", [0.5, 0.5, 0.5], train=[0.45, 0.45, 0.45]))
+    assert "no sign of overfitting" in nv.gap_sentence(run("m", "the net", [0.5, 0.5, 0.5], train=[0.49, 0.49, 0.49]))
+
+
+def _res(capped_residual: float, spread_hi: float):
+    n = 200
+    pred = np.linspace(0.5, 4.5, n)
+    rng = np.random.default_rng(0)
+    resid = np.where(pred > np.median(pred), rng.normal(0, spread_hi, n), rng.normal(0, 0.1, n))
+    capped = np.zeros(n, bool)
+    capped[-10:] = True
+    resid[capped] = capped_residual
+    lon = np.where(np.arange(n) % 2 == 0, -122.0, -118.0)
+    return pd.DataFrame({"prediction": pred, "residual": resid, "truth": pred + resid, "capped": capped,
+                         "Longitude": lon, "Latitude": 35.0, "MedInc": pred})
+
+
+def test_residual_sentences_and_captions():
+    text = nv.residual_sentence(_res(1.0, 0.5), "the net")
+    assert "too low" in text and "errors grow with the value" in text
+    text = nv.residual_sentence(_res(-0.1, 0.1), "the net")
+    assert "too high" in text and "errors grow" not in text
+    assert "predicts them too low" in nv.caption_residuals(_res(1.0, 0.1), "the net")
+    assert "centred near zero" in nv.caption_residuals(_res(-1.0, 0.1), "the net")
+    assert "larger in the" in nv.caption_residual_map(_res(1.0, 0.1), "the net")
+
+
+def test_decile_sentence_branches():
+    base = pd.DataFrame({"decile": range(1, 11), "RMSE": np.linspace(0.3, 0.9, 10), "rows": 10, "capped rows": 0,
+                         "mean residual": 0.0})
+    assert "top decile" not in nv.decile_sentence(base)
+    high = base.copy()
+    high.loc[9, "mean residual"], high.loc[9, "capped rows"] = 0.3, 4
+    assert "predicts too low" in nv.decile_sentence(high)
+    low = base.copy()
+    low.loc[9, "mean residual"] = -0.3
+    assert "predicts too high" in nv.decile_sentence(low)
+
+
+def test_regularization_and_recommendation():
+    table = pd.DataFrame({"change": ["dropout", "L2"], "verdict": [V.PAR, V.PAR]})
+    assert "None of the 2 changes" in nv.regularization_sentence(table)
+    assert "no regularizer" in nv.regularization_caption(table)
+    table["verdict"] = [V.BETTER, V.WORSE]
+    assert "better" in nv.regularization_sentence(table) and "worse" in nv.regularization_sentence(table)
+    assert "1 regularizer lowers" in nv.regularization_caption(table)
+    runs = {"hgb": run("hgb", "HGB", [0.4, 0.4, 0.4]), "lin": run("lin", "linear", [0.7, 0.7, 0.7])}
+    rec = {"model": "hgb", "validation": 0.41, "test": 0.4, "runner_up": "lin"}
+    assert "Runner-up on validation: linear" in nv.recommendation_sentence(rec, runs)
+    assert "the lowest RMSE" in nv.recommendation_sentence(rec, runs)
+    assert "the highest macro-F1" in nv.recommendation_sentence({**rec, "runner_up": None}, runs, "macro_f1", True)
+    assert "none is recommended" in nv.recommendation_sentence(None, runs)
+
+
+def test_scores_anchor_and_caption_branches():
+    runs = {"mlp_tuned": run("mlp_tuned", "the tuned MLP", [0.47, 0.46, 0.48]), "hgb": run("hgb", "HGB", [0.45] * 3)}
+    assert "HGB is lowest; the tuned MLP and HGB are at or below" in nv.caption_scores(runs, ["mlp_tuned", "hgb"], 0.48)
+    assert "no model reaches" in nv.caption_scores(runs, ["mlp_tuned", "hgb"], 0.40)
+    anchors = {"source": "ref", "rmse": {"mlp": 0.499, "resnet": 0.486, "ft_transformer": 0.459, "tuned_gbdt": 0.43}}
+    assert "is below their MLP" in nv.anchors_sentence(anchors, runs)
+    runs["mlp_tuned"] = run("mlp_tuned", "the tuned MLP", [0.6] * 3)
+    assert "is not below their MLP" in nv.anchors_sentence(anchors, runs)
+    assert "All 100 rows" in nv.subsample_sentence(100, 100)
+    assert "subsample of 50" in nv.subsample_sentence(50, 100)

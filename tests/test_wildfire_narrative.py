@@ -1,0 +1,141 @@
+"""Every branch of the wildfire prose and of Lab 2's conclusions."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlplab.experiment import verdict as V
+from mlplab.experiment.record import Run, SplitResult
+from mlplab.wildfire import conclusions as C, narrative as nv
+
+
+def run(name, label, test, train=None, role="baseline", metric="macro_f1"):
+    r = Run(name, role, label)
+    for i, t in enumerate(test):
+        r.splits.append(SplitResult(i, i, {metric: (train or test)[i]}, {metric: t}, {metric: t}))
+    return r
+
+
+def test_repairs_classes_and_separation():
+    assert "needed no repair" in nv.repairs_sentence({"repairs": []})
+    rep = {"repairs": [{"repair": "fused field split", "count": 1, "lines": [171]},
+                       {"repair": "empty line skipped", "count": 1, "lines": [125]}]}
+    text = nv.repairs_sentence(rep)
+    assert "2 kinds of repair" in text and "line 171" in text
+    assert "fused row" not in nv.repairs_sentence({"repairs": rep["repairs"][1:]})
+    counts = pd.DataFrame({"region": ["A", "B", "both regions"], "not fire": [60, 40, 100], "fire": [60, 80, 140],
+                           "rows": [120, 120, 240], "fire share %": [50.0, 66.7, 58.3]})
+    assert "more frequent in B" in nv.classes_sentence(counts)
+    counts["fire share %"] = [50.0, 52.0, 51.0]
+    assert "about the same share" in nv.classes_sentence(counts)
+    sep = pd.DataFrame({"feature": ["ISI", "Rain"], "set": ["FWI index", "weather"], "AUC alone": [0.99, 0.2],
+                        "strength": [0.98, 0.6]})
+    assert "almost a one-cut problem" in nv.separation_sentence(sep)
+    assert "0.800" in nv.separation_sentence(sep)  # a low AUC is a strong signal the other way
+    sep.loc[0, "strength"], sep.loc[0, "AUC alone"] = 0.5, 0.75
+    assert "No single feature sorts" in nv.separation_sentence(sep)
+    assert "almost completely" not in nv.features_caption(sep)
+
+
+def test_contrast_branches():
+    t = pd.DataFrame({"random − grouped": [0.05, 0.03]})
+    assert "flatters every model" in nv.contrast_sentence(t)
+    assert "score lower" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [-0.05, -0.03]}))
+    assert "nearly the same" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.005, -0.004]}))
+    assert "not consistent" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, -0.004]}))
+
+
+def test_pooled_and_misclassified_branches():
+    def report(rf, rn):
+        return pd.DataFrame({"class": ["not fire", "fire", "accuracy"], "precision": [0.9, 0.9, np.nan],
+                             "recall": [rn, rf, np.nan], "f1": [0.9, 0.9, 0.9]})
+    assert "misses fire days more often" in nv.pooled_sentence(report(0.8, 0.95), "m")
+    assert "false alarms more often" in nv.pooled_sentence(report(0.95, 0.8), "m")
+    assert "about as frequent" in nv.pooled_sentence(report(0.9, 0.9), "m")
+    assert "every row" in nv.misclassified_sentence(pd.DataFrame(columns=["truth", "region"]), 10, "m")
+    wrong = pd.DataFrame({"truth": ["fire", "not fire"], "region": ["A", "A"], "p(fire)": [0.4, 0.9]})
+    text = nv.misclassified_sentence(wrong, 10, "m")
+    assert "1 missed fire day and 1 false alarm" in text and "1 of them" in text
+    assert "2 of the 2 errors are in A" in nv.misclassified_caption(wrong)
+
+
+def test_gap_and_threshold_sentences():
+    from mlplab.california.narrative import gap_sentence
+
+    assert "it overfits" in gap_sentence(run("m", "the net", [0.8] * 3, train=[1.0] * 3), "macro_f1")
+    assert "moderate" in gap_sentence(run("m", "the net", [0.9] * 3, train=[0.95] * 3), "macro_f1")
+    assert "no sign" in gap_sentence(run("m", "the net", [0.9] * 3, train=[0.91] * 3), "macro_f1")
+    text = nv.thresholds_sentence({"a": [0.5, 0.6, 0.5]}, {"a": "model A"})
+    assert "moved from 0.5 on 1 of 3 splits" in text
+    assert "Every family gets the same budget" in nv.budget_sentence({"mlp": {"candidates": 4, "cv_folds": 3},
+                                                                      "hgb": {"candidates": 4, "cv_folds": 3}})
+    assert "budgets differ" in nv.budget_sentence({"mlp": {"candidates": 4, "cv_folds": 3},
+                                                   "hgb": {"candidates": 2, "cv_folds": 3}})
+
+
+def _doc(name, models: dict[str, tuple[str, str, list[float]]], rec, verdicts=(), extra=None):
+    metric = C.TASKS[name][0]
+    out = {"notebook": name, "profile": "quick", "provenance": {"kind": "real"}, "recommended": rec,
+           "verdicts": list(verdicts), "best_params": {}, "extra": {"split": {"fit": 100, "validation": 25, "test": 30},
+                                                                     **(extra or {})}, "models": {}}
+    for m, (role, lab, vals) in models.items():
+        out["models"][m] = {"role": role, "label": lab, "validation": {metric: float(np.mean(vals))},
+                            "seeds": {"mean": {metric: float(np.mean(vals))}}, "per_split": {"test": {metric: vals}}}
+    return out
+
+
+@pytest.fixture
+def docs():
+    cal = _doc("california", {"hgb": ("baseline", "HGB", [0.45, 0.46, 0.44]),
+                              "mlp_tuned": ("tuned", "the tuned MLP", [0.47, 0.49, 0.48]),
+                              "mlp_source": ("reference", "the source's MLP", [0.52, 0.53, 0.51])},
+               {"model": "hgb", "validation": 0.45, "test": 0.45, "runner_up": "mlp_tuned"},
+               [{"topic": "regularization", "a": "mlp_tuned", "b": "mlp_source", "word": V.BETTER, "mean_diff": -0.01,
+                 "low": -0.02, "high": -0.001},
+                {"topic": "headline", "a": "mlp_tuned", "b": "hgb", "word": V.PAR, "mean_diff": 0.03, "low": -0.1,
+                 "high": 0.1}],
+               {"goal": {"target": 0.48, "met": True, "label": "the tuned MLP", "mlp_mean": 0.48, "hgb_mean": 0.45},
+                "capped": {"mlp_tuned": {"share of squared error %": 20.0}}})
+    fire = _doc("wildfire", {"hgb": ("baseline", "HGB", [0.95, 0.97, 0.96]),
+                             "mlp_tuned": ("tuned", "the tuned MLP", [0.93, 0.95, 0.97]),
+                             "mlp_source": ("reference", "the source's MLP", [0.9, 0.92, 0.91])},
+                {"model": "hgb", "validation": 0.96, "test": 0.96, "runner_up": None},
+                extra={"separation": [{"feature": "ISI", "AUC alone": 0.99, "strength": 0.98}],
+                       "data": {"rows": 244, "days": 122}, "contrast": [{"random − grouped": 0.02}],
+                       "thresholds": {"mlp_tuned": [0.5, 0.4, 0.5]}})
+    return {"california": cal, "wildfire": fire}
+
+
+def test_conclusions_tables_and_sentences(docs):
+    rec = C.recommendation_table(docs)
+    assert list(rec["recommended"]) == ["HGB", "HGB"] and rec["verdict"].iloc[1] == "–"
+    assert "HGB" in C.use_sentences(docs)
+    table, records = C.mlp_table(docs)
+    assert len(table) == 4 and {r["a"] for r in records} == {"mlp_tuned", "mlp_source"}
+    assert set(table["best other model"]) == {"HGB"}
+    assert "the goal" not in C.goal_sentence(docs["california"]) and "is met" in C.goal_sentence(docs["california"])
+    docs["california"]["extra"]["goal"].update(met=False, mlp_mean=0.5)
+    assert "is not met" in C.goal_sentence(docs["california"])
+    helped = C.helped_table(docs)
+    assert len(helped) == 1 and "is better than the reference" in C.helped_sentences(helped, docs)
+    assert "moved away from 0.5 on 1 of 3" in C.helped_sentences(helped, docs)
+    cav = C.caveats(docs)
+    assert any("flatters" in c for c in cav) and any("ISI" in c for c in cav) and any("on a par" in c for c in cav)
+    quiet = copy.deepcopy(docs)
+    quiet["wildfire"]["extra"]["contrast"] = [{"random − grouped": 0.001}]
+    assert any("did not flatter" in c for c in C.caveats(quiet))
+    assert "full real data" in C.subset_note(docs)
+    docs["california"]["provenance"]["kind"] = "subset"
+    assert "subset" in C.subset_note(docs)
+    assert C.synthetic(docs) is False
+
+
+def test_recommendation_caption_branches():
+    t = pd.DataFrame({"task": ["a", "b"], "verdict": [V.PAR, "–"]})
+    assert "neither task" in C.recommendation_caption(t)
+    t["verdict"] = [V.BETTER, V.PAR]
+    assert "beyond the noise in a" in C.recommendation_caption(t)
