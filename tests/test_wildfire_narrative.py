@@ -139,3 +139,13 @@ def test_recommendation_caption_branches():
     assert "neither task" in C.recommendation_caption(t)
     t["verdict"] = [V.BETTER, V.PAR]
     assert "beyond the noise in a" in C.recommendation_caption(t)
+
+
+def test_repairs_and_by_class_captions():
+    assert "needed no repair" in nv.repairs_caption({"repairs": []})
+    reps = [{"repair": "fused field split", "lines": [171]}, {"repair": "empty line skipped", "lines": [125, 171]}]
+    assert "2 kinds of repair touched 2 lines; only the fused row's fields moved" in nv.repairs_caption({"repairs": reps})
+    assert "only the fused" not in nv.repairs_caption({"repairs": reps[1:]})
+    table = pd.DataFrame({"feature": ["FWI", "RH", "Rain"], "median, not fire": [0.5, 70.0, 0.0],
+                          "median, fire": [10.0, 55.0, 0.0]})
+    assert "median FWI of fire days is 20.0 times" in nv.by_class_caption(table)

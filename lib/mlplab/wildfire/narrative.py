@@ -250,3 +250,21 @@ def confusion_caption(pool: pd.DataFrame) -> str:
 def class_name(code) -> str:
     return CLASS_NAMES[int(code)]
 
+
+
+def repairs_caption(report: dict) -> str:
+    reps = report["repairs"]
+    if not reps:
+        return "Takeaway: the file needed no repair."
+    lines = sorted({n for r in reps for n in r["lines"]})
+    moved = [r for r in reps if r["repair"] == "fused field split"]
+    text = f"Takeaway: {len(reps)} kinds of repair touched {len(lines)} lines"
+    return text + ("; only the fused row's fields moved, no value was changed." if moved else "; no value was changed.")
+
+
+def by_class_caption(table: pd.DataFrame) -> str:
+    t = table.copy()
+    t["ratio"] = t["median, fire"] / t["median, not fire"].where(t["median, not fire"] > 0)
+    top = t.loc[t["ratio"].idxmax()]
+    return (f"Takeaway: the median {top['feature']} of fire days is {num(float(top['ratio']), 1)} times that of no-fire "
+            "days, the largest ratio of any feature.")
