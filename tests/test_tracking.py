@@ -178,3 +178,23 @@ def test_nets_are_found_through_pipelines_wrappers_and_ensembles():
     assert tracking.fits_before_final(ThresholdTuned(pipe, cv=5), y) == 2   # folds limited by the rarest class
     assert tracking.fits_before_final(ThresholdTuned(pipe, cv=0), y) == 1
     assert tracking.fits_before_final(pipe, y) == 0
+
+
+def test_any_skorch_net_is_tracked(tmp_path):
+    """Not only the package's fast nets: a plain skorch NeuralNetRegressor gets the same run."""
+    import torch
+    from skorch import NeuralNetRegressor
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tr = tracking.start("tensorboard", "nb", root=tmp_path)
+    splits = _splits(n_splits=1)
+    build = lambda info: NeuralNetRegressor(torch.nn.Linear(3, 1), max_epochs=EPOCHS, train_split=None,  # noqa: E731
+                                            verbose=0)
+    part = lambda p: Rows(p.X, p.y.reshape(-1, 1).astype(np.float32))  # noqa: E731
+    splits = [OuterSplit(s.index, s.seed, part(s.fit), part(s.validation), part(s.test)) for s in splits]
+    runs = fanout.run(fanout.jobs_for("linear_net", build, splits, role="tuned"), splits, Regression(), n_jobs=1)
+    (d,) = [p for p in tr.tensorboard_dir.iterdir() if p.is_dir()]
+    acc = EventAccumulator(str(d))
+    acc.Reload()
+    assert acc.Scalars("final_test_rmse")[0].value == pytest.approx(runs["linear_net"].values("rmse")[0], rel=1e-6)
+    assert len(acc.Scalars("Loss/train_loss")) == EPOCHS

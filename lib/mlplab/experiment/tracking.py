@@ -214,9 +214,10 @@ def stop() -> None:
 # ---- which nets, which fit ------------------------------------------------------------------------
 
 def _is_net(obj) -> bool:
-    from mlplab.training import _FastNet
+    """Any skorch net (the package's fast nets and other labs' skorch subclasses alike)."""
+    from skorch import NeuralNet
 
-    return isinstance(obj, _FastNet)
+    return isinstance(obj, NeuralNet)
 
 
 def _nets(model):
