@@ -50,9 +50,9 @@ def test_skew_and_correlation_sentences():
     corr = pd.DataFrame({"feature": ["MedInc", "AveRooms", "Latitude", "Longitude"],
                          "meaning": ["median income", "rooms", "latitude", "longitude"],
                          "spearman r": [0.67, 0.26, -0.16, -0.07]})
-    assert "map shows why" in nv.correlation_sentence(corr)
+    assert "no monotone trend" in nv.correlation_sentence(corr)
     corr.loc[2, "spearman r"] = -0.5
-    assert "map shows why" not in nv.correlation_sentence(corr)
+    assert "no monotone trend" not in nv.correlation_sentence(corr)
 
 
 def test_budget_search_and_encoding_sentences():

@@ -149,3 +149,10 @@ def test_repairs_and_by_class_captions():
     table = pd.DataFrame({"feature": ["FWI", "RH", "Rain"], "median, not fire": [0.5, 70.0, 0.0],
                           "median, fire": [10.0, 55.0, 0.0]})
     assert "median FWI of fire days is 20.0 times" in nv.by_class_caption(table)
+
+
+def test_season_caption_names_the_months():
+    frame = pd.DataFrame({"date": pd.to_datetime(["2012-06-01", "2012-06-02", "2012-07-01", "2012-07-02"]),
+                          "fire": [0, 0, 1, 0]})
+    assert nv.season_caption(frame) == ("Takeaway: July has the highest share of fire days (50.0 %), June the lowest "
+                                        "(0.0 %).")

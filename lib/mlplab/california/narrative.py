@@ -68,8 +68,8 @@ def correlation_sentence(corr: pd.DataFrame) -> str:
             f"(Spearman r = {top['spearman r']:+.2f}), followed by {second['meaning']} ({second['spearman r']:+.2f}).")
     geo = corr[corr["feature"].isin(["Latitude", "Longitude"])]
     if len(geo) and geo["spearman r"].abs().max() < 0.3:
-        text += (" Latitude and longitude correlate weakly on their own; the map shows why: value depends on "
-                 "where a block group lies (the coast, the Bay Area, Los Angeles), not on a direction.")
+        text += (" Latitude and longitude correlate weakly with the value on their own (|r| below 0.3): no monotone "
+                 "trend along one coordinate describes where the value lies.")
     return text
 
 
@@ -81,8 +81,9 @@ def budget_sentence(mlp: dict, hgb: dict) -> str:
     text = (f"Each search runs on every outer split's fit rows: the MLP's {mlp['candidates']} candidates and HGB's "
             f"{hgb['candidates']} are scored by {mlp['cv_folds']}-fold cross-validation")
     if mlp["method"] == "halving":
-        n = len(mlp["rounds"])
-        text += f" in {n} round{'s' if n != 1 else ''} of successive halving (the best third continues with three times the budget)"
+        n, f = len(mlp["rounds"]), mlp.get("factor", 3)
+        text += (f" in {n} round{'s' if n != 1 else ''} of successive halving (the best 1/{f} of the candidates "
+                 f"continues with {f} times the budget)")
     text += ". "
     if same:
         text += "Both models get the same budget: candidates, folds and rounds are equal."
@@ -242,16 +243,16 @@ def caption_distributions(skewed: list[str]) -> str:
 
 
 def caption_map(frame: pd.DataFrame) -> str:
+    """Where the most valuable tenth of block groups lies, by latitude band (north of 37° N: the Bay Area and
+    beyond; south of 35° N: Los Angeles and San Diego)."""
     from mlplab.data.california import TARGET
 
-    coast = frame["Longitude"] < -121.5
-    hi = frame[TARGET] > frame[TARGET].quantile(0.9)
-    share = float((hi & coast).sum() / max(1, hi.sum()))
-    return (f"Block groups by position, coloured by median house value. Takeaway: {pct(share)} of the most valuable "
-            "tenth lie west of longitude −121.5° (the Bay Area and the northern coast) — location carries "
-            "information no single coordinate explains." if share >= 0.5 else
-            f"Block groups by position, coloured by median house value. Takeaway: the most valuable tenth is spread "
-            f"along the coast; {pct(share)} of it lies west of longitude −121.5°.")
+    top = frame[frame[TARGET] >= frame[TARGET].quantile(0.9)]
+    north = float((top["Latitude"] > 37).mean())
+    south = float((top["Latitude"] < 35).mean())
+    return (f"Block groups by position, coloured by median house value. Takeaway: of the most valuable tenth, "
+            f"{pct(north)} lie north of 37° N (the Bay Area and beyond) and {pct(south)} south of 35° N (Los Angeles "
+            f"and San Diego), {pct(1 - north - south)} in between.")
 
 
 def caption_correlations(corr: pd.DataFrame) -> str:

@@ -125,7 +125,7 @@ def budget(grid: dict, *, method: str, cv: int, factor: int, max_resource: int) 
         rounds = halving_rounds(n, factor, int(max_resource), lowest)
     else:
         rounds = [(n, int(max_resource))]
-    return {"candidates": n, "cv_folds": int(cv), "method": method, "rounds": [list(r) for r in rounds],
+    return {"candidates": n, "cv_folds": int(cv), "method": method, "factor": int(factor), "rounds": [list(r) for r in rounds],
             "fits": int(sum(c for c, _ in rounds) * cv)}
 
 

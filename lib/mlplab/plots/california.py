@@ -7,9 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import LogLocator
 
 from mlplab.california.features import LABELS
 from mlplab.data.california import CAP, FEATURES, TARGET, UNITS
+from mlplab.plots.regression import plain_log
 from mlplab.plots.style import new_figure
 
 VALUE_LABEL = "median house value ($100,000)"
@@ -24,9 +26,13 @@ def plot_distributions(frame: pd.DataFrame, skewed=()):
             bins = np.logspace(np.log10(max(values.min(), 1e-3)), np.log10(values.max()), 40)
             ax.hist(values, bins=bins, color="C0")
             ax.set_xscale("log")
+            narrow = np.log10(values.max() / max(values.min(), 1e-3)) < 2   # ticks at 1, 2, 5 inside narrow ranges
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if narrow else (1.0,)))
+            plain_log(ax, "x")
         else:
             ax.hist(values, bins=40, color="C0")
-        ax.set_xlabel(f"{LABELS[col]}\n({UNITS[col]}{', log axis' if col in skewed else ''})", fontsize=8)
+        parts = [u for u in (UNITS[col] if UNITS[col] != LABELS[col] else "", "log axis" if col in skewed else "") if u]
+        ax.set_xlabel(LABELS[col] + (f"\n({', '.join(parts)})" if parts else ""), fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in axes[:, 0]:
         ax.set_ylabel("block groups")

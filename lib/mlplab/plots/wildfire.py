@@ -3,6 +3,7 @@ feature sets, the protocol contrast, ROC/PR curves and the confusion matrix."""
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -41,6 +42,8 @@ def plot_season(frame: pd.DataFrame, index: str = "fwi"):
         ax.set_ylabel(f"{SOURCE_NAMES[index]} ({UNITS[index]})")
         ax.set_title(region, fontsize=10)
     axes[0].legend(loc="upper left", fontsize=8)
+    axes[1].xaxis.set_major_locator(mdates.MonthLocator())
+    axes[1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     axes[1].set_xlabel("day (2012)")
     return fig
 

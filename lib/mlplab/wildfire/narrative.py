@@ -61,10 +61,9 @@ def classes_caption(counts: pd.DataFrame) -> str:
 
 def season_caption(frame: pd.DataFrame) -> str:
     share = frame.groupby(frame["date"].dt.month)["fire"].mean()
-    month = int(share.idxmax())
-    name = pd.Timestamp(2012, month, 1).strftime("%B")
-    return (f"Takeaway: fire days cluster in the dry months — {name} has the highest share of fire days "
-            f"({pct(float(share.max()))}), and the index climbs for weeks before them.")
+    name = lambda m: pd.Timestamp(2012, int(m), 1).strftime("%B")  # noqa: E731
+    return (f"Takeaway: {name(share.idxmax())} has the highest share of fire days ({pct(float(share.max()))}), "
+            f"{name(share.idxmin())} the lowest ({pct(float(share.min()))}).")
 
 
 def separation_sentence(sep: pd.DataFrame) -> str:
