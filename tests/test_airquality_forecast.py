@@ -242,3 +242,15 @@ def test_conclusions_lever_rows_and_sentences():
     assert "The centred LSTM is better than the reference; the GRU is worse" in text
     assert "1 of 2 changes help" in conclusions.caption_levers(rows)
     assert conclusions.lever_sentences({"models": {}, "verdicts": []}) == ""
+
+
+def test_captions_use_readable_labels_and_end_with_takeaways():
+    labels = {"lstm_tuned": "the tuned network", "linear_ar": "the linear autoregression"}
+    table = pd.DataFrame({"model": ["linear_ar", "lstm_tuned"], "test R² 1h": [0.86, 0.87], "test R² 6h": [0.5, 0.45]})
+    cap = nv.caption_horizons(table, (1, 6), labels)
+    assert cap.endswith("Best at 1 h: the tuned network and 6 h: the linear autoregression.") and "`" not in cap
+    feat = pd.DataFrame({"series": ["a", "b", "c"], "R² lstm_tuned": [0.5, 0.1, 0.3], "R² linear_ar": [0.4, 0.2, 0.1]})
+    assert nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels).endswith(
+        "The tuned network is ahead on 2 of 3 series.")
+    assert "the linear autoregression has the lower RMSE (0.500 mg/m³ against 0.600 mg/m³)" in nv.caption_forecast(
+        "CO(GT)", 1, 0.6, 0.5, "the tuned network", "the linear autoregression", "mg/m³")

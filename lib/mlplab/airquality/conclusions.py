@@ -146,7 +146,7 @@ def recommendation_sentences(taxi: dict, aq: dict) -> str:
         fc = f"No forecaster is recommended: {aq.get('reason', 'no validation scores')}."
     else:
         m = aq["models"][rec["model"]]
-        fc = (f"For forecasting, the validation period recommends {m['label']} (`{rec['model']}`, validation mean R² "
+        fc = (f"For forecasting, the validation period recommends {m['label']} (validation mean R² "
               f"{num(rec['validation'])}, test {num(rec['test'])})"
               + (": a baseline, so the recurrent networks do not earn their cost on this data." if m["role"] == "baseline"
                  else "."))

@@ -168,11 +168,11 @@ def search_sentence(choice: dict, horizons) -> str:
     second = t.iloc[1] if len(t) > 1 else None
     out = (f"{choice['n_candidates']} configurations ({choice['n_grid']} from the grid, the rest the levers above) were "
            f"fitted on the first seed and scored on the validation period; the best mean R² over the horizons, "
-           f"{num(best['validation R² (mean)'])}, belongs to `{choice['winner']}` ({best['configuration']}).")
+           f"{num(best['validation R² (mean)'])}, belongs to the {best['configuration']}.")
     if second is not None:
-        out += (f" The runner-up, `{second['candidate']}`, scores {num(second['validation R² (mean)'])}, "
+        out += (f" The runner-up ({second['configuration']}) scores {num(second['validation R² (mean)'])}, "
                 f"{num(best['validation R² (mean)'] - second['validation R² (mean)'])} lower.")
-    return out + " That configuration, over every seed, is `lstm_tuned`."
+    return out + " That configuration, trained on every seed, is the tuned network."
 
 
 def goal_sentence(goal: dict, horizons) -> str:
@@ -200,8 +200,9 @@ def recommendation_sentence(rec: dict | None, runs: dict) -> str:
     if rec is None:
         return "No model was scored on the validation period, so none is recommended."
     name = rec["model"]
-    head = (f"On the validation period's mean R², the recommended forecaster is {runs[name].label}, `{name}` "
-            f"({num(rec['validation'])}; runner-up `{rec['runner_up']}`).")
+    runner = f"; runner-up: {runs[rec['runner_up']].label}" if rec.get("runner_up") in runs else ""
+    head = (f"On the validation period's mean R², the recommended forecaster is {runs[name].label} "
+            f"({num(rec['validation'])}{runner}).")
     if runs[name].role == "baseline":
         head += " A baseline wins the validation period: the networks do not earn their cost here."
     return head
@@ -245,11 +246,11 @@ def caption_corr(corr: pd.DataFrame) -> str:
             f"correlation between two different series is {float(np.nanmax(c.to_numpy())):.2f}.")
 
 
-def caption_horizons(table: pd.DataFrame, horizons) -> str:
+def caption_horizons(table: pd.DataFrame, horizons, labels: dict[str, str]) -> str:
     hs = [horizon_key(h) for h in horizons]
-    best = [table.loc[table[f"test R² {h}"].idxmax(), "model"] for h in hs]
+    best = [labels.get(b, b) for b in (table.loc[table[f"test R² {h}"].idxmax(), "model"] for h in hs)]
     return ("Test mean R² per horizon, mean and standard deviation over the seeds. Best at "
-            + join([f"{int(h)} h: `{b}`" for h, b in zip(horizons, best)]) + ".")
+            + join([f"{int(h)} h: {b}" for h, b in zip(horizons, best)]) + ".")
 
 
 def caption_levers(values: dict[str, list[float]]) -> str:
@@ -260,21 +261,22 @@ def caption_levers(values: dict[str, list[float]]) -> str:
 
 
 def caption_search(choice: dict) -> str:
-    return (f"Every candidate's validation R² (first seed), best first. `{choice['winner']}` is chosen; the test period "
-            "plays no part in the choice.")
+    return (f"The best {min(10, choice['n_candidates'])} of {choice['n_candidates']} candidates by validation R² (first "
+            "seed). The first row is chosen; the test period plays no part in the choice.")
 
 
-def caption_features(table: pd.DataFrame, a: str, b: str, horizon: int) -> str:
+def caption_features(table: pd.DataFrame, a: str, b: str, horizon: int, labels: dict[str, str]) -> str:
     diff = table[f"R² {a}"] - table[f"R² {b}"]
-    return (f"Test R² and RMSE (in each series' unit) per series at {horizon} h, `{a}` against `{b}` (seed means). "
-            f"`{a}` is ahead on {int((diff > 0).sum())} of {len(table)} series.")
+    return (f"Test R² and RMSE (in each series' unit) per series at {horizon} h, {labels[a]} against {labels[b]} "
+            f"(seed means). {capital(labels[a])} is ahead on {int((diff > 0).sum())} of {len(table)} series.")
 
 
-def caption_forecast(series: str, horizon: int, err_a: float, err_b: float, a: str, b: str) -> str:
+def caption_forecast(series: str, horizon: int, err_a: float, err_b: float, a: str, b: str, unit: str = "") -> str:
     who = a if err_a < err_b else b
-    return (f"{series} over the first test week: measured values and the {horizon}-hour forecasts of `{a}` and `{b}` "
-            f"(first seed). Over the whole test period `{who}` has the lower RMSE ({num(min(err_a, err_b))} against "
-            f"{num(max(err_a, err_b))}).")
+    u = f" {unit}" if unit else ""
+    return (f"{series} over the first test week: measured values and the {horizon}-hour forecasts of {a} and {b} "
+            f"(first seed). Over the whole test period {who} has the lower RMSE ({num(min(err_a, err_b))}{u} against "
+            f"{num(max(err_a, err_b))}{u}).")
 
 
 def caption_curves(history: pd.DataFrame) -> str:
