@@ -76,6 +76,23 @@ def test_architectures_adapted_to_28x28():
     assert count_parameters(vgg) == 1_818_586 and count_parameters(r18) == 701_178 and count_parameters(rx) == 562_114
 
 
+def test_strided_1x1_convolutions_subsample_first_and_train_in_channels_last():
+    """torch 2.13's CPU backward of a strided 1 × 1 convolution in channels_last corrupts the heap for small
+    channel counts (it killed the process at width 4 and 6): the networks subsample, then convolve 1 × 1."""
+    from mlplab.models.cnn import Subsample
+
+    m = ResNet18(width=4)
+    strided = [c for c in m.modules() if isinstance(c, nn.Conv2d) and c.kernel_size == (1, 1) and c.stride != (1, 1)]
+    assert strided == [] and sum(isinstance(c, Subsample) for c in m.modules()) == 3
+    x, y = images(8), torch.randint(0, 10, (8,))
+    torch.nn.functional.cross_entropy(m(x), y).backward()
+    ref = nn.Conv2d(4, 8, 1, stride=2, bias=False)
+    sub = nn.Sequential(Subsample(2), nn.Conv2d(4, 8, 1, bias=False))
+    sub[1].weight.data.copy_(ref.weight.data)
+    z = torch.randn(2, 4, 14, 14)
+    assert torch.allclose(ref(z), sub(z), atol=1e-6)
+
+
 def test_resnext_cardinality_keeps_the_total_width():
     a = ResNeXt(width=48, cardinality=2, group_width=12)
     b = ResNeXt(width=48, cardinality=8, group_width=3)

@@ -138,7 +138,7 @@ def study(st: fs.Setup, splits, specs: dict[str, tuple], *, epochs: int, lr: flo
         for job in new:
             job.curves = job.curves or every_curve
         jobs += new
-    runs = fanout.run(jobs, splits, st.task, n_jobs=st.n_jobs, scheduler=st.scheduler)
+    runs = fanout.run(jobs, splits, st.task, n_jobs=max(1, st.n_jobs // max(1, threads)), scheduler=st.scheduler)
     for name, (cls, kwargs, _) in specs.items():
         r = runs[name]
         init = [init_norms(cls, kwargs, s.seed, probe_X, probe_y) for s in r.splits]

@@ -47,10 +47,17 @@ class Setup:
     scheduler: str | None = None
     runs: dict = field(default_factory=dict)
 
-    def run(self, jobs, splits=None) -> dict[str, Run]:
-        out = fanout.run(jobs, splits or self.splits, self.task, n_jobs=self.n_jobs, scheduler=self.scheduler)
+    def run(self, jobs, splits=None, *, cnn: bool = False) -> dict[str, Run]:
+        """Fit `jobs`; CNN fits use `threads` torch threads each, so fewer run at once (`cnn_jobs`)."""
+        n_jobs = self.cnn_jobs if cnn else self.n_jobs
+        out = fanout.run(jobs, splits or self.splits, self.task, n_jobs=n_jobs, scheduler=self.scheduler)
         self.runs.update(out)
         return out
+
+    @property
+    def cnn_jobs(self) -> int:
+        """Parallel CNN fits: the workers that fit when each uses `threads` torch threads."""
+        return max(1, int(self.n_jobs) // max(1, int(self.threads)))
 
     @property
     def seeds(self) -> list[int]:
@@ -153,7 +160,7 @@ def cnn_jobs(st: Setup, name: str, settings: dict, *, label: str, role: str, spl
 
 
 def source_cnn(st: Setup, settings: dict) -> dict[str, Run]:
-    return st.run(cnn_jobs(st, "cnn_source", settings, label="the source's CNN", role="reference", cost=4.0))
+    return st.run(cnn_jobs(st, "cnn_source", settings, label="the source's CNN", role="reference", cost=4.0), cnn=True)
 
 
 def choose_tta(model, split) -> dict:
@@ -179,7 +186,7 @@ def epochs_choice(st: Setup, settings: dict, epochs: list[int]) -> tuple[int, di
     for e in sorted(set(int(x) for x in epochs)):
         jobs += cnn_jobs(st, f"cnn_tuned_e{e}", {**settings, "epochs": e}, label=f"the tuned CNN, {e} epochs",
                          role="variant", splits=first, cost=10.0 + e, tta=True)
-    runs = fanout.run(jobs, first, st.task, n_jobs=st.n_jobs, scheduler=st.scheduler)
+    runs = fanout.run(jobs, first, st.task, n_jobs=st.cnn_jobs, scheduler=st.scheduler)
     best = max(runs.values(), key=lambda r: (r.mean(METRIC, "validation"), -r.settings["epochs"]))
     return int(best.settings["epochs"]), runs
 
@@ -192,7 +199,7 @@ def tuned_cnn(st: Setup, settings: dict, candidates: dict[str, Run]) -> Run:
     run = Run("cnn_tuned", "tuned", "the tuned CNN", settings=dict(settings), splits=list(winner.splits))
     if rest:
         more = fanout.run(cnn_jobs(st, "cnn_tuned", settings, label="the tuned CNN", role="tuned", splits=rest,
-                                   tta=True, curves=False, keep=False), rest, st.task, n_jobs=st.n_jobs,
+                                   tta=True, curves=False, keep=False), rest, st.task, n_jobs=st.cnn_jobs,
                           scheduler=st.scheduler)
         run.splits += more["cnn_tuned"].splits
         run.splits.sort(key=lambda s: s.split)
@@ -236,7 +243,7 @@ def regularization(st: Setup, tuned: dict, *, n_fit: int, epochs: int, dropout: 
         label = ("the tuned CNN without regularizers" if p["regularizer"] is None
                  else f"the tuned CNN with {REG_LABELS[p['regularizer']]} only")
         jobs += cnn_jobs(st, name, p["settings"], label=label, role="variant", splits=splits, cost=2.0)
-    runs = fanout.run(jobs, splits, st.task, n_jobs=st.n_jobs, scheduler=st.scheduler)
+    runs = fanout.run(jobs, splits, st.task, n_jobs=st.cnn_jobs, scheduler=st.scheduler)
     for name, p in plan.items():
         runs[name].info["regularization"] = {"regularizer": p["regularizer"], "reference": p["reference"],
                                              "fit_images": len(splits[0].fit)}

@@ -117,11 +117,33 @@ def random_erase(x: torch.Tensor, p: float, size: int) -> torch.Tensor:
     return x.masked_fill(inside[:, None], 0)
 
 
+class Subsample(nn.Module):
+    """Every `stride`-th row and column: exactly the pixels a 1 × 1 convolution with that stride reads."""
+
+    def __init__(self, stride: int):
+        super().__init__()
+        self.stride = int(stride)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, :, ::self.stride, ::self.stride]
+
+    def extra_repr(self) -> str:
+        return f"stride={self.stride}"
+
+
 def conv_bn_relu(c_in: int, c_out: int, *, batch_norm: bool, kernel: int = 3, stride: int = 1,
                  groups: int = 1, relu: bool = True) -> list[nn.Module]:
-    """Conv2d (no bias when batch norm follows it: the norm's shift replaces it) → [BatchNorm2d] → [ReLU]."""
-    layers: list[nn.Module] = [nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=kernel // 2, groups=groups,
-                                         bias=not batch_norm)]
+    """Conv2d (no bias when batch norm follows it: the norm's shift replaces it) → [BatchNorm2d] → [ReLU].
+
+    A strided 1 × 1 convolution is written as `Subsample` + a 1 × 1 convolution: the same numbers and
+    multiply-adds, but torch 2.13's CPU (oneDNN) backward of a strided 1 × 1 convolution in channels_last
+    corrupts the heap for some small channel counts (4 → 8 and 6 → 12 crash the process)."""
+    layers: list[nn.Module] = []
+    if kernel == 1 and stride > 1:
+        layers.append(Subsample(stride))
+        stride = 1
+    layers.append(nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=kernel // 2, groups=groups,
+                            bias=not batch_norm))
     if batch_norm:
         layers.append(nn.BatchNorm2d(c_out))
     if relu:
