@@ -40,7 +40,7 @@ def test_parameters_parse_validate_and_cover_the_quick_profile():
 @pytest.mark.slow
 def test_notebook_on_the_real_sample(tmp_path, monkeypatch, nyse_sample):
     doc, figures = execute_notebook(NOTEBOOK, "regression", tmp_path, monkeypatch, FIGURES | {"fig-reg-sectors"},
-                                    {**QUICK, "data_path": str(nyse_sample)})
+                                    {**QUICK, "data_path": str(nyse_sample), "tracking": "tensorboard"})
     models = doc["models"]
     assert set(NOTEBOOKS["regression"].required_models) | REGULARIZED <= set(models)
     assert doc["provenance"]["source"] == "file" and doc["provenance"]["kind"] == "real"
@@ -58,3 +58,8 @@ def test_notebook_on_the_real_sample(tmp_path, monkeypatch, nyse_sample):
     # on real prices the scale-free least squares beats least squares on prices (the formulation matters)
     assert models["ols_return"]["seeds"]["mean"]["rmse"] < models["ols"]["seeds"]["mean"]["rmse"]
 
+    # tracking: one TensorBoard run per final network fit (every seed of every MLP), under the project
+    nets = [n for n, m in models.items() if n.startswith("mlp_") or n == "lab_protocol"]
+    events = list((tmp_path / "runs" / "regression").rglob("events.out.tfevents.*"))
+    assert len({e.parent for e in events}) >= sum(models[n]["seeds"]["n"] for n in nets)
+    assert doc["extra"]["tracking"]["backend"] == "tensorboard"

@@ -70,6 +70,10 @@ def validate_params(params: dict) -> None:
         return isinstance(v, list) and bool(v) and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0
                                                        for x in v)
 
+    if "tracking" in params:
+        from mlplab.experiment.tracking import check_backend
+
+        check_backend(params["tracking"])
     if "search_method" in params:
         need(params["search_method"] in SEARCH_METHODS, "search_method", "'grid' or 'halving'")
     if "lab_protocol_strategy" in params:

@@ -44,6 +44,10 @@ def validate_params(params: dict) -> None:
         need(params["target"] in TARGETS, "target", f"one of {', '.join(TARGETS)}")
     if "split" in params:
         need(params["split"] in SPLITS, "split", f"one of {', '.join(SPLITS)}")
+    if "tracking" in params:
+        from mlplab.experiment.tracking import check_backend
+
+        check_backend(params["tracking"])
     if "search_method" in params:
         need(params["search_method"] in SEARCH_METHODS, "search_method", f"one of {', '.join(SEARCH_METHODS)}")
     if "lr_schedule" in params:
