@@ -33,7 +33,7 @@ def test_source_cnn_layers_and_parameter_count():
 
 
 def test_cnn_options_change_the_layers_they_should():
-    m = CNN(1, 10, blocks=((24,), (48, 48), (96,)), hidden=(), batch_norm=True, head="gap", pool_last=False,
+    m = CNN(1, 10, blocks=((24,), (48, 48), (96,)), hidden=(), batch_norm=True, head="gap", pool_until=7,
             dropout=0.2, conv_dropout=0.1)
     kinds = [type(x).__name__ for x in m.modules()]
     assert kinds.count("Conv2d") == 4 and kinds.count("BatchNorm2d") == 4 and kinds.count("MaxPool2d") == 2
@@ -45,7 +45,7 @@ def test_cnn_options_change_the_layers_they_should():
 @pytest.mark.parametrize("kwargs, match", [
     ({"blocks": ()}, "blocks"), ({"blocks": ((32,), (0,))}, "positive conv widths"), ({"dropout": 1.0}, "dropout"),
     ({"head": "attention"}, "head"), ({"augment": "rotate"}, "augment"),
-    ({"blocks": ((8,),) * 6}, "poolings"),
+    ({"blocks": ((8,),) * 6}, "poolings"), ({"pool_until": 0}, "pool_until"),
 ])
 def test_cnn_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -16,8 +16,6 @@ source (the source's table), stability (per-seed spread of the late validation l
 
 from __future__ import annotations
 
-from mlplab.errors import UserError
-
 GLOSSARY = {
     "vanishing gradient": "A gradient that shrinks layer by layer on its way back from the loss to the input, so the "
                           "first layers of a deep network barely learn.",
@@ -42,40 +40,24 @@ GLOSSARY = {
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
 INITS = ("default", "kaiming")
-TRACKING = ("none", "mlflow", "wandb", "tensorboard")
 
 
 def validate_params(params: dict) -> None:
     """Reject a bad profile before any notebook starts (called by `mlplab run` and by the notebook)."""
+    from mlplab.fashion import Checks, pos_int
 
-    def need(cond: bool, key: str, expected: str):
-        if not cond:
-            raise UserError(f"depth parameter {key}={params.get(key)!r}: expected {expected}")
-
-    def pos_int(v) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and v >= 1
-
-    for key in ("deep_blocks", "deep_width", "deep_epochs", "arch_epochs", "vgg_width", "resnet_width",
-                "resnext_width", "cardinality", "group_width", "probe_images", "batch_size", "n_jobs", "threads"):
-        if key in params:
-            need(pos_int(params[key]), key, "a positive integer")
+    checks = Checks(params, "depth")
+    need = checks.need
+    checks.common(positive=("deep_blocks", "deep_width", "deep_epochs", "arch_epochs", "vgg_width", "resnet_width",
+                            "resnext_width", "cardinality", "group_width", "probe_images", "batch_size", "n_jobs",
+                            "threads"),
+                  counts=("max_test", "train_images", "valid_images"))
     if "deep_blocks" in params:
         need(6 * params["deep_blocks"] + 1 >= 20, "deep_blocks", "at least 4 (6 × blocks + 1 >= 20 conv layers)")
-    for key in ("max_test", "train_images", "valid_images"):
-        if key in params:
-            need(isinstance(params[key], int) and not isinstance(params[key], bool) and params[key] >= 0, key,
-                 "an integer >= 0 (0: all images)")
-    if "valid_size" in params:
-        need(isinstance(params["valid_size"], (int, float)) and 0 < params["valid_size"] < 1, "valid_size",
-             "a fraction between 0 and 1")
     for key in ("deep_lr", "arch_lr"):
         if key in params:
             need(isinstance(params[key], (int, float)) and not isinstance(params[key], bool) and params[key] > 0, key,
                  "a positive number")
-    if "seeds" in params:
-        s = params["seeds"]
-        need(isinstance(s, list) and s and all(isinstance(x, int) and not isinstance(x, bool) for x in s)
-             and len(set(s)) == len(s), "seeds", "a non-empty list of distinct integers")
     if "cardinalities" in params:
         v = params["cardinalities"]
         need(isinstance(v, list) and all(pos_int(c) for c in v), "cardinalities", "a list of positive integers")
@@ -83,7 +65,3 @@ def validate_params(params: dict) -> None:
         need(params["optimizer"] in OPTIMIZERS, "optimizer", f"one of {', '.join(OPTIMIZERS)}")
     if "init" in params:
         need(params["init"] in INITS, "init", f"one of {', '.join(INITS)}")
-    if "tracking" in params:
-        need(params["tracking"] in TRACKING, "tracking", f"one of {', '.join(TRACKING)}")
-    if "download" in params:
-        need(isinstance(params["download"], bool), "download", "true or false")

@@ -47,31 +47,50 @@ SCHEDULES = ("", "cosine", "onecycle")
 TRACKING = ("none", "mlflow", "wandb", "tensorboard")
 
 
+def pos_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 1
+
+
+class Checks:
+    """The parameter checks both Lab 3 chapters share; `need` raises the one-line UserError."""
+
+    def __init__(self, params: dict, notebook: str):
+        self.params, self.notebook = params, notebook
+
+    def need(self, cond: bool, key: str, expected: str) -> None:
+        if not cond:
+            raise UserError(f"{self.notebook} parameter {key}={self.params.get(key)!r}: expected {expected}")
+
+    def common(self, positive=(), counts=()) -> None:
+        """Positive integers, image counts (0: all), valid_size, seeds, tracking, download."""
+        p, need = self.params, self.need
+        for key in positive:
+            if key in p:
+                need(pos_int(p[key]), key, "a positive integer")
+        for key in counts:
+            if key in p:
+                need(isinstance(p[key], int) and not isinstance(p[key], bool) and p[key] >= 0, key,
+                     "an integer >= 0 (0: all images)")
+        if "valid_size" in p:
+            need(isinstance(p["valid_size"], (int, float)) and 0 < p["valid_size"] < 1, "valid_size",
+                 "a fraction between 0 and 1")
+        if "seeds" in p:
+            s = p["seeds"]
+            need(isinstance(s, list) and s and all(isinstance(x, int) and not isinstance(x, bool) for x in s)
+                 and len(set(s)) == len(s), "seeds", "a non-empty list of distinct integers")
+        if "tracking" in p:
+            need(p["tracking"] in TRACKING, "tracking", f"one of {', '.join(TRACKING)}")
+        if "download" in p:
+            need(isinstance(p["download"], bool), "download", "true or false")
+
+
 def validate_params(params: dict) -> None:
     """Reject a bad profile before any notebook starts (called by `mlplab run` and by the notebook)."""
-
-    def need(cond: bool, key: str, expected: str):
-        if not cond:
-            raise UserError(f"fashion_mnist parameter {key}={params.get(key)!r}: expected {expected}")
-
-    def pos_int(v) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and v >= 1
-
-    for key in ("logreg_iter", "mlp_epochs", "mlp_batch_size", "source_epochs", "source_batch_size", "reg_epochs",
-                "n_jobs", "threads"):
-        if key in params:
-            need(pos_int(params[key]), key, "a positive integer")
-    for key in ("max_train", "max_test", "baseline_search_images", "search_images", "reg_images"):
-        if key in params:
-            need(isinstance(params[key], int) and not isinstance(params[key], bool) and params[key] >= 0, key,
-                 "an integer >= 0 (0: all images)")
-    if "valid_size" in params:
-        need(isinstance(params["valid_size"], (int, float)) and 0 < params["valid_size"] < 1, "valid_size",
-             "a fraction between 0 and 1")
-    if "seeds" in params:
-        s = params["seeds"]
-        need(isinstance(s, list) and s and all(isinstance(x, int) and not isinstance(x, bool) for x in s)
-             and len(set(s)) == len(s), "seeds", "a non-empty list of distinct integers")
+    checks = Checks(params, "fashion_mnist")
+    need = checks.need
+    checks.common(positive=("logreg_iter", "mlp_epochs", "mlp_batch_size", "source_epochs", "source_batch_size",
+                            "reg_epochs", "n_jobs", "threads"),
+                  counts=("max_train", "max_test", "baseline_search_images", "search_images", "reg_images"))
     for key in ("logreg_C", "mlp_lr", "grid_lr"):
         if key in params:
             v = params[key]
@@ -119,10 +138,6 @@ def validate_params(params: dict) -> None:
             need(params[key] in OPTIMIZERS, key, f"one of {', '.join(OPTIMIZERS)}")
     if "tuned_lr_schedule" in params:
         need(params["tuned_lr_schedule"] in SCHEDULES, "tuned_lr_schedule", "'', 'cosine' or 'onecycle'")
-    if "tracking" in params:
-        need(params["tracking"] in TRACKING, "tracking", f"one of {', '.join(TRACKING)}")
-    if "download" in params:
-        need(isinstance(params["download"], bool), "download", "true or false")
 
 
 def _blocks_ok(blocks) -> bool:

@@ -173,12 +173,9 @@ def regularization_sentence(table: pd.DataFrame, fit_images: int, epochs: int) -
 def recommendation_sentence(rec: dict | None, runs: dict) -> str:
     if rec is None:
         return "No model was scored on the validation images, so none is recommended."
-    best = runs[rec["model"]]
-    text = (f"By validation accuracy, the model to use is {best.label} ({num(rec['validation'], 4)} on the "
-            f"validation images, {num(rec['test'], 4)} on the test images)")
-    if rec.get("runner_up"):
-        text += f"; next comes {runs[rec['runner_up']].label}"
-    return text + "."
+    after = f"; next comes {runs[rec['runner_up']].label}" if rec.get("runner_up") else ""
+    return (f"By validation accuracy, the model to use is {runs[rec['model']].label} ({num(rec['validation'], 4)} on "
+            f"the validation images, {num(rec['test'], 4)} on the test images){after}.")
 
 
 # ---- captions: what the figure/table shows, then its takeaway -------------------------------------------

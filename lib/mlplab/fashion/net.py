@@ -26,10 +26,10 @@ from mlplab.training import BatchIterator, MLPClassifier
 PREDICT_IMAGES = 1024
 ONECYCLE = "onecycle"
 ONECYCLE_WARMUP = 0.25
-IMAGE_SETTINGS = ("blocks", "hidden", "batch_norm", "dropout", "conv_dropout", "head", "pool_last", "augment", "shift",
+IMAGE_SETTINGS = ("blocks", "hidden", "batch_norm", "dropout", "conv_dropout", "head", "pool_until", "augment", "shift",
                   "erase_size", "channels_last", "optimizer", "lr", "weight_decay", "epochs", "batch_size",
                   "lr_schedule", "label_smoothing", "early_stopping", "valid_fraction")
-_MODULE = ("blocks", "hidden", "batch_norm", "dropout", "conv_dropout", "head", "pool_last", "augment", "shift",
+_MODULE = ("blocks", "hidden", "batch_norm", "dropout", "conv_dropout", "head", "pool_until", "augment", "shift",
            "erase_size", "channels_last")
 
 
@@ -80,13 +80,10 @@ class CNNClassifier(MLPClassifier):
                            iterator_valid__batch_size=iterator_valid__batch_size,
                            optimizer__weight_decay=optimizer__weight_decay,
                            criterion__label_smoothing=criterion__label_smoothing, **kwargs)
-        self.early_stopping = early_stopping
-        self.valid_fraction = valid_fraction
-        self.lr_schedule = lr_schedule
-        self.seed = seed
-        self.checkpoint_dir = checkpoint_dir
-        self.class_weight = class_weight
-        self.train_metric_rows = train_metric_rows
+        # the fast loop's own parameters (MLPClassifier's, except its MLP module__ defaults)
+        vars(self).update(early_stopping=early_stopping, valid_fraction=valid_fraction, lr_schedule=lr_schedule,
+                          seed=seed, checkpoint_dir=checkpoint_dir, class_weight=class_weight,
+                          train_metric_rows=train_metric_rows)
 
     def _check_params(self) -> None:
         with _schedule(self, None if self.lr_schedule == ONECYCLE else self.lr_schedule):

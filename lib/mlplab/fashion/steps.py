@@ -383,7 +383,8 @@ def source_settings(blocks, hidden, optimizer: str, lr: float, epochs: int, batc
 
 def tuned_fixed(optimizer: str, weight_decay: float, label_smoothing: float, lr_schedule: str, hidden,
                 epochs: int) -> dict:
-    return {"blocks": [[32], [64]], "hidden": list(hidden), "batch_norm": True, "optimizer": optimizer, "lr": 0.1,
+    return {"blocks": [[32], [64]], "pool_until": 7, "hidden": list(hidden), "batch_norm": True, "optimizer": optimizer,
+            "lr": 0.1,
             "weight_decay": float(weight_decay), "label_smoothing": float(label_smoothing),
             "lr_schedule": lr_schedule or None, "epochs": int(epochs), "batch_size": 256, "augment": "none"}
 

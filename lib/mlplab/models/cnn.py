@@ -152,12 +152,13 @@ def conv_bn_relu(c_in: int, c_out: int, *, batch_norm: bool, kernel: int = 3, st
 
 
 class CNN(nn.Module):
-    """Blocks of 3 × 3 convolutions (+ batch norm) + ReLU, 2 × 2 max pooling after each block, then a
-    head: flattened features → dense ReLU layers (`hidden`) → `d_out` logits, or global average pooling
-    → logits (`head="gap"`).
+    """Blocks of 3 × 3 convolutions (+ batch norm) + ReLU, 2 × 2 max pooling after a block while the
+    feature maps are larger than `pool_until` pixels a side, then a head: flattened features → dense
+    ReLU layers (`hidden`) → `d_out` logits, or global average pooling → logits (`head="gap"`).
 
     `blocks`: widths of the convolutions of each block, e.g. ((32,), (64,)) for the source's two
-    Conv2D/MaxPooling stages; `pool_last=False` keeps the last block at its resolution.
+    Conv2D/MaxPooling stages. `pool_until=1` pools after every block; `pool_until=7` stops at 7 × 7,
+    so later blocks add depth at the lowest resolution, where a convolution is cheapest.
     `dropout`: rate before each dense layer of the head; `conv_dropout`: after each pooling.
     `augment`: a preset of AUGMENTS (batch augmentation in training mode, see BatchAugment); presets
     with a shift move images by up to `shift` pixels, erasing zeroes an `erase_size`-pixel square.
@@ -165,7 +166,7 @@ class CNN(nn.Module):
 
     def __init__(self, d_in: int = 1, d_out: int = 10, blocks: Sequence[Sequence[int]] = ((32,), (64,)),
                  hidden: Sequence[int] = (128,), batch_norm: bool = False, dropout: float = 0.0,
-                 conv_dropout: float = 0.0, head: str = "flatten", pool_last: bool = True, image_size: int = 28,
+                 conv_dropout: float = 0.0, head: str = "flatten", pool_until: int = 1, image_size: int = 28,
                  augment: str = "none", shift: int = 2, erase_size: int = 8, channels_last: bool = True,
                  tta_flip: bool = False):
         super().__init__()
@@ -183,11 +184,14 @@ class CNN(nn.Module):
             raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
         if not isinstance(batch_norm, bool):
             raise ValueError(f"batch_norm must be True or False, got {batch_norm!r}")
-        n_pools = len(blocks) - (0 if pool_last else 1)
-        side = image_size // 2 ** n_pools
+        _positive("pool_until", pool_until)
+        pools, side = [], image_size
+        for _ in blocks:
+            pools.append(side > pool_until)
+            side = side // 2 if pools[-1] else side
         if side < 1:
-            raise ValueError(f"{n_pools} poolings of 2 × 2 leave nothing of a {image_size}-pixel image: "
-                             "use fewer blocks or pool_last=False")
+            raise ValueError(f"{sum(pools)} poolings of 2 × 2 leave nothing of a {image_size}-pixel image: "
+                             "use fewer blocks or a larger pool_until")
         if augment not in AUGMENTS:
             raise ValueError(f"augment must be one of {', '.join(AUGMENTS)}, got {augment!r}")
         moves, flip, erase = AUGMENTS[augment]
@@ -199,7 +203,7 @@ class CNN(nn.Module):
             for w in widths:
                 layers += conv_bn_relu(c, w, batch_norm=batch_norm)
                 c = w
-            if pool_last or i < len(blocks) - 1:
+            if pools[i]:
                 layers.append(nn.MaxPool2d(2))
                 if conv_dropout:
                     layers.append(nn.Dropout(conv_dropout))
@@ -271,8 +275,15 @@ def multiply_adds(module: nn.Module, shape: tuple[int, ...] = (1, 1, 28, 28)) ->
         nonlocal total
         total += layer.in_features * layer.out_features
 
-    hooks = [m.register_forward_hook(conv_hook) for m in module.modules() if isinstance(m, nn.Conv2d)]
-    hooks += [m.register_forward_hook(linear_hook) for m in module.modules() if isinstance(m, nn.Linear)]
+    trace(module, {nn.Conv2d: conv_hook, nn.Linear: linear_hook}, shape)
+    return int(total)
+
+
+def trace(module: nn.Module, hooks: dict, shape: tuple[int, ...] = (1, 1, 28, 28)) -> None:
+    """One evaluation-mode pass of a zero image with `hooks` ({layer type: forward hook}) on the leaf
+    layers of those types; the module's mode and flip averaging are restored afterwards."""
+    handles = [m.register_forward_hook(fn) for m in module.modules() if not any(True for _ in m.children())
+               for kind, fn in hooks.items() if isinstance(m, kind)]
     was_training = module.training
     tta = getattr(module, "tta_flip", False)
     try:
@@ -282,9 +293,8 @@ def multiply_adds(module: nn.Module, shape: tuple[int, ...] = (1, 1, 28, 28)) ->
         with torch.no_grad():
             module(torch.zeros(shape, dtype=torch.uint8))
     finally:
-        for h in hooks:
+        for h in handles:
             h.remove()
         module.train(was_training)
         if tta:
             module.tta_flip = tta
-    return int(total)

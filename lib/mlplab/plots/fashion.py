@@ -12,6 +12,7 @@ import seaborn as sns
 import torch
 from torch import nn
 
+from mlplab.models.cnn import trace
 from mlplab.plots.style import new_figure
 
 SHORT = {"T-shirt/top": "T-shirt", "Ankle boot": "Boot"}
@@ -108,17 +109,7 @@ def layer_table(module: nn.Module, shape=(1, 1, 28, 28)) -> list[tuple[str, str,
         elif isinstance(layer, nn.Flatten):
             rows.append(("flat", "Flatten", dims))
 
-    leaves = [m for m in module.modules() if not any(True for _ in m.children())]
-    hooks = [m.register_forward_hook(hook) for m in leaves]
-    was = module.training
-    try:
-        module.eval()
-        with torch.no_grad():
-            module(torch.zeros(shape, dtype=torch.uint8))
-    finally:
-        for h in hooks:
-            h.remove()
-        module.train(was)
+    trace(module, {nn.Module: hook}, shape)
     return rows
 
 
