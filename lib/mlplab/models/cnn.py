@@ -186,12 +186,9 @@ class CNN(nn.Module):
             raise ValueError(f"batch_norm must be True or False, got {batch_norm!r}")
         _positive("pool_until", pool_until)
         pools, side = [], image_size
-        for _ in blocks:
+        for _ in blocks:  # a side > pool_until >= 1 halves to at least 1: pooling never empties the maps
             pools.append(side > pool_until)
             side = side // 2 if pools[-1] else side
-        if side < 1:
-            raise ValueError(f"{sum(pools)} poolings of 2 × 2 leave nothing of a {image_size}-pixel image: "
-                             "use fewer blocks or a larger pool_until")
         if augment not in AUGMENTS:
             raise ValueError(f"augment must be one of {', '.join(AUGMENTS)}, got {augment!r}")
         moves, flip, erase = AUGMENTS[augment]
