@@ -177,3 +177,13 @@ def test_confusion_pairs_and_per_class_report_from_kept_predictions():
     assert pairs[["true", "predicted", "images"]].values.tolist() == [["Coat", "Shirt", 1], ["Shirt", "T-shirt/top", 1]]
     assert pairs["share of true class"].tolist() == [0.5, 0.5]
     assert steps.confusion_pairs({"y_true": np.array(["Bag"]), "y_pred": np.array(["Bag"])}).empty
+
+
+@pytest.mark.parametrize("shown, tuned, words", [
+    ("shift_flip", "shift_flip", "trains with this augmentation"),
+    ("shift_flip", "none", "trains without augmentation"),
+    ("shift_flip_erase", "shift", "trains with shifts instead"),
+])
+def test_augmentation_caption_says_what_the_tuned_network_uses(shown, tuned, words):
+    text = nv.augmentation_caption(shown, tuned, FULL)
+    assert words in text and ("erasing blanks" in text) == ("erase" in shown)

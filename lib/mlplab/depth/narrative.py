@@ -133,7 +133,7 @@ def grad_caption(runs: dict, ratio) -> str:
     p = float(np.mean(ratio(runs["plain_deep"])))
     r = float(np.mean(ratio(runs["residual_deep"])))
     return ("Gradient norm of each weight layer's loss gradient on a fixed batch of fit images, at initialization "
-            "and after training (geometric mean over the seeds; log scale; red: plain, blue: residual; dashed: with "
+            "and after training (geometric mean over the seeds; log scale; vermilion: plain, blue: residual; dashed: with "
             f"batch norm). Without batch norm, the first conv layer's gradient is {p:+.1f} orders of magnitude from "
             f"the last's in the plain stack and {r:+.1f} in the residual one at initialization.")
 

@@ -15,6 +15,8 @@ ASYMMETRY_RATIO = 2.0      # a class's mean-image asymmetry this many times the 
 GOAL_ACCURACY = 0.925      # the issue's goal: mean test accuracy over 3 seeds of the chosen configuration
 GOAL_SECONDS = 360.0       # ... each training within 6 minutes on 2 CPU cores
 SEEDS_FOR_GOAL = 3
+AUGMENT_WORDS = {"none": "none", "shift": "shifts", "flip": "flips", "shift_flip": "shifts and flips",
+                 "shift_flip_erase": "shifts, flips and erasing"}
 
 
 def data_note(provenance: dict) -> str:
@@ -64,9 +66,27 @@ def asymmetry_caption(table: pd.DataFrame) -> str:
             f"mean-image asymmetry). {short(top['class'])} is the least symmetric ({top['mean-image asymmetry']:.2f}).")
 
 
+def readable(params: dict) -> dict:
+    """A search winner's parameters with the CNN's names and values in words (block widths as text)."""
+    from mlplab.fashion.steps import blocks_text
+
+    out = {}
+    for k, v in params.items():
+        k = k.removeprefix("module__")
+        if k == "blocks":
+            out["convolution widths per block"] = blocks_text(v)
+        elif k == "augment":
+            out["augmentation"] = AUGMENT_WORDS.get(v, v)
+        elif k == "epochs":
+            out["epoch budget"] = v
+        else:
+            out[k] = v
+    return out
+
+
 def search_sentence(result, what: str, fit_rows: int) -> str:
     d = result.to_dict()
-    best = {k.removeprefix("module__"): v for k, v in d["best_params"].items()}
+    best = readable(d["best_params"])
     how = "successive halving (epochs as the budget)" if d["method"] == "halving" else "a grid"
     rows = f"{d['searched_rows']:,} of the {fit_rows:,} fit images" if d["searched_rows"] < fit_rows else \
         f"all {fit_rows:,} fit images"
@@ -213,7 +233,7 @@ def baselines_sentence(runs: dict) -> str:
 
 def search_figure_caption(result, provenance: dict) -> str:
     d = result.to_dict()
-    best = {k.removeprefix("module__"): v for k, v in d["best_params"].items()}
+    best = readable(d["best_params"])
     return (f"Validation accuracy of every searched CNN configuration by lever value, coloured by the epoch budget it "
             f"reached. The winner: {params_text(best)}.") + data_note(provenance)
 
@@ -297,9 +317,17 @@ def models_table_caption(provenance: dict, n_seeds: int) -> str:
             "column only.") + data_note(provenance)
 
 
-def augmentation_caption(preset: str, provenance: dict) -> str:
-    return (f"What the augmentation preset `{preset}` does to five training images (five random draws each): "
-            "shifts move the item by up to two pixels, flips mirror it; the network sees a new draw every epoch."
+def augmentation_caption(shown: str, tuned: str, provenance: dict) -> str:
+    """`shown`: the preset drawn in the figure; `tuned`: the one the tuned network trains with."""
+    what = {"shift": "shifts move the item by up to two pixels", "flip": "flips mirror it",
+            "erase": "erasing blanks a square patch"}
+    parts = [t for k, t in what.items() if k in shown]
+    uses = ("The tuned network trains with this augmentation." if tuned == shown else
+            "The tuned network trains without augmentation: the search preferred none; the regularization study "
+            "below adds it alone." if tuned == "none" else
+            f"The tuned network trains with {AUGMENT_WORDS.get(tuned, tuned)} instead.")
+    return (f"Data augmentation ({AUGMENT_WORDS.get(shown, shown)}) on five training images, five random draws each: "
+            + "; ".join(parts) + ". The network sees a new draw of every image in every epoch. " + uses
             + data_note(provenance))
 
 

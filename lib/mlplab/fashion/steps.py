@@ -369,9 +369,10 @@ def search_table(searches: dict[str, SearchResult]) -> pd.DataFrame:
     rows = []
     for key, r in searches.items():
         d = r.to_dict()
+        from mlplab.fashion.narrative import readable
+
         rows.append({"model": names.get(key, key), "configurations": d["n_candidates"], "fits": d["n_fits"],
-                     "fit images": d["searched_rows"], "chosen": params_text(
-                         {k.removeprefix("module__"): v for k, v in d["best_params"].items()}),
+                     "fit images": d["searched_rows"], "chosen": params_text(readable(d["best_params"])),
                      "validation accuracy": d["best_score"]})
     return pd.DataFrame(rows)
 
@@ -396,6 +397,33 @@ def cnn_search(st: Setup, fixed: dict, *, grid_blocks, grid_lr, grid_batch_size,
             "batch_size": list(grid_batch_size), "module__augment": list(grid_augment)}
     estimator = mo.cnn({**fixed, "epochs": int(max(grid_epochs))}, seed=st.seeds[0])
     return search(st, estimator, grid, n_fit=n_fit, method="halving", min_epochs=int(min(grid_epochs)))
+
+
+def blocks_text(blocks) -> str:
+    """((24,), (48, 48)) -> '24 | 48, 48': the convolution widths of each block, blocks separated by bars."""
+    return " | ".join(", ".join(str(int(w)) for w in b) for b in blocks)
+
+
+def search_frame(result: SearchResult) -> pd.DataFrame:
+    """The CNN search's table with readable columns: block widths as text, `module__` dropped, the
+    validation accuracy named as such (the one fold is the validation images: no spread)."""
+    df = result.cv_results.rename(columns=lambda c: c.removeprefix("module__"))
+    if "blocks" in df:
+        df["blocks"] = df["blocks"].map(blocks_text)
+    if "augment" in df:
+        from mlplab.fashion.narrative import AUGMENT_WORDS
+
+        df["augment"] = df["augment"].map(lambda v: AUGMENT_WORDS.get(v, v))
+        df = df.rename(columns={"augment": "augmentation"})
+    return df
+
+
+def top_searched(result: SearchResult, k: int = 8) -> pd.DataFrame:
+    from mlplab.plots.search import top_configs
+
+    out = top_configs(search_frame(result), k)
+    out = out.drop(columns=[c for c in out.columns if c.endswith("SD")])
+    return out.rename(columns={"CV score": "validation accuracy", "budget": "epochs"})
 
 
 def augmenter(settings: dict):

@@ -7,11 +7,13 @@ import textwrap
 
 import numpy as np
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
 from mlplab.plots.style import new_figure
 
-STYLE = {"plain_deep": ("C3", "-"), "residual_deep": ("C0", "-"), "plain_deep_bn": ("C3", "--"),
-         "residual_deep_bn": ("C0", "--")}
+PLAIN, RESIDUAL = "#D55E00", "#0072B2"  # vermilion and blue (colour-blind safe)
+STYLE = {"plain_deep": (PLAIN, "-"), "residual_deep": (RESIDUAL, "-"), "plain_deep_bn": (PLAIN, "--"),
+         "residual_deep_bn": (RESIDUAL, "--")}
 
 
 def _style(name: str, i: int):
@@ -30,8 +32,9 @@ def plot_grad_norms(entries: dict[str, dict]):
             ax.plot(np.arange(1, len(norms) + 1), np.clip(norms, 1e-30, None), ls, color=color, lw=1.4, marker=".",
                     ms=4, label=e["label"])
         ax.set_yscale("log")
-        ax.set_xlabel("layer (1 = next to the input; last = output layer)")
+        ax.set_xlabel("weight layer (1: next to the input)")
         ax.set_title(title, fontsize=10)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel("gradient norm of the layer's weights")
     axes[1].legend(fontsize=7.5, loc="lower right")
     return fig
@@ -46,6 +49,7 @@ def plot_train_loss(histories: dict[str, tuple[str, object]]):
         ax.plot(h["epoch"], h["train_loss"], ls, color=color, marker="o", ms=3, label=label)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("training cross-entropy (nats, log scale)")
     ax.legend(fontsize=8)
     return fig
@@ -63,6 +67,8 @@ def plot_arch_curves(histories: dict[str, tuple[str, object]]):
         axes[1].plot(h["epoch"], h["validation_accuracy"], "--", color=color)
     axes[0].set(xlabel="epoch", ylabel="cross-entropy loss (nats)")
     axes[1].set(xlabel="epoch", ylabel="accuracy (fraction)")
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].legend(fontsize=7, ncol=1)
     return fig
 
