@@ -163,3 +163,13 @@ def test_conclusions_fashion_sentence_branches():
     doc["verdicts"][-1]["word"] = "better"
     assert "augmentation is better than it" in C.regularization_sentence(doc)
 
+
+
+def test_setting_sentence_states_the_reductions_and_the_device():
+    params = {"deep_epochs": 6, "arch_epochs": 8, "optimizer": "sgd", "deep_lr": 0.05, "arch_lr": 0.05, "batch_size": 128,
+              "deep_width": 8, "vgg_width": 16, "resnet_width": 16, "init": "default"}
+    text = nv.setting_sentence(params, 8000, 25)
+    assert "8,000 of the fit images" in text and "25 convolution layers of widths 8, 16 and 32" in text
+    assert "on the CPU" in text and "16 filters instead of 64" in text and "He-normal" not in text
+    gpu = nv.setting_sentence({**params, "init": "kaiming"}, 8000, 25, "cuda")
+    assert "on the GPU" in gpu and "He-normal" in gpu

@@ -17,7 +17,7 @@ def setting_sentence(params: dict, fit_images: int, deep_convs: int, device: str
             f"({params['deep_epochs']} for the deep stacks, {params['arch_epochs']} for the three architectures) with "
             f"{params['optimizer'].upper() if params['optimizer'] == 'sgd' else params['optimizer']} (learning rate "
             f"{params['deep_lr']:g} and {params['arch_lr']:g}, cosine decay, batch {params['batch_size']}), on the "
-            f"{device.upper()}. The deep stacks have {deep_convs} convolution layers of widths "
+            f"{'GPU' if str(device).startswith('cuda') else 'CPU'}. The deep stacks have {deep_convs} convolution layers of widths "
             f"{params['deep_width']}, {2 * params['deep_width']} and {4 * params['deep_width']}; the architectures' "
             f"widths are scaled down from the papers' (VGG-16-C's first block {params['vgg_width']} filters instead of "
             f"64, ResNet-18's {params['resnet_width']} instead of 64). Weights start from PyTorch's default "

@@ -37,7 +37,7 @@ DEEP_LABELS = {"plain_deep": "the plain deep CNN", "residual_deep": "the residua
 ARCH_LABELS = {"vgg16c": "VGG-16-C", "resnet18": "ResNet-18", "resnext": "ResNeXt"}
 PARAMETERS = ("profile", "data_path", "download", "max_test", "valid_size", "valid_images", "train_images", "seeds",
               "n_jobs",
-              "threads", "tracking", "deep_blocks", "deep_width", "deep_epochs", "deep_lr", "init", "probe_images",
+              "threads", "device", "tracking", "deep_blocks", "deep_width", "deep_epochs", "deep_lr", "init", "probe_images",
               "arch_epochs", "arch_lr", "vgg_width", "resnet_width", "resnext_width", "cardinality", "group_width",
               "cardinalities", "optimizer", "batch_size")
 # The source's table (30,000 images of dogs, food and vehicles; LABS-PUBLISHED.md), quoted for the claims.
@@ -63,8 +63,8 @@ class LossTask(Classification):
         return out
 
 
-def setup(data, seeds, *, valid_size: float, n_jobs: int = 1, threads: int = 1) -> fs.Setup:
-    st = fs.setup(data, seeds, valid_size=valid_size, n_jobs=n_jobs, threads=threads)
+def setup(data, seeds, *, valid_size: float, n_jobs: int = 1, threads: int = 1, device: str = "cpu") -> fs.Setup:
+    st = fs.setup(data, seeds, valid_size=valid_size, n_jobs=n_jobs, threads=threads, device=device)
     st.task = LossTask(list(fs.CLASSES), headline="accuracy")
     st.protocol = replace(st.protocol, selection="nothing is selected (a study): every network trains with the same "
                           "optimizer, learning rate, batch size and epochs; seeds vary only the training randomness")
@@ -97,11 +97,12 @@ def probe_batch(splits, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tens
     return torch.as_tensor(np.ascontiguousarray(fit.X[idx]))[:, None], torch.as_tensor(codes, dtype=torch.long), idx
 
 
-def net(module, module_kwargs: dict, *, epochs: int, lr: float, optimizer: str, batch_size: int, seed: int):
+def net(module, module_kwargs: dict, *, epochs: int, lr: float, optimizer: str, batch_size: int, seed: int,
+        device: str = "cpu"):
     kw = {f"module__{k}": v for k, v in module_kwargs.items()}
     extra = {"optimizer__nesterov": True} if optimizer == "sgd" else {}
     return CNNClassifier(module=module, max_epochs=int(epochs), lr=float(lr), optimizer=optimizer,
-                         batch_size=int(batch_size), lr_schedule="cosine", seed=seed, train_metric_rows=2_000,
+                         batch_size=int(batch_size), lr_schedule="cosine", seed=seed, train_metric_rows=2_000, device=device,
                          **kw, **extra)
 
 
@@ -109,7 +110,8 @@ def probe(probe_X: torch.Tensor, probe_y: torch.Tensor):
     """A `describe` hook: the trained network's per-layer gradient norms on the probe batch, and its
     seconds per epoch."""
     def describe(model) -> dict:
-        names, norms = gradient_norms(model.module_, probe_X, probe_y)
+        dev = next(model.module_.parameters()).device
+        names, norms = gradient_norms(model.module_, probe_X.to(dev), probe_y.to(dev))
         return {"layers": names, "trained": norms, "seconds_per_epoch": float(np.mean(model.history[:, "dur"]))}
     return describe
 
@@ -130,7 +132,7 @@ def study(st: fs.Setup, splits, specs: dict[str, tuple], *, epochs: int, lr: flo
     jobs = []
     for name, (cls, kwargs, label) in specs.items():
         build = (lambda c, k: lambda info: net(c, k, epochs=epochs, lr=lr, optimizer=optimizer, batch_size=batch_size,
-                                               seed=info.seed))(cls, kwargs)
+                                               seed=info.seed, device=st.device))(cls, kwargs)
         new = fanout.jobs_for(name, build, splits, role="variant", label=label, curves=True, cost=3.0,
                               settings={**kwargs, "epochs": epochs, "lr": lr, "optimizer": optimizer,
                                         "batch_size": batch_size, "fit_images": len(splits[0].fit)},

@@ -82,6 +82,9 @@ class Checks:
             need(p["tracking"] in TRACKING, "tracking", f"one of {', '.join(TRACKING)}")
         if "download" in p:
             need(isinstance(p["download"], bool), "download", "true or false")
+        if "device" in p:
+            need(isinstance(p["device"], str) and (p["device"] in ("auto", "cpu") or p["device"].startswith("cuda")),
+                 "device", "auto, cpu or cuda[:N]")
 
 
 def validate_params(params: dict) -> None:

@@ -46,13 +46,14 @@ def logreg(C: float = 1.0, max_iter: int = 200, seed: int = 0) -> Pipeline:
     return pixels_pipeline(QuietLogisticRegression(C=float(C), max_iter=int(max_iter), random_state=seed))
 
 
-def mlp(settings: dict, seed: int = 0) -> Pipeline:
+def mlp(settings: dict, seed: int = 0, device: str = "cpu") -> Pipeline:
     """The package's MLPClassifier on standardized pixels (settings: mlplab.training.NET_SETTINGS)."""
-    return pixels_pipeline(MLPClassifier(seed=seed, train_metric_rows=5_000, **net_kwargs(settings)))
+    return pixels_pipeline(MLPClassifier(seed=seed, train_metric_rows=5_000, device=device, **net_kwargs(settings)))
 
 
-def cnn(settings: dict, seed: int = 0):
-    return make_cnn(settings, seed=seed)
+def cnn(settings: dict, seed: int = 0, device: str = "cpu"):
+    """`device="auto"`: CUDA when present (the same notebook then trains on the GPU), else the CPU."""
+    return make_cnn(settings, seed=seed, device=device)
 
 
 def converged(model) -> dict:

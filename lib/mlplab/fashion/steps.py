@@ -46,6 +46,7 @@ class Setup:
     threads: int = 1
     scheduler: str | None = None
     runs: dict = field(default_factory=dict)
+    device: str = "cpu"
 
     def run(self, jobs, splits=None, *, cnn: bool = False) -> dict[str, Run]:
         """Fit `jobs`; CNN fits use `threads` torch threads each, so fewer run at once (`cnn_jobs`)."""
@@ -75,7 +76,7 @@ def class_names(codes) -> np.ndarray:
 
 
 def setup(data: FashionMNIST, seeds, *, valid_size: float, n_jobs: int = 1, threads: int = 1,
-          scheduler: str = "") -> Setup:
+          scheduler: str = "", device: str = "cpu") -> Setup:
     idx = holdout_indices(np.arange(len(data.y_train)), np.arange(len(data.y_test)), seeds, valid_size=valid_size,
                           ordered=False, y=data.y_train)
     y_train, y_test = class_names(data.y_train), class_names(data.y_test)
@@ -92,7 +93,7 @@ def setup(data: FashionMNIST, seeds, *, valid_size: float, n_jobs: int = 1, thre
         seeds=tuple(int(s) for s in seeds),
         validation=f"a stratified {valid_size:.0%} of the training images, never used for fitting")
     return Setup(data, splits, Classification(list(CLASSES), headline=METRIC), protocol, n_jobs, threads,
-                 scheduler or None)
+                 scheduler or None, device=device)
 
 
 def split_sizes(st: Setup) -> dict:
@@ -146,7 +147,7 @@ def baselines(st: Setup, *, logreg_C: float, logreg_iter: int, mlp: dict) -> dic
                            role="baseline", label="logistic regression on pixels", cost=2.0,
                            settings={"C": logreg_C, "max_iter": logreg_iter, "inputs": "784 standardized pixels"},
                            describe=mo.converged)
-    jobs += fanout.jobs_for("mlp", lambda info: mo.mlp(mlp, seed=info.seed), st.splits, role="baseline",
+    jobs += fanout.jobs_for("mlp", lambda info: mo.mlp(mlp, seed=info.seed, device=st.device), st.splits, role="baseline",
                             label="the MLP on pixels", curves=True, cost=1.5,
                             settings={**mlp, "inputs": "784 standardized pixels"})
     return st.run(jobs)
@@ -154,7 +155,7 @@ def baselines(st: Setup, *, logreg_C: float, logreg_iter: int, mlp: dict) -> dic
 
 def cnn_jobs(st: Setup, name: str, settings: dict, *, label: str, role: str, splits=None, curves: bool = True,
              cost: float = 5.0, tta: bool = False, keep: bool = True) -> list:
-    return fanout.jobs_for(name, lambda info: mo.cnn(settings, seed=info.seed), splits or st.splits, role=role,
+    return fanout.jobs_for(name, lambda info: mo.cnn(settings, seed=info.seed, device=st.device), splits or st.splits, role=role,
                            label=label, settings=dict(settings), curves=curves, cost=cost, threads=st.threads,
                            tune=choose_tta if tta else None, keep_first=keep)
 
@@ -321,7 +322,7 @@ def flip_asymmetry(data: FashionMNIST) -> pd.DataFrame:
 # ---- what the notebook calls ---------------------------------------------------------------------------
 
 PARAMETERS = ("profile", "data_path", "download", "max_train", "max_test", "valid_size", "seeds", "n_jobs", "threads",
-              "tracking", "logreg_C", "logreg_iter", "mlp_hidden", "mlp_lr", "mlp_epochs", "mlp_batch_size",
+              "device", "tracking", "logreg_C", "logreg_iter", "mlp_hidden", "mlp_lr", "mlp_epochs", "mlp_batch_size",
               "baseline_search_images", "source_blocks", "source_hidden", "source_optimizer", "source_lr",
               "source_epochs", "source_batch_size", "search_images", "grid_blocks", "grid_lr", "grid_batch_size",
               "grid_augment", "grid_epochs", "tuned_optimizer", "tuned_weight_decay", "tuned_label_smoothing",
@@ -358,7 +359,7 @@ def baseline_searches(st: Setup, *, logreg_C, logreg_iter: int, mlp_hidden, mlp_
                       mlp_batch_size: int, n_fit: int) -> dict[str, SearchResult]:
     seed = st.seeds[0]
     return {"logreg": search(st, mo.logreg(1.0, logreg_iter, seed=seed), {"C": list(logreg_C)}, n_fit=n_fit),
-            "mlp": search(st, mo.mlp(mlp_fixed(mlp_epochs, mlp_batch_size), seed=seed),
+            "mlp": search(st, mo.mlp(mlp_fixed(mlp_epochs, mlp_batch_size), seed=seed, device=st.device),
                           {"hidden": [list(h) for h in mlp_hidden], "lr": list(mlp_lr)}, n_fit=n_fit)}
 
 
@@ -395,7 +396,7 @@ def cnn_search(st: Setup, fixed: dict, *, grid_blocks, grid_lr, grid_batch_size,
     """Successive halving over the CNN's levers, the epoch budget growing from min to max of `grid_epochs`."""
     grid = {"module__blocks": [[list(b) for b in blocks] for blocks in grid_blocks], "lr": list(grid_lr),
             "batch_size": list(grid_batch_size), "module__augment": list(grid_augment)}
-    estimator = mo.cnn({**fixed, "epochs": int(max(grid_epochs))}, seed=st.seeds[0])
+    estimator = mo.cnn({**fixed, "epochs": int(max(grid_epochs))}, seed=st.seeds[0], device=st.device)
     return search(st, estimator, grid, n_fit=n_fit, method="halving", min_epochs=int(min(grid_epochs)))
 
 
