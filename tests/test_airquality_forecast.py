@@ -222,7 +222,10 @@ def test_conclusions_sentence_branches():
     aq = {"extra": {"goal": _goal(["better", "on a par", "worse"])}, "models": {"lstm_tuned": {"seeds": {"n": 3}}}}
     text = conclusions.forecast_sentences(aq)
     assert "better than the linear autoregression at 1 h" in text and "on a par with it at 6 h" in text
-    assert "worse at 24 h" in text and "not met" in text
+    assert "worse than it at 24 h" in text and "not met" in text
+    aq["extra"]["goal"] = _goal(["on a par", "worse", "worse"])
+    assert "tuned network is on a par with the linear autoregression at 1 h and worse than it at 6 h and 24 h" in \
+        conclusions.forecast_sentences(aq)
     aq["extra"]["goal"] = _goal(["better"] * 3)
     assert conclusions.forecast_sentences(aq).endswith("The goal is met.")
 

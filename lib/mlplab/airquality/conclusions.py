@@ -78,13 +78,11 @@ def forecast_sentences(aq: dict) -> str:
     better = [f"{h} h" for h, p in per.items() if p["word"] == "better"]
     worse = [f"{h} h" for h, p in per.items() if p["word"] == "worse"]
     par = [f"{h} h" for h, p in per.items() if p["word"] not in ("better", "worse")]
+    phrases = [(better, "better than"), (par, "on a par with"), (worse, "worse than")]
     parts = []
-    if better:
-        parts.append(f"better than the linear autoregression at {join(better)}")
-    if par:
-        parts.append(f"on a par with it at {join(par)}")
-    if worse:
-        parts.append(f"worse at {join(worse)}")
+    for hours, rel in phrases:
+        if hours:  # the first clause names the autoregression, the later ones refer back to it
+            parts.append(f"{rel} {'the linear autoregression' if not parts else 'it'} at {join(hours)}")
     first = min(int(h) for h in per)
     out = (f"Forecasting: on the test period the tuned network is {join(parts)} (noise rule over "
            f"{aq['models']['lstm_tuned']['seeds']['n']} seeds, which vary its training randomness only). Its {first}-hour "
