@@ -48,7 +48,17 @@ def test_notebook_sources_are_clean_and_their_parameters_validate(path, module):
 def test_lab3_notebooks_on_the_quick_profile(tmp_path, monkeypatch):
     monkeypatch.setenv("MLPLAB_OFFLINE", "1")
     fashion, figs = execute_notebook(NB31, "fashion_mnist", tmp_path, monkeypatch, FIG31,
-                                     {"profile": "quick", **QUICK["fashion_mnist"]})
+                                     {"profile": "quick", **QUICK["fashion_mnist"], "tracking": "tensorboard"})
+    # tracked: every final fit of a net, its per-epoch curves and final scores (read back from the event files)
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    (tuned_dir,) = [d for d in (tmp_path / "runs" / "fashion_mnist").glob("*/*") if d.name.startswith("cnn_tuned_split_1")]
+    acc = EventAccumulator(str(tuned_dir))
+    acc.Reload()
+    assert acc.Scalars("final_test_accuracy")[0].value == pytest.approx(
+        fashion["models"]["cnn_tuned"]["per_split"]["test"]["accuracy"][1], rel=1e-6)
+    assert len(acc.Scalars("Loss/train_loss")) == fashion["models"]["cnn_tuned"]["settings"]["epochs"]
+    assert fashion["extra"]["tracking"]["backend"] == "tensorboard"
     assert set(NOTEBOOKS["fashion_mnist"].required_models) <= set(fashion["models"])
     assert {f"cnn_tuned_{r}" for r in ("plain", "dropout", "l2", "batchnorm", "augment")} <= set(fashion["models"])
     assert fashion["provenance"]["source"] == "embedded" and fashion["provenance"]["kind"] == "subset"
@@ -83,3 +93,19 @@ def test_lab3_notebooks_on_the_quick_profile(tmp_path, monkeypatch):
                        for o in c.get("outputs", [])])
     rec = fashion["models"][fashion["recommended"]["model"]]["label"]
     assert f"use {rec}" in text and "tbl-lab3-claims" in text
+
+
+@pytest.mark.parametrize("override, words", [
+    ("fashion_mnist.grid_augment=[rotate]", "fashion_mnist parameter grid_augment=['rotate']"),
+    ("fashion_mnist.grid_epochs=[6, 2]", "grid_epochs"),
+    ("depth.deep_blocks=2", "depth parameter deep_blocks=2: expected at least 4"),
+    ("fashion_mnist.data_path=no/such/folder", "no/such/folder: file not found"),
+])
+def test_bad_parameters_stop_the_run_with_one_line(capsys, monkeypatch, override, words):
+    from mlplab.cli import main
+
+    monkeypatch.chdir(ROOT)
+    notebook = override.split(".")[0]
+    assert main(["run", "--profile", "quick", "--only", notebook, "--set", override]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and words in err
