@@ -187,3 +187,15 @@ def test_confusion_pairs_and_per_class_report_from_kept_predictions():
 def test_augmentation_caption_says_what_the_tuned_network_uses(shown, tuned, words):
     text = nv.augmentation_caption(shown, tuned, FULL)
     assert words in text and ("erasing blanks" in text) == ("erase" in shown)
+
+
+def test_training_settings_in_words():
+    src = {"optimizer": "adam", "lr": 0.001, "epochs": 5, "batch_size": 128, "batch_norm": False}
+    assert nv.source_settings_sentence(src) == ("The source states no training settings; this run trains its network "
+                                                "with Adam, learning rate 0.001, a constant learning rate, batch 128, "
+                                                "5 epochs, without augmentation.")
+    fixed = {"optimizer": "sgd", "lr": 0.1, "lr_schedule": "onecycle", "weight_decay": 5e-4, "label_smoothing": 0.1,
+             "batch_norm": True, "hidden": [128], "epochs": 6}
+    text = nv.fixed_sentence(fixed)
+    assert "SGD with Nesterov momentum 0.9" in text and "one-cycle" in text and "weight decay 0.0005" in text
+    assert "label smoothing 0.1" in text and "6 epochs" not in text and "a dense layer of 128 units" in text

@@ -344,3 +344,31 @@ def regularization_caption(table: pd.DataFrame, provenance: dict) -> str:
     return ("Each regularizer alone on the tuned CNN without any: test accuracy, the paired difference from the "
             "unregularized network over the seeds with its 95 % interval, and the noise rule's verdict. " + take
             + data_note(provenance))
+
+OPTIMIZER_WORDS = {"sgd": "SGD with Nesterov momentum 0.9", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
+SCHEDULE_WORDS = {None: "a constant learning rate", "": "a constant learning rate",
+                  "cosine": "a cosine-decaying learning rate",
+                  "onecycle": "a one-cycle learning rate (warm-up over the first quarter of the steps, then decay)"}
+
+
+def training_settings(settings: dict) -> str:
+    """'Adam, learning rate 0.001, batch 128, 5 epochs' — a network's training settings in words."""
+    parts = [OPTIMIZER_WORDS.get(settings.get("optimizer", "sgd"), settings.get("optimizer")),
+             f"learning rate {settings['lr']:g}" if "lr" in settings else "",
+             SCHEDULE_WORDS.get(settings.get("lr_schedule"), str(settings.get("lr_schedule"))),
+             f"batch {settings['batch_size']}" if "batch_size" in settings else "",
+             f"{settings['epochs']} epochs" if "epochs" in settings else "",
+             f"weight decay {settings['weight_decay']:g}" if settings.get("weight_decay") else "",
+             f"label smoothing {settings['label_smoothing']:g}" if settings.get("label_smoothing") else "",
+             "batch normalization after every convolution" if settings.get("batch_norm") else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def source_settings_sentence(settings: dict) -> str:
+    return ("The source states no training settings; this run trains its network with "
+            f"{training_settings(settings)}, without augmentation.")
+
+
+def fixed_sentence(fixed: dict) -> str:
+    return ("Settings the search does not vary: " + training_settings({k: v for k, v in fixed.items() if k != "epochs"})
+            + f", a dense layer of {', '.join(str(h) for h in fixed.get('hidden', [])) or 'no'} units before the output.")
