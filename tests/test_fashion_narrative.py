@@ -199,3 +199,13 @@ def test_training_settings_in_words():
     text = nv.fixed_sentence(fixed)
     assert "SGD with Nesterov momentum 0.9" in text and "one-cycle" in text and "weight decay 0.0005" in text
     assert "label smoothing 0.1" in text and "6 epochs" not in text and "a dense layer of 128 units" in text
+
+
+def test_overall_table_macro_averages_and_caption():
+    per = {c: {"precision": 1.0, "recall": 0.5, "f1": 2 / 3, "support": 10} for c in steps.CLASSES}
+    r = Run("m", "tuned", "model M")
+    for i in range(2):
+        r.splits.append(SplitResult(i, i, {}, {}, {"accuracy": 0.5, "per_class": per}, 1.0))
+    t = steps.overall_table({"m": r}, ["m"])
+    assert t.iloc[0]["macro precision"] == 1.0 and t.iloc[0]["macro recall"] == 0.5
+    assert "differ most for model M (+0.5000)" in nv.overall_caption(t, FULL)

@@ -372,3 +372,11 @@ def source_settings_sentence(settings: dict) -> str:
 def fixed_sentence(fixed: dict) -> str:
     return ("Settings the search does not vary: " + training_settings({k: v for k, v in fixed.items() if k != "epochs"})
             + f", a dense layer of {', '.join(str(h) for h in fixed.get('hidden', [])) or 'no'} units before the output.")
+
+
+def overall_caption(table: pd.DataFrame, provenance: dict) -> str:
+    gap = table["macro precision"] - table["macro recall"]
+    widest = table.loc[gap.abs().idxmax()]
+    return ("Accuracy and macro-averaged precision, recall and F1 (each class weighted equally) of every model on the "
+            f"test images, mean over the seeds. Precision and recall differ most for {widest['model']} "
+            f"({widest['macro precision'] - widest['macro recall']:+.4f}).") + data_note(provenance)

@@ -301,6 +301,19 @@ def per_class_report(run: Run) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def overall_table(runs: dict[str, Run], names) -> pd.DataFrame:
+    """Accuracy and the macro averages of precision, recall and F1 over the classes, on the test images,
+    mean over the seeds, one row per model."""
+    rows = []
+    for n in names:
+        r = runs[n]
+        macro = {m: float(np.mean([np.mean([s.test["per_class"][c][m] for c in CLASSES]) for s in r.splits]))
+                 for m in ("precision", "recall", "f1")}
+        rows.append({"model": r.label, "accuracy": r.mean("accuracy"), "macro precision": macro["precision"],
+                     "macro recall": macro["recall"], "macro F1": macro["f1"]})
+    return pd.DataFrame(rows)
+
+
 def flip_asymmetry(data: FashionMNIST) -> pd.DataFrame:
     """How far each class's training images are from their mirror image: the mean absolute pixel
     difference |x − flip(x)| over the mean pixel value (0: perfectly left-right symmetric). A flip
