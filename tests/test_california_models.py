@@ -104,3 +104,16 @@ def test_by_income_decile_and_capped_errors(frame):
     table = steps.by_income_decile(res)
     assert table["rows"].sum() == len(res) and list(table["decile"]) == list(range(1, 11))
     assert table["capped rows"].sum() == int(res["capped"].sum())
+
+
+def test_seed_ensemble_averages_members(frame):
+    X, y = design(frame)
+    net = mo.mlp_pipeline({"hidden": [8], "epochs": 2, "batch_size": 64}, seed=0)
+    ens = mo.ensemble(net, size=3, seed=5, seed_param="net__seed").fit(X, y)
+    assert [m.named_steps["net"].seed for m in ens.estimators_] == [5, 1005, 2005]
+    preds = ens.member_predictions(X)
+    np.testing.assert_allclose(ens.predict(X), preds.mean(axis=0))
+    assert ens.spread(X) > 0
+    hgb = mo.ensemble(mo.hgb_model(max_iter=5), size=2, seed=0, seed_param="random_state").fit(X, y)
+    assert hgb.spread(X) == 0.0   # no random element: identical members
+    assert mo.ensemble(net, size=1, seed=0, seed_param="net__seed") is net

@@ -132,3 +132,9 @@ def test_scores_anchor_and_caption_branches():
     assert "is not below their MLP" in nv.anchors_sentence(anchors, runs)
     assert "All 100 rows" in nv.subsample_sentence(100, 100)
     assert "subsample of 50" in nv.subsample_sentence(50, 100)
+
+
+def test_ensemble_sentence_branches():
+    assert "single fit" in nv.ensemble_sentence(1, {}, {})
+    text = nv.ensemble_sentence(3, {"hgb": 0.0, "mlp": 0.02}, {"hgb": "HGB", "mlp": "the tuned MLP"})
+    assert "HGB's members are identical" in text and "the tuned MLP's members differ by 0.020" in text

@@ -50,6 +50,7 @@ def project(tmp_path_factory):
         for name in ("california", "wildfire"):
             (results / f"{name}.json").write_bytes((root / name / "results" / f"{name}.json").read_bytes())
         mp.setenv("MLPLAB_ROOT", str(conc))
+        mp.setenv("MLPLAB_REPORT_DIR", str(conc / "report"))
         mp.setenv("MLPLAB_RESULTS_DIR", str(results))
         import papermill
 
@@ -158,7 +159,8 @@ def test_tensorboard_events_hold_the_california_results(project):
     info = doc["extra"]["tracking"]
     folder = root / "california" / info["location"]
     runs = [p for p in folder.iterdir() if p.is_dir() and "_split_" in p.name and "search" not in p.name]
-    assert len(runs) == sum(m["seeds"]["n"] for n, m in doc["models"].items() if n.startswith("mlp_"))
+    members = lambda m: sum(c.get("ensemble_members", 1) for c in m.get("chosen") or [{}] * m["seeds"]["n"])  # noqa: E731
+    assert len(runs) == sum(members(m) for n, m in doc["models"].items() if n.startswith("mlp_"))  # one per fitted net
     for d in runs:
         name, rest = d.name.split("_split_")
         acc = EventAccumulator(str(d))

@@ -156,3 +156,14 @@ def test_season_caption_names_the_months():
                           "fire": [0, 0, 1, 0]})
     assert nv.season_caption(frame) == ("Takeaway: July has the highest share of fire days (50.0 %), June the lowest "
                                         "(0.0 %).")
+
+
+def test_contrast_caption_and_arch_caption_branches():
+    from mlplab.california.narrative import arch_caption
+    from torch import nn
+
+    assert "less than 0.005" in nv.contrast_caption(pd.DataFrame({"random − grouped": [0.004, -0.003]}))
+    assert "raise the mean macro-F1 by 0.030" in nv.contrast_caption(pd.DataFrame({"random − grouped": [0.02, 0.04]}))
+    small, big = nn.Linear(10, 10), nn.Linear(10, 100)
+    assert "about the same size" in arch_caption([(small, "a", "", ""), (nn.Linear(10, 10), "b", "", "")])
+    assert "10.0 times as many as a" in arch_caption([(small, "a", "", ""), (big, "b", "", "")])

@@ -39,6 +39,9 @@ GLOSSARY = {
     "residual": "Truth minus prediction for one row; a positive residual means the model predicted too low.",
     "piecewise-linear encoding": "Each numeric feature replaced by one column per quantile bin of the training "
                                  "rows: 0 below the bin, 1 above it, linear inside (Gorishniy et al., 2022).",
+    "seed ensemble": "The mean prediction of several fits of the same model that differ only in their random seed "
+                     "(initial weights, batch order, dropout masks); it lowers the part of the error that comes "
+                     "from that randomness.",
     "HGB": "Histogram gradient boosting (scikit-learn's HistGradientBoostingRegressor): an ensemble of "
            "shallow trees, each fitted to the errors of the trees before it.",
 }
@@ -52,7 +55,7 @@ def validate_params(params: dict) -> None:
     c.seeds("seeds")
     c.fraction("test_size", "valid_size", "valid_fraction")
     c.positive_int("epochs", "search_epochs", "source_epochs", "batch_size", "n_jobs", "n_bins", "hgb_max_iter",
-                   "early_stopping_patience")
+                   "early_stopping_patience", "ensemble")
     c.positive_int("cv_folds", "halving_factor", least=2)
     c.positive_int("max_rows", "search_subsample", least=0)
     c.choice("search_method", SEARCH_METHODS)

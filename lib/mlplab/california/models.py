@@ -46,19 +46,23 @@ class Clipped(RegressorMixin, BaseEstimator):
         return self
 
     def fit_recording(self, X, y, eval_sets: dict):
-        """Fit the inner pipeline recording per-epoch curves on held-out rows (for the figures only)."""
+        """Fit the inner model recording per-epoch curves on held-out rows (for the figures only): through
+        its own `fit_recording` (a seed ensemble), else as a net or a pipeline ending in one."""
         from mlplab.training import fit_with_eval
 
         y = np.asarray(y, dtype=float)
         self.low_, self.high_ = float(y.min()), float(y.max())
-        self.estimator_ = fit_with_eval(clone(self.estimator), X, y, eval_sets=eval_sets)
+        inner = clone(self.estimator)
+        self.estimator_ = (inner.fit_recording(X, y, eval_sets) if hasattr(inner, "fit_recording")
+                           else fit_with_eval(inner, X, y, eval_sets=eval_sets))
         return self
 
     def history_frame(self):
         from mlplab.training import history_frame
 
         check_is_fitted(self, "estimator_")
-        return history_frame(self.estimator_)
+        inner = self.estimator_
+        return inner.history_frame() if hasattr(inner, "history_frame") else history_frame(inner)
 
     def predict(self, X):
         check_is_fitted(self, "estimator_")
@@ -67,6 +71,51 @@ class Clipped(RegressorMixin, BaseEstimator):
     def unclipped(self, X) -> np.ndarray:
         check_is_fitted(self, "estimator_")
         return np.asarray(self.estimator_.predict(X), dtype=float)
+
+
+class SeedEnsemble(RegressorMixin, BaseEstimator):
+    """The mean prediction of `estimator` fitted once per seed (the seed set through `seed_param`, e.g.
+    "net__seed" for a pipeline ending in a net, "random_state" for HGB). Averaging nets that differ only in
+    their initialization and batch order lowers the variance part of the error; a model without random
+    elements gives identical members (`spread_` says how much the members' predictions differ)."""
+
+    def __init__(self, estimator=None, seeds=(0, 1, 2), seed_param: str = "net__seed"):
+        self.estimator = estimator
+        self.seeds = seeds
+        self.seed_param = seed_param
+
+    def _members(self):
+        return [clone(self.estimator).set_params(**{self.seed_param: int(s)}) for s in self.seeds]
+
+    def fit(self, X, y):
+        self.estimators_ = [m.fit(X, y) for m in self._members()]
+        return self
+
+    def fit_recording(self, X, y, eval_sets: dict):
+        """The first member records per-epoch curves on held-out rows (for the figures only)."""
+        from mlplab.training import fit_with_eval
+
+        members = self._members()
+        self.estimators_ = [fit_with_eval(members[0], X, y, eval_sets=eval_sets)] + [m.fit(X, y) for m in members[1:]]
+        return self
+
+    def history_frame(self):
+        from mlplab.training import history_frame
+
+        check_is_fitted(self, "estimators_")
+        return history_frame(self.estimators_[0])
+
+    def member_predictions(self, X) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        return np.stack([np.asarray(m.predict(X), dtype=float) for m in self.estimators_])
+
+    def predict(self, X):
+        return self.member_predictions(X).mean(axis=0)
+
+    def spread(self, X) -> float:
+        """Mean absolute difference between a member's prediction and the ensemble's."""
+        preds = self.member_predictions(X)
+        return float(np.mean(np.abs(preds - preds.mean(axis=0))))
 
 
 class NumericEncoding(TransformerMixin, BaseEstimator):
@@ -137,3 +186,10 @@ def hgb_model(*, seed: int = 0, **params) -> HistGradientBoostingRegressor:
 
 def clipped(estimator) -> Clipped:
     return Clipped(estimator)
+
+
+def ensemble(estimator, *, size: int, seed: int, seed_param: str) -> BaseEstimator:
+    """`size` > 1: a SeedEnsemble of members seeded seed, seed + 1000, ...; 1: the estimator itself."""
+    if size <= 1:
+        return estimator
+    return SeedEnsemble(estimator, seeds=tuple(int(seed) + 1000 * k for k in range(size)), seed_param=seed_param)

@@ -326,12 +326,15 @@ def anchors_sentence(anchors: dict, runs: dict) -> str:
 def arch_caption(items) -> str:
     from mlplab.plots.architecture import count_parameters
 
-    counts = [(title, count_parameters(module)) for module, title, _, _ in items]
-    big = max(counts, key=lambda c: c[1])
-    small = min(counts, key=lambda c: c[1])
-    if big[0] == small[0]:
+    counts = sorted(((title, count_parameters(module)) for module, title, _, _ in items), key=lambda c: c[1])
+    small, big = counts[0], counts[-1]
+    if len(counts) == 1:
         return f"Takeaway: {big[0]} has {big[1]:,} trainable parameters."
-    return (f"Takeaway: {big[0]} has {big[1]:,} trainable parameters, {big[1] / max(1, small[1]):.1f} times as many as "
+    ratio = big[1] / max(1, small[1])
+    if ratio < 1.1:
+        return (f"Takeaway: {big[0]} and {small[0]} are about the same size ({big[1]:,} and {small[1]:,} trainable "
+                "parameters).")
+    return (f"Takeaway: {big[0]} has {big[1]:,} trainable parameters, {ratio:.1f} times as many as "
             f"{small[0]} ({small[1]:,}).")
 
 
@@ -366,3 +369,19 @@ def caption_capped(table: pd.DataFrame) -> str:
     worst = rows.loc[rows["share of squared error %"].idxmax()]
     return (f"Takeaway: the capped rows are errors for every model; they carry up to "
             f"{num(float(worst['share of squared error %']), 1)} % of the squared error ({worst['model']}).")
+
+
+def ensemble_sentence(size: int, spreads: dict[str, float | None], labels: dict[str, str]) -> str:
+    """What the seed ensembles are and how much their members disagree (validation rows, first split)."""
+    if size <= 1:
+        return "Every model is a single fit per outer split (no seed ensemble)."
+    parts = []
+    for name, spread in spreads.items():
+        if spread is None:
+            continue
+        if spread < 1e-9:
+            parts.append(f"{labels[name]}'s members are identical (it has no random element at these settings)")
+        else:
+            parts.append(f"{labels[name]}'s members differ by {num(spread)} on average from their mean")
+    return (f"The tuned MLP and HGB are each the mean of {size} fits with different seeds, the same option for both; "
+            + join(parts) + " (validation rows of the first split, $100,000).")

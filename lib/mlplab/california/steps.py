@@ -185,29 +185,49 @@ def hgb_choice(result, max_iter: int) -> dict:
 
 # ---- the headline models -----------------------------------------------------------------------------
 
-def headline(st: Setup, *, mlp: dict, hgb: dict, source: dict, n_bins: int, skew_threshold: float) -> dict[str, Run]:
+def headline(st: Setup, *, mlp: dict, hgb: dict, source: dict, n_bins: int, skew_threshold: float,
+             ensemble: int = 1) -> dict[str, Run]:
     """HGB and the tuned MLP (each split with its own search's choice), and the source's MLP, every split.
-    `mlp`: {split: {settings, encoding}}; `hgb`: {split: params}."""
+    `mlp`: {split: {settings, encoding}}; `hgb`: {split: params}. With `ensemble` > 1 the tuned MLP and HGB
+    alike are the mean of that many fits with different seeds (the same option for both)."""
     def tuned(info):
         c = mlp[info.index]
-        return mo.clipped(mo.mlp_pipeline(c["settings"], encoding=c["encoding"], n_bins=n_bins,
-                                          skew_threshold=skew_threshold, seed=info.seed))
+        net = mo.mlp_pipeline(c["settings"], encoding=c["encoding"], n_bins=n_bins, skew_threshold=skew_threshold,
+                              seed=info.seed)
+        return mo.clipped(mo.ensemble(net, size=ensemble, seed=info.seed, seed_param="net__seed"))
 
-    jobs = fanout.jobs_for("hgb", lambda info: mo.clipped(mo.hgb_model(seed=info.seed, **hgb[info.index])), st.splits,
-                           role="baseline", label="gradient boosting (HGB)", settings={"inputs": "raw features"},
-                           cost=1.0)
+    def boosted(info):
+        model = mo.hgb_model(seed=info.seed, **hgb[info.index])
+        return mo.clipped(mo.ensemble(model, size=ensemble, seed=info.seed, seed_param="random_state"))
+
+    members = {"ensemble": ensemble} if ensemble > 1 else {}
+    jobs = fanout.jobs_for("hgb", boosted, st.splits, role="baseline", label="gradient boosting (HGB)",
+                           settings={"inputs": "raw features", **members}, cost=1.0, describe=_spread)
     jobs += fanout.jobs_for("mlp_source", lambda info: mo.clipped(mo.source_pipeline(source, seed=info.seed)),
                             st.splits, role="reference", label="the source's MLP", curves=True,
                             settings={**source, "inputs": "standardized raw features"}, cost=4.0)
     jobs += fanout.jobs_for("mlp_tuned", tuned, st.splits, role="tuned", label="the tuned MLP", curves=True,
-                            settings={"inputs": "searched encoding, skewed columns logged"}, cost=3.0)
+                            settings={"inputs": "searched encoding, skewed columns logged", **members},
+                            cost=3.0 * ensemble, describe=_spread)
     runs = st.run(jobs)
     for s in runs["mlp_tuned"].splits:
         c = mlp[s.split]
-        s.settings = {**c["settings"], "encoding": c["encoding"]}
+        s.settings = {**c["settings"], "encoding": c["encoding"], **s.settings}
     for s in runs["hgb"].splits:
-        s.settings = dict(hgb[s.split])
+        s.settings = {**hgb[s.split], **s.settings}
     return runs
+
+
+def _spread(model) -> dict:
+    """The number of seed-ensemble members of a fitted (clipped) model; empty for a single model."""
+    inner = getattr(model, "estimator_", model)
+    return {"ensemble_members": len(inner.estimators_)} if hasattr(inner, "estimators_") else {}
+
+
+def member_spread(run: Run, part) -> float | None:
+    """Mean |member − ensemble| of the first split's fitted seed ensemble on `part` (None: not an ensemble)."""
+    inner = run.detail["model"].estimator_
+    return inner.spread(part.X) if hasattr(inner, "spread") else None
 
 
 def regularization(st: Setup, *, mlp: dict, n_bins: int, skew_threshold: float, dropout: float, weight_decay: float,
@@ -297,6 +317,7 @@ def architectures(st: Setup) -> list[tuple]:
     out = []
     for name, title in (("mlp_source", "the source's network"), ("mlp_tuned", "the tuned MLP")):
         pipe = st.runs[name].detail["model"].estimator_
+        pipe = pipe.estimators_[0] if hasattr(pipe, "estimators_") else pipe   # a seed ensemble: its first member
         net = pipe.named_steps["net"]
         enc = pipe.named_steps["enc"]
         kind = "piecewise-linear encoded" if enc.kind == "ple" else "standardized"
