@@ -14,7 +14,8 @@ History, per epoch (`history_frame`):
   `train_metric_rows` (default 50,000) training rows — cheap, and comparable with valid/test.
 - `valid_*`: the last `valid_fraction` of the training rows (regressor, row order kept for
   chronological data) or a stratified random part (classifier); drives early stopping.
-- `test_*`: only with `fit_with_eval`, for the plots; it never influences training.
+- `validation_*`, `test_*`: only with `fit_with_eval` (eval sets), for the plots; they never
+  influence training.
 Regressor losses are in standardized-target units when `scale_target=True`; classifier losses use
 the class weights. Metrics: R² (regression), accuracy and macro-F1 (classification).
 """
@@ -129,31 +130,30 @@ class EvalSet:
 
 
 class EvalSetScoring(Callback):
-    """Scores `net.eval_set_` (set by `fit_with_eval`) at each epoch end as test_*.
+    """Scores each of `net.eval_sets_` (set by `fit_with_eval`) at every epoch end as <name>_*.
 
     The transform happens at train begin, when the pipeline's preceding steps are fitted;
     resamplers (anything with `fit_resample`) are skipped, as imblearn does at predict time.
+    These scores are for the curves only: early stopping watches the net's own `valid_` slice.
     """
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
-        self.X_ = self.y_ = None
-        spec = getattr(net, "eval_set_", None)
-        if spec is None:
-            return
-        X_eval = spec.X
-        if spec.pipeline is not None:
-            for _, step in spec.pipeline.steps[:-1]:
-                if step is None or (isinstance(step, str) and step == "passthrough") or hasattr(step, "fit_resample"):
-                    continue
-                X_eval = step.transform(X_eval)
-        self.X_, self.y_ = net.to_tensors(X_eval, spec.y)
+        self.sets_ = {}
+        for name, spec in (getattr(net, "eval_sets_", None) or {}).items():
+            X_eval = spec.X
+            if spec.pipeline is not None:
+                for _, step in spec.pipeline.steps[:-1]:
+                    if step is None or (isinstance(step, str) and step == "passthrough") or hasattr(step, "fit_resample"):
+                        continue
+                    X_eval = step.transform(X_eval)
+            self.sets_[name] = net.to_tensors(X_eval, spec.y)
 
     def on_epoch_end(self, net, **kwargs):
-        if self.X_ is not None:
-            net.record_scores("test", self.X_, self.y_)
+        for name, (X_t, y_t) in self.sets_.items():
+            net.record_scores(name, X_t, y_t)
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
-        self.X_ = self.y_ = None
+        self.sets_ = {}
 
 
 class FitCheckpoint(Checkpoint):
@@ -621,27 +621,41 @@ class MLPClassifier(_FastNet, ClassifierMixin, NeuralNet):
         return self.classes_[self._forward_numpy(X).argmax(axis=1)]
 
 
-def fit_with_eval(model, X, y, X_eval=None, y_eval=None):
-    """Fit `model` (a net, or a Pipeline ending in one) recording test loss/metrics per epoch on
-    (X_eval, y_eval) for the curves. The eval set never influences early stopping or selection."""
+def fit_with_eval(model, X, y, X_eval=None, y_eval=None, *, eval_sets: dict | None = None):
+    """Fit `model` (a net, or a Pipeline ending in one) recording loss/metrics per epoch on held-out
+    rows for the curves: `eval_sets={"validation": (X, y), "test": (X, y)}`, or (X_eval, y_eval) as
+    "test". These rows never influence training, early stopping or selection."""
     if (X_eval is None) != (y_eval is None):
         raise ValueError("give both X_eval and y_eval, or neither")
+    sets = dict(eval_sets or {})
+    if X_eval is not None:
+        sets["test"] = (X_eval, y_eval)
+    bad = [n for n in sets if n in ("train", "valid")]
+    if bad:
+        raise ValueError(f"eval set names {bad} clash with the net's own train_/valid_ history columns")
     net = _final_net(model)
-    net.eval_set_ = None if X_eval is None else EvalSet(X_eval, y_eval, model if net is not model else None)
+    pipeline = model if net is not model else None
+    net.eval_sets_ = {name: EvalSet(Xe, ye, pipeline) for name, (Xe, ye) in sets.items()}
     try:
         model.fit(X, y)
     finally:
-        net.eval_set_ = None
+        net.eval_sets_ = None
     return model
 
 
+HISTORY_SPLITS = ("train", "valid", "validation", "test")
+
+
 def history_frame(model) -> pd.DataFrame:
-    """Per-epoch history of a fitted net (or Pipeline ending in one), NaN where absent."""
+    """Per-epoch history of a fitted net (or Pipeline ending in one), NaN where absent.
+
+    Splits: train, valid (the net's own early-stopping slice), validation and test (eval sets)."""
     net = _final_net(model)
     if not getattr(net, "initialized_", False) or net.history is None:
         raise ValueError(f"{type(net).__name__} is not fitted: no history")
-    metrics = [f"{split}_{m}" for split in ("train", "valid", "test") for m in net._metric_names]
-    columns = ["epoch", "train_loss", "valid_loss", "test_loss", *metrics, "dur"]
+    metrics = [f"{split}_{m}" for split in HISTORY_SPLITS for m in net._metric_names]
+    losses = [f"{split}_loss" for split in HISTORY_SPLITS]
+    columns = ["epoch", *losses, *metrics, "dur"]
     frame = pd.DataFrame([{c: row.get(c, np.nan) for c in columns} for row in net.history], columns=columns)
     frame = frame.astype({c: float for c in columns if c != "epoch"})
     return frame.astype({"epoch": int})
@@ -710,3 +724,42 @@ def _torch_rng(seed, device):
     with torch.random.fork_rng(devices=cuda):
         torch.manual_seed(int(seed))
         yield
+
+
+# ---- one settings vocabulary for every lab's MLP ---------------------------------------------------
+NET_SETTINGS = ("hidden", "activation", "dropout", "batch_norm", "input_noise", "embedding", "optimizer", "lr",
+                "weight_decay", "epochs", "batch_size", "lr_schedule", "early_stopping", "valid_fraction")
+
+
+def net_kwargs(settings: dict) -> dict:
+    """Readable settings (hidden, lr, epochs, dropout, ...) -> the nets' skorch keyword arguments.
+
+    Unknown keys are an error (a typo in a profile must not be silently ignored). Early stopping
+    without a validation fraction holds out 10 % of the fit rows."""
+    unknown = sorted(set(settings) - set(NET_SETTINGS))
+    if unknown:
+        raise ValueError(f"unknown net setting(s) {unknown}; expected from {', '.join(NET_SETTINGS)}")
+    s = dict(settings)
+    out = {}
+    routes = {"hidden": "module__hidden", "activation": "module__activation", "dropout": "module__dropout",
+              "batch_norm": "module__batch_norm", "input_noise": "module__input_noise",
+              "embedding": "module__embedding", "optimizer": "optimizer", "lr": "lr",
+              "weight_decay": "optimizer__weight_decay", "epochs": "max_epochs", "batch_size": "batch_size",
+              "lr_schedule": "lr_schedule", "early_stopping": "early_stopping", "valid_fraction": "valid_fraction"}
+    for key, value in s.items():
+        if key == "hidden":
+            value = tuple(int(h) for h in value)
+        elif key == "dropout" and isinstance(value, list):
+            value = tuple(float(d) for d in value)
+        elif key in ("epochs", "batch_size", "early_stopping"):
+            value = int(value)
+        elif key in ("lr", "weight_decay", "input_noise", "valid_fraction") and value is not None:
+            value = float(value)
+        elif key == "lr_schedule":
+            value = value or None
+        elif key == "batch_norm":
+            value = bool(value)
+        out[routes[key]] = value
+    if out.get("early_stopping") and not out.get("valid_fraction"):
+        out["valid_fraction"] = 0.1
+    return out
