@@ -22,7 +22,7 @@ def test_module_of_unfitted_net_and_figure():
     fig = plot_architecture(m, "Test", "7 features", "6 logits")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts[0] == "7 features" and texts[-1] == "6 logits"
-    assert f"{count_parameters(m):,} trainable parameters" in fig.axes[0].get_title()
+    assert f"{count_parameters(m):,} trainable parameters" in fig.axes[0].get_title(loc="left")
 
 
 def test_long_io_labels_wrap_inside_their_boxes():

@@ -21,7 +21,7 @@ def _history(task, splits=("train", "valid", "test"), epochs=5):
 
 
 def _lines(ax):
-    return [line for line in ax.get_lines() if not line.get_label().startswith("best valid")]
+    return [line for line in ax.get_lines() if not line.get_label().startswith("lowest validation loss")]
 
 
 def test_regression_curves_two_panels_three_splits():
@@ -29,10 +29,11 @@ def test_regression_curves_two_panels_three_splits():
     assert isinstance(fig, matplotlib.figure.Figure)
     assert len(fig.axes) == 2
     for ax in fig.axes:
-        assert [line.get_label() for line in _lines(ax)] == ["train", "valid", "test"]
+        assert [line.get_label() for line in _lines(ax)] == ["train (fit rows)", "stopping slice", "test"]
         assert ax.get_xlabel() == "epoch" and ax.get_ylabel()
     assert "standardized" in fig.axes[0].get_ylabel() and "R²" in fig.axes[1].get_ylabel()
-    best = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("best valid")]
+    best = [line for line in fig.axes[0].get_lines() if line.get_label().startswith("lowest validation loss")]
+    assert len(best) == 1 and best[0].get_label() == "lowest validation loss (epoch 3)"
     assert len(best) == 1 and best[0].get_xdata()[0] == 3  # the epoch of the minimum valid loss
     assert fig._suptitle.get_text() == "NYSE"
 
@@ -50,13 +51,13 @@ def test_compare_overlays_one_line_per_model():
     fig = plot_curves_compare(histories, "r2", split="valid")
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.get_lines()] == ["no reg", "dropout 0.2"]
-    assert ax.get_ylabel().startswith("valid R²")
+    assert ax.get_ylabel() == "stopping slice R² (unitless)"
 
 
 def test_curves_errors_name_the_problem():
     with pytest.raises(ValueError, match="task must be 'regression' or 'classification'"):
         plot_curves(_history("regression"), "ranking")
-    with pytest.raises(ValueError, match="no values in column\\(s\\) test_r2"):
+    with pytest.raises(ValueError, match="no values in column\\(s\\) validation_r2"):
         plot_curves_compare({"m": _history("regression", splits=("train",))}, "r2")
     with pytest.raises(ValueError, match="histories is empty"):
         plot_curves_compare({}, "r2")
