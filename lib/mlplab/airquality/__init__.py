@@ -15,7 +15,7 @@ met}; levers [{model, lever, r2_mean per horizon, word vs lstm_source}]; source 
 
 from __future__ import annotations
 
-from mlplab.errors import UserError
+from mlplab.experiment.checks import Checks, is_number
 
 HORIZONS = (1, 6, 24)
 CELLS = ("lstm", "gru")
@@ -45,59 +45,23 @@ GLOSSARY = {
 
 def validate_params(params: dict) -> None:
     """Reject a bad profile before the notebook starts (called by `mlplab run`)."""
-
-    def need(cond: bool, key: str, expected: str):
-        if not cond:
-            raise UserError(f"air_quality parameter {key}={params.get(key)!r}: expected {expected}")
-
-    def is_int(v) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool)
-
-    def is_num(v) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-    if "horizons" in params:
-        h = params["horizons"]
-        need(isinstance(h, list) and h and all(is_int(x) and 1 <= x <= 24 for x in h) and len(set(h)) == len(h),
-             "horizons", "a non-empty list of distinct hours between 1 and 24")
-    if "window" in params:
-        need(is_int(params["window"]) and 24 <= params["window"] <= 168, "window",
-             "an integer number of hours from 24 to 168 (the same-hour-yesterday forecast reads it from the window)")
-    for key in ("valid_share", "test_share"):
-        if key in params:
-            need(is_num(params[key]) and 0.05 <= params[key] <= 0.4, key, "a share between 0.05 and 0.4")
-    if "max_missing_share" in params:
-        need(is_num(params["max_missing_share"]) and 0 < params["max_missing_share"] < 1, "max_missing_share",
-             "a share between 0 and 1 (columns missing more often are dropped)")
-    if "max_hours" in params:
-        need(is_int(params["max_hours"]) and (params["max_hours"] == 0 or params["max_hours"] >= 600), "max_hours",
-             "0 (every hour) or at least 600 hours")
-    for key in ("epochs", "batch_size", "n_jobs", "hidden"):
-        if key in params:
-            need(is_int(params[key]) and params[key] >= 1, key, "a positive integer")
-    if "seeds" in params:
-        s = params["seeds"]
-        need(isinstance(s, list) and s and all(is_int(x) for x in s) and len(set(s)) == len(s), "seeds",
-             "a non-empty list of distinct integers")
-    for key in ("lr", "lever_lr"):
-        if key in params:
-            need(is_num(params[key]) and 0 < params[key] < 1, key, "a learning rate between 0 and 1")
-    if "dropout" in params:
-        need(is_num(params["dropout"]) and 0 <= params["dropout"] < 1, "dropout", "a rate in [0, 1)")
-    if "ar_alphas" in params:
-        need(isinstance(params["ar_alphas"], list) and params["ar_alphas"]
-             and all(is_num(a) and a > 0 for a in params["ar_alphas"]), "ar_alphas", "a non-empty list of positive numbers")
-    grids = {"grid_cell": lambda v: v in CELLS, "grid_centring": lambda v: v in CENTRINGS,
-             "grid_hidden": lambda v: isinstance(v, list) and v and all(is_int(w) and w > 0 for w in v),
-             "grid_dropout": lambda v: is_num(v) and 0 <= v < 1, "grid_lr": lambda v: is_num(v) and 0 < v < 1,
-             "grid_epochs": lambda v: is_int(v) and v >= 1, "grid_bidirectional": lambda v: isinstance(v, bool),
-             "grid_skip": lambda v: isinstance(v, bool),
-             "grid_weight_decay": lambda v: is_num(v) and v >= 0}
-    expected = {"grid_cell": f"a list from {', '.join(CELLS)}", "grid_centring": f"a list from {', '.join(CENTRINGS)}",
-                "grid_hidden": "a list of layer-width lists, e.g. [[64], [64, 64]]", "grid_dropout": "a list of rates in [0, 1)",
-                "grid_lr": "a list of learning rates", "grid_epochs": "a list of positive integers",
-                "grid_bidirectional": "a list of booleans", "grid_skip": "a list of booleans", "grid_weight_decay": "a list of non-negative numbers"}
-    for key, ok in grids.items():
-        if key in params:
-            v = params[key]
-            need(isinstance(v, list) and v and all(ok(x) for x in v), key, expected[key])
+    c = Checks(params, "air_quality")
+    c.ints_list("horizons", most=24, distinct=True, expected="a non-empty list of distinct hours between 1 and 24")
+    c.integer("window", least=24, most=168, expected="an integer number of hours from 24 to 168 "
+                                                     "(the same-hour-yesterday forecast reads it from the window)")
+    c.between("valid_share", "test_share", low=0.05, high=0.4, expected="a share between 0.05 and 0.4")
+    c.fraction("max_missing_share", expected="a share between 0 and 1 (columns missing more often are dropped)")
+    c.integer("max_hours", least=600, zero=True, expected="0 (every hour) or at least 600 hours")
+    c.integer("epochs", "batch_size", "n_jobs", "hidden")
+    c.seeds("seeds")
+    c.fraction("lr", "lever_lr", expected="a learning rate between 0 and 1")
+    c.rate("dropout")
+    c.positive_list("ar_alphas")
+    c.choices("grid_cell", options=CELLS)
+    c.choices("grid_centring", options=CENTRINGS)
+    c.grid_layers("grid_hidden", expected="a list of layer-width lists, e.g. [[64], [64, 64]]")
+    c.rates_list("grid_dropout")
+    c.each("grid_lr", ok=lambda v: is_number(v) and 0 < v < 1, expected="a list of learning rates")
+    c.ints_list("grid_epochs")
+    c.each("grid_bidirectional", "grid_skip", ok=lambda v: isinstance(v, bool), expected="a list of booleans")
+    c.each("grid_weight_decay", ok=lambda v: is_number(v) and v >= 0, expected="a list of non-negative numbers")

@@ -26,7 +26,30 @@ from __future__ import annotations
 NOTEBOOK = "california"
 SEARCH_METHODS = ("grid", "halving")
 ENCODINGS = ("standard", "ple")
-TRACKING = ("none", "mlflow", "wandb", "tensorboard")
+
+
+def validate_params(params: dict) -> None:
+    """Reject a bad profile before any notebook starts (called by `mlplab run`)."""
+    from mlplab.experiment.checks import Checks
+
+    c = Checks(params, "california")
+    c.seeds("seeds")
+    c.fraction("test_size", "valid_size", "valid_fraction")
+    c.integer("epochs", "search_epochs", "source_epochs", "batch_size", "n_jobs", "n_bins", "hgb_max_iter",
+              "early_stopping_patience", "ensemble")
+    c.integer("cv_folds", "halving_factor", least=2)
+    c.integer("max_rows", "search_subsample", least=0)
+    c.choice("search_method", options=SEARCH_METHODS)
+    c.layers("source_hidden")
+    c.grid_layers("grid_hidden")
+    c.choices("grid_encoding", options=ENCODINGS)
+    c.positive_list("grid_lr", "grid_hgb_learning_rate")
+    c.ints_list("grid_hgb_leaves", "grid_hgb_min_leaf", least=2)
+    c.rates_list("grid_dropout")
+    c.rate("source_dropout", "reg_dropout")
+    c.positive("reg_weight_decay", "reg_input_noise", "lr", "skew_threshold", "goal_rmse")
+    c.tracking()
+
 
 GLOSSARY = {
     "block group": "The census unit of one row of California Housing: a few hundred to a few thousand people "
@@ -45,26 +68,3 @@ GLOSSARY = {
     "HGB": "Histogram gradient boosting (scikit-learn's HistGradientBoostingRegressor): an ensemble of "
            "shallow trees, each fitted to the errors of the trees before it.",
 }
-
-
-def validate_params(params: dict) -> None:
-    """Reject a bad profile before any notebook starts (called by `mlplab run`)."""
-    from mlplab.california.checks import Checks
-
-    c = Checks(params, "california")
-    c.seeds("seeds")
-    c.fraction("test_size", "valid_size", "valid_fraction")
-    c.positive_int("epochs", "search_epochs", "source_epochs", "batch_size", "n_jobs", "n_bins", "hgb_max_iter",
-                   "early_stopping_patience", "ensemble")
-    c.positive_int("cv_folds", "halving_factor", least=2)
-    c.positive_int("max_rows", "search_subsample", least=0)
-    c.choice("search_method", SEARCH_METHODS)
-    c.layers("source_hidden")
-    c.grid_layers("grid_hidden")
-    c.choices("grid_encoding", ENCODINGS)
-    c.positive_list("grid_lr", "grid_hgb_learning_rate")
-    c.ints_list("grid_hgb_leaves", "grid_hgb_min_leaf")
-    c.rates_list("grid_dropout")
-    c.rate("source_dropout", "reg_dropout")
-    c.positive("reg_weight_decay", "reg_input_noise", "lr", "skew_threshold", "goal_rmse")
-    c.choice("tracking", TRACKING)

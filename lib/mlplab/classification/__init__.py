@@ -14,7 +14,7 @@ roc_pr and errors (first split, tuned MLP) and per_class_f1 (headline models, me
 
 from __future__ import annotations
 
-from mlplab.errors import UserError
+from mlplab.experiment.checks import Checks
 
 SEARCH_METHODS = ("grid", "halving")
 FEATURES = ("raw", "raw+physics")
@@ -56,76 +56,25 @@ def validate_params(params: dict) -> None:
     from mlplab.classification.steps import LEVERS
     from mlplab.resample import STRATEGIES
 
-    def need(cond: bool, key: str, expected: str):
-        if not cond:
-            raise UserError(f"classification parameter {key}={params.get(key)!r}: expected {expected}")
-
-    def int_list(key, minimum=1):
-        v = params.get(key)
-        return isinstance(v, list) and bool(v) and all(isinstance(x, int) and not isinstance(x, bool) and x >= minimum
-                                                       for x in v)
-
-    def num_list(key):
-        v = params.get(key)
-        return isinstance(v, list) and bool(v) and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0
-                                                       for x in v)
-
-    if "tracking" in params:
-        from mlplab.experiment.tracking import check_backend
-
-        check_backend(params["tracking"])
-    if "search_method" in params:
-        need(params["search_method"] in SEARCH_METHODS, "search_method", "'grid' or 'halving'")
-    if "lab_protocol_strategy" in params:
-        need(params["lab_protocol_strategy"] in ("smote", "smote_tomek", "adasyn", "undersample"), "lab_protocol_strategy",
-             "a resampling strategy: smote, smote_tomek, adasyn or undersample")
-    if "strategies" in params:
-        need(isinstance(params["strategies"], list) and "none" in params["strategies"]
-             and all(s in STRATEGIES for s in params["strategies"]), "strategies",
-             f"a list from {', '.join(STRATEGIES)} that includes none (the reference)")
-    if "levers" in params:
-        need(isinstance(params["levers"], list) and bool(params["levers"]) and all(v in LEVERS for v in params["levers"]),
-             "levers", f"a non-empty list from {', '.join(LEVERS)}")
-    if "seeds" in params:
-        need(int_list("seeds", 0) and len(set(params["seeds"])) == len(params["seeds"]), "seeds",
-             "a non-empty list of distinct integers")
-    for key in ("epochs", "batch_size", "n_jobs", "n_bins", "early_stopping_patience"):
-        if key in params:
-            need(isinstance(params[key], int) and params[key] >= 1, key, "a positive integer")
-    for key in ("grid_epochs", "grid_batch_size", "hgb_iterations", "hgb_max_leaf_nodes", "hgb_min_samples_leaf"):
-        if key in params:
-            need(int_list(key), key, "a non-empty list of positive integers")
-    for key in ("grid_lr", "hgb_learning_rate", "logreg_C"):
-        if key in params:
-            need(num_list(key), key, "a non-empty list of positive numbers")
-    for key in ("hgb_class_weight", "logreg_class_weight"):
-        if key in params:
-            need(isinstance(params[key], list) and bool(params[key]) and all(v in ("none", "balanced") for v in params[key]),
-                 key, "a list from none, balanced")
-    if "grid_optimizer" in params:
-        need(isinstance(params["grid_optimizer"], list) and bool(params["grid_optimizer"])
-             and all(v in ("adam", "adamw", "sgd", "rmsprop") for v in params["grid_optimizer"]), "grid_optimizer",
-             "a list from adam, adamw, sgd, rmsprop")
-    if "threshold_cv" in params:
-        need(isinstance(params["threshold_cv"], int) and (params["threshold_cv"] == 0 or params["threshold_cv"] >= 2),
-             "threshold_cv", "0 (no decision thresholds) or an integer >= 2")
-    if "cv_folds" in params:
-        need(isinstance(params["cv_folds"], int) and params["cv_folds"] >= 2, "cv_folds", "an integer >= 2")
-    if "hidden" in params:
-        need(int_list("hidden"), "hidden", "a list of positive widths")
-    if "grid_hidden" in params:
-        need(isinstance(params["grid_hidden"], list) and bool(params["grid_hidden"])
-             and all(isinstance(h, list) and h and all(isinstance(w, int) and w > 0 for w in h) for h in params["grid_hidden"]),
-             "grid_hidden", "a list of layer-width lists, e.g. [[64, 32], [128, 128]]")
-    for key in ("test_size", "valid_size", "valid_fraction"):
-        if key in params:
-            need(isinstance(params[key], (int, float)) and 0 < float(params[key]) < 1, key, "a fraction between 0 and 1")
-    for key in ("dropout", "reg_dropout"):
-        if key in params:
-            need(isinstance(params[key], (int, float)) and 0 <= params[key] < 1, key, "a dropout rate in [0, 1)")
-    for key in ("reg_weight_decay", "reg_input_noise"):
-        if key in params:
-            need(isinstance(params[key], (int, float)) and params[key] >= 0, key, "a number >= 0")
-    for key in ("search_subsample", "max_rows"):
-        if key in params:
-            need(isinstance(params[key], int) and params[key] >= 0, key, "a non-negative integer (0 = all rows)")
+    c = Checks(params, "classification")
+    c.tracking()
+    c.choice("search_method", options=SEARCH_METHODS)
+    c.choice("lab_protocol_strategy", options=("smote", "smote_tomek", "adasyn", "undersample"),
+             expected="a resampling strategy: smote, smote_tomek, adasyn or undersample")
+    c.rule("strategies", ok=lambda v: isinstance(v, list) and "none" in v and all(s in STRATEGIES for s in v),
+           expected=f"a list from {', '.join(STRATEGIES)} that includes none (the reference)")
+    c.choices("levers", options=LEVERS)
+    c.seeds("seeds")
+    c.integer("epochs", "batch_size", "n_jobs", "n_bins", "early_stopping_patience")
+    c.ints_list("grid_epochs", "grid_batch_size", "hgb_iterations", "hgb_max_leaf_nodes", "hgb_min_samples_leaf")
+    c.positive_list("grid_lr", "hgb_learning_rate", "logreg_C")
+    c.choices("hgb_class_weight", "logreg_class_weight", options=("none", "balanced"))
+    c.choices("grid_optimizer", options=("adam", "adamw", "sgd", "rmsprop"))
+    c.integer("threshold_cv", least=2, zero=True, expected="0 (no decision thresholds) or an integer >= 2")
+    c.integer("cv_folds", least=2)
+    c.layers("hidden")
+    c.grid_layers("grid_hidden", expected="a list of layer-width lists, e.g. [[64, 32], [128, 128]]")
+    c.fraction("test_size", "valid_size", "valid_fraction")
+    c.rate("dropout", "reg_dropout")
+    c.non_negative("reg_weight_decay", "reg_input_noise")
+    c.integer("search_subsample", "max_rows", least=0, expected="a non-negative integer (0 = all rows)")

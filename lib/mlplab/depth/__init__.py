@@ -44,24 +44,16 @@ INITS = ("default", "kaiming")
 
 def validate_params(params: dict) -> None:
     """Reject a bad profile before any notebook starts (called by `mlplab run` and by the notebook)."""
-    from mlplab.fashion import Checks, pos_int
+    from mlplab.experiment.checks import is_int
+    from mlplab.fashion import lab3_checks
 
-    checks = Checks(params, "depth")
-    need = checks.need
-    checks.common(positive=("deep_blocks", "deep_width", "deep_epochs", "arch_epochs", "vgg_width", "resnet_width",
-                            "resnext_width", "cardinality", "group_width", "probe_images", "batch_size", "n_jobs",
-                            "threads"),
-                  counts=("max_test", "train_images", "valid_images"))
-    if "deep_blocks" in params:
-        need(6 * params["deep_blocks"] + 1 >= 20, "deep_blocks", "at least 4 (6 × blocks + 1 >= 20 conv layers)")
-    for key in ("deep_lr", "arch_lr"):
-        if key in params:
-            need(isinstance(params[key], (int, float)) and not isinstance(params[key], bool) and params[key] > 0, key,
-                 "a positive number")
-    if "cardinalities" in params:
-        v = params["cardinalities"]
-        need(isinstance(v, list) and all(pos_int(c) for c in v), "cardinalities", "a list of positive integers")
-    if "optimizer" in params:
-        need(params["optimizer"] in OPTIMIZERS, "optimizer", f"one of {', '.join(OPTIMIZERS)}")
-    if "init" in params:
-        need(params["init"] in INITS, "init", f"one of {', '.join(INITS)}")
+    c = lab3_checks(params, "depth",
+                    positive=("deep_width", "deep_epochs", "arch_epochs", "vgg_width", "resnet_width", "resnext_width",
+                              "cardinality", "group_width", "probe_images", "batch_size", "n_jobs", "threads"),
+                    counts=("max_test", "train_images", "valid_images"))
+    c.integer("deep_blocks", least=4, expected="at least 4 (6 × blocks + 1 >= 20 conv layers)")
+    c.positive("deep_lr", "arch_lr")
+    c.rule("cardinalities", ok=lambda v: isinstance(v, list) and all(is_int(x) and x >= 1 for x in v),
+           expected="a list of positive integers")
+    c.choice("optimizer", options=OPTIMIZERS)
+    c.choice("init", options=INITS)

@@ -17,7 +17,7 @@ tracking (where the tracked runs went).
 
 from __future__ import annotations
 
-from mlplab.errors import UserError
+from mlplab.experiment.checks import Checks, is_int, is_layers
 
 GLOSSARY = {
     "convolution": "A layer that slides small learned filters (here 3 × 3 pixels) over an image and outputs, for every "
@@ -44,106 +44,44 @@ GLOSSARY = {
 AUGMENT_PRESETS = ("none", "shift", "flip", "shift_flip", "shift_flip_erase")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("", "cosine", "onecycle")
-TRACKING = ("none", "mlflow", "wandb", "tensorboard")
 
 
-def pos_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v >= 1
-
-
-class Checks:
-    """The parameter checks both Lab 3 chapters share; `need` raises the one-line UserError."""
-
-    def __init__(self, params: dict, notebook: str):
-        self.params, self.notebook = params, notebook
-
-    def need(self, cond: bool, key: str, expected: str) -> None:
-        if not cond:
-            raise UserError(f"{self.notebook} parameter {key}={self.params.get(key)!r}: expected {expected}")
-
-    def common(self, positive=(), counts=()) -> None:
-        """Positive integers, image counts (0: all), valid_size, seeds, tracking, download."""
-        p, need = self.params, self.need
-        for key in positive:
-            if key in p:
-                need(pos_int(p[key]), key, "a positive integer")
-        for key in counts:
-            if key in p:
-                need(isinstance(p[key], int) and not isinstance(p[key], bool) and p[key] >= 0, key,
-                     "an integer >= 0 (0: all images)")
-        if "valid_size" in p:
-            need(isinstance(p["valid_size"], (int, float)) and 0 < p["valid_size"] < 1, "valid_size",
-                 "a fraction between 0 and 1")
-        if "seeds" in p:
-            s = p["seeds"]
-            need(isinstance(s, list) and s and all(isinstance(x, int) and not isinstance(x, bool) for x in s)
-                 and len(set(s)) == len(s), "seeds", "a non-empty list of distinct integers")
-        if "tracking" in p:
-            need(p["tracking"] in TRACKING, "tracking", f"one of {', '.join(TRACKING)}")
-        if "download" in p:
-            need(isinstance(p["download"], bool), "download", "true or false")
-        if "device" in p:
-            need(isinstance(p["device"], str) and (p["device"] in ("auto", "cpu") or p["device"].startswith("cuda")),
-                 "device", "auto, cpu or cuda[:N]")
+def lab3_checks(params: dict, notebook: str, positive=(), counts=()) -> Checks:
+    """The checks both Lab 3 chapters share (positive integers, image counts with 0 for all, valid_size,
+    seeds, tracking, download, device); the chapter adds its own to the Checks returned."""
+    c = Checks(params, notebook)
+    c.integer(*positive)
+    c.integer(*counts, least=0, expected="an integer >= 0 (0: all images)")
+    c.fraction("valid_size")
+    c.seeds("seeds")
+    c.tracking()
+    c.boolean("download")
+    c.device()
+    return c
 
 
 def validate_params(params: dict) -> None:
     """Reject a bad profile before any notebook starts (called by `mlplab run` and by the notebook)."""
-    checks = Checks(params, "fashion_mnist")
-    need = checks.need
-    checks.common(positive=("logreg_iter", "mlp_epochs", "mlp_batch_size", "source_epochs", "source_batch_size",
-                            "reg_epochs", "n_jobs", "threads"),
-                  counts=("max_train", "max_test", "baseline_search_images", "search_images", "reg_images"))
-    for key in ("logreg_C", "mlp_lr", "grid_lr"):
-        if key in params:
-            v = params[key]
-            need(isinstance(v, list) and v and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0
-                                                   for x in v), key, "a non-empty list of positive numbers")
-    for key in ("source_lr", "reg_dropout", "reg_weight_decay", "tuned_weight_decay", "tuned_label_smoothing"):
-        if key in params:
-            need(isinstance(params[key], (int, float)) and not isinstance(params[key], bool) and params[key] >= 0, key,
-                 "a number >= 0")
-    if "reg_dropout" in params:
-        need(params["reg_dropout"] < 1, "reg_dropout", "a rate in [0, 1)")
-    if "tuned_label_smoothing" in params:
-        need(params["tuned_label_smoothing"] < 1, "tuned_label_smoothing", "a value in [0, 1)")
-    for key in ("mlp_hidden",):
-        if key in params:
-            v = params[key]
-            need(isinstance(v, list) and v and all(isinstance(h, list) and h and all(pos_int(w) for w in h) for h in v),
-                 key, "a list of layer-width lists, e.g. [[256, 128]]")
-    for key in ("source_hidden", "tuned_hidden"):
-        if key in params:
-            v = params[key]
-            need(isinstance(v, list) and all(pos_int(w) for w in v), key, "a list of positive widths (may be empty)")
-    if "source_blocks" in params:
-        need(_blocks_ok(params["source_blocks"]), "source_blocks", "a list of blocks of conv widths, e.g. [[32], [64]]")
-    if "grid_blocks" in params:
-        v = params["grid_blocks"]
-        need(isinstance(v, list) and v and all(_blocks_ok(b) for b in v), "grid_blocks",
-             "a list of block lists, e.g. [[[32], [64]], [[32], [64, 64]]]")
-    for key in ("grid_batch_size", "tuned_epochs"):
-        if key in params:
-            v = params[key]
-            need(isinstance(v, list) and v and all(pos_int(x) for x in v), key, "a non-empty list of positive integers")
-    if "grid_epochs" in params:
-        v = params["grid_epochs"]
-        need(isinstance(v, list) and len(v) == 2 and all(pos_int(x) for x in v) and v[0] <= v[1], "grid_epochs",
-             "[first round's epochs, last round's epochs], e.g. [2, 6]")
-    if "grid_augment" in params:
-        v = params["grid_augment"]
-        need(isinstance(v, list) and v and all(a in AUGMENT_PRESETS for a in v), "grid_augment",
-             f"a list from {', '.join(AUGMENT_PRESETS)}")
-    if "reg_augment" in params:
-        need(params["reg_augment"] in AUGMENT_PRESETS[1:], "reg_augment", f"one of {', '.join(AUGMENT_PRESETS[1:])}")
-    for key in ("source_optimizer", "tuned_optimizer"):
-        if key in params:
-            need(params[key] in OPTIMIZERS, key, f"one of {', '.join(OPTIMIZERS)}")
-    if "tuned_lr_schedule" in params:
-        need(params["tuned_lr_schedule"] in SCHEDULES, "tuned_lr_schedule", "'', 'cosine' or 'onecycle'")
+    c = lab3_checks(params, "fashion_mnist",
+                    positive=("logreg_iter", "mlp_epochs", "mlp_batch_size", "source_epochs", "source_batch_size",
+                              "reg_epochs", "n_jobs", "threads"),
+                    counts=("max_train", "max_test", "baseline_search_images", "search_images", "reg_images"))
+    c.positive_list("logreg_C", "mlp_lr", "grid_lr")
+    c.non_negative("source_lr", "reg_weight_decay", "tuned_weight_decay")
+    c.rate("reg_dropout")
+    c.rate("tuned_label_smoothing", expected="a value in [0, 1)")
+    c.grid_layers("mlp_hidden", expected="a list of layer-width lists, e.g. [[256, 128]]")
+    c.layers("source_hidden", "tuned_hidden", empty=True)
+    c.rule("source_blocks", ok=_blocks_ok, expected="a list of blocks of conv widths, e.g. [[32], [64]]")
+    c.each("grid_blocks", ok=_blocks_ok, expected="a list of block lists, e.g. [[[32], [64]], [[32], [64, 64]]]")
+    c.ints_list("grid_batch_size", "tuned_epochs")
+    c.rule("grid_epochs", ok=lambda v: isinstance(v, list) and len(v) == 2 and all(is_int(x) and x >= 1 for x in v)
+           and v[0] <= v[1], expected="[first round's epochs, last round's epochs], e.g. [2, 6]")
+    c.choices("grid_augment", options=AUGMENT_PRESETS)
+    c.choice("reg_augment", options=AUGMENT_PRESETS[1:])
+    c.choice("source_optimizer", "tuned_optimizer", options=OPTIMIZERS)
+    c.choice("tuned_lr_schedule", options=SCHEDULES, expected="'', 'cosine' or 'onecycle'")
 
 
 def _blocks_ok(blocks) -> bool:
-    return (isinstance(blocks, list) and bool(blocks)
-            and all(isinstance(b, list) and b and all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in b)
-                    for b in blocks))
+    return isinstance(blocks, list) and bool(blocks) and all(is_layers(b) for b in blocks)

@@ -12,7 +12,7 @@ baseline_false_alarms, seeds_met, n_seeds, met_first_seed}; thresholds {model: v
 
 from __future__ import annotations
 
-from mlplab.errors import UserError
+from mlplab.experiment.checks import Checks, is_int, is_layers
 
 GLOSSARY = {
     "anomaly": "a stretch of a series that departs from its usual pattern (here: the five events NAB labelled).",
@@ -34,40 +34,13 @@ GLOSSARY = {
 
 def validate_params(params: dict) -> None:
     """Reject a bad profile before the notebook starts (called by `mlplab run`)."""
-    import pandas as pd
-
-    def need(cond: bool, key: str, expected: str):
-        if not cond:
-            raise UserError(f"taxi_anomaly parameter {key}={params.get(key)!r}: expected {expected}")
-
-    def is_int(v) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool)
-
-    if "train_end" in params:
-        try:
-            ok = pd.Timestamp(params["train_end"]) is not pd.NaT
-        except (ValueError, TypeError):
-            ok = False
-        need(ok, "train_end", "a date such as 2014-10-15 (the training period ends the day before)")
-    if "window" in params:
-        need(is_int(params["window"]) and params["window"] >= 8 and params["window"] % 4 == 0, "window",
-             "a multiple of 4 half-hours, at least 8 (the autoencoder halves it twice)")
-    if "tail_days" in params:
-        need(is_int(params["tail_days"]) and 2 <= params["tail_days"] <= 60, "tail_days", "an integer from 2 to 60")
-    if "quantile" in params:
-        q = params["quantile"]
-        need(isinstance(q, (int, float)) and not isinstance(q, bool) and 0.5 <= q <= 1, "quantile",
-             "a number from 0.5 to 1 (1: the largest validation-tail score)")
-    for key in ("epochs", "batch_size", "n_jobs"):
-        if key in params:
-            need(is_int(params[key]) and params[key] >= 1, key, "a positive integer")
-    if "lr" in params:
-        need(isinstance(params["lr"], (int, float)) and 0 < params["lr"] < 1, "lr", "a learning rate between 0 and 1")
-    if "hidden" in params:
-        h = params["hidden"]
-        need(isinstance(h, list) and len(h) == 2 and all(is_int(c) and c > 0 for c in h), "hidden",
-             "two positive channel counts, e.g. [16, 8]")
-    if "seeds" in params:
-        s = params["seeds"]
-        need(isinstance(s, list) and s and all(is_int(x) for x in s) and len(set(s)) == len(s), "seeds",
-             "a non-empty list of distinct integers")
+    c = Checks(params, "taxi_anomaly")
+    c.date("train_end", expected="a date such as 2014-10-15 (the training period ends the day before)")
+    c.rule("window", ok=lambda v: is_int(v) and v >= 8 and v % 4 == 0,
+           expected="a multiple of 4 half-hours, at least 8 (the autoencoder halves it twice)")
+    c.integer("tail_days", least=2, most=60)
+    c.between("quantile", low=0.5, high=1, expected="a number from 0.5 to 1 (1: the largest validation-tail score)")
+    c.integer("epochs", "batch_size", "n_jobs")
+    c.fraction("lr", expected="a learning rate between 0 and 1")
+    c.rule("hidden", ok=lambda h: is_layers(h) and len(h) == 2, expected="two positive channel counts, e.g. [16, 8]")
+    c.seeds("seeds")

@@ -28,7 +28,6 @@ Results `extra` keys written by the notebook:
 from __future__ import annotations
 
 NOTEBOOK = "wildfire"
-TRACKING = ("none", "mlflow", "wandb", "tensorboard")
 
 GLOSSARY = {
     "Fire Weather Index (FWI) system": "The Canadian system of six indices computed from noon temperature, "
@@ -53,18 +52,18 @@ GLOSSARY = {
 
 def validate_params(params: dict) -> None:
     """Reject a bad profile before any notebook starts (called by `mlplab run`)."""
-    from mlplab.california.checks import Checks
+    from mlplab.experiment.checks import Checks
 
     c = Checks(params, "wildfire")
     c.seeds("repeat_seeds")
-    c.positive_int("folds", "valid_folds", least=3)
-    c.positive_int("inner_folds", "threshold_folds", least=2)
-    c.positive_int("epochs", "source_epochs", "batch_size", "n_jobs", "hgb_max_iter")
+    c.integer("folds", "valid_folds", least=3)
+    c.integer("inner_folds", "threshold_folds", least=2)
+    c.integer("epochs", "source_epochs", "batch_size", "n_jobs", "hgb_max_iter")
     c.layers("source_hidden")
     c.grid_layers("grid_hidden")
     c.rates_list("grid_dropout")
     c.positive_list("grid_logreg_C", "grid_hgb_learning_rate")
-    c.ints_list("grid_hgb_leaves")
+    c.ints_list("grid_hgb_leaves", least=2)
     c.rate("source_dropout")
     c.positive("lr")
-    c.choice("tracking", TRACKING)
+    c.tracking()
