@@ -13,7 +13,7 @@ from mlplab.california.features import LABELS
 from mlplab.california.models import ENCODING_LABELS
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import (capital, curve_finding, join, metric_name, num, params_text, pct,
-                                     verdict_clause, verdicts_summary)
+                                     verdict_clause, verdict_counts, verdicts_summary)
 
 UNIT = " ($100,000)"
 RUNS = "outer splits"
@@ -165,8 +165,7 @@ def regularization_sentence(table: pd.DataFrame) -> str:
 
 
 def regularization_caption(table: pd.DataFrame) -> str:
-    words = table["verdict"].value_counts()
-    better, worse = int(words.get(V.BETTER, 0)), int(words.get(V.WORSE, 0))
+    better, worse = verdict_counts(table)
     if better == 0 and worse == 0:
         return "Takeaway: no regularizer moves the test RMSE beyond the noise of the outer splits."
     return (f"Takeaway: {better} regularizer{'s' if better != 1 else ''} lower{'s' if better == 1 else ''} the test RMSE "

@@ -21,7 +21,7 @@ from mlplab.california.features import design
 from mlplab.data.california import CAP, load_california
 from mlplab.errors import UserError
 from mlplab.experiment import fanout
-from mlplab.experiment.protocol import OuterSplit, Protocol, Rows, SplitIndex
+from mlplab.experiment.protocol import Protocol, SplitIndex, outer_splits, row_selector
 from mlplab.experiment.record import Run
 from mlplab.experiment.regularize import LABELS as REG_LABELS
 from mlplab.experiment.regularize import variants as reg_variants
@@ -60,15 +60,11 @@ def random_indices(n: int, seeds, *, test_size: float = 0.2, valid_size: float =
 def setup(frame: pd.DataFrame, seeds, *, test_size: float = 0.2, valid_size: float = 0.2, n_jobs: int = 1,
           scheduler: str = "") -> Setup:
     X, y = design(frame)
-    splits = []
-    for idx in random_indices(len(y), seeds, test_size=test_size, valid_size=valid_size):
-        part = lambda rows: Rows(X.iloc[rows].reset_index(drop=True), y[rows])  # noqa: E731
-        splits.append(OuterSplit(idx.index, idx.seed, part(idx.fit), part(idx.validation), part(idx.test)))
-    protocol = Protocol(
-        "nested", len(splits),
+    splits = outer_splits(random_indices(len(y), seeds, test_size=test_size, valid_size=valid_size), row_selector(X, y))
+    protocol = Protocol.for_splits(
+        "nested", splits,
         selection=("successive-halving searches with cross-validation on each outer split's fit rows (same number of "
                    "candidates, folds and rounds for the MLP and HGB)"),
-        seeds=tuple(int(s) for s in seeds),
         validation=f"a random {valid_size:.0%} of each outer split's training rows, never used for fitting")
     return Study(splits, Regression(), protocol, n_jobs=n_jobs, scheduler=scheduler or None)
 

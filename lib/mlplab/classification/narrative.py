@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlplab.experiment import prose
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import results_sentence, capital, join, params_text, pct, verdict_clause, verdicts_summary
 
@@ -240,16 +241,10 @@ def random_failures_note(run) -> str:
 
 
 def recommendation_sentence(rec: dict | None, runs: dict, ratio: float) -> str:
-    if rec is None:
-        return "No model was scored on validation rows, so none is recommended."
-    best = runs[rec["model"]]
-    text = (f"Chosen on the validation rows (highest mean validation macro-F1, {rec['validation']:.3f}): "
-            f"**{best.label}**. Its test macro-F1 is {best.mean('macro_f1'):.3f}")
-    if rec.get("runner_up"):
-        other = runs[rec["runner_up"]]
-        v = V.compare_runs(best, other, "macro_f1", higher_is_better=True, test_train_ratio=ratio)
-        text += f", {V.relation(v)} the validation runner-up, {other.label} ({other.mean('macro_f1'):.3f})"
-    return text + "."
+    return prose.recommendation_sentence(rec, runs, "macro_f1", higher_is_better=True, ratio=ratio,
+                                         value=lambda x: f"{x:.3f}", chosen_on="the validation rows",
+                                         criterion="highest mean validation macro-F1", on_test="Its test macro-F1 is",
+                                         unscored="validation rows")
 
 
 def gap_sentence(run) -> str:
@@ -316,11 +311,10 @@ def regularization_sentence(table: pd.DataFrame) -> str:
 
 
 def regularization_caption(table: pd.DataFrame) -> str:
-    words = table["verdict"].value_counts()
-    better, worse = int(words.get(V.BETTER, 0)), int(words.get(V.WORSE, 0))
-    if better == 0 and worse == 0:
-        return "No regularizer moves the test macro-F1 beyond the noise of the outer splits."
-    return f"{better} change(s) better and {worse} worse than their reference; the rest on a par."
+    return prose.counts_caption(table,
+                                none="No regularizer moves the test macro-F1 beyond the noise of the outer splits.",
+                                counts="{better} change(s) better and {worse} worse than their reference; "
+                                       "the rest on a par.")
 
 
 def smote_on_tuned_sentence(runs: dict, ratio: float) -> str:

@@ -20,7 +20,7 @@ from mlplab.classification.features import LABEL, design_matrix
 from mlplab.data import FAILURE_TYPES, load_maintenance
 from mlplab.errors import UserError
 from mlplab.experiment import fanout
-from mlplab.experiment.protocol import OuterSplit, Protocol, Rows, stratified_indices
+from mlplab.experiment.protocol import Protocol, Rows, outer_splits, row_selector, stratified_indices
 from mlplab.experiment.record import Run, SplitResult
 from mlplab.experiment.regularize import LABELS as REG_LABELS
 from mlplab.experiment.regularize import variants as reg_variants
@@ -66,16 +66,12 @@ def setup(frame: pd.DataFrame, seeds, *, test_size: float, valid_size: float, n_
           scheduler: str = "", threshold_cv: int = 5, n_bins: int = 16) -> Setup:
     X = design_matrix(frame, FEATURES)
     y = frame[LABEL].astype(str).to_numpy()
-    splits = []
-    for idx in stratified_indices(y, seeds, test_size=test_size, valid_size=valid_size):
-        part = lambda rows: Rows(X.iloc[rows].reset_index(drop=True), y[rows])  # noqa: E731
-        splits.append(OuterSplit(idx.index, idx.seed, part(idx.fit), part(idx.validation), part(idx.test)))
-    protocol = Protocol(
-        "nested", len(splits),
+    splits = outer_splits(stratified_indices(y, seeds, test_size=test_size, valid_size=valid_size), row_selector(X, y))
+    protocol = Protocol.for_splits(
+        "nested", splits,
         selection=("searches (successive halving on epochs or boosting iterations) and the choice of input encoding "
                    "and loss by stratified cross-validation on each outer split's fit rows; decision thresholds from "
                    "out-of-fold probabilities of the fit rows"),
-        seeds=tuple(int(s) for s in seeds),
         validation=f"{valid_size:.0%} of each outer split's training rows (stratified), never used for fitting")
     return Setup(splits, Classification(labels_of(y)), protocol, n_jobs, scheduler or None,
                  threshold_cv=threshold_cv, n_bins=n_bins)

@@ -8,6 +8,7 @@ cover each branch).
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,25 @@ def verdict_clause(a_label: str, b_label: str, v: Verdict, metric: str, *, digit
     pct = f"{round(v.confidence * 100)} %"
     return (f"{a_label} is {relation(v)} {b_label} on test {what}: difference {diff}, {pct} interval "
             f"{v.low * scale:+.{digits}f} to {v.high * scale:+.{digits}f}{unit} over {n}")
+
+
+def recommendation_sentence(rec: dict | None, runs: dict, metric: str, *, higher_is_better: bool, ratio,
+                            value: Callable[[float], str] = num, chosen_on: str, criterion: str, on_test: str,
+                            unscored: str | None = None) -> str:
+    """'Chosen on {chosen_on} ({criterion}, 0.712): **the tuned MLP**. {on_test} 0.705, better than the
+    validation runner-up, HGB (0.690).' — the recommendation (select.recommend: validation only) and the
+    noise rule's word on its test score against the runner-up's; `value` formats a score, `ratio` is
+    the test/train ratio of the Nadeau-Bengio correction (None: no overlap to correct for)."""
+    if rec is None:
+        return f"No model was scored on {unscored or chosen_on}, so none is recommended."
+    best = runs[rec["model"]]
+    text = (f"Chosen on {chosen_on} ({criterion}, {value(rec['validation'])}): **{best.label}**. "
+            f"{on_test} {value(best.mean(metric))}")
+    if rec.get("runner_up"):
+        other = runs[rec["runner_up"]]
+        v = V.compare_runs(best, other, metric, higher_is_better=higher_is_better, test_train_ratio=ratio)
+        text += f", {relation(v)} the validation runner-up, {other.label} ({value(other.mean(metric))})"
+    return text + "."
 
 
 def capital(text: str) -> str:
@@ -111,6 +131,19 @@ def curve_finding(history: pd.DataFrame | None, label: str) -> str:
                 f"{(v[-1] - v[best]) / abs(v[best]):.1%} higher: the later epochs overfit the fit rows.")
     return (f"The validation loss of {label} has flattened by the last epoch (within {CURVE_TOL:.0%} of its "
             "minimum): the epoch budget is neither short nor wasteful.")
+
+
+def verdict_counts(table: pd.DataFrame) -> tuple[int, int]:
+    """How many pairs of a pairs table (column verdict) the noise rule calls better, and worse."""
+    words = table["verdict"].value_counts()
+    return int(words.get(V.BETTER, 0)), int(words.get(V.WORSE, 0))
+
+
+def counts_caption(table: pd.DataFrame, *, none: str, counts: str) -> str:
+    """`none` when the noise rule calls no pair of a pairs table better or worse, else `counts` with
+    {better} and {worse} filled in."""
+    better, worse = verdict_counts(table)
+    return none if better == worse == 0 else counts.format(better=better, worse=worse)
 
 
 def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:

@@ -16,7 +16,7 @@ for the recommendation. The test rows are scored, never chosen on.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -39,6 +39,11 @@ class Protocol:
             raise ValueError(f"protocol kind must be one of {KINDS}, got {self.kind!r}")
         if self.outer_splits < 1:
             raise ValueError(f"outer_splits must be >= 1, got {self.outer_splits}")
+
+    @classmethod
+    def for_splits(cls, kind: str, splits: list, *, selection: str, validation: str = "") -> "Protocol":
+        """The statement of `splits` (OuterSplits or SplitIndexes): one outer split each, their seeds."""
+        return cls(kind, len(splits), selection, tuple(int(s.seed) for s in splits), validation)
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -89,6 +94,28 @@ class SplitIndex:
     fit: np.ndarray
     validation: np.ndarray
     test: np.ndarray
+
+
+def row_selector(X, y) -> Callable[[np.ndarray], Rows]:
+    """positions -> Rows of X and y at those positions (a data frame's index renumbered from 0)."""
+    def take(positions) -> Rows:
+        return Rows(X.iloc[positions].reset_index(drop=True) if hasattr(X, "iloc") else X[positions], y[positions])
+    return take
+
+
+def outer_splits(index: list[SplitIndex], part: Callable[[np.ndarray], Any], *, test: Any = None) -> list[OuterSplit]:
+    """One OuterSplit per SplitIndex, each part `part(positions)` (e.g. a `row_selector`). `test` given: every
+    split's test part (a separate test set, which the index's test positions number, not X). Positions
+    the splits share (a holdout's fit and validation rows) are taken once: the splits share those parts."""
+    taken: dict[int, Any] = {}
+
+    def rows(positions):
+        if id(positions) not in taken:
+            taken[id(positions)] = part(positions)
+        return taken[id(positions)]
+
+    return [OuterSplit(s.index, s.seed, rows(s.fit), rows(s.validation), rows(s.test) if test is None else test)
+            for s in index]
 
 
 def stratified_indices(y, seeds, *, test_size: float = 0.2, valid_size: float = 0.2) -> list[SplitIndex]:

@@ -21,7 +21,7 @@ from sklearn.model_selection import PredefinedSplit, train_test_split
 from mlplab.data.fashion_mnist import CLASSES, FashionMNIST, load_fashion_mnist, with_subset
 from mlplab.errors import UserError
 from mlplab.experiment import fanout
-from mlplab.experiment.protocol import OuterSplit, Protocol, Rows, holdout_indices
+from mlplab.experiment.protocol import OuterSplit, Protocol, Rows, holdout_indices, outer_splits, row_selector
 from mlplab.experiment.record import Run
 from mlplab.experiment.search import SearchResult, run_search
 from mlplab.experiment.tasks import Classification
@@ -79,18 +79,13 @@ def setup(data: FashionMNIST, seeds, *, valid_size: float, n_jobs: int = 1, thre
           scheduler: str = "", device: str = "cpu") -> Setup:
     idx = holdout_indices(np.arange(len(data.y_train)), np.arange(len(data.y_test)), seeds, valid_size=valid_size,
                           ordered=False, y=data.y_train)
-    y_train, y_test = class_names(data.y_train), class_names(data.y_test)
-    first = idx[0]
-    fit = Rows(data.X_train[first.fit], y_train[first.fit])
-    valid = Rows(data.X_train[first.validation], y_train[first.validation])
-    test = Rows(data.X_test, y_test)
-    splits = [OuterSplit(s.index, s.seed, fit, valid, test) for s in idx]
-    protocol = Protocol(
-        "holdout", len(splits),
+    splits = outer_splits(idx, row_selector(data.X_train, class_names(data.y_train)),
+                          test=Rows(data.X_test, class_names(data.y_test)))
+    protocol = Protocol.for_splits(
+        "holdout", splits,
         selection=("searches score their candidates on the validation images (successive halving on epochs for the "
                    "CNN, on a stratified subsample of the fit images); the tuned CNN's number of epochs and test-time "
                    "flip averaging are chosen on the validation images; seeds vary only the training randomness"),
-        seeds=tuple(int(s) for s in seeds),
         validation=f"a stratified {valid_size:.0%} of the training images, never used for fitting")
     return Setup(data, splits, Classification(list(CLASSES), headline=METRIC), protocol, n_jobs, threads,
                  scheduler or None, device=device)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlplab.experiment import prose
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import results_sentence, capital, curve_finding, join, metric_name, params_text, verdict_clause, verdicts_summary
 
@@ -216,16 +217,9 @@ def error_sentence(detail: dict, per_symbol: pd.DataFrame) -> str:
 
 
 def recommendation_sentence(rec: dict | None, runs: dict, ratio) -> str:
-    if rec is None:
-        return "No model was scored on the validation period, so none is recommended."
-    best = runs[rec["model"]]
-    text = (f"Chosen on the validation period (lowest validation RMSE, {dollars(rec['validation'])}): "
-            f"**{best.label}**. On the test period it scores {dollars(best.mean('rmse'))}")
-    if rec.get("runner_up"):
-        other = runs[rec["runner_up"]]
-        v = V.compare_runs(best, other, "rmse", higher_is_better=False, test_train_ratio=ratio)
-        text += f", {V.relation(v)} the validation runner-up, {other.label} ({dollars(other.mean('rmse'))})"
-    return text + "."
+    return prose.recommendation_sentence(rec, runs, "rmse", higher_is_better=False, ratio=ratio, value=dollars,
+                                         chosen_on="the validation period", criterion="lowest validation RMSE",
+                                         on_test="On the test period it scores")
 
 
 def model_rmse_caption(runs: dict, names) -> str:
@@ -274,11 +268,9 @@ def search_caption(result) -> str:
 
 
 def regularization_caption(table: pd.DataFrame) -> str:
-    words = table["verdict"].value_counts()
-    better, worse = int(words.get(V.BETTER, 0)), int(words.get(V.WORSE, 0))
-    if better == 0 and worse == 0:
-        return "No regularizer changes the test RMSE beyond the seeds' noise."
-    return f"{better} regularizer(s) better and {worse} worse than their reference; the rest on a par."
+    return prose.counts_caption(table, none="No regularizer changes the test RMSE beyond the seeds' noise.",
+                                counts="{better} regularizer(s) better and {worse} worse than their reference; "
+                                       "the rest on a par.")
 
 
 def arch_caption(items) -> str:

@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check
 from mlplab.data.wildfire import load_wildfire
 from mlplab.errors import UserError
 from mlplab.experiment import fanout
-from mlplab.experiment.protocol import OuterSplit, Protocol, Rows, SplitIndex
+from mlplab.experiment.protocol import OuterSplit, Protocol, SplitIndex, outer_splits, row_selector
 from mlplab.experiment.record import Run
 from mlplab.experiment.search import run_search
 from mlplab.experiment.study import Study
@@ -106,11 +106,6 @@ def shared_days(index: list[SplitIndex], days) -> list[int]:
     return [int(len(np.intersect1d(days[s.test], days[np.concatenate([s.fit, s.validation])]))) for s in index]
 
 
-def _splits(X, y, index) -> list[OuterSplit]:
-    part = lambda rows: Rows(X.iloc[rows].reset_index(drop=True), y[rows])  # noqa: E731
-    return [OuterSplit(s.index, s.seed, part(s.fit), part(s.validation), part(s.test)) for s in index]
-
-
 def setup(frame: pd.DataFrame, repeat_seeds, *, folds: int = 5, valid_folds: int = 5, inner_folds: int = 3,
           threshold_folds: int = 3, n_jobs: int = 1, scheduler: str = "", grouped: bool = True) -> Setup:
     X, y = design(frame)
@@ -125,8 +120,9 @@ def setup(frame: pd.DataFrame, repeat_seeds, *, folds: int = 5, valid_folds: int
                    f"from out-of-fold probabilities of {threshold_folds} day-grouped folds of the fit rows"),
         seeds=tuple(int(s) for s in repeat_seeds),
         validation=f"one of {valid_folds} folds of each outer split's training rows, {how}")
-    return Setup(_splits(X, y, index), Classification([0, 1]), protocol, n_jobs=n_jobs, scheduler=scheduler or None,
-                 days=days, index=index, threshold_folds=threshold_folds, inner_folds=inner_folds)
+    return Setup(outer_splits(index, row_selector(X, y)), Classification([0, 1]), protocol, n_jobs=n_jobs,
+                 scheduler=scheduler or None, days=days, index=index, threshold_folds=threshold_folds,
+                 inner_folds=inner_folds)
 
 
 def split_sizes(st: Setup, folds: int, repeats: int) -> dict:
