@@ -242,7 +242,7 @@ def test_conclusions_lever_rows_and_sentences():
     rows = conclusions.lever_rows(aq)
     assert rows["model"].tolist() == ["gru", "lstm_centred"]
     text = conclusions.lever_sentences(aq)
-    assert "The centred LSTM is better than the reference; the GRU is worse" in text
+    assert "The centred LSTM is better than its reference; the GRU is worse than its reference" in text
     assert "1 of 2 changes help" in conclusions.caption_levers(rows)
     assert conclusions.lever_sentences({"models": {}, "verdicts": []}) == ""
 

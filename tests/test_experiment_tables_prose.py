@@ -180,11 +180,12 @@ def test_verdicts_summary_branches():
         "None of the 3 changes to the MLP differs from its reference by more than the noise "
         "(test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.PAR, V.BETTER, V.PAR), "the MLP", how) == (
-        "Change 1 is better than the reference; 2 on a par (test macro-F1 over 3 outer splits).")
+        "Change 1 is better than its reference; the other 2 are on a par with theirs (test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.WORSE), "the MLP", how) == (
-        "Change 0 is worse (test macro-F1 over 3 outer splits).")
+        "Change 0 is worse than its reference (test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.BETTER, V.WORSE, V.BETTER, V.WORSE, V.PAR), "the MLP", how) == (
-        "Change 0 and change 2 are better than the reference; change 1 and change 3 are worse; 1 on a par "
+        "Change 0 and change 2 are better than their reference; change 1 and change 3 are worse than their reference; "
+        "the other change is on a par with its reference "
         "(test macro-F1 over 3 outer splits).")
 
 
@@ -197,7 +198,8 @@ def test_verdicts_summary_never_calls_too_few_runs_noise():
     assert many == ("There are too few runs to tell whether any of the 2 changes to the MLP differs from its "
                     "reference (test RMSE over 2 seeds).")
     mixed = prose.verdicts_summary(summary_table(V.PAR, V.TOO_FEW, V.BETTER), "the MLP", how)
-    assert mixed == ("Change 2 is better than the reference; 1 on a par; 1 with too few runs to call "
+    assert mixed == ("Change 2 is better than its reference; the other change is on a par with its reference; 1 with too few runs to call "
                      "(test RMSE over 2 seeds).")
     par_and_few = prose.verdicts_summary(summary_table(V.PAR, V.TOO_FEW), "the MLP", how)
-    assert "None of" not in par_and_few and par_and_few == "1 on a par; 1 with too few runs to call (test RMSE over 2 seeds)."
+    assert "None of" not in par_and_few and par_and_few == ("1 change is on a par with its reference; 1 with too few runs to call "
+                                                         "(test RMSE over 2 seeds).")

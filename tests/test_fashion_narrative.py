@@ -167,7 +167,7 @@ def test_regularization_caption_and_sentence_branches():
     assert "None of the 2 changes" in nv.regularization_sentence(par, 10000, 8)
     some = pd.DataFrame({"change": ["dropout", "data augmentation"], "verdict": ["on a par", "better"]})
     assert "Beyond the noise: data augmentation (better)" in nv.regularization_caption(some, FULL)
-    assert "Data augmentation is better than the reference" in nv.regularization_sentence(some, 10000, 8)
+    assert "Data augmentation is better than its reference" in nv.regularization_sentence(some, 10000, 8)
 
 
 def test_confusion_pairs_and_per_class_report_from_kept_predictions():

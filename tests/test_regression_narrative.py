@@ -138,8 +138,13 @@ def test_regularization_sentence_and_caption_from_verdicts():
     table = pd.DataFrame({"change": ["dropout", "L2 weight decay", "batch normalization"],
                           "verdict": ["better", "worse", "on a par"]})
     text = nv.regularization_sentence(table)
-    assert text.startswith("Dropout is better than the reference; L2 weight decay is worse; 1 on a par")
-    assert nv.regularization_caption(table) == "1 regularizer(s) better and 1 worse than their reference; the rest on a par."
+    assert text.startswith("Dropout is better than its reference; L2 weight decay is worse than its reference; "
+                           "the other change is on a par with its reference")
+    assert nv.regularization_caption(table) == "1 regularizer better and 1 worse than their reference; the rest on a par."
+    one_worse = pd.DataFrame({"change": ["dropout", "L2"], "verdict": ["worse", "worse"]})
+    assert nv.regularization_caption(one_worse) == "2 regularizers worse than their reference."
+    worse_and_par = pd.DataFrame({"change": ["dropout", "L2"], "verdict": ["worse", "on a par"]})
+    assert nv.regularization_caption(worse_and_par) == "1 regularizer worse than its reference; the rest on a par."
 
 
 @pytest.mark.parametrize("missing,expected", [(0, "Every symbol has a row on every trading day."),

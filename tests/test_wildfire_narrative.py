@@ -121,7 +121,7 @@ def test_conclusions_tables_and_sentences(docs):
     docs["california"]["extra"]["goal"].update(met=False, mlp_mean=0.5)
     assert "is not met" in C.goal_sentence(docs["california"])
     helped = C.helped_table(docs)
-    assert len(helped) == 1 and "is better than the reference" in C.helped_sentences(helped, docs)
+    assert len(helped) == 1 and "is better than its reference" in C.helped_sentences(helped, docs)
     assert "moved away from 0.5 on 1 of 3" in C.helped_sentences(helped, docs)
     cav = C.caveats(docs)
     assert any("flatters" in c for c in cav) and any("ISI" in c for c in cav) and any("on a par" in c for c in cav)

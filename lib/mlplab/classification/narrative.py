@@ -313,8 +313,7 @@ def regularization_sentence(table: pd.DataFrame) -> str:
 def regularization_caption(table: pd.DataFrame) -> str:
     return prose.counts_caption(table,
                                 none="No regularizer moves the test macro-F1 beyond the noise of the outer splits.",
-                                counts="{better} change(s) better and {worse} worse than their reference; "
-                                       "the rest on a par.")
+                                noun="change")
 
 
 def smote_on_tuned_sentence(runs: dict, ratio: float) -> str:

@@ -383,7 +383,7 @@ def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
     for name, p in plan.items():
         who = "tuned MLP" if p["family"] == "tuned" else "lab's MLP"
         if p["regularizer"] is None:
-            label = f"{who}: early-stopping slice removed, no stopping"
+            label = f"{who}: holding out the stopping slice (fewer fit rows, no stopping)"
         elif p["regularizer"] == "early_stopping":
             label = f"{who}: early stopping (same reduced rows)"
         else:

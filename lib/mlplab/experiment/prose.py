@@ -139,11 +139,18 @@ def verdict_counts(table: pd.DataFrame) -> tuple[int, int]:
     return int(words.get(V.BETTER, 0)), int(words.get(V.WORSE, 0))
 
 
-def counts_caption(table: pd.DataFrame, *, none: str, counts: str) -> str:
-    """`none` when the noise rule calls no pair of a pairs table better or worse, else `counts` with
-    {better} and {worse} filled in."""
+def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
+    """`none` when the noise rule calls no pair of a pairs table better or worse, else how many `noun`s
+    it calls better and worse than their reference (e.g. "1 regularizer worse than its reference;
+    the rest on a par.")."""
     better, worse = verdict_counts(table)
-    return none if better == worse == 0 else counts.format(better=better, worse=worse)
+    if better == worse == 0:
+        return none
+    pieces = [f"{n} {word}" for n, word in ((better, "better"), (worse, "worse")) if n]
+    first = better or worse
+    pieces[0] = f"{first} {noun}{'' if first == 1 else 's'} {pieces[0].split(' ', 1)[1]}"
+    text = " and ".join(pieces) + f" than {'its' if better + worse == 1 else 'their'} reference"
+    return text + ("; the rest on a par." if len(table) > better + worse else ".")
 
 
 def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
@@ -165,12 +172,18 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
         return (f"None of the {n} changes to {subject} differs from its reference by more than the noise "
                 f"({how}).")
     parts = []
-    if better:
-        parts.append(f"{join(better)} {'is' if len(better) == 1 else 'are'} better than the reference")
-    if worse:
-        parts.append(f"{join(worse)} {'is' if len(worse) == 1 else 'are'} worse")
+    for names, word in ((better, "better"), (worse, "worse")):
+        if names:
+            one = len(names) == 1
+            parts.append(f"{join(names)} {'is' if one else 'are'} {word} than {'its' if one else 'their'} reference")
     if par:
-        parts.append(f"{len(par)} on a par")
+        one = len(par) == 1
+        if better or worse:
+            parts.append(f"the other {'change is' if one else f'{len(par)} are'} on a par with "
+                         f"{'its reference' if one else 'theirs'}")
+        else:
+            parts.append(f"{len(par)} {'change is' if one else 'changes are'} on a par with {'its' if one else 'their'} "
+                         "reference")
     if few:
         parts.append(f"{len(few)} with too few runs to call")
     return capital("; ".join(parts)) + f" ({how})."

@@ -269,8 +269,7 @@ def search_caption(result) -> str:
 
 def regularization_caption(table: pd.DataFrame) -> str:
     return prose.counts_caption(table, none="No regularizer changes the test RMSE beyond the seeds' noise.",
-                                counts="{better} regularizer(s) better and {worse} worse than their reference; "
-                                       "the rest on a par.")
+                                noun="regularizer")
 
 
 def arch_caption(items) -> str:

@@ -238,7 +238,7 @@ def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
     out = []
     for name, p in plan.items():
         if p["regularizer"] is None:
-            out.append((name, p["reference"], "the early-stopping slice removed, no stopping"))
+            out.append((name, p["reference"], "holding out the stopping slice (fewer fit rows, no stopping)"))
         elif p["regularizer"] == "early_stopping":
             out.append((name, p["reference"], "early stopping (same reduced rows)"))
         else:
