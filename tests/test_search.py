@@ -142,7 +142,8 @@ def test_halving_search_uses_max_epochs_as_resource(clf_data, capsys):
     assert len(top) == 5 and top["budget"].tolist()[:3] == [9, 9, 3]  # survivors first, once each
     assert top["rank"].is_monotonic_increasing and "rank_test_score" not in top  # readable headers
     fig = plot_search_scores(table)
-    assert [ax.get_xlabel() for ax in fig.axes if ax.get_visible()] == ["lr", "hidden"]
+    assert [ax.get_xlabel() for ax in fig.axes if ax.get_visible()] == ["learning rate", "layers"]
+    assert sorted(t.get_text() for t in fig.axes[1].get_xticklabels()) == ["4", "8"]  # widths, not tuples
     assert fig.axes[0].get_legend().get_title().get_text() == "epochs"
 
 
@@ -182,7 +183,7 @@ def test_plot_and_top_configs_from_a_regression_search(reg_data):
     fig = plot_search_scores(res.cv_results, score_label="RMSE (CV)")
     assert isinstance(fig, Figure)
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_xlabel() for ax in visible] == ["alpha", "fit_intercept"]
+    assert [ax.get_xlabel() for ax in visible] == ["alpha", "fit intercept"]
     assert visible[0].get_ylabel() == "RMSE (CV)"
     top = top_configs(res.cv_results, k=3)
     assert len(top) == 3 and top["rank"].tolist() == [1, 2, 3]

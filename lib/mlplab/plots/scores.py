@@ -9,6 +9,7 @@ import textwrap
 
 import numpy as np
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
 from mlplab.plots.style import new_figure, title_with_source
 
@@ -59,6 +60,7 @@ def plot_differences(labels: list[str], records: list[dict], *, xlabel: str, tit
     ax.set_yticks(range(len(labels)), [textwrap.fill(n, 34) for n in labels], fontsize=8)
     ax.set_ylim(len(labels) - 0.4, -0.6)
     ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))  # tick labels never run into each other
     if title:
         ax.set_title(title_with_source(title, synthetic))
     return fig

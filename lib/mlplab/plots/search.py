@@ -39,10 +39,10 @@ def plot_search_scores(cv_results: pd.DataFrame, params: list[str] | None = None
     fig, axes = new_figure(nrows, ncols, squeeze=False, sharey=True)
     for ax, p in zip(axes.ravel(), params):
         try:
-            order = [str(v) for v in sorted(pd.unique(df[p]))]
+            order = [_value_text(v) for v in sorted(pd.unique(df[p]))]
         except TypeError:  # mixed types (e.g. None and numbers): keep the grid's order
-            order = [str(v) for v in pd.unique(df[p])]
-        data = pd.DataFrame({p: df[p].astype(str).to_numpy(), score_label: df[score].to_numpy()})
+            order = [_value_text(v) for v in pd.unique(df[p])]
+        data = pd.DataFrame({p: [_value_text(v) for v in df[p]], score_label: df[score].to_numpy()})
         budgets = None
         if halving:
             data["epochs"] = df["n_resources"].astype(str).to_numpy()
@@ -54,12 +54,19 @@ def plot_search_scores(cv_results: pd.DataFrame, params: list[str] | None = None
         means = base.groupby(p)[score_label].mean().reindex(order)
         ax.plot(range(len(order)), means.to_numpy(), color="black", marker="D", lw=1.5,
                 label="mean (first round)" if halving else "mean")
-        ax.set_xlabel(p)
+        ax.set_xlabel(HEADERS.get(p, p.replace("_", " ")))
         ax.tick_params(axis="x", rotation=30 if max(len(o) for o in order) > 6 else 0)
     for ax in axes.ravel()[len(params):]:
         ax.set_visible(False)
     axes.ravel()[0].legend(loc="best", title="epochs" if halving else None)
     return fig
+
+
+def _value_text(value) -> str:
+    """A grid value as a reader writes it: layer widths as 128×64, the rest as printed."""
+    if isinstance(value, (tuple, list)):
+        return "×".join(str(v) for v in value)
+    return str(value)
 
 
 HEADERS = {"rank_test_score": "rank", "mean_test_rmse": "CV RMSE", "std_test_rmse": "CV RMSE SD",
