@@ -132,6 +132,8 @@ def test_published_table_like_with_like():
 def test_published_sentences_branch_on_the_gap_and_the_data():
     text = C.published_sentences(reg_doc(), clf_doc())
     assert "0.900" in text and "The gap can come from" in text
+    assert "embedded generator" not in text  # real data: the data cannot be the cause
+    assert "embedded generator" in C.published_sentences(reg_doc(), clf_doc(kind="synthetic"))
     doc = clf_doc()
     doc["models"]["lab_protocol"]["test"]["accuracy"] = 0.79
     assert "reproduced within 0.05" in C.published_sentences(reg_doc(), doc)

@@ -58,6 +58,8 @@ def test_lab_sentence_branches():
     lab = run("lab_protocol", [100.0], role="leaky_reference", r2=[-30.0])
     lab.settings = {"epochs": 50, "batch_size": 256}
     assert "worse than predicting no move" in nv.lab_sentence(lab, ols)
+    lab.splits[0].test["r2_return"] = -2418217.068
+    assert "R² of the intraday return of -2,418,217." in nv.lab_sentence(lab, ols)  # no spurious decimals
     lab.splits[0].test["r2_return"] = 0.3
     text = nv.lab_sentence(lab, ols)
     assert "learns less of the intraday move than a linear fit" in text and "worse than predicting" not in text

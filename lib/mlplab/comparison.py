@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from mlplab.experiment import verdict as V
-from mlplab.experiment.prose import capital, join
+from mlplab.experiment.prose import capital, join, num
 
 TASKS = {"regression": ("rmse", False, "NYSE price regression", "test RMSE (USD)"),
          "classification": ("macro_f1", True, "maintenance classification", "test macro-F1")}
@@ -167,7 +167,7 @@ def protocol_sentences(reg: dict, clf: dict) -> str:
     if lab_r:
         r2 = lab_r["test"].get("r2_return")
         text = (f"In the regression part the lab's network, trained on raw prices on its random split, reached an R² of "
-                f"the intraday return of {r2:.3f} on its own test rows")
+                f"the intraday return of {num(r2)} on its own test rows")
         ols = reg["models"].get("ols")
         if r2 is not None and ols is not None:
             text += (", below least squares on the chronological test period "
@@ -234,9 +234,12 @@ def published_sentences(reg: dict, clf: dict) -> str:
         text = (f"Under the lab's own protocol our re-run reaches an accuracy of {acc:.3f} on its partly synthetic test "
                 f"set after {epochs} epochs, against the published 0.78 after 50")
         if abs(diff) >= 0.05:
-            text += (". The gap can come from the epochs, the batch size (not recorded in the write-up), the rows the "
-                     "resampling drew and, above all, the data when this run used the embedded generator; it says "
-                     "nothing about real-row performance, which the honest protocol measures.")
+            causes = "the epochs, the batch size (not recorded in the write-up) and the rows the resampling drew"
+            if clf["provenance"].get("kind") == "synthetic":
+                causes = ("above all the data (this run used the embedded generator, not the Kaggle file), "
+                          "and " + causes)
+            text += (f". The gap can come from {causes}; it says nothing about real-row performance, which the "
+                     "honest protocol measures.")
         else:
             text += ": the published number is reproduced within 0.05."
         out.append(text)
@@ -353,7 +356,8 @@ def regularization_caption(table: pd.DataFrame) -> str:
         return "No regularization study was recorded."
     n_better = int((table["verdict"] == V.BETTER).sum())
     n_worse = int((table["verdict"] == V.WORSE).sum())
-    return f"{n_better} of {len(table)} regularizer runs are better than their reference and {n_worse} worse."
+    return (f"{n_better} of {len(table)} regularizer runs {'is' if n_better == 1 else 'are'} better than "
+            f"{'its' if n_better == 1 else 'their'} reference and {n_worse} worse.")
 
 
 def published_caption(reg: dict, clf: dict) -> str:

@@ -8,7 +8,8 @@ import pandas as pd
 
 from mlplab.experiment import prose
 from mlplab.experiment import verdict as V
-from mlplab.experiment.prose import results_sentence, capital, curve_finding, join, metric_name, params_text, verdict_clause, verdicts_summary
+from mlplab.experiment.prose import (results_sentence, capital, curve_finding, join, metric_name, num, params_text,
+                                     verdict_clause, verdicts_summary)
 
 PRICES = ("open", "close", "low", "high")
 NEAR_IDENTICAL_R = 0.99
@@ -120,7 +121,7 @@ def lab_sentence(lab, ols) -> str:
     r2 = lab.test["r2_return"]
     text = (f"The lab's network ({st.get('epochs')} epochs at batch size {st.get('batch_size'):,}, raw prices in and "
             f"out) on the lab's random split reaches a test RMSE of {dollars(lab.test['rmse'])} and an R² of the "
-            f"intraday return of {r2:.3f}. ")
+            f"intraday return of {num(r2)}. ")
     if r2 < 0:
         text += ("A negative R² of the return means its implied intraday moves are worse than predicting no move at "
                  "all: without scaling, the network does not learn the small move between open and close.")
