@@ -86,6 +86,7 @@ class _WindowRule(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X):
+        check_is_fitted(self, "window_")
         X = np.asarray(X)
         return np.concatenate([X[:, self._step(int(h)), :] for h in self.horizons], axis=1)
 
@@ -113,7 +114,8 @@ class MaskedRidge(RegressorMixin, BaseEstimator):
         self.alpha = alpha
 
     def fit(self, X, y):
-        A = np.asarray(X, dtype=float).reshape(len(X), -1)
+        A = np.asarray(X, dtype=float)
+        A = A.reshape(len(A), -1)
         y = np.asarray(y, dtype=float)
         observed = np.isfinite(y)
         groups: dict[bytes, list[int]] = {}  # columns measured on the same rows share one multi-output fit
@@ -129,11 +131,17 @@ class MaskedRidge(RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         check_is_fitted(self, "models_")
-        A = np.asarray(X, dtype=float).reshape(len(X), -1)
+        A = np.asarray(X, dtype=float)
+        A = A.reshape(len(A), -1)
         out = np.empty((len(A), self.n_outputs_))
         for cols, model in self.models_:
             out[:, cols] = model.predict(A).reshape(len(A), -1)
         return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output, tags.target_tags.single_output = True, False  # y is (n, outputs)
+        return tags
 
 
 def net_settings(*, cell="lstm", hidden=(64,), bidirectional=False, centring="none", skip=False, dropout=0.2, lr=1e-3, epochs=30,

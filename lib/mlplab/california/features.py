@@ -58,6 +58,11 @@ class LogSkewed(TransformerMixin, BaseEstimator):
         names = input_features if input_features is not None else getattr(self, "feature_names_in_", None)
         return np.asarray(names if names is not None else [f"x{i}" for i in range(len(self.mask_))], dtype=object)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN passes through (skewness and minimum ignore it)
+        return tags
+
 
 def describe(frame: pd.DataFrame) -> pd.DataFrame:
     """Per column: unit, mean, median, min, max, skewness, missing values."""

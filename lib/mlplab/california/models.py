@@ -22,6 +22,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from mlplab.california import ENCODINGS
@@ -33,6 +34,20 @@ from mlplab.training import MLPRegressor, net_kwargs
 ENCODING_LABELS = {"standard": "standardized inputs", "ple": "piecewise-linear encoding"}
 
 
+def _inner_input_tags(tags, estimator):
+    """A wrapper accepts the inputs its estimator accepts (sparse X, NaN in X): scikit-learn's tags."""
+    if estimator is not None:
+        inner = get_tags(estimator).input_tags
+        tags.input_tags.sparse, tags.input_tags.allow_nan = inner.sparse, inner.allow_nan
+    return tags
+
+
+def _target(y) -> np.ndarray:
+    if y is None:  # else np.asarray(None, dtype=float) is a NaN scalar and the bounds are NaN
+        raise ValueError("Clipped requires y to be passed, but the target y is None")
+    return np.asarray(y, dtype=float)
+
+
 class Clipped(RegressorMixin, BaseEstimator):
     """`estimator` with its predictions clipped to [min, max] of the targets it was fitted on."""
 
@@ -40,7 +55,7 @@ class Clipped(RegressorMixin, BaseEstimator):
         self.estimator = estimator
 
     def fit(self, X, y):
-        y = np.asarray(y, dtype=float)
+        y = _target(y)
         self.low_, self.high_ = float(y.min()), float(y.max())
         self.estimator_ = clone(self.estimator).fit(X, y)
         return self
@@ -50,7 +65,7 @@ class Clipped(RegressorMixin, BaseEstimator):
         its own `fit_recording` (a seed ensemble), else as a net or a pipeline ending in one."""
         from mlplab.training import fit_with_eval
 
-        y = np.asarray(y, dtype=float)
+        y = _target(y)
         self.low_, self.high_ = float(y.min()), float(y.max())
         inner = clone(self.estimator)
         self.estimator_ = (inner.fit_recording(X, y, eval_sets) if hasattr(inner, "fit_recording")
@@ -71,6 +86,14 @@ class Clipped(RegressorMixin, BaseEstimator):
     def unclipped(self, X) -> np.ndarray:
         check_is_fitted(self, "estimator_")
         return np.asarray(self.estimator_.predict(X), dtype=float)
+
+    @property
+    def n_features_in_(self) -> int:
+        """The fitted estimator's (AttributeError before fit, or when it has none)."""
+        return self.estimator_.n_features_in_
+
+    def __sklearn_tags__(self):
+        return _inner_input_tags(super().__sklearn_tags__(), self.estimator)
 
 
 class SeedEnsemble(RegressorMixin, BaseEstimator):
@@ -117,6 +140,14 @@ class SeedEnsemble(RegressorMixin, BaseEstimator):
         preds = self.member_predictions(X)
         return float(np.mean(np.abs(preds - preds.mean(axis=0))))
 
+    @property
+    def n_features_in_(self) -> int:
+        """The first member's (AttributeError before fit, or when it has none)."""
+        return self.estimators_[0].n_features_in_
+
+    def __sklearn_tags__(self):
+        return _inner_input_tags(super().__sklearn_tags__(), self.estimator)
+
 
 class NumericEncoding(TransformerMixin, BaseEstimator):
     """`kind="standard"`: standardized columns; `kind="ple"`: the piecewise-linear encoding with
@@ -136,6 +167,11 @@ class NumericEncoding(TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self, "inner_")
         return self.inner_.transform(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self.kind == "standard"  # StandardScaler ignores NaN and keeps it
+        return tags
 
 
 def prep(encoding: str = "standard", *, n_bins: int = 32, skew_threshold: float | None = 2.0) -> list:

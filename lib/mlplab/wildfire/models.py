@@ -52,8 +52,14 @@ class SigmoidMLPClassifier(MLPClassifier):
     def _target_codes(self, y, fit: bool) -> np.ndarray:
         codes = super()._target_codes(y, fit)
         if fit and len(self.classes_) != 2:
-            raise ValueError(f"a sigmoid output needs exactly 2 classes, got {self.classes_.tolist()}")
+            raise ValueError("Only binary classification is supported: a sigmoid output needs exactly 2 classes, "
+                             f"got {self.classes_.tolist()}")
         return codes
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
 
     def initialize_criterion(self):
         kwargs = self.get_params_for("criterion")
@@ -117,6 +123,11 @@ class ThresholdRule(ClassifierMixin, BaseEstimator):
     def describe(self) -> dict:
         check_is_fitted(self, "cut_")
         return {"feature": self.feature_, "side": self.side_, "cut": self.cut_}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
 
 
 def _macro_f1_columns(pred: np.ndarray, pos: np.ndarray) -> np.ndarray:
