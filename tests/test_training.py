@@ -320,6 +320,21 @@ def test_auto_device_resolves_into_a_fitted_attribute(linear_data):
     assert clf.device == "auto" and clf.device_ == expected and clf.predict_proba(X[:3]).shape == (3, 2)
 
 
+def test_unfitted_auto_device_nets_pickle(linear_data):
+    """A search sends unfitted clones to worker processes: device="auto" must survive the round trip
+    (skorch's __setstate__ hands the device string to torch.device, which rejects "auto")."""
+    import pickle
+
+    from mlplab.fashion.net import CNNClassifier
+
+    X, y = linear_data
+    for net in (MLPRegressor(max_epochs=1, device="auto"), MLPClassifier(device="auto"), CNNClassifier(device="auto")):
+        again = pickle.loads(pickle.dumps(net))
+        assert again.device == "auto" and not hasattr(again, "device_")
+    fitted = pickle.loads(pickle.dumps(MLPRegressor(max_epochs=1, device="auto")))
+    assert fitted.fit(X, y).device == "auto"
+
+
 def test_fast_metrics_match_sklearn():
     rng = np.random.default_rng(3)
     y_true, y_pred = rng.normal(size=200), rng.normal(size=200)

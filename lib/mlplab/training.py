@@ -265,13 +265,14 @@ class _FastNet:
             return super().load_params(*args, **kwargs)
 
     def __setstate__(self, state):
+        # skorch maps tensors with torch.device(state["device"]), which rejects "auto": give it the
+        # resolved device (fitted nets keep theirs in device_), then restore the parameter as given.
         requested = state.get("device")
-        if "device_" in state:  # a fitted net: skorch maps its tensors to the resolved device
-            state["device"] = state["device_"] or resolve_device(requested)
+        state["device"] = state.get("device_") or resolve_device(requested)
         super().__setstate__(state)
         if "device_" in state:
             self.device_ = self.device
-            self.device = requested
+        self.device = requested
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")
