@@ -146,9 +146,10 @@ def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
     better, worse = verdict_counts(table)
     if better == worse == 0:
         return none
-    pieces = [f"{n} {word}" for n, word in ((better, "better"), (worse, "worse")) if n]
-    first = better or worse
-    pieces[0] = f"{first} {noun}{'' if first == 1 else 's'} {pieces[0].split(' ', 1)[1]}"
+    counted = [(n, word) for n, word in ((better, "better"), (worse, "worse")) if n]
+    pieces = [f"{n} {word}" for n, word in counted]
+    n, word = counted[0]  # the first count names the noun: "1 regularizer better and 2 worse"
+    pieces[0] = f"{n} {noun}{'' if n == 1 else 's'} {word}"
     text = " and ".join(pieces) + f" than {'its' if better + worse == 1 else 'their'} reference"
     return text + ("; the rest on a par." if len(table) > better + worse else ".")
 
