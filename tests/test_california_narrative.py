@@ -59,6 +59,9 @@ def test_budget_search_and_encoding_sentences():
     a = {"candidates": 8, "cv_folds": 3, "rounds": [[8, 20], [3, 60]], "method": "halving"}
     assert "same budget" in nv.budget_sentence(a, dict(a))
     assert "budgets differ" in nv.budget_sentence(a, {**a, "candidates": 4})
+    assert "runs on every outer split's fit rows" in nv.budget_sentence(a, dict(a), rows=0, fit_rows=13_209)
+    assert "random 8,000 of every outer split's 13,209 fit rows" in nv.budget_sentence(a, dict(a), rows=8000, fit_rows=13_209)
+    assert "runs on every outer split's fit rows" in nv.budget_sentence(a, dict(a), rows=20_000, fit_rows=13_209)
     assert "1 round " in nv.budget_sentence({**a, "rounds": [[2, 5]]}, {**a, "rounds": [[2, 5]]})
     assert "same configuration" in nv.search_sentence({0: {"lr": 0.1}, 1: {"lr": 0.1}}, "HGB")
     assert "different configurations" in nv.search_sentence({0: {"lr": 0.1}, 1: {"lr": 0.2}}, "HGB")

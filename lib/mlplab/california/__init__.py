@@ -36,7 +36,7 @@ def validate_params(params: dict) -> None:
     c.seeds("seeds")
     c.fraction("test_size", "valid_size", "valid_fraction")
     c.integer("epochs", "search_epochs", "source_epochs", "batch_size", "n_jobs", "n_bins", "hgb_max_iter",
-              "early_stopping_patience", "ensemble")
+              "early_stopping_patience", "ensemble", "reg_epochs")
     c.integer("cv_folds", "halving_factor", least=2)
     c.integer("max_rows", "search_subsample", least=0)
     c.choice("search_method", options=SEARCH_METHODS)

@@ -75,10 +75,13 @@ def correlation_sentence(corr: pd.DataFrame) -> str:
 
 # ---- search ----------------------------------------------------------------------------------------------
 
-def budget_sentence(mlp: dict, hgb: dict) -> str:
+def budget_sentence(mlp: dict, hgb: dict, *, rows: int = 0, fit_rows: int = 0) -> str:
+    """`rows`: the searches' random subsample of each split's `fit_rows` (0, or not fewer: all of them)."""
     same = (mlp["candidates"], mlp["cv_folds"], len(mlp["rounds"])) == (hgb["candidates"], hgb["cv_folds"],
                                                                        len(hgb["rounds"]))
-    text = (f"Each search runs on every outer split's fit rows: the MLP's {mlp['candidates']} candidates and HGB's "
+    where = (f"the same random {rows:,} of every outer split's {fit_rows:,} fit rows (for time)" if 0 < rows < fit_rows
+             else "every outer split's fit rows")
+    text = (f"Each search runs on {where}: the MLP's {mlp['candidates']} candidates and HGB's "
             f"{hgb['candidates']} are scored by {mlp['cv_folds']}-fold cross-validation")
     if mlp["method"] == "halving":
         n, f = len(mlp["rounds"]), mlp.get("factor", 3)

@@ -227,16 +227,19 @@ def member_spread(run: Run, part) -> float | None:
 
 
 def regularization(st: Setup, *, mlp: dict, n_bins: int, skew_threshold: float, dropout: float, weight_decay: float,
-                   input_noise: float, patience: int, valid_fraction: float, which=REGULARIZERS) -> dict[str, dict]:
+                   input_noise: float, patience: int, valid_fraction: float, epochs: int,
+                   which=REGULARIZERS) -> dict[str, dict]:
     """The tuned network without any regularizer (`mlp_tuned_plain`, the reference) and each regularizer
-    alone on it, same epoch cap, every split. Returns {variant: {"regularizer", "reference"}} (reference:
-    mlp_tuned_plain, or for early stopping the plain network trained on the rows its slice leaves)."""
+    alone on it, every split, all with the same epoch cap `epochs` (shorter than the tuned MLP's final fits
+    to keep the full profile within its time budget; the study compares variants with each other only).
+    Returns {variant: {"regularizer", "reference"}} (reference: mlp_tuned_plain, or for early stopping the
+    plain network trained on the rows its slice leaves)."""
     from mlplab.experiment.regularize import OFF
 
     def plain(info):
         c = mlp[info.index]
-        return mo.clipped(mo.mlp_pipeline({**c["settings"], **OFF}, encoding=c["encoding"], n_bins=n_bins,
-                                          skew_threshold=skew_threshold, seed=info.seed))
+        return mo.clipped(mo.mlp_pipeline({**c["settings"], **OFF, "epochs": int(epochs)}, encoding=c["encoding"],
+                                          n_bins=n_bins, skew_threshold=skew_threshold, seed=info.seed))
 
     plan = {}
     jobs = fanout.jobs_for("mlp_tuned_plain", plain, st.splits, role="variant", curves=True, cost=3.0,
@@ -246,8 +249,8 @@ def regularization(st: Setup, *, mlp: dict, n_bins: int, skew_threshold: float, 
                                 which=which).items():
         def build(info, extra=v["settings"]):
             c = mlp[info.index]
-            return mo.clipped(mo.mlp_pipeline({**c["settings"], **extra}, encoding=c["encoding"], n_bins=n_bins,
-                                              skew_threshold=skew_threshold, seed=info.seed))
+            return mo.clipped(mo.mlp_pipeline({**c["settings"], **extra, "epochs": int(epochs)}, encoding=c["encoding"],
+                                              n_bins=n_bins, skew_threshold=skew_threshold, seed=info.seed))
 
         reg = v["regularizer"]
         label = (f"the unregularized tuned MLP with {REG_LABELS[reg]}" if reg
