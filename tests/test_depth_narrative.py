@@ -58,7 +58,7 @@ def test_gradient_sentence_uses_the_noise_rule_each_way():
     runs = deep_runs()
     v = steps.deep_verdicts(runs)
     text = nv.gradient_sentence(runs, v, steps.gradient_ratio)
-    assert "plain stack vanishes towards the input (first conv layer -9.0" in text
+    assert "plain stack vanishes towards the input (first conv layer 9.0 orders of magnitude below the last's" in text
     assert "residual connections keep it stronger at the input by the noise rule" in text
     worse = deep_runs(plain=-0.1, res=-4.0)
     assert "the plain stack keeps it stronger" in nv.gradient_sentence(worse, steps.deep_verdicts(worse),
@@ -86,9 +86,17 @@ def test_source_gradient_sentence_names_missing_layers_only_when_missing():
 def test_training_sentence_says_when_a_loss_barely_moved():
     runs = deep_runs()
     text = nv.training_sentence(runs, steps.deep_verdicts(runs))
-    assert "the plain stack ends training at a loss of 2.290 (it barely moved" in text
+    assert "the plain stack ends training at a loss of 2.290 and the residual one at" in text
+    assert "(the plain one barely moved from its first epoch's)" in text
     assert "With batch norm, the plain stack ends training at a loss of 1.000 and" in text
-    assert "the residual stack is better than the plain one" in text
+    assert "the residual stack is better than the plain one: +" in text and "((" not in text
+
+
+def test_orders_text_says_below_or_above():
+    assert nv.orders_text(-11.84) == "11.8 orders of magnitude below the last's"
+    assert nv.orders_text(1.2, "the last layer") == "1.2 orders of magnitude above the last layer"
+    caption = nv.grad_caption(deep_runs(), steps.gradient_ratio)
+    assert "gradient is 9.0 orders of magnitude below the last layer's in the plain stack" in caption
 
 
 def arch_runs(vgg_gap=0.10, res_gap=0.01, vgg_loss=1.2, res_loss=0.5, x_loss=0.45, x_acc=0.91, r_acc=0.90, v_acc=0.89):

@@ -32,6 +32,12 @@ def vanishing_word(orders: float) -> str:
     return f"stays within {VANISHING_ORDERS:g} orders of magnitude from output to input"
 
 
+def orders_text(orders: float, of: str = "the last's") -> str:
+    """'11.8 orders of magnitude below the last's' (log10 ratio of the first conv layer's gradient to the last's)."""
+    side = "below" if orders < 0 else "above"
+    return f"{abs(orders):.1f} orders of magnitude {side} {of}"
+
+
 def gradient_sentence(runs: dict, verdicts: dict, ratio) -> str:
     """At initialization: how many orders of magnitude the first conv layer's gradient is below the last's,
     plain against residual, without and with batch norm."""
@@ -40,9 +46,9 @@ def gradient_sentence(runs: dict, verdicts: dict, ratio) -> str:
         p, r = runs[f"plain_deep{bn}"], runs[f"residual_deep{bn}"]
         rp_, rr = float(np.mean(ratio(p))), float(np.mean(ratio(r)))
         v = verdicts[f"gradient{bn}"]
-        clause = (f"{what}, the gradient of the plain stack {vanishing_word(rp_)} (first conv layer {rp_:+.1f} orders "
-                  f"of magnitude against the last, mean over seeds), that of the residual stack "
-                  f"{vanishing_word(rr)} ({rr:+.1f})")
+        clause = (f"{what}, the gradient of the plain stack {vanishing_word(rp_)} (first conv layer "
+                  f"{orders_text(rp_)}, mean over seeds), that of the residual stack {vanishing_word(rr)} "
+                  f"({orders_text(rr)})")
         if v.word == V.BETTER:
             clause += "; the residual connections keep it stronger at the input by the noise rule"
         elif v.word == V.WORSE:
@@ -79,12 +85,13 @@ def training_sentence(runs: dict, verdicts: dict) -> str:
         p, r = runs[f"plain_deep{bn}"], runs[f"residual_deep{bn}"]
         v = verdicts[f"accuracy{bn}"]
         lp, lr_ = float(p.history["train_loss"].iloc[-1]), float(r.history["train_loss"].iloc[-1])
-        moved = lp < float(p.history["train_loss"].iloc[0]) * 0.9
-        clause = (f"{what}, the plain stack ends training at a loss of {lp:.3f}"
-                  + ("" if moved else " (it barely moved from its first epoch's)")
-                  + f" and the residual one at {lr_:.3f}; test accuracy {p.mean('accuracy'):.3f} against "
-                  f"{r.mean('accuracy'):.3f}, so the residual stack is {V.relation(v)} the plain one "
-                  f"({V.interval_text(v, digits=3)})")
+        still = [n for n, run in (("plain", p), ("residual", r))
+                 if float(run.history["train_loss"].iloc[-1]) >= float(run.history["train_loss"].iloc[0]) * 0.9]
+        stuck = ("" if not still else " (both barely moved from their first epoch's)" if len(still) == 2
+                 else f" (the {still[0]} one barely moved from its first epoch's)")
+        clause = (f"{what}, the plain stack ends training at a loss of {lp:.3f} and the residual one at {lr_:.3f}"
+                  + stuck + f"; test accuracy {p.mean('accuracy'):.3f} against {r.mean('accuracy'):.3f}, so the "
+                  f"residual stack is {V.relation(v)} the plain one: {V.interval_text(v, digits=3)}")
         out.append(clause)
     return ". ".join(out) + "."
 
@@ -134,8 +141,9 @@ def grad_caption(runs: dict, ratio) -> str:
     r = float(np.mean(ratio(runs["residual_deep"])))
     return ("Gradient norm of each weight layer's loss gradient on a fixed batch of fit images, at initialization "
             "and after training (geometric mean over the seeds; log scale; vermilion: plain, blue: residual; dashed: with "
-            f"batch norm). Without batch norm, the first conv layer's gradient is {p:+.1f} orders of magnitude from "
-            f"the last's in the plain stack and {r:+.1f} in the residual one at initialization.")
+            f"batch norm). At initialization without batch norm, the first conv layer's gradient is "
+            f"{orders_text(p, 'the last layer')}'s in the plain stack and {orders_text(r, 'the last layer')}'s in the "
+            "residual one.")
 
 
 def loss_caption(runs: dict) -> str:
