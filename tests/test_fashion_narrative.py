@@ -199,6 +199,9 @@ def test_training_settings_in_words():
     text = nv.fixed_sentence(fixed)
     assert "SGD with Nesterov momentum 0.9" in text and "one-cycle" in text and "weight decay 0.0005" in text
     assert "label smoothing 0.1" in text and "6 epochs" not in text and "a dense layer of 128 units" in text
+    assert "learning rate 0.1" in text
+    text = nv.fixed_sentence({**fixed, "batch_size": 256}, searched=["lr", "batch_size", "module__augment"])
+    assert "learning rate 0.1" not in text and "batch 256" not in text and "one-cycle" in text
 
 
 def test_overall_table_macro_averages_and_caption():

@@ -369,8 +369,10 @@ def source_settings_sentence(settings: dict) -> str:
             f"{training_settings(settings)}, without augmentation.")
 
 
-def fixed_sentence(fixed: dict) -> str:
-    return ("Settings the search does not vary: " + training_settings({k: v for k, v in fixed.items() if k != "epochs"})
+def fixed_sentence(fixed: dict, searched=()) -> str:
+    """`searched`: the search's parameter names (`module__` prefixes allowed); they are not fixed settings."""
+    varied = {"epochs", *(k.removeprefix("module__") for k in searched)}
+    return ("Settings the search does not vary: " + training_settings({k: v for k, v in fixed.items() if k not in varied})
             + f", a dense layer of {', '.join(str(h) for h in fixed.get('hidden', [])) or 'no'} units before the output.")
 
 
