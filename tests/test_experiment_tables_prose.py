@@ -189,6 +189,16 @@ def test_verdicts_summary_branches():
         "(test macro-F1 over 3 outer splits).")
 
 
+def test_verdicts_summary_groups_changes_of_one_model():
+    table = pd.DataFrame({"change": ["lab's MLP: batch norm", "lab's MLP: dropout", "lab's MLP: L2", "tuned MLP: L2",
+                                     "tuned MLP: dropout"],
+                          "verdict": [V.BETTER, V.WORSE, V.WORSE, V.WORSE, V.PAR]})
+    assert prose.verdicts_summary(table, "the MLP", "how") == (
+        "Batch norm on the lab's MLP is better than its reference; dropout and L2 on the lab's MLP and L2 on the "
+        "tuned MLP are worse than their reference; the other change is on a par with its reference (how).")
+    assert prose.grouped(["a", "b: c"]) == ("a and b: c", 2)
+
+
 def test_verdicts_summary_never_calls_too_few_runs_noise():
     how = "test RMSE over 2 seeds"
     one = prose.verdicts_summary(summary_table(V.TOO_FEW), "the MLP", how)

@@ -154,6 +154,19 @@ def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
     return text + ("; the rest on a par." if len(table) > better + worse else ".")
 
 
+def grouped(names: list[str]) -> tuple[str, int]:
+    """Changes labelled 'who: what' (a table's short form) as prose, those of one model together:
+    ["lab's MLP: dropout", "lab's MLP: L2"] -> "dropout and L2 on the lab's MLP". Returns the text and
+    how many changes it names."""
+    if not names or not all(": " in n for n in names):
+        return join(names), len(names)
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        who, what = n.split(": ", 1)
+        groups.setdefault(who, []).append(what)
+    return join([f"{join(whats)} on the {who}" for who, whats in groups.items()]), len(names)
+
+
 def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
     """From a pairs table (columns change, verdict): which changes the noise rule calls better or worse.
     Pairs with too few runs are never described as within the noise: the text says they cannot be called."""
@@ -175,8 +188,9 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
     parts = []
     for names, word in ((better, "better"), (worse, "worse")):
         if names:
-            one = len(names) == 1
-            parts.append(f"{join(names)} {'is' if one else 'are'} {word} than {'its' if one else 'their'} reference")
+            text, count = grouped(names)
+            one = count == 1
+            parts.append(f"{text} {'is' if one else 'are'} {word} than {'its' if one else 'their'} reference")
     if par:
         one = len(par) == 1
         if better or worse:
