@@ -60,7 +60,7 @@ def test_budget_search_and_encoding_sentences():
     assert "same budget" in nv.budget_sentence(a, dict(a))
     assert "budgets differ" in nv.budget_sentence(a, {**a, "candidates": 4})
     assert "runs on every outer split's fit rows" in nv.budget_sentence(a, dict(a), rows=0, fit_rows=13_209)
-    assert "random 8,000 of every outer split's 13,209 fit rows" in nv.budget_sentence(a, dict(a), rows=8000, fit_rows=13_209)
+    assert "a random 8,000 of each outer split's 13,209 fit rows (the same rows for both models" in nv.budget_sentence(a, dict(a), rows=8000, fit_rows=13_209)
     assert "runs on every outer split's fit rows" in nv.budget_sentence(a, dict(a), rows=20_000, fit_rows=13_209)
     assert "1 round " in nv.budget_sentence({**a, "rounds": [[2, 5]]}, {**a, "rounds": [[2, 5]]})
     assert "same configuration" in nv.search_sentence({0: {"lr": 0.1}, 1: {"lr": 0.1}}, "HGB")
@@ -117,6 +117,10 @@ def test_regularization_and_recommendation():
     table["verdict"] = [V.BETTER, V.WORSE]
     assert "better" in nv.regularization_sentence(table) and "worse" in nv.regularization_sentence(table)
     assert "1 regularizer lowers" in nv.regularization_caption(table)
+    table["verdict"] = [V.WORSE, V.PAR]
+    assert "no regularizer lowers the test RMSE beyond the noise and 1 raises it" in nv.regularization_caption(table)
+    table["verdict"] = [V.BETTER, V.BETTER]
+    assert "2 regularizers lower the test RMSE beyond the noise and none raises it" in nv.regularization_caption(table)
     runs = {"hgb": run("hgb", "HGB", [0.4, 0.4, 0.4]), "lin": run("lin", "linear", [0.7, 0.7, 0.7])}
     rec = {"model": "hgb", "validation": 0.41, "test": 0.4, "runner_up": "lin"}
     assert "Runner-up on validation: linear" in nv.recommendation_sentence(rec, runs)

@@ -79,8 +79,8 @@ def budget_sentence(mlp: dict, hgb: dict, *, rows: int = 0, fit_rows: int = 0) -
     """`rows`: the searches' random subsample of each split's `fit_rows` (0, or not fewer: all of them)."""
     same = (mlp["candidates"], mlp["cv_folds"], len(mlp["rounds"])) == (hgb["candidates"], hgb["cv_folds"],
                                                                        len(hgb["rounds"]))
-    where = (f"the same random {rows:,} of every outer split's {fit_rows:,} fit rows (for time)" if 0 < rows < fit_rows
-             else "every outer split's fit rows")
+    where = (f"a random {rows:,} of each outer split's {fit_rows:,} fit rows (the same rows for both models; a "
+             "subsample for time)" if 0 < rows < fit_rows else "every outer split's fit rows")
     text = (f"Each search runs on {where}: the MLP's {mlp['candidates']} candidates and HGB's "
             f"{hgb['candidates']} are scored by {mlp['cv_folds']}-fold cross-validation")
     if mlp["method"] == "halving":
@@ -171,8 +171,10 @@ def regularization_caption(table: pd.DataFrame) -> str:
     better, worse = verdict_counts(table)
     if better == 0 and worse == 0:
         return "Takeaway: no regularizer moves the test RMSE beyond the noise of the outer splits."
-    return (f"Takeaway: {better} regularizer{'s' if better != 1 else ''} lower{'s' if better == 1 else ''} the test RMSE "
-            f"beyond the noise and {worse} raise{'s' if worse == 1 else ''} it; the rest are on a par.")
+    lower = ("no regularizer lowers" if better == 0 else
+             f"{better} regularizer{'s' if better != 1 else ''} lower{'s' if better == 1 else ''}")
+    raise_ = "none raises it" if worse == 0 else f"{worse} raise{'s' if worse == 1 else ''} it"
+    return f"Takeaway: {lower} the test RMSE beyond the noise and {raise_}; the rest are on a par."
 
 
 GAP = {"rmse": (0.25, 0.05, "relative"), "macro_f1": (0.10, 0.03, "absolute")}  # overfits / moderate thresholds
