@@ -145,3 +145,11 @@ def test_ensemble_sentence_branches():
     assert "single fit" in nv.ensemble_sentence(1, {}, {})
     text = nv.ensemble_sentence(3, {"hgb": 0.0, "mlp": 0.02}, {"hgb": "HGB", "mlp": "the tuned MLP"})
     assert "HGB's members are identical" in text and "the tuned MLP's members differ by 0.020" in text
+
+
+def test_curve_caption_takeaway_continues_the_sentence():
+    h = pd.DataFrame({"epoch": [1, 2, 3, 4], "train_loss": [1.0, 0.8, 0.7, 0.6],
+                      "validation_loss": [1.0, 0.9, 0.95, 1.2]})
+    text = nv.caption_curves(h, "the tuned MLP")
+    assert "Takeaway: the validation loss of the tuned MLP" in text
+    assert nv.caption_curves(None, "the tuned MLP").endswith("never used).")

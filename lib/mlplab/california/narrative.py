@@ -301,7 +301,7 @@ def caption_curves(history: pd.DataFrame | None, label: str, what: str = "Loss a
     finding = curve_finding(history, label)
     head = (f"{what} per epoch of {label} on the fit, validation and test rows (first outer split; the test "
             "curve is shown, never used).")
-    return f"{head} Takeaway: {finding}" if finding else head
+    return f"{head} Takeaway: {finding[:1].lower()}{finding[1:]}" if finding else head
 
 
 # ---- protocol, anchors, results -----------------------------------------------------------------------
