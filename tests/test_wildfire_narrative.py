@@ -167,3 +167,22 @@ def test_contrast_caption_and_arch_caption_branches():
     small, big = nn.Linear(10, 10), nn.Linear(10, 100)
     assert "about the same size" in arch_caption([(small, "a", "", ""), (nn.Linear(10, 10), "b", "", "")])
     assert "10.0 times as many as a" in arch_caption([(small, "a", "", ""), (big, "b", "", "")])
+
+
+def test_sizes_caption_and_budget_use_words():
+    import pandas as pd
+    t = pd.DataFrame({"test days with a training row": [0, 0], "test fire share": [0.54, 0.58]})
+    assert "no test day has a row among the training rows" in nv.sizes_caption(t)
+    t["test days with a training row"] = [0, 1]
+    assert "at most 1 test day per split also has a training row" in nv.sizes_caption(t)
+    text = nv.budget_sentence({"mlp": {"candidates": 4, "cv_folds": 3}, "logreg": {"candidates": 4, "cv_folds": 3},
+                               "hgb": {"candidates": 4, "cv_folds": 3}})
+    assert "4 MLP, 4 logistic-regression and 4 HGB candidates" in text
+
+
+def test_search_sentence_counts_configurations_over_many_splits():
+    from mlplab.california import narrative as cn
+    many = {i: {"hidden": [64, 32], "dropout": 0.3 if i < 6 else 0.0} for i in range(10)}
+    text = cn.search_sentence(many, "the MLP")
+    assert text.startswith("The MLP: the searches chose hidden layers 64×32 units, dropout 0.3 on 6 of 10 splits; ")
+    assert text.endswith("dropout 0.0 on 4.")

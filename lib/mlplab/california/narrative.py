@@ -101,8 +101,12 @@ def search_sentence(choices: dict, label: str) -> str:
     texts = {i: params_text(p) for i, p in choices.items()}
     if len(set(texts.values())) == 1:
         return f"{capital(label)}: every outer split's search chose the same configuration ({next(iter(texts.values()))})."
-    parts = [f"split {i}: {t}" for i, t in texts.items()]
-    return f"{capital(label)}: the searches chose different configurations per outer split ({'; '.join(parts)})."
+    if len(texts) <= 3:
+        parts = [f"split {i}: {t}" for i, t in texts.items()]
+        return f"{capital(label)}: the searches chose different configurations per outer split ({'; '.join(parts)})."
+    counts = pd.Series(list(texts.values())).value_counts(sort=True)   # most frequent first, ties in first-seen order
+    parts = [f"{t} on {n} of {len(texts)} splits" if i == 0 else f"{t} on {n}" for i, (t, n) in enumerate(counts.items())]
+    return f"{capital(label)}: the searches chose {'; '.join(parts)}."
 
 
 def encoding_sentence(encodings: dict) -> str:

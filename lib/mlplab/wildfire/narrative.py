@@ -109,8 +109,11 @@ def protocol_sentence(sizes: dict, shared_grouped: list[int], shared_random: lis
 
 
 def sizes_caption(table: pd.DataFrame) -> str:
-    return (f"Takeaway: every split keeps test days out of training (at most "
-            f"{int(table['test days with a training row'].max())} shared days), with a fire share between "
+    shared = int(table["test days with a training row"].max())
+    keep = ("no test day has a row among the training rows" if shared == 0
+            else f"at most {shared} test day{'s' if shared != 1 else ''} per split also {'have' if shared != 1 else 'has'} "
+                 "a training row")
+    return (f"Takeaway: {keep}; the test folds' fire share lies between "
             f"{pct(float(table['test fire share'].min()))} and {pct(float(table['test fire share'].max()))}.")
 
 
@@ -118,7 +121,9 @@ def budget_sentence(budgets: dict) -> str:
     counts = {k: b["candidates"] for k, b in budgets.items()}
     folds = {b["cv_folds"] for b in budgets.values()}
     same = len(set(counts.values())) == 1 and len(folds) == 1
-    text = (f"Per outer split and feature set, the searches score {join([f'{v} {k} candidates' for k, v in counts.items()])}"
+    words = {"mlp": "MLP", "logreg": "logistic-regression", "hgb": "HGB"}
+    text = (f"Per outer split and feature set, the searches score "
+            f"{join([f'{v} {words.get(k, k)}' for k, v in counts.items()])} candidates"
             f" by {'/'.join(map(str, sorted(folds)))}-fold cross-validation grouped by day on the fit rows. ")
     text += ("Every family gets the same budget." if same else
              "The budgets differ, so the comparison favours the family with the larger search.")
