@@ -168,6 +168,12 @@ def test_regularization_caption_and_sentence_branches():
     some = pd.DataFrame({"change": ["dropout", "data augmentation"], "verdict": ["on a par", "better"]})
     assert "Beyond the noise: data augmentation (better)" in nv.regularization_caption(some, FULL)
     assert "Data augmentation is better than its reference" in nv.regularization_sentence(some, 10000, 8)
+    study = {"optimizer": "adam", "lr": 0.001, "lr_schedule": None, "epochs": 4}
+    low = nv.regularization_sentence(par, 3000, 4, study, reference=0.57, floor=("logistic regression", 0.86))
+    assert "4 epochs each, Adam, learning rate 0.001, a constant learning rate)" in low
+    assert "validation accuracy of 0.570, below logistic regression (0.860): it is still early" in low
+    fine = nv.regularization_sentence(par, 3000, 4, study, reference=0.88, floor=("logistic regression", 0.86))
+    assert "early in training" not in fine
 
 
 def test_confusion_pairs_and_per_class_report_from_kept_predictions():

@@ -79,7 +79,8 @@ def validate_params(params: dict) -> None:
            and v[0] <= v[1], expected="[first round's epochs, last round's epochs], e.g. [2, 6]")
     c.choices("grid_augment", options=AUGMENT_PRESETS)
     c.choice("reg_augment", options=AUGMENT_PRESETS[1:])
-    c.choice("source_optimizer", "tuned_optimizer", options=OPTIMIZERS)
+    c.choice("source_optimizer", "tuned_optimizer", "reg_optimizer", options=OPTIMIZERS)
+    c.positive("reg_lr")
     c.choice("tuned_lr_schedule", options=SCHEDULES, expected="'', 'cosine' or 'onecycle'")
 
 

@@ -183,11 +183,22 @@ def errors_sentence(pairs: pd.DataFrame, report: pd.DataFrame, label: str) -> st
             f"(F1 {best['f1']:.3f}).")
 
 
-def regularization_sentence(table: pd.DataFrame, fit_images: int, epochs: int) -> str:
+def regularization_sentence(table: pd.DataFrame, fit_images: int, epochs: int, settings: dict | None = None,
+                            reference: float | None = None, floor: tuple[str, float] | None = None) -> str:
+    """`settings`: the study's training settings; `reference`: the unregularized network's mean validation
+    accuracy; `floor`: (label, validation accuracy) of a baseline that trains on every fit image. When the
+    reference stays below that baseline, the verdicts describe early training, and the text says so."""
     from mlplab.experiment.prose import verdicts_summary
 
-    return verdicts_summary(table, "the test accuracy of the unregularized tuned CNN",
-                            f"noise rule over the seeds; {fit_images:,} fit images, {epochs} epochs each")
+    how = f"noise rule over the seeds; {fit_images:,} fit images, {epochs} epochs each"
+    if settings:
+        how += f", {training_settings({k: settings[k] for k in ('optimizer', 'lr', 'lr_schedule') if k in settings})}"
+    text = verdicts_summary(table, "the test accuracy of the unregularized tuned CNN", how)
+    if reference is not None and floor is not None and reference < floor[1]:
+        text += (f" At this budget the unregularized network reaches a validation accuracy of {num(reference)}, below "
+                 f"{floor[0]} ({num(floor[1])}): it is still early in training, so these verdicts say how each change "
+                 "speeds up or slows down the first epochs, not how it regularizes a fitted network.")
+    return text
 
 
 def recommendation_sentence(rec: dict | None, runs: dict) -> str:

@@ -215,11 +215,16 @@ def regularization_splits(st: Setup, n_fit: int) -> list[OuterSplit]:
     return [replace(sp, fit=fit) for sp in st.splits]
 
 
-def reg_settings(tuned: dict, *, epochs: int, dropout: float, weight_decay: float, augment: str) -> dict[str, dict]:
-    """{name: {"settings", "regularizer", "reference"}}: the tuned network with every regularizer off
-    (`cnn_tuned_plain`, the reference), and with each one alone on top of it."""
+def reg_settings(tuned: dict, *, epochs: int, dropout: float, weight_decay: float, augment: str,
+                 optimizer: str = "adam", lr: float = 0.001) -> dict[str, dict]:
+    """{name: {"settings", "regularizer", "reference"}}: the tuned architecture with every regularizer off
+    (`cnn_tuned_plain`, the reference: no batch norm, dropout, weight decay, label smoothing or
+    augmentation), and with each one alone on top of it. Without batch norm the tuned SGD schedule
+    does not train this network on a short budget (validation accuracy near chance in a full run), so
+    the study trains every variant with `optimizer` at a constant `lr`, as the source trains its CNN."""
     plain = {**tuned, "epochs": int(epochs), "dropout": 0.0, "conv_dropout": 0.0, "weight_decay": 0.0,
-             "batch_norm": False, "augment": "none"}
+             "label_smoothing": 0.0, "batch_norm": False, "augment": "none", "optimizer": optimizer,
+             "lr": float(lr), "lr_schedule": None}
     one = {"dropout": {"dropout": float(dropout)}, "l2": {"weight_decay": float(weight_decay)},
            "batchnorm": {"batch_norm": True}, "augment": {"augment": augment}}
     out = {"cnn_tuned_plain": {"settings": plain, "regularizer": None, "reference": None}}
@@ -229,11 +234,12 @@ def reg_settings(tuned: dict, *, epochs: int, dropout: float, weight_decay: floa
 
 
 def regularization(st: Setup, tuned: dict, *, n_fit: int, epochs: int, dropout: float, weight_decay: float,
-                   augment: str) -> dict[str, dict]:
-    """Each regularizer alone on the tuned network without any (same reduced fit rows, same epochs,
-    every seed). Returns the plan {name: {"regularizer", "reference"}}."""
+                   augment: str, optimizer: str = "adam", lr: float = 0.001) -> dict[str, dict]:
+    """Each regularizer alone on the tuned network without any (same reduced fit rows, same epochs and
+    optimizer, every seed). Returns the plan {name: {"regularizer", "reference"}}."""
     splits = regularization_splits(st, n_fit)
-    plan = reg_settings(tuned, epochs=epochs, dropout=dropout, weight_decay=weight_decay, augment=augment)
+    plan = reg_settings(tuned, epochs=epochs, dropout=dropout, weight_decay=weight_decay, augment=augment,
+                        optimizer=optimizer, lr=lr)
     jobs = []
     for name, p in plan.items():
         label = ("the tuned CNN without regularizers" if p["regularizer"] is None
@@ -334,8 +340,8 @@ PARAMETERS = ("profile", "data_path", "download", "max_train", "max_test", "vali
               "baseline_search_images", "source_blocks", "source_hidden", "source_optimizer", "source_lr",
               "source_epochs", "source_batch_size", "search_images", "grid_blocks", "grid_lr", "grid_batch_size",
               "grid_augment", "grid_epochs", "tuned_optimizer", "tuned_weight_decay", "tuned_label_smoothing",
-              "tuned_lr_schedule", "tuned_hidden", "tuned_epochs", "reg_images", "reg_epochs", "reg_dropout",
-              "reg_weight_decay", "reg_augment")
+              "tuned_lr_schedule", "tuned_hidden", "tuned_epochs", "reg_images", "reg_epochs", "reg_optimizer",
+              "reg_lr", "reg_dropout", "reg_weight_decay", "reg_augment")
 HEAD = ("logreg", "mlp", "cnn_source", "cnn_tuned")
 HEADLINE_PAIRS = [("cnn_tuned", "cnn_source"), ("cnn_tuned", "mlp"), ("cnn_source", "mlp"), ("mlp", "logreg")]
 
@@ -489,6 +495,14 @@ def regularization_table(st: Setup, plan: dict) -> tuple[pd.DataFrame, list[dict
 
 def reg_fit_images(st: Setup, plan: dict) -> int:
     return int(st.runs[next(iter(plan))].info["regularization"]["fit_images"])
+
+
+def reg_context(st: Setup) -> dict:
+    """What the regularization sentence needs besides the table: the study's training settings, the
+    unregularized network's validation accuracy, and logistic regression's as the floor of a fitted model."""
+    plain = st.runs["cnn_tuned_plain"]
+    floor = ("logistic regression on pixels", st.runs["logreg"].mean(METRIC, "validation")) if "logreg" in st.runs else None
+    return {"settings": dict(plain.settings), "reference": plain.mean(METRIC, "validation"), "floor": floor}
 
 
 def goal(run: Run, *, threads: int, accuracy: float = 0.925, seconds: float = 360.0) -> dict:
