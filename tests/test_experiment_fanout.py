@@ -232,3 +232,24 @@ def test_workers_never_exceed_tasks_or_cores():
     assert fanout.workers(8, 3) <= 3
     assert fanout.workers(0, 5) == 1 and fanout.workers(None, 5) == 1
     assert fanout.workers(2, 1) == 1
+
+
+def _worker_state(_):
+    import os
+    import sys
+
+    return os.getpid(), "torch._dynamo" in sys.modules
+
+
+def test_start_workers_warms_the_executor_the_fan_out_reuses():
+    """The notebooks start the workers while their data load; the first fan-out must land on those
+    same processes, with torch's lazily imported parts already loaded (or the start bought nothing)."""
+    from joblib import Parallel, delayed
+
+    assert fanout.start_workers(1) is None and fanout.start_workers(2, scheduler="local") is None
+    thread = fanout.start_workers(2)
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    with fanout.backend(2) as n:
+        warmed = Parallel(n_jobs=n)(delayed(_worker_state)(i) for i in range(8))
+    assert all(dynamo for _, dynamo in warmed)  # a fresh worker imports torch but not torch._dynamo

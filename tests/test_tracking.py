@@ -4,7 +4,10 @@ fit), one per search, one summary; missing extras are a one-line error naming th
 
 from __future__ import annotations
 
-import builtins
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +21,8 @@ from mlplab.experiment.search import run_search
 from mlplab.experiment.tasks import Classification, Regression
 from mlplab.experiment.thresholds import ThresholdTuned
 from mlplab.training import MLPClassifier, MLPRegressor
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EPOCHS = 4
 
@@ -49,14 +54,12 @@ def _fit_runs(client, exp_id, group):
 def test_unknown_backend_and_missing_extra(monkeypatch):
     with pytest.raises(UserError, match="tracking='neptune': expected one of none, mlflow, wandb, tensorboard"):
         tracking.check_backend("neptune")
-    real = builtins.__import__
+    real = importlib.util.find_spec
 
     def no_mlflow(name, *args, **kwargs):
-        if name == "mlflow":
-            raise ImportError(name)
-        return real(name, *args, **kwargs)
+        return None if name == "mlflow" else real(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_mlflow)
+    monkeypatch.setattr(importlib.util, "find_spec", no_mlflow)
     with pytest.raises(UserError) as info:
         tracking.start("mlflow", "nb")
     assert str(info.value).count("\n") == 0 and "pip install 'mlplab[tracking]'" in str(info.value)
@@ -198,3 +201,15 @@ def test_any_skorch_net_is_tracked(tmp_path):
     acc.Reload()
     assert acc.Scalars("final_test_rmse")[0].value == pytest.approx(runs["linear_net"].values("rmse")[0], rel=1e-6)
     assert len(acc.Scalars("Loss/train_loss")) == EPOCHS
+
+
+def test_profile_validation_imports_neither_skorch_nor_torch():
+    """`mlplab run` validates every notebook's parameters before any starts, and writes the book's pages
+    from the results files after each; both must stay light (the quick profile's 90-s budget)."""
+    code = ("import sys; from pathlib import Path; from mlplab import pages, params as P, results, runner\n"
+            f"root = Path({str(ROOT)!r}); specs = runner.select(None)\n"
+            "defaults = {s.name: P.notebook_defaults(root / 'analysis' / s.source) for s in specs}\n"
+            "P.resolve(specs, defaults, P.load_profile(root / 'params', 'full'), [], 'full')\n"
+            "print(len(specs), ' '.join(m for m in ('skorch', 'torch', 'sklearn', 'mlflow') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["12"]  # all twelve notebooks validated, none of the heavy modules loaded

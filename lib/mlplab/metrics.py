@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn import metrics as skm
 
 REGRESSION_METRICS = ("rmse", "mae", "r2", "mape", "mse")
 CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1")
@@ -17,6 +16,8 @@ CLASSIFICATION_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "weighted
 
 def regression_metrics(y_true, y_pred) -> dict[str, float]:
     """MAPE is in percent and ignores rows whose true value is 0 (undefined there)."""
+    from sklearn import metrics as skm  # here: schema and pages read these names without sklearn
+
     y_true = np.asarray(y_true, dtype=float).ravel()
     y_pred = np.asarray(y_pred, dtype=float).ravel()
     if y_true.shape != y_pred.shape:
@@ -39,6 +40,8 @@ def classification_metrics(y_true, y_pred, labels: Sequence | None = None) -> di
     `labels` fixes the class order (and includes classes absent from this split) so train and
     test results line up.
     """
+    from sklearn import metrics as skm  # here: schema and pages read these names without sklearn
+
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
     if labels is None:

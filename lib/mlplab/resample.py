@@ -18,8 +18,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from mlplab.errors import UserError
+from mlplab.strategies import STRATEGIES  # noqa: F401  (re-exported)
 
-STRATEGIES = ("none", "class_weight", "smote", "undersample", "smote_tomek", "adasyn")
 _NEIGHBOUR_BASED = ("smote", "smote_tomek", "adasyn")
 
 

@@ -50,11 +50,16 @@ GLOSSARY = {
                                 "tool-wear window is fitted on the fit rows).",
 }
 
+# lever name -> (input encoding / decision rule, loss) of the headline table's MLP variants
+LEVERS = {"standard": ("standard", "cross_entropy"), "ple": ("ple", "cross_entropy"),
+          "periodic": ("periodic", "cross_entropy"), "thresholds": ("thresholds", "cross_entropy"),
+          "class_thresholds": ("class_thresholds", "cross_entropy"),
+          "class_thresholds_focal": ("class_thresholds", "focal"), "standard_focal": ("standard", "focal")}
+
 
 def validate_params(params: dict) -> None:
     """Reject a bad profile before any notebook starts (called by `mlplab run` and by the notebook)."""
-    from mlplab.classification.steps import LEVERS
-    from mlplab.resample import STRATEGIES
+    from mlplab.strategies import STRATEGIES
 
     c = Checks(params, "classification")
     c.tracking()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mlplab.classification import LEVERS
 from mlplab.classification import models as mo
 from mlplab.classification.features import LABEL, design_matrix
 from mlplab.data import FAILURE_TYPES, load_maintenance
@@ -31,10 +32,6 @@ from mlplab.metrics import CLASSIFICATION_METRICS, classification_metrics
 from mlplab.resample import STRATEGIES, leaky_lab_protocol
 
 FEATURES = "raw+physics"   # the design matrix carries both; each model's preprocessor picks its columns
-LEVERS = {"standard": ("standard", "cross_entropy"), "ple": ("ple", "cross_entropy"),
-          "periodic": ("periodic", "cross_entropy"), "thresholds": ("thresholds", "cross_entropy"),
-          "class_thresholds": ("class_thresholds", "cross_entropy"),
-          "class_thresholds_focal": ("class_thresholds", "focal"), "standard_focal": ("standard", "focal")}
 LEVER_LABELS = {"standard": "standardized inputs", "ple": "piecewise-linear encoding",
                 "periodic": "periodic embedding", "thresholds": "threshold encoding",
                 "class_thresholds": "per-class threshold encoding",

@@ -86,7 +86,7 @@ class Checks:
 
     def tracking(self, key: str = "tracking") -> None:
         """A tracking backend (mlplab.experiment.tracking), its extra installed."""
-        from mlplab.experiment.tracking import BACKENDS, check_backend
+        from mlplab.experiment.backends import BACKENDS, check_backend
 
         self.choice(key, options=BACKENDS)
         if key in self.params:

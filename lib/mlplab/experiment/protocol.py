@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from mlplab.errors import UserError
 
@@ -125,6 +124,8 @@ def stratified_indices(y, seeds, *, test_size: float = 0.2, valid_size: float = 
     _check_fraction("test_size", test_size)
     _check_fraction("valid_size", valid_size)
     seeds = _check_seeds(seeds)
+    from sklearn.model_selection import train_test_split  # here: reading a results file needs no sklearn
+
     rows = np.arange(len(y))
     out = []
     for i, seed in enumerate(seeds):
@@ -148,6 +149,8 @@ def holdout_indices(train_rows, test_rows, seeds, *, valid_rows=None, valid_size
         if ordered:
             fit, valid = train_rows[:-n_valid], train_rows[-n_valid:]
         else:
+            from sklearn.model_selection import train_test_split
+
             strat = None if y is None else _stratify(np.asarray(y)[train_rows])
             fit, valid = train_test_split(train_rows, test_size=n_valid, random_state=seeds[0], stratify=strat)
             fit, valid = np.sort(fit), np.sort(valid)

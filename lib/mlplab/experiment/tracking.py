@@ -43,10 +43,9 @@ import numpy as np
 from skorch.callbacks import Callback
 
 from mlplab.errors import UserError
+from mlplab.experiment.backends import BACKENDS, EXTRA, check_backend  # noqa: F401  (re-exported)
 from mlplab.experiment.paths import Paths
 
-BACKENDS = ("none", "mlflow", "wandb", "tensorboard")
-EXTRA = {"mlflow": ("mlflow", "tracking"), "tensorboard": ("tensorboard", "tracking"), "wandb": ("wandb", "wandb")}
 MLFLOW_DIR = "mlruns"
 TENSORBOARD_DIR = "runs"
 WANDB_DIR = "wandb"
@@ -163,22 +162,6 @@ class Tracking:
         out = {"backend": self.backend, "group": self.group, "notebook": self.notebook}
         out.update(_where(self))
         return out
-
-
-def check_backend(backend: str) -> None:
-    """A one-line UserError for an unknown backend or a missing extra (before any fit starts)."""
-    if backend not in BACKENDS:
-        raise UserError(f"parameter tracking={backend!r}: expected one of {', '.join(BACKENDS)}")
-    if backend == "none":
-        return
-    module, extra = EXTRA[backend]
-    try:
-        with warnings.catch_warnings():  # mlflow imports tqdm.auto, which warns on stderr inside a notebook
-            warnings.simplefilter("ignore")
-            __import__(module)
-    except ImportError:
-        raise UserError(f"parameter tracking={backend!r}: {module} is not installed; "
-                        f"pip install 'mlplab[{extra}]'") from None
 
 
 def start(backend: str = "none", notebook: str = "", *, root: str | Path | None = None,
@@ -337,7 +320,7 @@ def _flat(params: dict) -> dict[str, str]:
 def _mlflow_client(tr: Tracking):
     import logging
 
-    with warnings.catch_warnings():  # see check_backend
+    with warnings.catch_warnings():  # mlflow imports tqdm.auto, which warns on stderr inside a notebook
         warnings.simplefilter("ignore")
         from mlflow.tracking import MlflowClient
 

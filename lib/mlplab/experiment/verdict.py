@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 
 BETTER, WORSE, PAR, TOO_FEW = "better", "worse", "on a par", "too few runs"
 WORDS = (BETTER, WORSE, PAR, TOO_FEW)
@@ -79,6 +78,8 @@ def compare(a: Sequence[float], b: Sequence[float], *, higher_is_better: bool,
                        confidence)
     var = float(d.var(ddof=1))
     factor = (1.0 / n + test_train_ratio) if corrected else 1.0 / n
+    from scipy import stats  # here, not at import: `mlplab run` validates profiles without scipy
+
     half = float(stats.t.ppf(0.5 + confidence / 2, df=n - 1)) * math.sqrt(var * factor)
     low, high = mean - half, mean + half
     if low > 0 or high < 0:

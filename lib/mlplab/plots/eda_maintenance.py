@@ -53,10 +53,20 @@ def plot_feature_distributions(frame: pd.DataFrame, synthetic: bool = False):
     cols = list(RAW_NUMERIC) + list(PHYSICS)
     df = df.assign(cls=df[LABEL].map(SHORT).fillna(df[LABEL]))
     order = [s for s in SHORT.values() if s in set(df["cls"])]
+    groups = {c: df.loc[df["cls"] == c] for c in order}
     fig, axes = new_figure(2, 4, width=7.0, height=5.2)
-    for ax, col in zip(axes.ravel(), cols):
-        sns.boxplot(data=df, x="cls", y=col, order=order, ax=ax, fliersize=1, linewidth=0.7,
-                    hue="cls", hue_order=order, legend=False)
+    colours = sns.color_palette(n_colors=len(order), desat=0.75)  # seaborn's box saturation, the style's palette
+    for ax, col in zip(axes.ravel(), cols):  # matplotlib's boxplot: seaborn's per-hue boxes draw 5x slower
+        parts = ax.boxplot([groups[c][col].to_numpy() for c in order], patch_artist=True, widths=0.8,
+                           flierprops={"marker": "o", "markersize": 1, "markerfacecolor": "0.3",
+                                       "markeredgecolor": "0.3"},
+                           medianprops={"color": "0.2", "linewidth": 0.7},
+                           whiskerprops={"color": "0.2", "linewidth": 0.7}, capprops={"color": "0.2", "linewidth": 0.7},
+                           boxprops={"edgecolor": "0.2", "linewidth": 0.7})
+        for box, colour in zip(parts["boxes"], colours):
+            box.set_facecolor(colour)
+        ax.set_xticks(range(1, len(order) + 1), order)
+        ax.grid(False, axis="x")
         ax.set_xlabel("")
         ax.set_ylabel(_label(col), fontsize=8)
         ax.tick_params(axis="x", rotation=90, labelsize=7)
