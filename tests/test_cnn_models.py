@@ -260,10 +260,43 @@ def test_bench_cnn_rows_measure_the_same_network_in_each_path(monkeypatch):
         assert out[key] > 0
     assert out["cnn_ratio"] == out["cnn_lab_ips"] / out["cnn_skorch_default_ips"]
     assert out["cnn_layout_gain"] == out["cnn_torch_loop_channels_last_ips"] / out["cnn_torch_loop_ips"]
-    assert out["cnn_flops_per_image"] == 6 * multiply_adds(bench.cnn_module(False))
+    lab = CNN(1, 10, blocks=bench.CNN_BLOCKS, hidden=bench.CNN_HIDDEN)
+    assert out["cnn_flops_per_image"] == 6 * multiply_adds(lab) == 6 * 4_241_152
+    textbook = bench.cnn_module(False)  # torch.nn layers only: the same weight shapes as the lab's network
+    assert [p.shape for p in textbook.parameters()] == [p.shape for p in lab.parameters()]
+    assert not any(m.__module__.startswith("mlplab") for m in textbook.modules())
     table = bench.format_table({"rows": 1, "threads": 1, "torch": "x", "skorch_default_sps": 1.0, "fast_sps_b128": 1.0,
                                 "fast_sps_large": 1.0, "torch_loop_sps_large": 1.0, "plain_loop_sps_large": 1.0,
                                 "large_batch": 8, "ceiling_sps": 1.0, "matmul_gflops": 1.0, "flops_per_sample": 1,
                                 "fast_sps_by_batch": {}, "epoch_seconds": {}, "fast_sps_large_by_threads": {},
                                 **out})
     assert "lab's path (CNNClassifier)" in table and "cnn_ratio" in table and "channels_last alone" in table
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_relu_after_pooling_computes_the_textbook_function(batch_norm, channels_last):
+    """The lab's CNN applies a pooled block's ReLU after its max pooling (a quarter of the work); the
+    outputs and every gradient must equal those of the textbook order Conv → [BN] → ReLU → MaxPool."""
+    torch.manual_seed(0)
+    lab = CNN(1, 10, blocks=((8,), (8, 16)), hidden=(32,), batch_norm=batch_norm, channels_last=channels_last)
+    order = [type(m).__name__ for m in lab.features]
+    assert order[order.index("MaxPool2d") + 1] == "ReLU"  # the reordering this test is about
+    textbook = []
+    for m in lab.features:  # the same layer objects (shared weights), ReLU moved back before each pool
+        if isinstance(m, nn.MaxPool2d):
+            textbook += [nn.ReLU(), m]
+        elif isinstance(m, nn.ReLU) and textbook and isinstance(textbook[-1], nn.MaxPool2d):
+            continue
+        else:
+            textbook.append(m)
+    reference = nn.Sequential(lab.input, *textbook, *lab.head)
+    x = images(16)
+    lab.train(), reference.train()
+    out_lab = lab(x)
+    grads_lab = torch.autograd.grad(out_lab.square().sum(), list(lab.parameters()))
+    out_ref = reference(x)
+    grads_ref = torch.autograd.grad(out_ref.square().sum(), list(lab.parameters()))
+    torch.testing.assert_close(out_lab, out_ref, rtol=1e-5, atol=1e-6)
+    for a, b in zip(grads_lab, grads_ref):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
