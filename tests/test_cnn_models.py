@@ -256,8 +256,10 @@ def test_cnn_kwargs_rejects_unknown_settings():
 
 def test_bench_cnn_rows_measure_the_same_network_in_each_path(monkeypatch):
     out = bench.cnn_rows(64, gflops=100.0)
-    for key in ("cnn_skorch_default_ips", "cnn_torch_loop_ips", "cnn_torch_loop_channels_last_ips", "cnn_lab_ips"):
+    for key in ("cnn_skorch_default_ips", "cnn_torch_loop_ips", "cnn_torch_loop_channels_last_ips", "cnn_lab_ips",
+                "cnn_torch_loop_channels_last_kept_ips"):
         assert out[key] > 0
+    assert out["cnn_allocator_gain"] == out["cnn_torch_loop_channels_last_kept_ips"] / out["cnn_torch_loop_channels_last_ips"]
     assert out["cnn_ratio"] == out["cnn_lab_ips"] / out["cnn_skorch_default_ips"]
     assert out["cnn_layout_gain"] == out["cnn_torch_loop_channels_last_ips"] / out["cnn_torch_loop_ips"]
     lab = CNN(1, 10, blocks=bench.CNN_BLOCKS, hidden=bench.CNN_HIDDEN)
@@ -271,6 +273,7 @@ def test_bench_cnn_rows_measure_the_same_network_in_each_path(monkeypatch):
                                 "fast_sps_by_batch": {}, "epoch_seconds": {}, "fast_sps_large_by_threads": {},
                                 **out})
     assert "lab's path (CNNClassifier)" in table and "cnn_ratio" in table and "channels_last alone" in table
+    assert "kept memory" in table and "allocator thresholds alone" in table
 
 
 @pytest.mark.parametrize("batch_norm", [False, True])
@@ -300,3 +303,31 @@ def test_relu_after_pooling_computes_the_textbook_function(batch_norm, channels_
     torch.testing.assert_close(out_lab, out_ref, rtol=1e-5, atol=1e-6)
     for a, b in zip(grads_lab, grads_ref):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_keep_freed_memory_raises_glibcs_thresholds_once(monkeypatch):
+    """The lab's CNN fit keeps freed blocks in the process (mlplab.allocator): on Linux/glibc the call
+    reaches mallopt with both thresholds, once per process, and reports whether it applied."""
+    import ctypes
+
+    from mlplab import allocator
+
+    calls = []
+
+    class FakeLibc:
+        def mallopt(self, param, value):
+            calls.append((param, value))
+            return 1
+
+    monkeypatch.setattr(allocator, "_STATE", [])
+    monkeypatch.setattr(allocator.sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: FakeLibc())
+    assert allocator.keep_freed_memory() is True and allocator.keep_freed_memory() is True
+    assert calls == [(allocator.M_MMAP_THRESHOLD, 1 << 30), (allocator.M_TRIM_THRESHOLD, 1 << 30)]
+    monkeypatch.setattr(allocator, "_STATE", [])
+    monkeypatch.setattr(allocator.sys, "platform", "darwin")
+    assert allocator.keep_freed_memory() is False and len(calls) == 2
+    monkeypatch.setattr(allocator, "_STATE", [])
+    net = CNNClassifier(module__blocks=((4,),), module__hidden=(8,), max_epochs=1, batch_size=8, train_metric_rows=0)
+    net.fit(images(16).numpy(), np.arange(16) % 10)
+    assert allocator._STATE == [False]  # the fit made the call (not Linux here, so it did not apply)

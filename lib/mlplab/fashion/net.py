@@ -20,6 +20,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
+from mlplab.allocator import keep_freed_memory
 from mlplab.models.cnn import CNN
 from mlplab.training import BatchIterator, MLPClassifier
 
@@ -84,6 +85,10 @@ class CNNClassifier(MLPClassifier):
         vars(self).update(early_stopping=early_stopping, valid_fraction=valid_fraction, lr_schedule=lr_schedule,
                           seed=seed, checkpoint_dir=checkpoint_dir, class_weight=class_weight,
                           train_metric_rows=train_metric_rows)
+
+    def _fit(self, X, y, reinitialize: bool, **fit_params):
+        keep_freed_memory()  # once per process: a step's tens of MB are reused, not page-faulted in again
+        return super()._fit(X, y, reinitialize, **fit_params)
 
     def _check_params(self) -> None:
         with _schedule(self, None if self.lr_schedule == ONECYCLE else self.lr_schedule):
