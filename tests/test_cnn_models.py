@@ -274,6 +274,8 @@ def test_bench_cnn_rows_measure_the_same_network_in_each_path(monkeypatch):
                                 **out})
     assert "lab's path (CNNClassifier)" in table and "cnn_ratio" in table and "channels_last alone" in table
     assert "kept memory" in table and "allocator thresholds alone" in table
+    with pytest.raises(ValueError, match="unknown CNN row 'cnn_typo_ips'"):
+        bench.cnn_row("cnn_typo_ips", 8)
 
 
 @pytest.mark.parametrize("batch_norm", [False, True])

@@ -3,8 +3,9 @@
 Why: glibc serves large blocks with mmap and returns them to the OS when they are freed (and trims
 the top of its heap). A CNN's training step allocates and frees tens of MB of activations and
 gradients, so every step page-faults the same memory in again. On the 2-core development VM the
-lab's CNN path in `mlplab bench` ran at 1,700–2,100 images/s with glibc's defaults and 2,550–2,590
-with this setting (two runs each, alternated). Raising glibc's mmap and trim thresholds (`mallopt`)
+bench's lab row (`mlplab.bench.cnn_lab_ips`, 8,192 images), each in a fresh process, ran at 1,693 and
+2,114 images/s with glibc's defaults and 2,549 and 2,591 with this setting (alternated); `mlplab bench`
+reports the setting's part as `cnn_allocator_gain`. Raising glibc's mmap and trim thresholds (`mallopt`)
 keeps the blocks for reuse. The price: the process keeps its peak memory instead of shrinking
 between steps. The numbers a model computes do not change.
 """

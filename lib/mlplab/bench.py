@@ -188,6 +188,8 @@ CNN_ROWS = ("cnn_skorch_default_ips", "cnn_torch_loop_ips", "cnn_torch_loop_chan
 
 def cnn_row(key: str, images: int) -> float:
     """One CNN row's images/s, in this process (threads as set by the caller)."""
+    if key not in CNN_ROWS:
+        raise ValueError(f"unknown CNN row {key!r}; expected one of {', '.join(CNN_ROWS)}")
     X, y = cnn_images(images)
     if key == "cnn_skorch_default_ips":
         return cnn_skorch_default_ips(X, y)
