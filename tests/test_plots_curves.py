@@ -61,3 +61,15 @@ def test_curves_errors_name_the_problem():
         plot_curves_compare({"m": _history("regression", splits=("train",))}, "r2")
     with pytest.raises(ValueError, match="histories is empty"):
         plot_curves_compare({}, "r2")
+
+
+def test_epoch_axes_carry_whole_epochs_only():
+    """A 4-epoch run must not show a tick at epoch 1.5 (Matplotlib's default locator would)."""
+    figs = [plot_curves(_history("regression", epochs=4), "regression"),
+            plot_curves_compare({"a": _history("classification", epochs=4)}, "accuracy", "valid")]
+    for fig in figs:
+        for ax in fig.axes:
+            fig.canvas.draw()
+            ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+            assert ticks and all(float(t).is_integer() for t in ticks)
+        matplotlib.pyplot.close(fig)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from mlplab.plots.style import new_figure
 
@@ -46,6 +47,7 @@ def plot_curves(history: pd.DataFrame, task: str, title: str = "", loss_label: s
         if best is not None:
             ax.axvline(best, color="grey", linewidth=0.8, alpha=0.7, label=f"lowest validation loss (epoch {best})")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole: no 1.5 tick on a short run
         ax.set_ylabel(ylabel)
         ax.legend()
     if title:
@@ -67,6 +69,7 @@ def plot_curves_compare(histories: dict[str, pd.DataFrame], metric: str, split: 
         _require(history, ["epoch", col], who=name)
         ax.plot(history["epoch"], history[col], label=name)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel or f"{SPLIT_LABEL[split]} {LABELS.get(metric, 'loss' if metric == 'loss' else metric)}")
     ax.legend(title="model", ncols=ncols, fontsize=8)
     return fig
