@@ -47,6 +47,10 @@ def test_lab4_notebooks_on_the_quick_profile(tmp_path, monkeypatch):
     assert ae["seeds"]["n"] == len(QUICK["taxi_anomaly"]["seeds"]) and len(ae["windows"]) == 5
     assert ae["windows_detected"] == sum(w["detected"] for w in ae["windows"])
     assert taxi["models"]["rolling_z"]["per_seed"]["windows_detected"][0] == taxi["models"]["rolling_z"]["windows_detected"]
+    variants = ("conv_ae_week", "conv_ae_narrow", "conv_ae_weekly_change")
+    assert {taxi["models"][n]["role"] for n in variants} == {"variant"} and set(taxi["extra"]["variants"]) == set(variants)
+    assert taxi["extra"]["reach"] == {"conv_ae": 35, "conv_ae_week": 35, "conv_ae_narrow": 47, "conv_ae_weekly_change": 35}
+    assert taxi["models"]["conv_ae_narrow"]["settings"]["stride"] == 4
 
     aq, _ = execute_notebook(ROOT / "analysis" / NOTEBOOK_FILES["air_quality"], "air_quality", tmp_path, monkeypatch,
                              AQ_FIGURES, {"profile": "quick", **QUICK["air_quality"]})

@@ -31,6 +31,21 @@ def test_autoencoder_parameters_and_bad_arguments():
         ConvAutoencoder(48, 48, batch_norm=True)
 
 
+@pytest.mark.parametrize("window, code", [(48, 3), (336, 21), (16, 1)])
+def test_a_stride_4_autoencoder_squeezes_its_code_below_its_input(window, code):
+    net = ConvAutoencoder(window, window, hidden=(16, 8), stride=4)
+    x = torch.randn(3, window)
+    assert net.encoder(x.unsqueeze(1)).shape == (3, 8, code) and 8 * code < window
+    assert net(x).shape == (3, window)
+    with pytest.raises(ValueError, match="multiple of 16"):
+        ConvAutoencoder(40, 40, stride=4)
+    for bad in (0, 9, True, 2.0):
+        with pytest.raises(ValueError, match="stride must be"):
+            ConvAutoencoder(48, 48, stride=bad)
+    with pytest.raises(ValueError, match="at least the stride"):
+        ConvAutoencoder(64, 64, stride=8, kernel_size=7)
+
+
 def _lstm_params(d_in, h):
     return 4 * (h * d_in + h * h + 2 * h)
 

@@ -88,6 +88,26 @@ def test_seasonal_z_learns_its_residual_spread_on_the_fit_rows():
         dt.SeasonalZ().fit(_period(x[:week + 1], week, week + 1))
 
 
+def test_autoencoder_variants_read_a_week_or_its_change_and_score_the_last_window():
+    rng = np.random.default_rng(2)
+    x = 50 + 10 * np.sin(np.arange(900) * 2 * np.pi / 48) + rng.normal(size=900)
+    week = dt.ConvAEDetector(window=8, context=16, epochs=1, hidden=(2, 2), batch_size=64)
+    week.fit(_period(x, 500, 600))
+    s = week.score_series(x)
+    assert week.length == 16 and np.isnan(s[:15]).all() and np.isfinite(s[15:]).all()
+    W = dt.sliding(week._scale(x), 16)
+    assert s[15] == pytest.approx(float(np.abs(week.net_.predict(W[:1]) - W[:1])[0, -8:].mean()), rel=1e-5)
+    change = dt.ConvAEDetector(window=8, season=100, epochs=1, hidden=(2, 2), batch_size=64)
+    change.fit(_period(x, 500, 600))
+    d = x[100:500] - x[:400]  # the fit rows' changes over 100 points: what it standardizes and learns
+    assert change.mean_ == pytest.approx(d.mean()) and change.std_ == pytest.approx(d.std())
+    c = change.score_series(x)
+    assert np.isnan(c[:107]).all() and np.isfinite(c[107:]).all()
+    assert change.reconstruct(x).shape == (900 - 8 + 1, 8)
+    with pytest.raises(UserError, match="usable points"):
+        dt.ConvAEDetector(window=8, season=495, epochs=1).fit(_period(x, 500, 600))
+
+
 def test_a_detector_needs_a_validation_tail():
     with pytest.raises(UserError, match="validation tail"):
         dt.RollingZ().fit(_period(np.ones(100), None, 100))
@@ -177,12 +197,84 @@ def test_captions_end_with_computed_takeaways():
     assert "rolling z-score 1.0 %" in nv.caption_errors({}, {"rolling_z": 0.01, "conv_ae": 0.5})
 
 
+def _goals():
+    runs = _runs()
+    runs["conv_ae_week"] = _run("conv_ae_week", [2, 2, 3], [10, 12, 12])
+    runs["conv_ae_weekly_change"] = _run("conv_ae_weekly_change", [5, 5, 4], [5, 5, 7])
+    return runs, steps.variant_goals(runs)
+
+
+def test_variant_goals_apply_the_goal_rule_to_each_variant_and_the_table_lists_seeds():
+    runs, goals = _goals()
+    assert set(goals) == {"conv_ae_week", "conv_ae_weekly_change"}  # only the variants that ran
+    assert goals["conv_ae_week"]["seeds_met"] == 0 and goals["conv_ae_weekly_change"]["met_per_seed"] == [True, True, False]
+    assert goals["conv_ae_weekly_change"]["change"] == steps.VARIANTS["conv_ae_weekly_change"][3]
+    table = steps.variants_table(runs, goals, steps.goal(runs))
+    assert table["autoencoder"].tolist() == ["as specified", "week input", "weekly change"]
+    assert table["windows detected (per seed)"].tolist() == ["4, 4, 2", "2, 2, 3", "5, 5, 4"]
+    assert table["seeds meeting the goal's rule"].tolist() == ["2 of 3", "0 of 3", "2 of 3"]
+    assert nv.best_variant(goals) == "conv_ae_weekly_change" and nv.best_variant({}) is None
+
+
+def test_variants_sentence_branches():
+    runs, goals = _goals()
+    main = steps.goal(runs)  # seeds_met 2 of 3
+    reach = {"conv_ae_week": 35, "conv_ae_weekly_change": 35, "conv_ae_narrow": 47}
+    text = nv.variants_sentence(goals, main, steps.LABELS, reach)
+    assert text.startswith("The autoencoder over a week does not get closer to the goal than the specified one: one "
+                           "rebuilt value still sees only 35 half-hours of input, less than a day")
+    assert "weekly changes detects more windows (4.7 on average against 3.3) without more false alarms" in text
+    assert "reads what the seasonal z-score reads" in text
+    assert text.endswith("the goal is judged on the specified autoencoder only.")
+    none = {**main, "seeds_met": 0}
+    text = nv.variants_sentence(goals, none, steps.LABELS, reach)
+    assert "weekly changes meets the goal's rule on 2 of 3 seeds, against 0 for the specified one; it reads what" in text
+    two = nv.variants_sentence({**goals, "conv_ae_narrow": goals["conv_ae_weekly_change"]}, none, steps.LABELS, reach)
+    assert "narrow-code autoencoder meets the goal's rule on 2 of 3 seeds" in two and \
+        ". The autoencoder on weekly changes reads what the seasonal z-score reads" in two
+    both_bad = {"conv_ae_week": goals["conv_ae_week"], "conv_ae_narrow": {**goals["conv_ae_week"], "ae_false_alarms": [20] * 3}}
+    text = nv.variants_sentence(both_bad, main, steps.LABELS, reach)
+    assert text.startswith("Neither the autoencoder over a week nor the narrow-code autoencoder gets closer to the goal "
+                           "than the specified one: one rebuilt value still sees only 35 and 47 half-hours of input "
+                           "respectively, less than a day") and "seasonal z-score reads" not in text
+    same = nv.variants_sentence({**both_bad, "conv_ae_week": goals["conv_ae_week"]}, main, steps.LABELS,
+                                {**reach, "conv_ae_narrow": 35})
+    assert "sees only 35 half-hours of input, less than a day" in same
+    far = nv.variants_sentence({"conv_ae_week": goals["conv_ae_week"]}, main, steps.LABELS, {"conv_ae_week": 96})
+    assert "its reach is not what holds it back" in far
+    assert "parameter is empty" in nv.variants_sentence({}, main, steps.LABELS, reach)
+    assert nv.helps({"seeds_met": 1, "ae_windows": [1], "ae_false_alarms": [99]}, {**main, "seeds_met": 0})
+    assert not nv.helps({"seeds_met": 2, "ae_windows": [5], "ae_false_alarms": [99]}, main)
+    assert nv.caption_variants(goals, steps.LABELS).endswith("meets the goal's rule on 2 of 3 seeds (an exploratory count).")
+    nogoal = {k: {**g, "seeds_met": 0} for k, g in goals.items()}
+    assert nv.caption_variants(nogoal, steps.LABELS).endswith("none meets the goal's rule on any seed.")
+    assert "no variant ran" in nv.caption_variants({}, steps.LABELS)
+
+
+def test_reach_is_read_from_the_module_and_the_sentence_follows_it():
+    assert steps.receptive_field(48, [16, 8]) == 35  # 7 + 6·2 in the encoder, then the decoder's spread
+    assert steps.receptive_field(dt.WEEK, [16, 8]) == 35  # a longer input does not widen what one value sees
+    assert steps.receptive_field(48, [16, 8], stride=4) == 47
+    assert steps.reaches(48, [16, 8], ["conv_ae_week", "conv_ae_narrow"]) == {"conv_ae": 35, "conv_ae_week": 35,
+                                                                             "conv_ae_narrow": 47}
+    short = nv.reach_sentence(35, ["w2", "w3"])
+    assert "35 half-hours" in short and "17.5 hours, less than a day" in short and short.endswith(". On the first seed it misses w2 and w3.")
+    long = nv.reach_sentence(60, [])
+    assert "compare a day with the hours before it" in long and "misses no window" in long
+
+
 def test_validate_params_rejects_bad_values():
     validate_params({"train_end": "2014-10-15", "window": 48, "quantile": 1.0, "hidden": [16, 8], "seeds": [0, 1]})
     for bad in ({"train_end": "mid October"}, {"window": 50}, {"quantile": 1.5}, {"hidden": [16]}, {"seeds": [1, 1]},
-                {"tail_days": 1}, {"epochs": 0}):
+                {"tail_days": 1}, {"epochs": 0}, {"variants": ["conv_ae_deep"]}, {"variants": "conv_ae_week"},
+                {"variants": ["conv_ae_week", "conv_ae_week"]}):
         with pytest.raises(UserError, match=next(iter(bad))):
             validate_params(bad)
+    validate_params({"window": 48, "variants": []})
+    with pytest.raises(UserError, match="window=40: expected a multiple of 16 with the conv_ae_narrow"):
+        validate_params({"window": 40, "variants": ["conv_ae_narrow"]})
+    with pytest.raises(UserError, match="window=336: expected fewer than 336"):
+        validate_params({"window": 336, "variants": ["conv_ae_week"]})
     assert {"autoencoder", "false alarm", "lead time"} <= set(GLOSSARY)
 
 

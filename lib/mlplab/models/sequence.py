@@ -4,7 +4,8 @@ with the skorch net that trains them on whole tensors (mlplab.training's fast lo
 - `ConvAutoencoder`: the experiments' write-up architecture. Encoder: Conv1d 1 → 16 → 8 channels
   (kernel 7, stride 2, ReLU after each); decoder: ConvTranspose1d 8 → 16 (ReLU) → 1. A window of
   L values is squeezed to 8 channels of L/4 and rebuilt; L must be a multiple of 4 so the output has
-  the input's length.
+  the input's length. With stride 2 that code holds twice as many numbers as the window; `stride=4`
+  (L a multiple of 16) squeezes it to 8 × L/16, half the window, a real bottleneck.
 - `RecurrentForecaster`: an LSTM or GRU encoder over the input window (one or more layers,
   optionally bidirectional), ReLU and dropout on its final state, then one linear layer to every
   output (features × horizons) at once. `centring` optionally subtracts a per-feature reference (the
@@ -58,7 +59,7 @@ class ConvAutoencoder(nn.Module):
     `hidden` = channels of the two encoder convolutions (16, 8); the decoder mirrors them."""
 
     def __init__(self, d_in: int, d_out: int, hidden=(16, 8), activation: str = "relu", dropout: float = 0.0,
-                 batch_norm: bool = False, embedding=None, kernel_size: int = AE_KERNEL):
+                 batch_norm: bool = False, embedding=None, kernel_size: int = AE_KERNEL, stride: int = 2):
         super().__init__()
         _check_common(activation, dropout, batch_norm, embedding)
         channels = _widths(hidden, "channel counts")
@@ -66,18 +67,22 @@ class ConvAutoencoder(nn.Module):
             raise ValueError(f"hidden must give the two encoder channel counts (e.g. (16, 8)), got {hidden!r}")
         if d_out != d_in:
             raise ValueError(f"an autoencoder reconstructs its input: d_out ({d_out}) must equal d_in ({d_in})")
-        if d_in < 4 or d_in % 4:
-            raise ValueError(f"window length must be a positive multiple of 4 (two stride-2 layers), got {d_in}")
-        if not isinstance(kernel_size, Integral) or kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be an odd positive integer, got {kernel_size!r}")
-        act, pad = ACTIVATIONS[activation], kernel_size // 2
+        if isinstance(stride, bool) or not isinstance(stride, Integral) or not 1 <= stride <= 8:
+            raise ValueError(f"stride must be an integer from 1 to 8, got {stride!r}")
+        if d_in < stride ** 2 or d_in % stride ** 2:
+            raise ValueError(f"window length must be a positive multiple of {stride ** 2} (two stride-{stride} "
+                             f"layers), got {d_in}")
+        if not isinstance(kernel_size, Integral) or kernel_size < stride or kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be an odd integer of at least the stride ({stride}), got {kernel_size!r}")
+        act, pad, out_pad = ACTIVATIONS[activation], kernel_size // 2, stride - 1  # output = stride × input
         c1, c2 = channels
         self.encoder = nn.Sequential(
-            nn.Conv1d(1, c1, kernel_size, stride=2, padding=pad), act(), nn.Dropout(dropout),
-            nn.Conv1d(c1, c2, kernel_size, stride=2, padding=pad), act())
+            nn.Conv1d(1, c1, kernel_size, stride=stride, padding=pad), act(), nn.Dropout(dropout),
+            nn.Conv1d(c1, c2, kernel_size, stride=stride, padding=pad), act())
         self.decoder = nn.Sequential(
-            nn.ConvTranspose1d(c2, c1, kernel_size, stride=2, padding=pad, output_padding=1), act(), nn.Dropout(dropout),
-            nn.ConvTranspose1d(c1, 1, kernel_size, stride=2, padding=pad, output_padding=1))
+            nn.ConvTranspose1d(c2, c1, kernel_size, stride=stride, padding=pad, output_padding=out_pad), act(),
+            nn.Dropout(dropout),
+            nn.ConvTranspose1d(c1, 1, kernel_size, stride=stride, padding=pad, output_padding=out_pad))
         self.window = int(d_in)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -7,12 +7,18 @@ labelled windows), steps (periods, the fan-out over seeds, tables, the results d
 Results `extra` keys written by the notebook: periods [{period, first, last, points}]; protocol {train_end,
 tail_days, window, epochs, quantile, merge}; windows (NAB's, with names); per_seed {model: {windows_detected:
 [...], false_alarms: [...]}}; best_baseline; goal {ae_windows, ae_false_alarms, baseline, baseline_windows,
-baseline_false_alarms, seeds_met, n_seeds, met_first_seed}; thresholds {model: value}.
+baseline_false_alarms, seeds_met, n_seeds, met_first_seed}; thresholds {model: value}; variants {variant: the
+goal's keys for that variant, plus change} (exploratory: added after the first full run); reach {model: input
+half-hours one rebuilt value depends on}.
 """
 
 from __future__ import annotations
 
 from mlplab.experiment.checks import Checks, is_int, is_layers
+
+# The autoencoder variants tried after the first full run (mlplab.taxi.steps.VARIANTS holds what each changes).
+VARIANT_NAMES = ("conv_ae_week", "conv_ae_narrow", "conv_ae_weekly_change")
+WEEK = 336  # half-hours in a week (the week variant's input length)
 
 GLOSSARY = {
     "anomaly": "a stretch of a series that departs from its usual pattern (here: the five events NAB labelled).",
@@ -29,6 +35,8 @@ GLOSSARY = {
     "lead time": "hours from an alarm event's start to the labelled anomaly's timestamp (positive: raised before it).",
     "validation tail": "the last days of the training period, not used to fit any detector, on which each "
                        "detector's threshold is set.",
+    "receptive field": "the stretch of input one output of a network depends on; here, how many half-hours one "
+                       "rebuilt value of the autoencoder can see.",
 }
 
 
@@ -44,3 +52,10 @@ def validate_params(params: dict) -> None:
     c.fraction("lr", expected="a learning rate between 0 and 1")
     c.rule("hidden", ok=lambda h: is_layers(h) and len(h) == 2, expected="two positive channel counts, e.g. [16, 8]")
     c.seeds("seeds")
+    c.rule("variants", ok=lambda v: isinstance(v, list) and len(set(v)) == len(v) and all(x in VARIANT_NAMES for x in v),
+           expected=f"a list (possibly empty) of distinct names from {', '.join(VARIANT_NAMES)}")
+    variants, window = params.get("variants", []), params.get("window", 48)
+    if "conv_ae_narrow" in variants:
+        c.need(window % 16 == 0, "window", "a multiple of 16 with the conv_ae_narrow variant (two stride-4 layers)")
+    if "conv_ae_week" in variants:
+        c.need(window < WEEK, "window", f"fewer than {WEEK} half-hours with the conv_ae_week variant (it reads one week)")

@@ -134,12 +134,20 @@ def sliding(values: np.ndarray, window: int) -> np.ndarray:
 
 class ConvAEDetector(Detector):
     """The convolutional autoencoder (mlplab.models.sequence.ConvAutoencoder) trained to reconstruct every
-    window of the fit rows (standardized with their mean and standard deviation); a point's score is the
-    mean absolute reconstruction error of the window that ends at it."""
+    stretch of `context` points of the fit rows (standardized with their mean and standard deviation); a
+    point's score is the mean absolute reconstruction error over the last `window` points of the stretch
+    that ends at it. `context` 0 means `window` (the autoencoder sees one window and scores all of it); a
+    longer context lets it judge the latest window against the days before it. `stride` is the
+    autoencoder's (2: the code holds twice the stretch's numbers; 4: half of them). `season` > 0: it reads
+    the change from `season` points earlier (x_t − x_(t−season)) instead of the counts."""
 
     def __init__(self, window: int = 48, epochs: int = 50, lr: float = 1e-3, batch_size: int = 128,
-                 hidden=(16, 8), seed: int = 0, quantile: float = 1.0):
+                 hidden=(16, 8), seed: int = 0, quantile: float = 1.0, context: int = 0, stride: int = 2,
+                 season: int = 0):
         self.window = window
+        self.context = context
+        self.stride = stride
+        self.season = season
         self.epochs = epochs
         self.lr = lr
         self.batch_size = batch_size
@@ -151,6 +159,7 @@ class ConvAEDetector(Detector):
         from mlplab.models.sequence import ConvAutoencoder, SequenceRegressor
 
         return SequenceRegressor(module=ConvAutoencoder, module__hidden=tuple(self.hidden), module__dropout=0.0,
+                                 module__stride=int(self.stride),
                                  lr=float(self.lr), max_epochs=int(self.epochs), batch_size=int(self.batch_size),
                                  seed=int(self.seed), train_metric_rows=0, verbose=0)
 
@@ -161,14 +170,31 @@ class ConvAEDetector(Detector):
             self._pending = self._net()
         return self._pending
 
+    @property
+    def length(self) -> int:
+        """Points the autoencoder sees at once."""
+        return int(self.context) or int(self.window)
+
+    def _input(self, values: np.ndarray) -> np.ndarray:
+        """What the autoencoder reads: the counts, or their change over `season` points (NaN where undefined)."""
+        v = np.asarray(values, dtype=float)
+        lag = int(self.season)
+        if not lag:
+            return v
+        out = np.full(len(v), np.nan)
+        out[lag:] = v[lag:] - v[:-lag]
+        return out
+
     def _scale(self, values: np.ndarray) -> np.ndarray:
-        return (np.asarray(values, dtype=float) - self.mean_) / self.std_
+        return np.nan_to_num((self._input(values) - self.mean_) / self.std_)
 
     def _windows(self, values, start, stop) -> np.ndarray:
-        return sliding(self._scale(values)[start:stop], int(self.window))
+        return sliding(self._scale(values)[max(start, int(self.season)):stop], self.length)
 
     def _learn(self, values, start, stop):
-        fit = np.asarray(values[start:stop], dtype=float)
+        fit = self._input(values)[max(start, int(self.season)):stop]
+        if len(fit) < self.length:
+            raise UserError(f"the fit rows hold {len(fit)} usable points; the autoencoder needs at least {self.length}")
         self.mean_, self.std_ = float(fit.mean()), float(fit.std()) or 1.0
         W = self._windows(values, start, stop)
         self.net_ = self.estimator  # the net tracking may have attached its logger to
@@ -185,7 +211,7 @@ class ConvAEDetector(Detector):
     def fit_recording(self, X: Period, y, sets: dict):
         """Fit, recording the reconstruction loss per epoch on the windows ending in each other part
         (for the curves only: they never influence training)."""
-        w = int(self.window)
+        w = self.length
         self._record = {name: (max(0, part.start - w + 1), part.stop) for name, (part, _) in sets.items()}
         try:
             return self.fit(X)
@@ -199,17 +225,19 @@ class ConvAEDetector(Detector):
         return history_frame(self.net_)
 
     def reconstruct(self, values: np.ndarray) -> np.ndarray:
-        """(n_windows, window) reconstructions in the series' unit, window k ending at position k + window − 1."""
+        """(n_stretches, length) reconstructions in the input's unit (counts, or their change over `season`),
+        stretch k ending at position k + length − 1."""
         check_is_fitted(self, "net_")
-        W = sliding(self._scale(values), int(self.window))
+        W = sliding(self._scale(values), self.length)
         return self.net_.predict(W) * self.std_ + self.mean_
 
     def score_series(self, values):
         check_is_fitted(self, "net_")
-        W = sliding(self._scale(values), int(self.window))
-        err = np.abs(self.net_.predict(W) - W).mean(axis=1)
+        W = sliding(self._scale(values), self.length)
+        err = np.abs(self.net_.predict(W) - W)[:, -int(self.window):].mean(axis=1)
         out = np.full(len(values), np.nan)
-        out[int(self.window) - 1:] = err
+        out[self.length - 1:] = err
+        out[:int(self.season) + self.length - 1] = np.nan  # stretches reaching before the first defined change
         return out
 
 

@@ -181,3 +181,88 @@ def caption_architecture(window: int, hidden) -> str:
     codes = int(hidden[-1]) * window // 4
     return (f"The autoencoder's layers for a {window}-value window (kernel 7, stride 2; parameters counted from the "
             f"module). Its code holds {codes} numbers for {window} inputs.")
+
+
+# ---- why the autoencoder falls short, and the variants tried after -----------------------------------
+
+def reach_sentence(reach: int, missed: list[str], day: int = 48) -> str:
+    """What one rebuilt point can see (the module's receptive field), and what that means for a holiday."""
+    hours = f"{reach / 2:g} hours"
+    if reach < day:
+        head = (f"Each value the autoencoder rebuilds depends on {reach} half-hours of its input ({hours}, less than a "
+                "day): it judges the shape of the hours around a point, never which day of the week it is, so a "
+                "weekday shaped like a usual Sunday (a public holiday) is a usual stretch to it")
+    else:
+        head = (f"Each value the autoencoder rebuilds depends on {reach} half-hours of its input ({hours}), so it can "
+                "compare a day with the hours before it")
+    tail = f". On the first seed it misses {join(missed)}." if missed else ". On the first seed it misses no window."
+    return head + tail
+
+
+def best_variant(goals: dict[str, dict]) -> str | None:
+    """Most seeds meeting the goal's rule, then most windows, then fewest false alarms (means over seeds)."""
+    if not goals:
+        return None
+    return min(goals, key=lambda n: (-goals[n]["seeds_met"], -float(np.mean(goals[n]["ae_windows"])),
+                                     float(np.mean(goals[n]["ae_false_alarms"])), n))
+
+
+def helps(variant: dict, main: dict) -> bool:
+    """A variant helps when the goal's rule holds on more seeds, or on as many with more windows and no more false
+    alarms on average."""
+    if variant["seeds_met"] != main["seeds_met"]:
+        return variant["seeds_met"] > main["seeds_met"]
+    return (float(np.mean(variant["ae_windows"])) > float(np.mean(main["ae_windows"]))
+            and float(np.mean(variant["ae_false_alarms"])) <= float(np.mean(main["ae_false_alarms"])))
+
+
+def variants_sentence(goals: dict[str, dict], main: dict, labels: dict[str, str], reach: dict[str, int]) -> str:
+    """Which changes help and which do not, why (what one rebuilt value can see), and why none can count."""
+    if not goals:
+        return "No autoencoder variant ran (the `variants` parameter is empty)."
+    good = [n for n in goals if helps(goals[n], main)]
+    bad = [n for n in goals if n not in good]
+    out = ""
+    if bad:
+        same = len({reach[n] for n in bad}) == 1
+        sees = (f"{reach[bad[0]]} half-hours of input" if same else
+                join([str(reach[n]) for n in bad]) + " half-hours of input respectively")
+        why = (f"one rebuilt value still sees only {sees}, less than a day, so a holiday shaped like a usual Sunday "
+               "stays a usual stretch" if all(reach[n] < 48 for n in bad) else
+               f"one rebuilt value sees {sees}, so its reach is not what holds it back")
+        who = (capital(labels[bad[0]]) + " does not get" if len(bad) == 1 else
+               "Neither " + join([labels[n] for n in bad], "nor") + " gets")
+        out += f"{who} closer to the goal than the specified one: {why}. "
+    if good:
+        parts = []
+        for n in good:
+            g = goals[n]
+            if g["seeds_met"] > main["seeds_met"]:
+                parts.append(f"{labels[n]} meets the goal's rule on {g['seeds_met']} of {g['n_seeds']} seeds, against "
+                             f"{main['seeds_met']} for the specified one")
+            else:
+                parts.append(f"{labels[n]} detects more windows ({num(float(np.mean(g['ae_windows'])), 1)} on average "
+                             f"against {num(float(np.mean(main['ae_windows'])), 1)}) without more false alarms, though "
+                             f"the goal's rule holds on no more seeds")
+        why = ("reads what the seasonal z-score reads, the change from one week earlier: the weekly differencing "
+               "supplies the day-of-week knowledge the network's short reach lacks")
+        if good == ["conv_ae_weekly_change"]:
+            out += capital(parts[0]) + f"; it {why}. "
+        else:
+            out += capital(join(parts)) + ". "
+            if "conv_ae_weekly_change" in good:
+                out += f"{capital(labels['conv_ae_weekly_change'])} {why}. "
+    return out + ("These variants were chosen after the specified autoencoder's counts had been seen, so their counts "
+                  "are a lead for a study on fresh labelled data, not a result of this one; the goal is judged on the "
+                  "specified autoencoder only.")
+
+
+def caption_variants(goals: dict[str, dict], labels: dict[str, str]) -> str:
+    best = best_variant(goals)
+    if best is None:
+        return "The specified autoencoder's counts per seed; no variant ran."
+    g = goals[best]
+    end = ("none meets the goal's rule on any seed" if g["seeds_met"] == 0 else
+           f"{labels[best]} meets the goal's rule on {g['seeds_met']} of {g['n_seeds']} seeds (an exploratory count)")
+    return (f"The specified autoencoder and the variants tried after its counts were seen (one change each, same "
+            f"protocol and threshold rule): windows detected and false alarms per seed. Of the variants, {end}.")
