@@ -219,6 +219,16 @@ def test_conclusions_sentence_branches():
     assert "on every seed" in conclusions.detection_sentences(taxi)
     taxi["extra"]["goal"].update(seeds_met=1)
     assert "1 of 2 seeds only" in conclusions.detection_sentences(taxi)
+    assert conclusions.variants_clause(taxi) == ""  # no variant ran
+    v = {"seeds_met": 0, "n_seeds": 2, "ae_windows": [2, 3], "ae_false_alarms": [9, 9]}
+    taxi["extra"]["variants"] = {"conv_ae_week": v, "conv_ae_weekly_change": {**v, "ae_windows": [5, 4]}}
+    taxi["models"] = {"conv_ae_week": {"label": "the autoencoder over a week"},
+                      "conv_ae_weekly_change": {"label": "the autoencoder on weekly changes"}}
+    assert conclusions.detection_sentences(taxi).endswith("None of the 2 autoencoder variants tried after the first "
+                                                          "run meets it on any seed either.")
+    taxi["extra"]["variants"]["conv_ae_weekly_change"]["seeds_met"] = 1
+    assert "the autoencoder on weekly changes meets it on 1 of 2 seeds: an exploratory count" in \
+        conclusions.variants_clause(taxi)
     aq = {"extra": {"goal": _goal(["better", "on a par", "worse"])}, "models": {"lstm_tuned": {"seeds": {"n": 3}}}}
     text = conclusions.forecast_sentences(aq)
     assert "better than the linear autoregression at 1 h" in text and "on a par with it at 6 h" in text
@@ -257,3 +267,85 @@ def test_captions_use_readable_labels_and_end_with_takeaways():
         "The tuned network is ahead on 2 of 3 series.")
     assert "the linear autoregression has the lower RMSE (0.500 mg/m³ against 0.600 mg/m³)" in nv.caption_forecast(
         "CO(GT)", 1, 0.6, 0.5, "the tuned network", "the linear autoregression", "mg/m³")
+
+
+# ---- the seed ensemble of the tuned configuration ----------------------------------------------------
+
+def test_ensemble_net_averages_members_seeded_apart():
+    from mlplab.experiment.ensemble import SeedEnsemble
+
+    settings = mo.net_settings(hidden=[4], epochs=1, batch_size=32)
+    assert not isinstance(mo.ensemble_net(settings, seed=2, size=1), SeedEnsemble)
+    ens = mo.ensemble_net(settings, seed=2, size=2)
+    assert isinstance(ens, SeedEnsemble) and ens.seeds == (2, 1002) and ens.seed_param == "seed"
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 24, 3)).astype(np.float32), rng.normal(size=(64, 6))
+    ens.fit(X, y)
+    members = [m.predict(X) for m in ens.estimators_]
+    assert [m.seed for m in ens.estimators_] == [2, 1002] and not np.allclose(members[0], members[1])
+    assert np.allclose(ens.predict(X), (members[0] + members[1]) / 2)
+
+
+class _Study:
+    """What steps.ensembled reads and writes: runs, settings, splits and run(jobs)."""
+
+    def __init__(self, single, ensemble):
+        from mlplab.experiment.protocol import OuterSplit
+
+        self.runs, self.settings = {"lstm_tuned": single}, {}
+        self.splits = [OuterSplit(i, i, None, None, None) for i in range(2)]
+        self._ensemble = ensemble
+
+    def run(self, jobs):
+        assert {j.name for j in jobs} == {"lstm_ensemble"} and len(jobs) == 2
+        self.runs["lstm_ensemble"] = self._ensemble
+        return {"lstm_ensemble": self._ensemble}
+
+
+def test_ensembled_keeps_whichever_the_validation_period_prefers():
+    from mlplab.airquality import steps
+
+    chosen = {"winner": "search_03", "settings": mo.net_settings(epochs=2)}
+    single = _run("lstm_tuned", [_hs(0.8, 0.5, 0.3)] * 2, role="tuned", validation=[0.50, 0.52])
+    single.info["same_as"] = "search_03"
+    better = _run("lstm_ensemble", [_hs(0.81, 0.55, 0.35)] * 2, validation=[0.53, 0.54])
+    st = _Study(single, better)
+    out = steps.ensembled(st, chosen, 3)
+    assert out == {"size": 3, "chosen": "lstm_ensemble", "members": 3,
+                   "validation_r2_mean": {"lstm_single": pytest.approx(0.51), "lstm_ensemble": pytest.approx(0.535)}}
+    tuned = st.runs["lstm_tuned"]
+    assert tuned.splits == better.splits and tuned.role == "tuned" and tuned.info["copy_of"] == "lstm_ensemble"
+    assert "same_as" not in tuned.info and st.runs["lstm_single"].splits == single.splits
+    assert st.settings["lstm_tuned"]["members"] == 3
+    assert [r.name for r in steps.recommendable(st)] == ["lstm_tuned", "lstm_single"]  # the ensemble's twin left out
+    worse = _run("lstm_ensemble", [_hs(0.8, 0.5, 0.3)] * 2, validation=[0.50, 0.52])  # a tie keeps one network
+    st = _Study(single, worse)
+    out = steps.ensembled(st, chosen, 3)
+    assert out["chosen"] == "lstm_single" and out["members"] == 1 and st.runs["lstm_tuned"].info["same_as"] == "search_03"
+    st = _Study(single, None)
+    assert steps.ensembled(st, chosen, 1) == {"size": 1, "chosen": "lstm_single", "members": 1,
+                                              "validation_r2_mean": {"lstm_single": pytest.approx(0.51)}}
+
+
+def test_ensemble_sentences():
+    from mlplab.experiment.verdict import BETTER, PAR
+
+    one = {"size": 1, "chosen": "lstm_single", "validation_r2_mean": {"lstm_single": 0.51}}
+    assert "no averaged alternative ran" in nv.ensemble_choice_sentence(one)
+    avg = {"size": 3, "chosen": "lstm_ensemble", "validation_r2_mean": {"lstm_single": 0.51, "lstm_ensemble": 0.535}}
+    assert "raises the validation mean R² from 0.510 for one network to 0.535, so the tuned network is that average" \
+        in nv.ensemble_choice_sentence(avg)
+    kept = {**avg, "chosen": "lstm_single", "validation_r2_mean": {"lstm_single": 0.51, "lstm_ensemble": 0.50}}
+    assert nv.ensemble_choice_sentence(kept).endswith("so the tuned network stays a single network.")
+    verdicts = [{"a": "lstm_ensemble", "b": "lstm_single", "metric": f"r2_{h}h", "word": w, "n": 3}
+                for h, w in ((1, PAR), (6, BETTER), (24, BETTER))]
+    assert nv.ensemble_test_sentence(verdicts, [1, 6, 24], 3) == (
+        "On the test period the average of 3 networks is on a par with one network at 1 h and better than one network "
+        "at 6 h and 24 h (noise rule over 3 seeds, test R² per horizon).")
+    assert nv.ensemble_test_sentence([], [1, 6, 24], 3) == ""
+    hist = pd.DataFrame({"epoch": [1, 2, 3], "validation_loss": [0.5, 0.4, 0.45]})
+    assert "R² per epoch of the tuned network on" in nv.caption_curves(hist)
+    three = nv.caption_curves(hist, 3)
+    assert "of the first of the 3 networks the tuned forecaster averages on" in three and three.endswith("epoch 2 of 3.")
+    with pytest.raises(UserError, match="ensemble"):
+        validate_params({"ensemble": 0})

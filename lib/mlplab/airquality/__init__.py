@@ -53,6 +53,7 @@ def validate_params(params: dict) -> None:
     c.fraction("max_missing_share", expected="a share between 0 and 1 (columns missing more often are dropped)")
     c.integer("max_hours", least=600, zero=True, expected="0 (every hour) or at least 600 hours")
     c.integer("epochs", "batch_size", "n_jobs", "hidden")
+    c.integer("ensemble", most=10, expected="1 (one network) to 10 networks averaged into the tuned forecaster")
     c.seeds("seeds")
     c.fraction("lr", "lever_lr", expected="a learning rate between 0 and 1")
     c.rate("dropout")

@@ -57,7 +57,23 @@ def detection_sentences(taxi: dict) -> str:
     else:
         out += (f"It meets the goal on {g['seeds_met']} of {g['n_seeds']} seeds only, so whether one trained copy "
                 "meets it is down to the seed.")
-    return out
+    return out + variants_clause(taxi)
+
+
+def variants_clause(taxi: dict) -> str:
+    """The autoencoder variants tried after the first run (exploratory), in one sentence; empty when none ran."""
+    tried = taxi["extra"].get("variants") or {}
+    if not tried:
+        return ""
+    best = min(tried, key=lambda n: (-tried[n]["seeds_met"], -sum(tried[n]["ae_windows"]),
+                                     sum(tried[n]["ae_false_alarms"]), n))
+    g, label = tried[best], taxi["models"][best]["label"]
+    if g["seeds_met"] == 0:
+        return (f" None of the {len(tried)} autoencoder variants tried after the first run meets it on any seed "
+                "either.")
+    return (f" Of the {len(tried)} variants tried after the first run, {label} meets it on {g['seeds_met']} of "
+            f"{g['n_seeds']} seeds: an exploratory count, since the variants were chosen after the labelled windows' "
+            "counts had been seen.")
 
 
 # ---- forecasting -------------------------------------------------------------------------------------

@@ -166,6 +166,13 @@ def net(settings: dict, *, seed: int = 0):
                              **net_kwargs(s), **module)
 
 
+def ensemble_net(settings: dict, *, seed: int = 0, size: int = 1):
+    """`size` networks of `settings` seeded seed, seed + 1000, ... whose forecasts are averaged (1: one network)."""
+    from mlplab.experiment.ensemble import ensemble
+
+    return ensemble(net(settings, seed=seed), size=size, seed=seed, seed_param="seed")
+
+
 def describe(settings: dict) -> str:
     """'LSTM 64, centred on the last hour, dropout 0.2, lr 0.001, 30 epochs' (tables and prose)."""
     kind = settings.get("cell", "lstm").upper()

@@ -175,6 +175,36 @@ def search_sentence(choice: dict, horizons) -> str:
     return out + " That configuration, trained on every seed, is the tuned network."
 
 
+def ensemble_choice_sentence(ens: dict) -> str:
+    """Whether the validation period keeps one network or the average of several (mlplab.airquality.steps.ensembled)."""
+    scores, k = ens["validation_r2_mean"], ens["size"]
+    if "lstm_ensemble" not in scores:
+        return "The tuned network is one network (`ensemble` is 1, so no averaged alternative ran)."
+    one, avg = num(scores["lstm_single"]), num(scores["lstm_ensemble"])
+    if ens["chosen"] == "lstm_ensemble":
+        return (f"Averaging the forecasts of {k} networks of the winning configuration, trained from different seeds "
+                f"(a seed ensemble), raises the validation mean R² from {one} for one network to {avg}, so the tuned "
+                f"network is that average.")
+    return (f"Averaging {k} networks of the winning configuration gives a validation mean R² of {avg} against {one} "
+            f"for one network, so the tuned network stays a single network.")
+
+
+def ensemble_test_sentence(verdicts: list[dict], horizons, k: int) -> str:
+    """What averaging buys on the test period, per horizon (noise rule, the average against one network)."""
+    found = {h: next((v for v in verdicts if v["a"] == "lstm_ensemble" and v["b"] == "lstm_single"
+                      and v["metric"] == f"r2_{horizon_key(h)}"), None) for h in horizons}
+    found = {h: v for h, v in found.items() if v is not None}
+    if not found:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for h, v in found.items():
+        groups.setdefault(_word(v), []).append(f"{h} h")
+    parts = [f"{word} one network at {join(hs)}" for word, hs in groups.items()]
+    n = next(iter(found.values()))["n"]
+    return (f"On the test period the average of {k} networks is {join(parts, 'and')} (noise rule over {n} seeds, "
+            f"test R² per horizon).")
+
+
 def goal_sentence(goal: dict, horizons) -> str:
     """The goal, plainly: better than the linear autoregression at every horizon, and above 0.7616 at 1 h."""
     per = goal["per_horizon"]
@@ -279,12 +309,14 @@ def caption_forecast(series: str, horizon: int, err_a: float, err_b: float, a: s
             f"{num(max(err_a, err_b))}{u}).")
 
 
-def caption_curves(history: pd.DataFrame) -> str:
+def caption_curves(history: pd.DataFrame, members: int = 1) -> str:
     best = int(history.loc[history["validation_loss"].idxmin(), "epoch"])
     last = int(history["epoch"].iloc[-1])
     end = ("It trains to the epoch where its validation loss is lowest." if best == last else
            f"Its validation loss is lowest at epoch {best} of {last}.")
-    return ("Loss (masked MSE on standardized targets) and R² per epoch of the tuned network on its fit windows, the "
+    who = ("the tuned network" if members <= 1 else
+           f"the first of the {members} networks the tuned forecaster averages")
+    return (f"Loss (masked MSE on standardized targets) and R² per epoch of {who} on its fit windows, the "
             f"validation and the test period (first seed; the test curve is shown, never used). {end}")
 
 

@@ -162,6 +162,44 @@ def tuned(st: Setup, chosen: dict) -> Run:
     return run
 
 
+def ensembled(st: Setup, chosen: dict, size: int) -> dict:
+    """The chosen configuration as one network (`lstm_single`) and as the mean of `size` networks seeded s, s + 1000,
+    ... (`lstm_ensemble`), both over every seed; `lstm_tuned` becomes the one with the higher validation mean R²
+    (mean over seeds). Averaging removes part of each network's training noise; the validation period decides
+    whether that is worth `size` times the training."""
+    single = st.runs["lstm_tuned"]
+    st.runs["lstm_single"] = Run("lstm_single", "variant", "the tuned configuration, one network", list(single.splits),
+                                 dict(single.settings), dict(single.info))
+    st.settings["lstm_single"] = dict(chosen["settings"])
+    scores = {"lstm_single": single.mean("r2_mean", "validation")}
+    if size > 1:
+        settings = dict(chosen["settings"])
+        jobs = fanout.jobs_for("lstm_ensemble", lambda info: mo.ensemble_net(settings, seed=info.seed, size=size),
+                               st.splits, role="variant", label=f"the tuned configuration, mean of {size} networks",
+                               settings={**settings, "members": int(size)}, curves=True,
+                               cost=float(settings["epochs"]) * size)
+        ens = st.run(jobs)["lstm_ensemble"]
+        st.settings["lstm_ensemble"] = {**settings, "members": int(size)}
+        scores["lstm_ensemble"] = ens.mean("r2_mean", "validation")
+    pick = max(scores, key=lambda n: (scores[n], n == "lstm_single"))  # a tie keeps the cheaper single network
+    src = st.runs[pick]
+    st.runs["lstm_tuned"] = Run("lstm_tuned", "tuned", "the tuned network", list(src.splits), dict(src.settings),
+                                {"members": size if pick == "lstm_ensemble" else 1, "copy_of": pick,
+                                 "configuration_of": chosen["winner"],
+                                 **({"same_as": single.info["same_as"]} if pick == "lstm_single" else {})})
+    st.settings["lstm_tuned"] = dict(st.settings[pick])
+    return {"size": int(size), "chosen": pick, "validation_r2_mean": scores,
+            "members": size if pick == "lstm_ensemble" else 1}
+
+
+def recommendable(st: Setup) -> list[Run]:
+    """Every model once for the recommendation: the search's candidates and the runs `lstm_tuned` copies are left
+    out (it stands for them; a tie on the same scores would otherwise be broken by name)."""
+    tuned = st.runs.get("lstm_tuned")
+    twins = {tuned.info.get("same_as"), tuned.info.get("copy_of")} if tuned else set()
+    return [r for n, r in st.runs.items() if not n.startswith("search_") and n not in twins]
+
+
 # ---- results -----------------------------------------------------------------------------------------
 
 def horizons_entry(run: Run, horizons) -> dict:
@@ -189,6 +227,7 @@ def verdicts(st: Setup) -> list[dict]:
     hs = [mo.horizon_key(h) for h in st.prep.horizons]
     pairs = [("lstm_tuned", b) for b in ("linear_ar", "persistence", "seasonal_naive", "lstm_source")]
     pairs += [(n, "lstm_source") for n in st.runs if n in LEVER_LABELS and n != "lstm_source"]
+    pairs += [("lstm_ensemble", "lstm_single")]
     for a, b in pairs:
         if a not in st.runs or b not in st.runs:
             continue
@@ -270,7 +309,7 @@ def training_hours(prep: Prepared) -> pd.DataFrame:
 
 def results(st: Setup, *, notebook: str, profile: str, params: dict, provenance: dict, timings: dict, alpha: float,
             alpha_scores: dict, choice: dict, verdict_list: list[dict], goal_info: dict, rec: dict | None,
-            report: dict, source: dict) -> dict:
+            report: dict, source: dict, ensemble_info: dict | None = None) -> dict:
     from mlplab.experiment import document
 
     names = [n for n in st.runs if not n.startswith("search_")]
@@ -288,9 +327,10 @@ def results(st: Setup, *, notebook: str, profile: str, params: dict, provenance:
              "search": {"winner": choice["winner"], "settings": choice["settings"], "n_candidates": choice["n_candidates"],
                         "n_grid": choice["n_grid"], "runner_up": choice["runner_up"],
                         "validation_r2_mean": dict(zip(choice["table"]["candidate"], choice["table"]["validation R² (mean)"]))},
-             "goal": goal_info, "levers": levers_rows, "source": source,
+             "goal": goal_info, "levers": levers_rows, "source": source, "ensemble": ensemble_info or {},
              "network": "one multi-horizon network: every series at every horizon from one forward pass"}
-    best_params = {"linear_ar": {"alpha": alpha}, "lstm_tuned": choice["settings"]}
+    best_params = {"linear_ar": {"alpha": alpha},
+                   "lstm_tuned": {**choice["settings"], "members": (ensemble_info or {}).get("members", 1)}}
     return document.build(notebook, profile=profile, params=params, provenance=provenance, protocol=st.protocol,
                           timings=timings, runs={n: st.runs[n] for n in names}, best_params=best_params, recommended=rec,
                           reason="no model was scored on the validation period", verdicts=verdict_list,
