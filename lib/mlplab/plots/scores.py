@@ -25,7 +25,8 @@ def plot_split_scores(values: dict[str, list[float]], *, xlabel: str, title: str
         v = np.asarray(values[n], dtype=float)
         ax.scatter(v, np.full(len(v), i), color="grey", s=16, zorder=3)
         ax.scatter([v.mean()], [i], marker="D", color=sns.color_palette()[0], s=36, zorder=4)
-        ax.text(v.mean(), i + 0.22, f"{v.mean():.{digits}f}", ha="center", va="bottom", fontsize=8)
+        ax.text(v.mean(), i + 0.14, f"{v.mean():.{digits}f}", ha="center", va="top", fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.6}, zorder=4)
     if reference is not None:
         ax.axvline(reference, color=sns.color_palette()[3], ls="--", lw=1, label=reference_label or None)
         if reference_label:
