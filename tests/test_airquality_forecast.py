@@ -349,3 +349,24 @@ def test_ensemble_sentences():
     assert "of the first of the 3 networks the tuned forecaster averages on" in three and three.endswith("epoch 2 of 3.")
     with pytest.raises(UserError, match="ensemble"):
         validate_params({"ensemble": 0})
+
+
+def test_conclusions_recommendation_branches():
+    goal = {"baseline": "seasonal_z", "seeds_met": 0, "n_seeds": 5}
+    taxi = {"extra": {"goal": goal}}
+    aq = {"recommended": None, "reason": "no validation scores"}
+    text = conclusions.recommendation_sentences(taxi, aq)
+    assert text.startswith("For alarms on this taxi series, the seasonal z-score (the autoencoder meets the goal on no "
+                           "seed); no detector is recommended") and text.endswith("No forecaster is recommended: no "
+                                                                                  "validation scores.")
+    goal["seeds_met"] = 3
+    assert "(the autoencoder meets the goal on 3 of 5 seeds only)" in conclusions.recommendation_sentences(taxi, aq)
+    goal["seeds_met"] = 5
+    aq = {"recommended": {"model": "linear_ar", "validation": 0.5, "test": 0.55},
+          "models": {"linear_ar": {"label": "the linear autoregression", "role": "baseline"}}}
+    text = conclusions.recommendation_sentences(taxi, aq)
+    assert "seasonal z-score or the autoencoder (it meets the goal on every seed)" in text
+    assert text.endswith("(validation mean R² 0.500, test 0.550): a baseline, so the recurrent networks do not earn "
+                         "their cost on this data.")
+    aq["models"]["linear_ar"]["role"] = "tuned"
+    assert conclusions.recommendation_sentences(taxi, aq).endswith("test 0.550).")

@@ -152,10 +152,14 @@ def lever_sentences(aq: dict) -> str:
 def recommendation_sentences(taxi: dict, aq: dict) -> str:
     rec = aq.get("recommended")
     g = taxi["extra"]["goal"]
-    det = (f"For alarms on this taxi series, the {DETECTORS[g['baseline']]} "
-           + ("(the autoencoder does not meet the goal on every seed)" if g["seeds_met"] < g["n_seeds"]
-              else "or the autoencoder (both meet the bar set here)")
-           + "; no detector is recommended by a validation score, since no labelled validation period exists.")
+    if g["seeds_met"] == 0:
+        why = "(the autoencoder meets the goal on no seed)"
+    elif g["seeds_met"] < g["n_seeds"]:
+        why = f"(the autoencoder meets the goal on {g['seeds_met']} of {g['n_seeds']} seeds only)"
+    else:
+        why = "or the autoencoder (it meets the goal on every seed)"
+    det = (f"For alarms on this taxi series, the {DETECTORS[g['baseline']]} {why}; no detector is recommended by a "
+           "validation score, since no labelled validation period exists.")
     if rec is None:
         fc = f"No forecaster is recommended: {aq.get('reason', 'no validation scores')}."
     else:
