@@ -60,6 +60,12 @@ def test_lab4_notebooks_on_the_quick_profile(tmp_path, monkeypatch):
     for entry in aq["models"].values():
         assert set(entry["horizons"]) == {"1", "6", "24"} and len(entry["horizons"]["1"]["r2"]) == 12
     assert aq["recommended"]["by"] == "validation" and aq["extra"]["search"]["winner"]
+    ens = aq["extra"]["ensemble"]
+    assert ens["size"] == QUICK["air_quality"]["ensemble"] and {"lstm_single", "lstm_ensemble"} <= set(aq["models"])
+    assert ens["chosen"] == max(ens["validation_r2_mean"], key=ens["validation_r2_mean"].get)
+    chosen = aq["models"][ens["chosen"]]["per_split"]["test"]["r2_mean"]
+    assert aq["models"]["lstm_tuned"]["per_split"]["test"]["r2_mean"] == chosen
+    assert aq["best_params"]["lstm_tuned"]["members"] == ens["members"]
     assert {v["metric"] for v in aq["verdicts"]} >= {"r2_1h", "r2_6h", "r2_24h", "r2_mean"}
 
     out = tmp_path / "conclusions.ipynb"
