@@ -203,7 +203,10 @@ def test_autocorrelation_and_correlation_sentences():
     both = pd.DataFrame({"a": daily, "b": daily * 0.9}, index=lags)
     assert "Each dips and rises again" in nv.autocorrelation_sentence(both)
     mixed = pd.DataFrame({"a": daily, "b": decay}, index=lags)
-    assert "1 of the 2 series" in nv.autocorrelation_sentence(mixed)
+    assert nv.autocorrelation_sentence(mixed).endswith("1 of the 2 series dip and rise again towards 24 hours (a): a "
+                                                       "daily cycle; b decays without returning.")
+    three = pd.DataFrame({"a": daily, "b": decay, "c": decay}, index=lags)
+    assert nv.autocorrelation_sentence(three).endswith("daily cycle; the other 2 decay without returning.")
     none = pd.DataFrame({"a": decay, "b": decay}, index=lags)
     assert "None rises again" in nv.autocorrelation_sentence(none)
     corr = pd.DataFrame([[1, 0.9, 0.1], [0.9, 1, -0.2], [0.1, -0.2, 1]], index=list("xyz"), columns=list("xyz"))
@@ -262,6 +265,8 @@ def test_captions_use_readable_labels_and_end_with_takeaways():
     table = pd.DataFrame({"model": ["linear_ar", "lstm_tuned"], "test R² 1h": [0.86, 0.87], "test R² 6h": [0.5, 0.45]})
     cap = nv.caption_horizons(table, (1, 6), labels)
     assert cap.endswith("Best at 1 h: the tuned network and 6 h: the linear autoregression.") and "`" not in cap
+    table["test R² 6h"] = [0.4, 0.45]
+    assert nv.caption_horizons(table, (1, 6), labels).endswith("Best at every horizon: the tuned network.")
     feat = pd.DataFrame({"series": ["a", "b", "c"], "R² lstm_tuned": [0.5, 0.1, 0.3], "R² linear_ar": [0.4, 0.2, 0.1]})
     assert nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels).endswith(
         "The tuned network is ahead on 2 of 3 series.")

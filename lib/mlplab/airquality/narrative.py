@@ -91,8 +91,11 @@ def autocorrelation_sentence(acf: pd.DataFrame) -> str:
         out += (f"Each dips and rises again towards 24 hours ({lag24.min():.2f} to {lag24.max():.2f} at lag 24): a "
                 "daily cycle, which is why the same hour yesterday is a baseline and the window spans a day.")
     elif peak:
+        rest = [c for c in acf.columns if c not in peak]
+        tail = (f"{rest[0]} decays without returning" if len(rest) == 1 else
+                f"the other {len(rest)} decay without returning")
         out += (f"{len(peak)} of the {len(acf.columns)} series dip and rise again towards 24 hours ({join(peak)}): a "
-                "daily cycle; the others decay without returning.")
+                f"daily cycle; {tail}.")
     else:
         out += "None rises again towards 24 hours: no daily cycle shows in the autocorrelation."
     return out
@@ -279,8 +282,10 @@ def caption_corr(corr: pd.DataFrame) -> str:
 def caption_horizons(table: pd.DataFrame, horizons, labels: dict[str, str]) -> str:
     hs = [horizon_key(h) for h in horizons]
     best = [labels.get(b, b) for b in (table.loc[table[f"test R² {h}"].idxmax(), "model"] for h in hs)]
-    return ("Test mean R² per horizon, mean and standard deviation over the seeds. Best at "
-            + join([f"{int(h)} h: {b}" for h, b in zip(horizons, best)]) + ".")
+    head = "Test mean R² per horizon, mean and standard deviation over the seeds. "
+    if len(set(best)) == 1:
+        return head + f"Best at every horizon: {best[0]}."
+    return head + "Best at " + join([f"{int(h)} h: {b}" for h, b in zip(horizons, best)]) + "."
 
 
 def caption_levers(values: dict[str, list[float]]) -> str:
