@@ -91,14 +91,17 @@ def backend(n_jobs: int = 1, scheduler: str | None = None, *, processes: bool = 
     if scheduler == "local":
         cluster = LocalCluster(n_workers=max(1, int(n_jobs or 1)), threads_per_worker=1, processes=processes,
                                dashboard_address=None)
+    failure = ""
     try:
         client = Client(cluster if cluster is not None else scheduler, timeout=10)
     except (OSError, ValueError) as exc:  # ValueError: a malformed address (no port, unknown scheme)
         if cluster is not None:
             cluster.close()
         what = "cannot reach a Dask scheduler there" if isinstance(exc, OSError) else "not a Dask scheduler address"
-        raise UserError(f"parameter scheduler={scheduler!r}: {what} ({exc}); give tcp://host:port, 'local', "
-                        "or leave it empty for local processes") from None
+        failure = (f"parameter scheduler={scheduler!r}: {what} ({exc}); give tcp://host:port, 'local', "
+                   "or leave it empty for local processes")
+    if failure:  # raised outside the handler: the half-made client in the caught error's traceback can go now
+        raise UserError(failure)
     try:
         with parallel_config(backend="dask"):
             yield -1
