@@ -62,11 +62,12 @@ def detection_sentences(taxi: dict) -> str:
 
 def variants_clause(taxi: dict) -> str:
     """The autoencoder variants tried after the first run (exploratory), in one sentence; empty when none ran."""
+    from mlplab.taxi.narrative import best_variant
+
     tried = taxi["extra"].get("variants") or {}
     if not tried:
         return ""
-    best = min(tried, key=lambda n: (-tried[n]["seeds_met"], -sum(tried[n]["ae_windows"]),
-                                     sum(tried[n]["ae_false_alarms"]), n))
+    best = best_variant(tried)
     g, label = tried[best], taxi["models"][best]["label"]
     if g["seeds_met"] == 0:
         return (f" None of the {len(tried)} autoencoder variants tried after the first run meets it on any seed "

@@ -34,9 +34,6 @@ from mlplab.training import MLPRegressor, net_kwargs
 ENCODING_LABELS = {"standard": "standardized inputs", "ple": "piecewise-linear encoding"}
 
 
-_inner_input_tags = input_tags_of  # the core's; the wrappers below use it too
-
-
 def _target(y) -> np.ndarray:
     if y is None:  # else np.asarray(None, dtype=float) is a NaN scalar and the bounds are NaN
         raise ValueError("Clipped requires y to be passed, but the target y is None")
@@ -88,7 +85,7 @@ class Clipped(RegressorMixin, BaseEstimator):
         return self.estimator_.n_features_in_
 
     def __sklearn_tags__(self):
-        return _inner_input_tags(super().__sklearn_tags__(), self.estimator)
+        return input_tags_of(super().__sklearn_tags__(), self.estimator)
 
 
 class NumericEncoding(TransformerMixin, BaseEstimator):

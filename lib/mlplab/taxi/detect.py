@@ -24,8 +24,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from mlplab.errors import UserError
-
-WEEK = 336  # half-hours in a week
+from mlplab.taxi import WEEK  # half-hours in a week: the seasonal z-score's lag
 
 
 @dataclass

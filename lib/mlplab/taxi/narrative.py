@@ -190,12 +190,11 @@ def reach_sentence(reach: int, missed: list[str], day: int = 48) -> str:
     hours = f"{reach / 2:g} hours"
     if reach < day:
         head = (f"Each value the autoencoder rebuilds depends on {reach} half-hours of its input (its receptive field: "
-                f"{hours}, less than a day): it judges the shape of the hours around a point, never which day of the week it is, so a "
-                "weekday shaped like a usual Sunday (a public holiday) is a usual stretch to it")
+                f"{hours}, less than a day): it judges the shape of the hours around a point, never which day of the "
+                "week it is, so a weekday shaped like a usual Sunday (a public holiday) is a usual stretch to it")
     else:
         head = (f"Each value the autoencoder rebuilds depends on {reach} half-hours of its input (its receptive field: "
-                f"{hours}), so it can "
-                "compare a day with the hours before it")
+                f"{hours}), so it can compare a day with the hours before it")
     tail = f". On the first seed it misses {join(missed)}." if missed else ". On the first seed it misses no window."
     return head + tail
 
