@@ -10,7 +10,8 @@ from sklearn.linear_model import Ridge
 from sklearn.metrics import r2_score
 
 from conftest import ROOT
-from mlplab.airquality import GLOSSARY, conclusions, models as mo, narrative as nv, prepare as pr, validate_params
+from mlplab.airquality import GLOSSARY, models as mo, narrative as nv, prepare as pr, validate_params
+from mlplab.conclusions import lab4 as conclusions
 from mlplab.data.airquality import load_airquality
 from mlplab.errors import UserError
 from mlplab.experiment.record import Run, SplitResult

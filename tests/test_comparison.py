@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from mlplab import comparison as C
+from mlplab.conclusions import lab1 as C
 from mlplab.experiment import document
 from mlplab.experiment.protocol import Protocol
 from mlplab.experiment.record import Run, SplitResult

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlplab.depth import conclusions as C
+from mlplab.conclusions import lab3 as C
 from mlplab.depth import narrative as nv
 from mlplab.depth import steps
 from mlplab.experiment.record import Run, SplitResult

@@ -21,7 +21,7 @@ FIG32 = {f"fig-depth-{n}" for n in ("grad", "loss", "curves", "cost")}
 
 
 @pytest.mark.parametrize("path, module", [(NB31, "mlplab.fashion"), (NB32, "mlplab.depth"),
-                                          (NB33, "mlplab.depth.conclusions")])
+                                          (NB33, "mlplab.conclusions.lab3")])
 def test_notebook_sources_are_clean_and_their_parameters_validate(path, module):
     import importlib
 

@@ -10,7 +10,8 @@ import pytest
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.record import Run, SplitResult
-from mlplab.wildfire import conclusions as C, narrative as nv
+from mlplab.conclusions import lab2 as C
+from mlplab.wildfire import narrative as nv
 
 
 def run(name, label, test, train=None, role="baseline", metric="macro_f1"):

@@ -31,19 +31,19 @@ class NotebookSpec:
 NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("regression", "01_regression_nyse.ipynb", "mlplab.regression", lab=1),
     NotebookSpec("classification", "02_classification_maintenance.ipynb", "mlplab.classification", lab=1),
-    NotebookSpec("comparison", "03_comparison.ipynb", "mlplab.comparison", needs=("regression", "classification"),
+    NotebookSpec("comparison", "03_comparison.ipynb", "mlplab.conclusions.lab1", needs=("regression", "classification"),
                  lab=1),
     NotebookSpec("california", "21_california.ipynb", "mlplab.california", lab=2),
     NotebookSpec("wildfire", "22_wildfire.ipynb", "mlplab.wildfire", lab=2),
-    NotebookSpec("lab2_comparison", "23_lab2_conclusions.ipynb", "mlplab.wildfire.conclusions",
+    NotebookSpec("lab2_comparison", "23_lab2_conclusions.ipynb", "mlplab.conclusions.lab2",
                  needs=("california", "wildfire"), lab=2),
     NotebookSpec("fashion_mnist", "31_fashion_mnist.ipynb", "mlplab.fashion", lab=3),
     NotebookSpec("depth", "32_depth.ipynb", "mlplab.depth", lab=3),
-    NotebookSpec("lab3_conclusions", "33_lab3_conclusions.ipynb", "mlplab.depth.conclusions",
+    NotebookSpec("lab3_conclusions", "33_lab3_conclusions.ipynb", "mlplab.conclusions.lab3",
                  needs=("fashion_mnist", "depth"), lab=3),
     NotebookSpec("taxi_anomaly", "41_taxi_anomaly.ipynb", "mlplab.taxi", lab=4),
     NotebookSpec("air_quality", "42_air_quality.ipynb", "mlplab.airquality", lab=4),
-    NotebookSpec("lab4_conclusions", "43_lab4_conclusions.ipynb", "mlplab.airquality.conclusions",
+    NotebookSpec("lab4_conclusions", "43_lab4_conclusions.ipynb", "mlplab.conclusions.lab4",
                  needs=("taxi_anomaly", "air_quality"), lab=4),
 )
 BY_NAME = {nb.name: nb for nb in NOTEBOOKS}

@@ -8,24 +8,14 @@ beside the run that matches their model and protocol, or marked as having none.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-
 import pandas as pd
-import yaml
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join, num
+from mlplab.references import published
 
 TASKS = {"regression": ("rmse", False, "NYSE price regression", "test RMSE (USD)"),
          "classification": ("macro_f1", True, "maintenance classification", "test macro-F1")}
-
-
-@lru_cache(maxsize=1)
-def published() -> dict:
-    """The lab's published numbers with their model and protocol (references/published.yml)."""
-    text = resources.files("mlplab").joinpath("references/published.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
 
 
 def synthetic_note(*docs: dict) -> bool | str:
