@@ -12,7 +12,16 @@ from scipy import stats
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.record import Run, SplitResult
-from mlplab.experiment.verdict import compare, compare_runs, interval_text, record, relation
+from mlplab.experiment.verdict import compare_runs, interval_text, record, relation
+
+WIDE = 100.0  # a margin wider than any interval below: contains-zero intervals read "on a par"
+
+
+def compare(a, b, **kw):
+    """The rule with a margin wide enough that the tests of the interval's arithmetic see "on a par"
+    wherever the interval contains 0 (the margin's own branches are tested further down)."""
+    kw.setdefault("margin", WIDE)
+    return V.compare(a, b, **kw)
 
 
 def expected_interval(a, b, ratio=None, confidence=0.95):
@@ -147,7 +156,7 @@ def _run(name, values, splits=None, metric="macro_f1"):
 def test_compare_runs_pairs_split_by_split():
     a, b = _run("a", A), _run("b", B)
     v = compare_runs(a, b, "macro_f1", higher_is_better=True)
-    assert v == compare(A, B, higher_is_better=True)
+    assert v == compare(A, B, higher_is_better=True, margin=0.01)
     v_val = compare_runs(a, b, "macro_f1", higher_is_better=True, part="validation", test_train_ratio=0.2)
     assert v_val.mean_diff == pytest.approx(np.mean(A) - np.mean(B))
     assert v_val.corrected
@@ -166,7 +175,8 @@ def test_record_shape():
     assert rec == {"topic": "tuning", "a": "mlp_tuned", "b": "mlp_baseline", "metric": "macro_f1", "part": "test",
                    "word": V.BETTER, "n": 4, "mean_diff": v.mean_diff, "low": v.low,
                    "high": v.high, "higher_is_better": True, "corrected": True, "test_train_ratio": 0.25,
-                   "confidence": 0.95}
+                   "confidence": 0.95, "margin": WIDE, "n_better": 4, "n_worse": 0,
+                   "diff_min": pytest.approx(0.09), "diff_max": pytest.approx(0.11)}
     assert json.loads(json.dumps(rec, allow_nan=False)) == rec
 
 
@@ -177,10 +187,85 @@ def test_interval_text_and_relation_wording():
     assert relation(v) == "better than"
     worse = compare([1, 1, 1, 1, 1], [2, 3, 4, 5, 6], higher_is_better=True)
     assert relation(worse) == "worse than"
-    assert interval_text(worse).startswith("-3.000 (95 % interval -4.963 to -1.037")
+    assert interval_text(worse).startswith("\u22123.000 (95 % interval \u22124.963 to \u22121.037")
     par = compare([2.0, 3.0, 4.0], [1.0, 1.0, 1.0], higher_is_better=True)
     assert relation(par) == "on a par with"
     few = compare([0.5], [0.25], higher_is_better=True)
     assert interval_text(few) == "+0.250 (1 run: too few to call)"
     assert interval_text(compare([0.5, 0.5], [0.25, 0.5], higher_is_better=True)) == "+0.125 (2 runs: too few to call)"
     assert relation(few) == "not distinguishable (too few runs) from"
+
+
+# ---- the equivalence margin: "on a par" only inside it, "undecided" otherwise ------------------------
+
+def test_interval_inside_the_margin_is_on_a_par():
+    a = [0.801, 0.800, 0.802, 0.799, 0.800]
+    b = [0.800, 0.801, 0.800, 0.800, 0.801]
+    v = V.compare(a, b, higher_is_better=True, margin=0.01)
+    assert v.low < 0 < v.high and -0.01 <= v.low and v.high <= 0.01
+    assert v.word == V.PAR and v.margin == 0.01
+
+
+def test_interval_past_the_margin_is_undecided_not_on_a_par():
+    # Table 7.2's case: worse on every split, the corrected interval reaches just below 0
+    mlp, hgb = [0.589, 0.704, 0.629], [0.452, 0.452, 0.452]
+    v = V.compare(mlp, hgb, higher_is_better=False, margin=V.margin_for("rmse", hgb), test_train_ratio=0.25)
+    assert v.low < 0 < v.high
+    assert v.word == V.UNDECIDED and not v.decided
+    assert (v.n_better, v.n_worse) == (0, 3)
+    assert v.diff_min == pytest.approx(0.137) and v.diff_max == pytest.approx(0.252)
+    assert V.relation(v) == "not yet distinguishable from"
+    text = V.undecided_text(v)
+    assert text.startswith("worse on 3 of 3 splits, by 0.137 to 0.252; the 95 % interval (")
+    assert text.endswith("reaches past the ±0.00452 margin of parity, so 3 splits cannot settle it")
+
+
+@pytest.mark.parametrize("margin, word", [(0.0, V.UNDECIDED), (0.5, V.UNDECIDED), (2.0, V.UNDECIDED),
+                                          (2.6, V.PAR)])
+def test_word_changes_exactly_where_the_interval_leaves_the_margin(margin, word):
+    # d = (-1, 0, 1): mean 0, half width t(0.975, 2) / sqrt(3) = 2.484
+    v = V.compare([0.0, 1.0, 2.0], [1.0, 1.0, 1.0], higher_is_better=True, margin=margin)
+    assert v.high == pytest.approx(2.484138, abs=1e-6)
+    assert v.word == word
+
+
+def test_a_decided_difference_stays_decided_whatever_the_margin():
+    v = V.compare(A, B, higher_is_better=True, margin=1.0)
+    assert v.word == V.BETTER
+
+
+def test_sign_count_describes_mixed_runs():
+    v = V.compare([0.70, 0.80, 0.75, 0.70], [0.75, 0.70, 0.75, 0.72], higher_is_better=True, margin=0.01)
+    assert v.word == V.UNDECIDED
+    assert (v.n_better, v.n_worse) == (1, 2)
+    assert V.sign_count(v) == "better on 1 and worse on 2 of 4 seeds, equal on 1"
+    assert V.sign_count(v, "splits") == "better on 1 and worse on 2 of 4 splits, equal on 1"
+    assert ", by " not in V.undecided_text(v)
+
+
+def test_margins_are_declared_per_metric():
+    assert V.margin_for("accuracy") == 0.01 and V.margin_for("r2") == 0.01 and V.margin_for("macro_f1") == 0.01
+    assert V.margin_for("rmse", [2.0, 4.0]) == pytest.approx(0.03)
+    with pytest.raises(ValueError, match="relative to the reference"):
+        V.margin_for("rmse")
+    with pytest.raises(ValueError, match="no equivalence margin declared for metric 'wins'"):
+        V.margin_for("wins")
+    with pytest.raises(ValueError, match="margin must be"):
+        V.compare(A, B, higher_is_better=True, margin=-0.1)
+    table = V.margins_table()
+    assert list(table.columns) == ["metrics", "margin of parity", "why"]
+    assert "accuracy" in table["metrics"].iloc[0] and table["margin of parity"].iloc[0] == "±0.01"
+
+
+def test_compare_runs_takes_the_metric_margin():
+    a, b = _run("a", [0.70, 0.72, 0.71, 0.73], metric="rmse"), _run("b", [0.71, 0.70, 0.72, 0.70], metric="rmse")
+    v = compare_runs(a, b, "rmse", higher_is_better=False)
+    assert v.margin == pytest.approx(0.01 * np.mean([0.71, 0.70, 0.72, 0.70]))
+
+
+def test_verdict_round_trips_through_its_record():
+    v = V.compare(A, B, higher_is_better=True, margin=0.01, test_train_ratio=0.2)
+    assert V.Verdict.from_dict(record("t", "a", "b", "accuracy", v)) == v
+    few = V.compare([1.0], [0.5], higher_is_better=True, margin=0.01)
+    back = V.Verdict.from_dict(json.loads(json.dumps(record("t", "a", "b", "accuracy", few))))
+    assert back.word == V.TOO_FEW and math.isnan(back.low)

@@ -94,10 +94,7 @@ def tuning_sentence(doc: dict) -> str:
 
 
 def _verdict(v: dict) -> V.Verdict:
-    nan = float("nan")
-    return V.Verdict(v["word"], v["n"], v["mean_diff"], v["low"] if v["low"] is not None else nan,
-                     v["high"] if v["high"] is not None else nan, v["higher_is_better"], v["corrected"],
-                     v.get("test_train_ratio"))
+    return V.Verdict.from_dict(v)
 
 
 # ---- regularizers ---------------------------------------------------------------------------------------

@@ -41,7 +41,9 @@ def _values(doc: dict, name: str, metric: str) -> list[float]:
 
 def compare(doc: dict, a: str, b: str) -> V.Verdict:
     metric, higher, _, _ = TASKS[doc["notebook"]]
-    return V.compare(_values(doc, a, metric), _values(doc, b, metric), higher_is_better=higher, test_train_ratio=ratio(doc))
+    ref = _values(doc, b, metric)
+    return V.compare(_values(doc, a, metric), ref, higher_is_better=higher, margin=V.margin_for(metric, ref),
+                     test_train_ratio=ratio(doc))
 
 
 def _mean(doc: dict, name: str, part: str = "test") -> float:

@@ -23,7 +23,7 @@ from mlplab.experiment import fanout
 from mlplab.experiment.protocol import Rows
 from mlplab.experiment.record import Run
 from mlplab.experiment.tasks import Classification
-from mlplab.experiment.verdict import BETTER, WORSE, Verdict, compare
+from mlplab.experiment.verdict import BETTER, WORSE, Verdict, compare, margin_for
 from mlplab.fashion import steps as fs
 from mlplab.fashion.net import CNNClassifier
 from mlplab.models.residual import DeepStack, ResNet18, ResNeXt, VGG16C, gradient_norms
@@ -237,10 +237,12 @@ def deep_verdicts(runs: dict[str, Run]) -> dict[str, Verdict]:
     out = {}
     for bn in ("", "_bn"):
         p, r = runs[f"plain_deep{bn}"], runs[f"residual_deep{bn}"]
-        out[f"gradient{bn}"] = compare(gradient_ratio(r), gradient_ratio(p), higher_is_better=True)
-        out[f"accuracy{bn}"] = compare(r.values("accuracy"), p.values("accuracy"), higher_is_better=True)
+        out[f"gradient{bn}"] = compare(gradient_ratio(r), gradient_ratio(p), higher_is_better=True,
+                                       margin=margin_for("gradient_log10"))
+        out[f"accuracy{bn}"] = compare(r.values("accuracy"), p.values("accuracy"), higher_is_better=True,
+                                       margin=margin_for("accuracy"))
         out[f"train_accuracy{bn}"] = compare(r.values("accuracy", "train"), p.values("accuracy", "train"),
-                                             higher_is_better=True)
+                                             higher_is_better=True, margin=margin_for("accuracy"))
     return out
 
 
@@ -280,21 +282,23 @@ def claims(runs: dict[str, Run]) -> list[dict]:
     v, r, x = runs["vgg16c"], runs["resnet18"], runs["resnext"]
     tests = [
         ("VGG-16 overfits more than ResNet-18 (train − validation accuracy: 10.0 against −8.9 points)",
-         "gap", compare(gap(v), gap(r), higher_is_better=True)),
+         "gap", compare(gap(v), gap(r), higher_is_better=True, margin=margin_for("accuracy_gap"))),
         ("VGG-16's validation loss is higher than ResNet-18's (1.29 against 0.53)", "validation loss",
-         compare(val_loss(v), val_loss(r), higher_is_better=True)),
+         compare(val_loss(v), val_loss(r), higher_is_better=True, margin=margin_for("log_loss", val_loss(r)))),
         ("ResNeXt's validation accuracy is higher than ResNet-18's (90.61 % against 89.89 %)", "validation accuracy",
-         compare(x.values("accuracy", "validation"), r.values("accuracy", "validation"), higher_is_better=True)),
+         compare(x.values("accuracy", "validation"), r.values("accuracy", "validation"), higher_is_better=True,
+                 margin=margin_for("accuracy"))),
         ("ResNeXt's validation accuracy is higher than VGG-16's (90.61 % against 89.40 %)", "validation accuracy",
-         compare(x.values("accuracy", "validation"), v.values("accuracy", "validation"), higher_is_better=True)),
+         compare(x.values("accuracy", "validation"), v.values("accuracy", "validation"), higher_is_better=True,
+                 margin=margin_for("accuracy"))),
         ("ResNeXt's validation loss is lower than ResNet-18's (0.47 against 0.53)", "validation loss",
-         compare(val_loss(x), val_loss(r), higher_is_better=False)),
+         compare(val_loss(x), val_loss(r), higher_is_better=False, margin=margin_for("log_loss", val_loss(r)))),
     ]
     sv, sr = stability(v), stability(r)
     if len(sv) == len(sr) and sv:
         tests.append(("ResNet-18's validation loss is more stable than VGG-16's (it moved within 0.53–0.58 while "
                       "VGG-16's ranged 0.89–1.29)", "spread of the validation loss, second half of the epochs",
-                      compare(sr, sv, higher_is_better=False)))
+                      compare(sr, sv, higher_is_better=False, margin=margin_for("loss_spread", sv))))
     out = []
     for text, what, verdict in tests:
         status = ("confirmed" if verdict.word == BETTER else "contradicted" if verdict.word == WORSE
