@@ -31,7 +31,7 @@ def project(tmp_path, monkeypatch):
 
 def runs_for(notebook: str) -> dict[str, Run]:
     spec = NOTEBOOKS[notebook]
-    metrics = spec.metrics or ("score",)
+    metrics = spec.metrics or ("accuracy",)
     runs = {}
     for i, name in enumerate(spec.required_models):
         role = "leaky_reference" if name == "lab_protocol" else "tuned" if name.endswith("_tuned") else "baseline"
@@ -47,7 +47,7 @@ def runs_for(notebook: str) -> dict[str, Run]:
 def build_doc(notebook: str) -> dict:
     runs = runs_for(notebook)
     spec = NOTEBOOKS[notebook]
-    metric = (spec.metrics or ("score",))[0]
+    metric = (spec.metrics or ("accuracy",))[0]
     names = [n for n, r in runs.items() if r.role != "leaky_reference"]
     verdict = compare_runs(runs[names[-1]], runs[names[0]], metric, higher_is_better=True, test_train_ratio=0.25)
     return document.build(
@@ -124,7 +124,7 @@ def _set(path, value):
     (_set(["recommended", "by"], "test"), "recommended must be {model, by: 'validation', metric} or null"),
     (_set(["recommended", "metric"], "smape"), "has no validation 'smape'"),
     (_set(["recommended"], None), "recommended is null without a 'reason'"),
-    (_set(["verdicts", 0, "word"], "tied"), "verdicts[0].word 'tied' not one of better, worse, on a par, too few runs"),
+    (_set(["verdicts", 0, "word"], "tied"), "verdicts[0].word 'tied' not one of better, worse, on a par, undecided, too few runs"),
     (_set(["verdicts", 0, "b"], "ghost"), "verdicts[0].b 'ghost' is not among the models"),
 ])
 def test_each_breach_is_reported(mutate, message):

@@ -12,7 +12,11 @@ import pytest
 from mlplab.experiment import prose, tables
 from mlplab.experiment import verdict as V
 from mlplab.experiment.record import Run, SplitResult
-from mlplab.experiment.verdict import compare
+
+
+def compare(a, b, **kw):
+    kw.setdefault("margin", 0.01)
+    return V.compare(a, b, **kw)
 
 
 def run(name, test, valid=None, label=None, metric="macro_f1"):
@@ -26,7 +30,7 @@ def run(name, test, valid=None, label=None, metric="macro_f1"):
 def runs():
     return {"base": run("base", [0.60, 0.62, 0.61], label="lab network"),
             "feat": run("feat", [0.70, 0.71, 0.72], label="physics features"),      # clearly better than base
-            "tuned": run("tuned", [0.71, 0.70, 0.74], label="tuned MLP"),           # on a par with feat
+            "tuned": run("tuned", [0.71, 0.70, 0.74], label="tuned MLP"),           # undecided against feat
             "worse": run("worse", [0.50, 0.52, 0.51]),
             "leaky": run("leaky", [0.9, 0.9, 0.9], valid=[None, None, None]),
             "single": run("single", [0.65], label="one seed")}
@@ -53,9 +57,10 @@ def test_ladder_compares_each_rung_with_the_one_before(runs):
     table, records = tables.ladder(runs, steps, "macro_f1", higher_is_better=True, test_train_ratio=None,
                                    topic="ablation")
     assert list(table.columns) == ["rung", "model", "validation macro-F1", "test macro-F1", "test macro-F1 SD",
-                                   "change in test", "verdict"]
+                                   "change in test", "95 % interval", "n", "verdict"]
     assert table["rung"].tolist() == [s[1] for s in steps]
-    assert table["verdict"].tolist() == ["–", V.BETTER, V.PAR, V.WORSE]
+    assert table["verdict"].tolist() == ["–", V.BETTER, V.UNDECIDED, V.WORSE]
+    assert table["n"].tolist() == [3, 3, 3, 3] and table["95 % interval"].iloc[0] == "–"
     assert math.isnan(table["change in test"].iloc[0])
     assert table["change in test"].iloc[1] == pytest.approx(0.10)
     for i, (a, b) in enumerate([("feat", "base"), ("tuned", "feat"), ("worse", "tuned")]):
@@ -79,16 +84,19 @@ def test_pairs_table_columns_and_verdicts(runs):
     table, records = tables.pairs_table({**runs, **two}, pairs[:2] + [("a", "b")], "macro_f1", higher_is_better=True,
                                         test_train_ratio=None, topic="changes")
     assert list(table.columns) == ["change", "test macro-F1", "reference test macro-F1", "difference",
-                                   "95 % interval", "verdict"]
+                                   "95 % interval", "n", "verdict"]
     assert table["change"].tolist() == ["physics features", "search on top", "a"]
-    assert table["verdict"].tolist() == [V.BETTER, V.PAR, V.TOO_FEW]
+    assert table["verdict"].tolist() == [V.BETTER, V.UNDECIDED, V.TOO_FEW]
+    assert table["n"].tolist() == [3, 3, 2]
     v = compare(runs["feat"].values("macro_f1"), runs["base"].values("macro_f1"), higher_is_better=True)
     assert table["95 % interval"].iloc[0] == f"{v.low:+.3f} to {v.high:+.3f}"
+    tuned = compare(runs["tuned"].values("macro_f1"), runs["feat"].values("macro_f1"), higher_is_better=True)
+    assert table["95 % interval"].iloc[1] == f"{tuned.low:+.3f} to {tuned.high:+.3f}".replace("-", "\u2212")
     assert table["95 % interval"].iloc[2] == "–"
     assert table["difference"].iloc[2] == pytest.approx(0.15)
     assert table["reference test macro-F1"].iloc[1] == pytest.approx(0.71)
     assert [(r["topic"], r["a"], r["b"], r["word"]) for r in records] == [
-        ("changes", "feat", "base", V.BETTER), ("changes", "tuned", "feat", V.PAR), ("changes", "a", "b", V.TOO_FEW)]
+        ("changes", "feat", "base", V.BETTER), ("changes", "tuned", "feat", V.UNDECIDED), ("changes", "a", "b", V.TOO_FEW)]
 
 
 @pytest.mark.parametrize("value, digits, text", [
@@ -124,10 +132,14 @@ def test_verdict_clause_for_each_word():
     worse = compare([1, 1, 1, 1, 1], [2, 3, 4, 5, 6], higher_is_better=True)
     assert prose.verdict_clause("A", "B", worse, "rmse", digits=1, unit=" $") == (
         "A is worse than B on test RMSE: difference -3.0 $, 95 % interval -5.0 to -1.0 $ over 5 runs")
-    par = compare([2.0, 3.0, 4.0], [1.0, 1.0, 1.0], higher_is_better=True)
+    par = compare([2.0, 3.0, 4.0], [1.0, 1.0, 1.0], higher_is_better=True, margin=5.0)
     assert prose.verdict_clause("A", "B", par, "accuracy", digits=2, scale=100, unit=" pp", runs="seeds") == (
         "A is on a par with B on test accuracy: difference +200.00 pp, 95 % interval -48.41 to +448.41 pp over "
         "3 seeds")
+    undecided = compare([2.0, 3.0, 4.0], [1.0, 1.0, 1.0], higher_is_better=True, margin=0.5)
+    assert prose.verdict_clause("A", "B", undecided, "accuracy", runs="seeds") == (
+        "A against B on test accuracy is undecided (difference +2.000): better on 3 of 3 seeds, by 1.000 to 3.000; "
+        "the 95 % interval (\u22120.484 to +4.484) reaches past the ±0.5 margin of parity, so 3 seeds cannot settle it")
     few = compare([0.7], [0.6], higher_is_better=True)
     assert prose.verdict_clause("A", "B", few, "macro_f1", runs="seeds") == (
         "A and B cannot be told apart on test macro-F1 with 1 seed (difference +0.100)")
@@ -175,17 +187,24 @@ def summary_table(*verdicts):
 def test_verdicts_summary_branches():
     how = "test macro-F1 over 3 outer splits"
     assert prose.verdicts_summary(summary_table(V.PAR), "the MLP", how) == (
-        "Change 0 does not change the MLP by more than the noise (test macro-F1 over 3 outer splits).")
+        "Change 0 leaves the MLP within the margin of parity of its reference (test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.PAR, V.PAR, V.PAR), "the MLP", how) == (
-        "None of the 3 changes to the MLP differs from its reference by more than the noise "
+        "All 3 changes leave the MLP within the margin of parity of their reference "
         "(test macro-F1 over 3 outer splits).")
-    assert prose.verdicts_summary(summary_table(V.PAR, V.BETTER, V.PAR), "the MLP", how) == (
-        "Change 1 is better than its reference; the other 2 are on a par with theirs (test macro-F1 over 3 outer splits).")
+    assert prose.verdicts_summary(summary_table(V.UNDECIDED), "the MLP", how) == (
+        "Whether change 0 changes the MLP is undecided: the runs cannot tell a difference from none "
+        "(test macro-F1 over 3 outer splits).")
+    assert prose.verdicts_summary(summary_table(V.UNDECIDED, V.UNDECIDED), "the MLP", how) == (
+        "None of the 2 changes to the MLP is decided either way: the runs cannot tell a difference from none "
+        "(test macro-F1 over 3 outer splits).")
+    assert prose.verdicts_summary(summary_table(V.PAR, V.BETTER, V.UNDECIDED), "the MLP", how) == (
+        "Change 1 is better than its reference; change 0 is on a par with its reference; change 2 is undecided "
+        "(the runs cannot tell) (test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.WORSE), "the MLP", how) == (
         "Change 0 is worse than its reference (test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.BETTER, V.WORSE, V.BETTER, V.WORSE, V.PAR), "the MLP", how) == (
         "Change 0 and change 2 are better than their reference; change 1 and change 3 are worse than their reference; "
-        "the other change is on a par with its reference "
+        "change 4 is on a par with its reference "
         "(test macro-F1 over 3 outer splits).")
 
 
@@ -195,7 +214,7 @@ def test_verdicts_summary_groups_changes_of_one_model():
                           "verdict": [V.BETTER, V.WORSE, V.WORSE, V.WORSE, V.PAR]})
     assert prose.verdicts_summary(table, "the MLP", "how") == (
         "Batch norm on the lab's MLP is better than its reference; dropout and L2 on the lab's MLP and L2 on the "
-        "tuned MLP are worse than their reference; the other change is on a par with its reference (how).")
+        "tuned MLP are worse than their reference; dropout on the tuned MLP is on a par with its reference (how).")
     assert prose.grouped(["a", "b: c"]) == ("a and b: c", 2)
 
 
@@ -208,8 +227,8 @@ def test_verdicts_summary_never_calls_too_few_runs_noise():
     assert many == ("There are too few runs to tell whether any of the 2 changes to the MLP differs from its "
                     "reference (test RMSE over 2 seeds).")
     mixed = prose.verdicts_summary(summary_table(V.PAR, V.TOO_FEW, V.BETTER), "the MLP", how)
-    assert mixed == ("Change 2 is better than its reference; the other change is on a par with its reference; 1 with too few runs to call "
-                     "(test RMSE over 2 seeds).")
+    assert mixed == ("Change 2 is better than its reference; change 0 is on a par with its reference; 1 with too few "
+                     "runs to call (test RMSE over 2 seeds).")
     par_and_few = prose.verdicts_summary(summary_table(V.PAR, V.TOO_FEW), "the MLP", how)
-    assert "None of" not in par_and_few and par_and_few == ("1 change is on a par with its reference; 1 with too few runs to call "
-                                                         "(test RMSE over 2 seeds).")
+    assert "None of" not in par_and_few and par_and_few == ("Change 0 is on a par with its reference; 1 with too few "
+                                                         "runs to call (test RMSE over 2 seeds).")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mlplab.experiment import verdict as V
-from mlplab.experiment.verdict import TOO_FEW, Verdict, relation
+from mlplab.experiment.verdict import TOO_FEW, UNDECIDED, Verdict, relation, undecided_text
 
 METRIC_NAMES = {"rmse": "RMSE", "mae": "MAE", "r2": "R²", "mape": "MAPE", "mse": "MSE", "macro_f1": "macro-F1",
                 "accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "weighted_f1": "weighted F1"}
@@ -52,6 +52,9 @@ def verdict_clause(a_label: str, b_label: str, v: Verdict, metric: str, *, digit
     diff = f"{v.mean_diff * scale:+.{digits}f}{unit}"
     if v.word == TOO_FEW:
         return f"{a_label} and {b_label} cannot be told apart on test {what} with {n} (difference {diff})"
+    if v.word == UNDECIDED:
+        return (f"{a_label} against {b_label} on test {what} is undecided (difference {diff}): "
+                f"{undecided_text(v, digits, runs if runs != 'runs' else None)}")
     pct = f"{round(v.confidence * 100)} %"
     return (f"{a_label} is {relation(v)} {b_label} on test {what}: difference {diff}, {pct} interval "
             f"{v.low * scale:+.{digits}f} to {v.high * scale:+.{digits}f}{unit} over {n}")
@@ -139,10 +142,25 @@ def verdict_counts(table: pd.DataFrame) -> tuple[int, int]:
     return int(words.get(V.BETTER, 0)), int(words.get(V.WORSE, 0))
 
 
+def rest_words(table: pd.DataFrame, decided: int) -> str:
+    """What the undecided rest of a pairs table is: '; the rest on a par.', '; the rest undecided.',
+    '; 1 on a par, 2 undecided.' (too-few-runs rows counted with the undecided)."""
+    words = table["verdict"].value_counts()
+    par = int(words.get(V.PAR, 0))
+    rest = len(table) - decided
+    if rest <= 0:
+        return "."
+    if par == rest:
+        return "; the rest on a par."
+    if par == 0:
+        return "; the rest undecided."
+    return f"; {par} on a par, {rest - par} undecided."
+
+
 def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
     """`none` when the noise rule calls no pair of a pairs table better or worse, else how many `noun`s
     it calls better and worse than their reference (e.g. "1 regularizer worse than its reference;
-    the rest on a par.")."""
+    the rest undecided.")."""
     better, worse = verdict_counts(table)
     if better == worse == 0:
         return none
@@ -151,7 +169,7 @@ def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
     n, word = counted[0]  # the first count names the noun: "1 regularizer better and 2 worse"
     pieces[0] = f"{n} {noun}{'' if n == 1 else 's'} {word}"
     text = " and ".join(pieces) + f" than {'its' if better + worse == 1 else 'their'} reference"
-    return text + ("; the rest on a par." if len(table) > better + worse else ".")
+    return text + rest_words(table, better + worse)
 
 
 def grouped(names: list[str]) -> tuple[str, int]:
@@ -173,18 +191,25 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
     better = table.loc[table["verdict"] == V.BETTER, "change"].tolist()
     worse = table.loc[table["verdict"] == V.WORSE, "change"].tolist()
     par = table.loc[table["verdict"] == V.PAR, "change"].tolist()
+    undecided = table.loc[table["verdict"] == V.UNDECIDED, "change"].tolist()
     few = table.loc[table["verdict"] == V.TOO_FEW, "change"].tolist()
     n = len(table)
-    if not better and not worse and not par and few:
+    if not better and not worse and not par and not undecided and few:
         if n == 1:
             return f"There are too few runs to tell whether {few[0]} changes {subject} ({how})."
         return (f"There are too few runs to tell whether any of the {n} changes to {subject} differs from its "
                 f"reference ({how}).")
-    if not better and not worse and not few:
+    if not better and not worse and not few and not undecided:
         if n == 1:
-            return (f"{capital(table['change'].iloc[0])} does not change {subject} by more than the noise ({how}).")
-        return (f"None of the {n} changes to {subject} differs from its reference by more than the noise "
-                f"({how}).")
+            return (f"{capital(table['change'].iloc[0])} leaves {subject} within the margin of parity of its "
+                    f"reference ({how}).")
+        return (f"All {n} changes leave {subject} within the margin of parity of their reference ({how}).")
+    if not better and not worse and not few and not par:
+        if n == 1:
+            return (f"Whether {table['change'].iloc[0]} changes {subject} is undecided: the runs cannot tell a "
+                    f"difference from none ({how}).")
+        return (f"None of the {n} changes to {subject} is decided either way: the runs cannot tell a difference "
+                f"from none ({how}).")
     parts = []
     for names, word in ((better, "better"), (worse, "worse")):
         if names:
@@ -193,12 +218,12 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
             parts.append(f"{text} {'is' if one else 'are'} {word} than {'its' if one else 'their'} reference")
     if par:
         one = len(par) == 1
-        if better or worse:
-            parts.append(f"the other {'change is' if one else f'{len(par)} are'} on a par with "
-                         f"{'its reference' if one else 'theirs'}")
-        else:
-            parts.append(f"{len(par)} {'change is' if one else 'changes are'} on a par with {'its' if one else 'their'} "
-                         "reference")
+        text, _ = grouped(par)
+        parts.append(f"{text} {'is' if one else 'are'} on a par with {'its' if one else 'their'} reference")
+    if undecided:
+        one = len(undecided) == 1
+        text, _ = grouped(undecided)
+        parts.append(f"{text} {'is' if one else 'are'} undecided (the runs cannot tell)")
     if few:
         parts.append(f"{len(few)} with too few runs to call")
     return capital("; ".join(parts)) + f" ({how})."

@@ -53,10 +53,10 @@ def ladder(runs: Mapping[str, Run], steps: Sequence[tuple[str, str]], metric: st
         row = {"rung": change, "model": r.label, "validation": r.mean(metric, "validation") if r.has("validation")
                else float("nan"), "test": r.mean(metric), "test SD": r.std(metric)}
         if prev is None:
-            row["change in test"], row["verdict"] = float("nan"), "–"
+            row["change in test"], row["95 % interval"], row["n"], row["verdict"] = float("nan"), "–", r.n, "–"
         else:
             v = compare(runs, name, prev, metric, higher_is_better=higher_is_better, test_train_ratio=test_train_ratio)
-            row["change in test"], row["verdict"] = v.mean_diff, v.word
+            row["change in test"], row["95 % interval"], row["n"], row["verdict"] = v.mean_diff, _interval(v), v.n, v.word
             records.append(V.record(topic, name, prev, metric, v))
         rows.append(row)
         prev = name
@@ -78,11 +78,11 @@ def pairs_table(runs: Mapping[str, Run], pairs: Sequence[tuple], metric: str, *,
         v = compare(runs, a, b, metric, higher_is_better=higher_is_better, test_train_ratio=test_train_ratio)
         records.append(V.record(topic, a, b, metric, v))
         rows.append({"change": label, f"test {what}": runs[a].mean(metric), f"reference test {what}": runs[b].mean(metric),
-                     "difference": v.mean_diff, "95 % interval": _interval(v, digits), "verdict": v.word})
+                     "difference": v.mean_diff, "95 % interval": _interval(v, digits), "n": v.n, "verdict": v.word})
     return pd.DataFrame(rows), records
 
 
 def _interval(v: V.Verdict, digits: int = 3) -> str:
     if v.word == V.TOO_FEW:
         return "–"
-    return f"{v.low:+.{digits}f} to {v.high:+.{digits}f}"
+    return f"{V.signed(v.low, digits)} to {V.signed(v.high, digits)}"
