@@ -91,7 +91,7 @@ def test_pairs_table_columns_and_verdicts(runs):
     v = compare(runs["feat"].values("macro_f1"), runs["base"].values("macro_f1"), higher_is_better=True)
     assert table["95 % interval"].iloc[0] == f"{v.low:+.3f} to {v.high:+.3f}"
     tuned = compare(runs["tuned"].values("macro_f1"), runs["feat"].values("macro_f1"), higher_is_better=True)
-    assert table["95 % interval"].iloc[1] == f"{tuned.low:+.3f} to {tuned.high:+.3f}".replace("-", "\u2212")
+    assert table["95 % interval"].iloc[1] == f"{tuned.low:+.3f} to {tuned.high:+.3f}"
     assert table["95 % interval"].iloc[2] == "–"
     assert table["difference"].iloc[2] == pytest.approx(0.15)
     assert table["reference test macro-F1"].iloc[1] == pytest.approx(0.71)
@@ -139,45 +139,11 @@ def test_verdict_clause_for_each_word():
     undecided = compare([2.0, 3.0, 4.0], [1.0, 1.0, 1.0], higher_is_better=True, margin=0.5)
     assert prose.verdict_clause("A", "B", undecided, "accuracy", runs="seeds") == (
         "A against B on test accuracy is undecided (difference +2.000): better on 3 of 3 seeds, by 1.000 to 3.000; "
-        "the 95 % interval (\u22120.484 to +4.484) reaches past the ±0.5 margin of parity, so 3 seeds cannot settle it")
+        "the 95 % interval (-0.484 to +4.484) reaches past the ±0.5 margin of parity, so 3 seeds cannot settle it")
     few = compare([0.7], [0.6], higher_is_better=True)
     assert prose.verdict_clause("A", "B", few, "macro_f1", runs="seeds") == (
         "A and B cannot be told apart on test macro-F1 with 1 seed (difference +0.100)")
     assert "better" not in prose.verdict_clause("A", "B", few, "macro_f1")
-
-
-def history(valid):
-    return pd.DataFrame({"epoch": range(1, len(valid) + 1), "train_loss": np.linspace(1, 0.5, len(valid)),
-                         "validation_loss": valid, "test_loss": [9.0] * len(valid)})
-
-
-def test_curve_still_falling():
-    text = prose.curve_finding(history([1.0, 0.8, 0.7, 0.6]), "the MLP")
-    assert text == ("The validation loss of the MLP was still falling at the last epoch (25.0% over the last two "
-                    "epochs): a longer budget could lower it further.")
-
-
-def test_curve_rises_after_a_minimum():
-    text = prose.curve_finding(history([1.0, 0.6, 0.7, 0.8]), "the MLP")
-    assert text == ("The validation loss of the MLP is lowest at epoch 2 of 4 and ends 33.3% higher: the later "
-                    "epochs overfit the fit rows.")
-
-
-@pytest.mark.parametrize("valid", [[1.0, 0.6, 0.6, 0.603], [1.0, 0.7, 0.699, 0.698], [0.5, 0.5, 0.5]])
-def test_curve_flat(valid):
-    text = prose.curve_finding(history(valid), "the MLP")
-    assert text == ("The validation loss of the MLP has flattened by the last epoch (within 1% of its minimum): the "
-                    "epoch budget is neither short nor wasteful.")
-
-
-def test_curve_without_validation_says_nothing():
-    assert prose.curve_finding(None, "x") == ""
-    assert prose.curve_finding(history([1.0, 0.8, 0.6]).drop(columns="validation_loss"), "x") == ""
-    assert prose.curve_finding(history([np.nan, np.nan, 0.8, 0.6]), "x") == ""   # fewer than 3 values
-    # the test curve never decides: a falling test loss beside a flat validation loss is "flat"
-    h = history([0.6, 0.6, 0.6])
-    h["test_loss"] = [1.0, 0.5, 0.1]
-    assert "flattened" in prose.curve_finding(h, "x")
 
 
 def summary_table(*verdicts):
@@ -232,3 +198,32 @@ def test_verdicts_summary_never_calls_too_few_runs_noise():
     par_and_few = prose.verdicts_summary(summary_table(V.PAR, V.TOO_FEW), "the MLP", how)
     assert "None of" not in par_and_few and par_and_few == ("Change 0 is on a par with its reference; 1 with too few "
                                                          "runs to call (test RMSE over 2 seeds).")
+
+
+@pytest.mark.parametrize("a, margin, ratio, word, tail", [
+    ([0.70, 0.72, 0.71, 0.73], 0.01, None, V.BETTER, "excludes zero, so the verdict is **better**."),
+    ([0.601, 0.602, 0.600, 0.601], 0.01, None, V.PAR, "lies inside ±0.01, so the verdict is **on a par**."),
+    ([0.70, 0.55, 0.62, 0.58], 0.01, 0.25, V.UNDECIDED,
+     "contains zero and reaches past ±0.01, so the verdict is **undecided**: 4 outer splits cannot settle a "
+     "difference with this spread."),
+])
+def test_noise_rule_paragraph_works_its_example(a, margin, ratio, word, tail):
+    v = V.compare(a, [0.60, 0.60, 0.60, 0.60], higher_is_better=True, margin=margin, test_train_ratio=ratio)
+    assert v.word == word
+    text = prose.noise_rule_paragraph(v, "the tuned MLP", "HGB", "accuracy", runs="outer splits")
+    assert text.startswith("**How the verdicts are decided.** Two models are compared on the same outer splits")
+    assert ("Nadeau–Bengio" in text) == (ratio is not None)
+    assert "For example, the tuned MLP against HGB: mean difference" in text and text.endswith(tail)
+    few = V.compare([0.7], [0.6], higher_is_better=True, margin=0.01)
+    assert prose.noise_rule_paragraph(few, "A", "B", "accuracy", runs="seeds").endswith(
+        "A against B has only 1 paired value: too few to call.")
+
+
+def test_rest_words_of_a_counts_caption():
+    table = pd.DataFrame({"change": list("abcd"), "verdict": [V.WORSE, V.PAR, V.UNDECIDED, V.TOO_FEW]})
+    assert prose.counts_caption(table, none="none", noun="regularizer") == (
+        "1 regularizer worse than its reference; 1 on a par, 2 undecided.")
+    assert prose.rest_words(table.iloc[:2], 1) == "; the rest on a par."
+    assert prose.rest_words(table.iloc[[0, 2]], 1) == "; the rest undecided."
+    assert prose.rest_words(table.iloc[:1], 1) == "."
+    assert prose.counts_caption(table.iloc[1:3], none="No change beyond the noise.", noun="x") == "No change beyond the noise."

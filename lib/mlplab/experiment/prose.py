@@ -113,27 +113,12 @@ def params_text(params: dict, only=None) -> str:
     return ", ".join(f"{PARAM_NAMES.get(k, k.replace('_', ' '))} {param_value(k, params[k])}" for k in keys)
 
 
-CURVE_TOL = 0.01  # relative change of the validation loss counted as "still falling" or "rising"
+def curve_finding(history: pd.DataFrame | None, label: str, *, train_mode: str = "") -> str:
+    """What the validation curve says about the epoch budget: `mlplab.experiment.curves.diagnose`'s
+    sentence (validation and fit rows only; the test curve is for show)."""
+    from mlplab.experiment.curves import diagnose
 
-
-def curve_finding(history: pd.DataFrame | None, label: str) -> str:
-    """What the validation curve says about the epoch budget (validation rows only; test is for show)."""
-    if history is None or "validation_loss" not in history or history["validation_loss"].notna().sum() < 3:
-        return ""
-    v = history["validation_loss"].dropna().to_numpy(dtype=float)
-    if not np.isfinite(v).all() or np.abs(v).min() == 0:
-        return ""
-    best = int(np.argmin(v))
-    last = len(v) - 1
-    tail_drop = (v[-3] - v[-1]) / abs(v[-3]) if v[-3] else 0.0
-    if best == last and tail_drop > CURVE_TOL:
-        return (f"The validation loss of {label} was still falling at the last epoch ({tail_drop:.1%} over the last two "
-                "epochs): a longer budget could lower it further.")
-    if best < last and (v[-1] - v[best]) / abs(v[best]) > CURVE_TOL:
-        return (f"The validation loss of {label} is lowest at epoch {best + 1} of {last + 1} and ends "
-                f"{(v[-1] - v[best]) / abs(v[best]):.1%} higher: the later epochs overfit the fit rows.")
-    return (f"The validation loss of {label} has flattened by the last epoch (within {CURVE_TOL:.0%} of its "
-            "minimum): the epoch budget is neither short nor wasteful.")
+    return diagnose(history, label, train_mode=train_mode).sentence()
 
 
 def verdict_counts(table: pd.DataFrame) -> tuple[int, int]:
@@ -236,3 +221,36 @@ def results_sentence(filename: str, doc: dict) -> str:
     splits = doc["protocol"]["outer_splits"]
     return (f"Results written to `{filename}` ({len(doc['models'])} models, {doc['protocol']['kind']} protocol, "
             f"{splits} outer split{'s' if splits != 1 else ''}); the notebook took {t['total']:.0f} s ({parts}).")
+
+
+def noise_rule_paragraph(v: Verdict, a_label: str, b_label: str, metric: str, *, runs: str, digits: int = 3) -> str:
+    """The noise rule in plain words with one worked example from the chapter's own numbers (each lab's
+    protocol section shows it once): what the interval is, why overlapping training sets widen it, and
+    what each word means. `runs` names the paired values ("outer splits", "seeds")."""
+    from mlplab.experiment.verdict import BETTER, PAR, WORSE, margin_text, sign_count
+
+    what = metric_name(metric)
+    text = (f"**How the verdicts are decided.** Two models are compared on the same {runs}: on each, the "
+            f"difference of their test {what} is taken, and a 95 % interval is put around the mean difference "
+            "(a Student-t interval: the fewer and the more scattered the differences, the wider it is). ")
+    if v.corrected:
+        text += ("A row that is a test row in one split is a training row in another, so the splits are not "
+                 "independent; the Nadeau–Bengio correction widens the interval so that it does not claim more "
+                 "certainty than overlapping splits hold. ")
+    text += ("The words follow from the interval alone: **better** or **worse** when it excludes zero; **on a par** "
+             "only when the whole interval lies inside the metric's margin of parity, fixed in advance (here "
+             f"±{margin_text(v.margin)} {what}; the glossary lists every margin); **undecided** when it contains "
+             "zero but reaches past that margin: these runs cannot tell. ")
+    if v.word == TOO_FEW:
+        values = "paired value" if v.n == 1 else "paired values"
+        return text + f"For example, {a_label} against {b_label} has only {v.n} {values}: too few to call."
+    interval = f"{signed(v.low, digits)} to {signed(v.high, digits)}"
+    head = (f"For example, {a_label} against {b_label}: mean difference {signed(v.mean_diff, digits)} over {v.n} "
+            f"{runs}, {sign_count(v, runs)}")
+    if v.word in (BETTER, WORSE):
+        return text + f"{head}; the interval {interval} excludes zero, so the verdict is **{v.word}**."
+    if v.word == PAR:
+        return (text + f"{head}; the interval {interval} lies inside ±{margin_text(v.margin)}, so the verdict is "
+                "**on a par**.")
+    return (text + f"{head}; the interval {interval} contains zero and reaches past ±{margin_text(v.margin)}, so the "
+            f"verdict is **undecided**: {v.n} {runs} cannot settle a difference with this spread.")

@@ -187,8 +187,13 @@ def interval_text(v: Verdict, digits: int = 3, scale: float = 1.0, unit: str = "
 
 
 def signed(value: float, digits: int = 3) -> str:
-    """A signed number with a true minus sign (U+2212), as print typesetting has it."""
-    return f"{value:+.{digits}f}".replace("-", "\u2212")
+    """A signed number ('+0.012', '-0.004'); the book's display step sets the minus sign in type."""
+    return f"{value:+.{digits}f}"
+
+
+def margin_text(margin: float) -> str:
+    """A margin as the prose states it: two significant digits ('0.01', '0.0045')."""
+    return f"{margin:.2g}"
 
 
 def relation(v: Verdict) -> str:
@@ -223,7 +228,7 @@ def undecided_text(v: Verdict, digits: int = 3, unit: str | None = None) -> str:
         by = f", by {lo:.{digits}f} to {hi:.{digits}f}"
     pct = f"{round(v.confidence * 100)} %"
     return (f"{sign_count(v, unit)}{by}; the {pct} interval ({signed(v.low, digits)} to {signed(v.high, digits)}) "
-            f"reaches past the ±{v.margin:.{digits}g} margin of parity, so {v.n} {unit} cannot settle it")
+            f"reaches past the ±{margin_text(v.margin)} margin of parity, so {v.n} {unit} cannot settle it")
 
 
 def compare_runs(a, b, metric: str, *, higher_is_better: bool, test_train_ratio: float | None = None,

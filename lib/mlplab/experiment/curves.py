@@ -1,0 +1,129 @@
+"""One diagnosis of a training curve, read by both a figure's caption and the sentence under it.
+
+Why one function: a caption that says "the later epochs overfit" beside a sentence that says "no
+sign of overfitting" undermines both. `diagnose` decides once, from the validation rows and the
+fit rows only (the test curve is drawn, never read), and `CurveDiagnosis.sentence()` /
+`.takeaway()` word the same finding.
+
+The kinds, in the order they are tested:
+- "overfitting": the validation loss ends above its minimum by more than `TOL` AND the gap between
+  validation and training loss has widened since that minimum by more than `TOL` of the loss, with
+  the training loss still falling. A rise of the validation loss alone is not overfitting: the
+  gap's trend is what separates memorising the fit rows from noise.
+- "unstable": the validation loss swings up and down over the later epochs (at least two changes
+  of direction, by more than `SWING` of its level) without a widening gap: the optimisation is
+  noisy (learning rate, batch size), not the model too flexible.
+- "drift": the validation loss ends above its minimum by more than `TOL` but the gap did not
+  widen: both curves moved together; a small drift, not overfitting.
+- "still_falling": the minimum is at the last epoch and the last two epochs lowered it by more
+  than `TOL`: a longer budget could help.
+- "flat": none of the above.
+
+A training loss above the validation loss is explained, not diagnosed: skorch's `train_loss` is the
+mean over each epoch's batches, measured while the weights change and with dropout, noise or
+augmentation active; the validation loss is measured after the epoch in evaluation mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+TOL = 0.01     # relative change of the validation loss that counts
+SWING = 0.02   # relative amplitude of up-and-down moves that counts as unstable
+KINDS = ("overfitting", "unstable", "drift", "still_falling", "flat")
+
+
+@dataclass(frozen=True)
+class CurveDiagnosis:
+    kind: str               # one of KINDS, or "none" (no usable validation curve)
+    label: str              # the model, as the prose names it
+    epochs: int = 0
+    best_epoch: int = 0     # 1-based epoch of the lowest validation loss
+    rise: float = 0.0       # (last - min) / min of the validation loss
+    tail_drop: float = 0.0  # relative drop of the validation loss over the last two epochs
+    gap_change: float = 0.0  # change of (validation - train) loss from the best epoch to the last, / min
+    swing: float = 0.0      # (max - min) / min of the validation loss over the later epochs
+    train_above: bool = False  # the training loss ends above the validation loss
+    train_mode: str = ""    # what is active while training ("dropout", "augmentation"), for the explanation
+
+    def sentence(self) -> str:
+        """The full finding, for the text under the figure ('' when there is no curve to read)."""
+        text = {
+            "none": "",
+            "overfitting": (f"The validation loss of {self.label} is lowest at epoch {self.best_epoch} of {self.epochs} "
+                            f"and ends {self.rise:.1%} higher, while the training loss kept falling and the gap "
+                            f"between the two widened by {self.gap_change:.1%} of the loss: the later epochs overfit "
+                            "the fit rows, and early stopping would keep the better weights."),
+            "unstable": (f"The validation loss of {self.label} swings up and down over the later epochs (by up to "
+                         f"{self.swing:.1%} of its level) without a widening gap to the training loss: the training "
+                         "is unstable (step size or batch noise), which is not overfitting."),
+            "drift": (f"The validation loss of {self.label} ends {self.rise:.1%} above its minimum at epoch "
+                      f"{self.best_epoch} of {self.epochs}, but the gap to the training loss did not widen: a small "
+                      "drift of both curves, not overfitting."),
+            "still_falling": (f"The validation loss of {self.label} was still falling at the last epoch "
+                              f"({self.tail_drop:.1%} over the last two epochs): a longer budget could lower it "
+                              "further."),
+            "flat": (f"The validation loss of {self.label} has flattened by the last epoch (within {TOL:.0%} of its "
+                     "minimum): the epoch budget is neither short nor wasteful."),
+        }[self.kind]
+        if text and self.train_above:
+            text += " " + self.train_above_sentence()
+        return text
+
+    def train_above_sentence(self) -> str:
+        active = f" with {self.train_mode} active" if self.train_mode else ""
+        return ("The training loss sits above the validation loss because it is averaged over each epoch's "
+                f"batches{active} while the weights are still changing; the validation loss is measured after the "
+                "epoch, in evaluation mode.")
+
+    def takeaway(self) -> str:
+        """The same finding in a few words, for the caption ('' when there is no curve to read)."""
+        return {
+            "none": "",
+            "overfitting": f"the later epochs overfit (validation loss lowest at epoch {self.best_epoch}, gap widening)",
+            "unstable": "training is unstable (the validation loss swings), not overfitting",
+            "drift": "both curves drift together after their minimum; no overfitting",
+            "still_falling": "the validation loss is still falling at the last epoch",
+            "flat": "the validation loss has flattened; the epoch budget suffices",
+        }[self.kind]
+
+
+def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "") -> CurveDiagnosis:
+    """Read a history (columns epoch, train_loss, validation_loss[, test_loss]): validation and fit
+    rows only. Fewer than 3 validation values, or non-finite ones, give kind "none"."""
+    if history is None or "validation_loss" not in history or history["validation_loss"].notna().sum() < 3:
+        return CurveDiagnosis("none", label)
+    h = history.dropna(subset=["validation_loss"])
+    v = h["validation_loss"].to_numpy(dtype=float)
+    t = h["train_loss"].to_numpy(dtype=float) if "train_loss" in h else np.full_like(v, np.nan)
+    if not np.isfinite(v).all() or np.abs(v).min() == 0:
+        return CurveDiagnosis("none", label)
+    n = len(v)
+    best = int(np.argmin(v))
+    scale = abs(v[best])
+    rise = (v[-1] - v[best]) / scale
+    tail_drop = (v[-3] - v[-1]) / abs(v[-3]) if v[-3] else 0.0
+    have_t = np.isfinite(t).all()
+    gap = v - t if have_t else np.zeros_like(v)
+    gap_change = float((gap[-1] - gap[best]) / scale)
+    train_falling = have_t and t[-1] < t[best]
+    late = v[n // 3:] if n >= 6 else v
+    steps = np.sign(np.diff(late))
+    turns = int(np.sum(steps[1:] * steps[:-1] < 0)) if len(steps) > 1 else 0
+    swing = float((late.max() - late.min()) / abs(late.min())) if late.min() else 0.0
+    k = max(1, n // 3)
+    train_above = bool(have_t and np.mean(t[-k:]) > np.mean(v[-k:]))
+    common = dict(epochs=n, best_epoch=best + 1, rise=float(rise), tail_drop=float(tail_drop), gap_change=gap_change,
+                  swing=swing, train_above=train_above, train_mode=train_mode)
+    if best < n - 1 and rise > TOL and gap_change > TOL and train_falling:
+        return CurveDiagnosis("overfitting", label, **common)
+    if turns >= 2 and swing > SWING:
+        return CurveDiagnosis("unstable", label, **common)
+    if best < n - 1 and rise > TOL:
+        return CurveDiagnosis("drift", label, **common)
+    if best == n - 1 and tail_drop > TOL:
+        return CurveDiagnosis("still_falling", label, **common)
+    return CurveDiagnosis("flat", label, **common)

@@ -1,0 +1,78 @@
+"""One diagnosis per training curve (mlplab.experiment.curves): each kind from hand-made curves, and
+the caption and sentence of one diagnosis saying the same thing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlplab.experiment import prose
+from mlplab.experiment.curves import diagnose
+
+
+def history(valid, train=None):
+    train = train if train is not None else np.linspace(1, 0.5, len(valid))
+    return pd.DataFrame({"epoch": range(1, len(valid) + 1), "train_loss": train,
+                         "validation_loss": valid, "test_loss": [9.0] * len(valid)})
+
+
+def test_still_falling():
+    d = diagnose(history([1.0, 0.8, 0.7, 0.6]), "the MLP")
+    assert d.kind == "still_falling"
+    assert d.sentence() == ("The validation loss of the MLP was still falling at the last epoch (25.0% over the last "
+                            "two epochs): a longer budget could lower it further.")
+    assert d.takeaway() == "the validation loss is still falling at the last epoch"
+
+
+def test_overfitting_needs_a_widening_gap_and_a_falling_training_loss():
+    d = diagnose(history([1.0, 0.6, 0.7, 0.8], train=[1.0, 0.6, 0.4, 0.3]), "the MLP")
+    assert d.kind == "overfitting" and d.best_epoch == 2 and d.rise == pytest.approx(1 / 3)
+    assert d.gap_change == pytest.approx(((0.8 - 0.3) - (0.6 - 0.6)) / 0.6)
+    assert d.sentence().startswith("The validation loss of the MLP is lowest at epoch 2 of 4 and ends 33.3% higher, "
+                                   "while the training loss kept falling")
+    assert "overfit" in d.takeaway()
+
+
+def test_a_rise_of_the_validation_loss_alone_is_a_drift_not_overfitting():
+    # Figure 1.7's case: flat fit-row loss above the validation loss, validation 4.4 % above its minimum
+    valid = [0.120, 0.100, 0.101, 0.102, 0.103, 0.1044]
+    train = [0.19, 0.19, 0.19, 0.19, 0.19, 0.19]
+    d = diagnose(history(valid, train), "the tuned MLP", train_mode="dropout")
+    assert d.kind == "drift"
+    assert d.takeaway() == "both curves drift together after their minimum; no overfitting"
+    assert "not overfitting" in d.sentence()
+    assert d.train_above
+    assert d.sentence().endswith("The training loss sits above the validation loss because it is averaged over each "
+                                 "epoch's batches with dropout active while the weights are still changing; the "
+                                 "validation loss is measured after the epoch, in evaluation mode.")
+
+
+def test_swinging_losses_are_unstable_training():
+    valid = [1.0, 0.6, 0.7, 0.55, 0.72, 0.58, 0.7, 0.6]
+    train = [1.0, 0.7, 0.72, 0.62, 0.7, 0.63, 0.68, 0.66]
+    d = diagnose(history(valid, train), "the source's MLP")
+    assert d.kind == "unstable" and d.swing > 0.2
+    assert "not overfitting" in d.sentence() and "unstable" in d.takeaway()
+
+
+@pytest.mark.parametrize("valid", [[1.0, 0.6, 0.6, 0.603], [1.0, 0.7, 0.699, 0.698], [0.5, 0.5, 0.5]])
+def test_flat(valid):
+    d = diagnose(history(valid), "the MLP")
+    assert d.kind == "flat"
+    assert d.sentence() == ("The validation loss of the MLP has flattened by the last epoch (within 1% of its "
+                            "minimum): the epoch budget is neither short nor wasteful.")
+
+
+def test_no_curve_says_nothing():
+    assert diagnose(None, "x").sentence() == "" and diagnose(None, "x").takeaway() == ""
+    assert diagnose(history([1.0, 0.8, 0.6]).drop(columns="validation_loss"), "x").kind == "none"
+    assert diagnose(history([np.nan, np.nan, 0.8, 0.6]), "x").kind == "none"   # fewer than 3 values
+    assert prose.curve_finding(None, "x") == ""
+
+
+def test_the_test_curve_never_decides():
+    h = history([0.6, 0.6, 0.6])
+    h["test_loss"] = [1.0, 0.5, 0.1]
+    assert diagnose(h, "x").kind == "flat"
+    assert "flattened" in prose.curve_finding(h, "x")
