@@ -340,4 +340,7 @@ def write_generated_pages(root: Path) -> list[Path]:
     texts = {"banner.md": banner_md(results, root), "reproduce.md": reproduce_md(states),
              "appendix.md": appendix_md(root, results, states), "glossary.md": glossary_md(),
              "chapters.yml": chapters_yml(root)}
-    return [atomic.write_text(out_dir / name, texts[name]) for name in GENERATED]
+    from mlplab.reporting import typeset
+
+    return [atomic.write_text(out_dir / name, typeset(texts[name]) if name.endswith(".md") else texts[name])
+            for name in GENERATED]

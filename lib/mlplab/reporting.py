@@ -83,10 +83,28 @@ def display_path(path, root: Path | None = None) -> str:
     return (Paths(Path(root)) if root is not None else Paths.find()).display(text)
 
 
+_MINUS = re.compile(r"(?<![\w.\-/\\\u2212])-(?=\d)")
+_FENCE = re.compile(r"(^```.*?^```[^\n]*$)", re.MULTILINE | re.DOTALL)
+
+
+def typeset(text: str) -> str:
+    """Print typography for generated markdown, applied once where it is displayed: a hyphen-minus
+    that starts a number (' -0.004', '(-3', '|-1') becomes a true minus sign (U+2212), as in the
+    figures; code spans and fenced code are left alone, and so are dates and ranges (2014-06-30)."""
+    out = []
+    for block in _FENCE.split(text):
+        if block.startswith("```"):
+            out.append(block)
+            continue
+        parts = re.split(r"(`[^`]*`)", block)
+        out.append("".join(p if p.startswith("`") else _MINUS.sub("\u2212", p) for p in parts))
+    return "".join(out)
+
+
 def _display_markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
-    display(Markdown(text))
+    display(Markdown(typeset(text)))
 
 
 # The show_* functions return None on purpose: a returned value would also be echoed as the cell's
@@ -123,12 +141,19 @@ def show_figure(fig, label: str, caption: str, *, notebook: str, synthetic: bool
     _display_markdown(f"![{caption}]({rel.as_posix()}){{#{label} width={width}}}")
 
 
+_NO_SEPARATOR = re.compile(r"\b(year|seed|epoch|id)s?\b", re.IGNORECASE)
+
+
 def format_frame(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """Sensible precision: integers as-is, large floats with thousands separators, small ones with `digits`."""
+    """Sensible precision: counts with thousands separators (not years, seeds, epochs or ids), large
+    floats with thousands separators, small ones with `digits`."""
     out = df.copy()
     for col in out.columns:
         s = out[col]
-        if pd.api.types.is_float_dtype(s):
+        if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s) \
+                and not _NO_SEPARATOR.search(str(col)):
+            out[col] = s.map(lambda v: f"{v:,}")
+        elif pd.api.types.is_float_dtype(s):
             def fmt(v):
                 if pd.isna(v):
                     return "–"
