@@ -246,6 +246,8 @@ def test_sign_count_describes_mixed_runs():
 def test_margins_are_declared_per_metric():
     assert V.margin_for("accuracy") == 0.01 and V.margin_for("r2") == 0.01 and V.margin_for("macro_f1") == 0.01
     assert V.margin_for("rmse", [2.0, 4.0]) == pytest.approx(0.03)
+    assert V.margin_for("r2_6h") == 0.01 and V.margin_for("r2_mean") == 0.01
+    assert V.margin_for("rmse_return", [1.0]) == pytest.approx(0.01)
     with pytest.raises(ValueError, match="relative to the reference"):
         V.margin_for("rmse")
     with pytest.raises(ValueError, match="no equivalence margin declared for metric 'wins'"):

@@ -109,11 +109,16 @@ def test_identical_parameters_with_non_fused_optimizers(task, optimizer):
     fast, stock, X = _pair(task, 100, optimizer, fused=False)
     _assert_identical(fast, stock)
     assert fast.history[-1, "train_batch_count"] == 7  # 100 rows in batches of 16: 6 full + one of 4
+    # Predictions: the two paths evaluate in differently sized batches, so BLAS may sum in another order
+    # (seen on an Intel Xeon: 5 of 300 probabilities apart by up to 3e-8); float32 rounding, not a change.
     if task == "regression":
-        np.testing.assert_array_equal(fast.predict(X), stock.predict(X).ravel().astype(np.float64))
+        np.testing.assert_allclose(fast.predict(X), stock.predict(X).ravel().astype(np.float64), rtol=1e-5, atol=1e-6)
     else:
-        np.testing.assert_array_equal(fast.predict_proba(X), stock.predict_proba(X))
-        np.testing.assert_array_equal(fast.predict(X), stock.predict(X))
+        pf, ps = fast.predict_proba(X), stock.predict_proba(X)
+        np.testing.assert_allclose(pf, ps, rtol=1e-5, atol=1e-6)
+        top2 = np.sort(ps, axis=1)[:, -2:]
+        clear = (top2[:, 1] - top2[:, 0]) > 1e-5   # rows whose class a rounding difference cannot flip
+        np.testing.assert_array_equal(fast.predict(X)[clear], stock.predict(X)[clear])
 
 
 def test_identical_with_batch_norm_buffers():

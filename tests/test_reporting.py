@@ -113,29 +113,36 @@ def test_narrow_table_is_the_plain_pipe_table(shown):
     assert reporting.table_problems(text) == []
 
 
-def test_wide_table_gets_smaller_type_widths_or_fewer_pdf_columns_and_fits(shown):
-    reporting.show_table(_wide_frame(), "tbl-w", "Wide.")
+def test_wide_table_gets_smaller_type_and_widths_and_keeps_every_column(shown):
+    reporting.show_table(_wide_frame().iloc[:, :9], "tbl-w", "Wide.")
     text = shown[0]
-    assert text.startswith("::: {#tbl-w}") and text.count("{#tbl-w}") == 1  # one target per format
-    pdf = [t for t in reporting.markdown_tables(text) if t.in_pdf]
-    assert len(pdf) == 1 and pdf[0].width_cm() <= reporting.PDF_TEXT_WIDTH_CM + 1e-6
-    assert pdf[0].font_pt < 10 or pdf[0].colwidths
-    html = [t for t in reporting.markdown_tables(text) if not t.in_pdf]
-    if html:  # columns left to the HTML edition: it still shows all of them, the PDF caption says so
-        assert len(html[0].header) == 11 and "in the HTML edition" in text
+    assert text.startswith("::: {#tbl-w}") and text.count("{#tbl-w}") == 1
+    tables = reporting.markdown_tables(text)
+    assert len(tables) == 1 and tables[0].in_pdf and len(tables[0].header) == 9   # no column left out
+    assert tables[0].width_cm() <= reporting.PDF_TEXT_WIDTH_CM + 1e-6
+    assert tables[0].font_pt < 10 and tables[0].fractions() is not None
+    assert "content-visible" not in text and "tbl-colwidths" not in text
     assert reporting.table_problems(text) == []
 
 
-def test_pdf_columns_keeps_the_html_table_complete(shown):
-    frame = _wide_frame()
-    reporting.show_table(frame, "tbl-p", "Chosen.", pdf_columns=["model", "test rmse", "train rmse"])
-    text = shown[0]
-    tables = reporting.markdown_tables(text)
-    assert [len(t.header) for t in tables] == [11, 3] and [t.in_pdf for t in tables] == [False, True]
-    assert 'unless-format="typst"' in text and 'when-format="typst"' in text and text.count("#tbl-p") == 1
-    assert "The PDF shows 3 of the 11 columns" in text
-    with pytest.raises(ValueError, match="pdf_columns"):
-        reporting.show_table(frame, "tbl-q", "Bad.", pdf_columns=["nope"])
+def test_a_table_too_wide_for_any_layout_is_reported_not_cut(shown):
+    reporting.show_table(pd.concat([_wide_frame(), _wide_frame().iloc[:, 1:].add_prefix("x ")], axis=1), "tbl-x", "Too wide.")
+    tables = reporting.markdown_tables(shown[0])
+    assert len(tables[0].header) == 21
+    problems = reporting.table_problems(shown[0])
+    assert len(problems) == 1 and problems[0].startswith("tbl-x: about ") and "wider than the 15 cm text block" in problems[0]
+
+
+def test_widths_live_in_the_separator_so_a_captionless_table_needs_no_attribute():
+    frame = pd.DataFrame({"data set": ["Fashion-MNIST for the depth study (plain and residual stacks)"] * 2,
+                          "source": ["Zalando Research fashion-mnist, the official IDX files (MIT); file x"] * 2,
+                          "ran on": ["real data (a subset)"] * 2, "rows": [60200, 900]})
+    text = reporting.table_markdown(frame)
+    assert "{" not in text   # nothing a generated page could show as literal text
+    sep = text.splitlines()[1]
+    assert len(sep) > reporting.PANDOC_COLUMNS and sep.count("-") >= 190   # 2 dashes per percent
+    table = reporting.markdown_tables(text)[0]
+    assert table.width_cm() <= reporting.PDF_TEXT_WIDTH_CM + 1e-6
 
 
 def test_identifiers_break_after_underscores_without_turning_into_emphasis():
@@ -153,3 +160,20 @@ def test_problems_report_tables_wider_than_the_text_block():
     assert len(problems) == 1 and problems[0].startswith("tbl-too-wide: about")
     sized = '::: {typst:text:size="7pt"}\n' + wide.replace(": Too wide {#tbl-too-wide}", ': {tbl-colwidths="[12,12,12,12,13,13,13,13]"}') + ":::\n"
     assert reporting.markdown_tables(sized)[0].font_pt == 7.0
+
+
+def test_typeset_sets_minus_signs_and_apostrophes_outside_code():
+    text = ("difference -0.004 (interval -0.01 to +0.02), 2014-06-30, 1e-3, `lr=-1`, |-1.5|, [-2, 3], x-1, "
+            "VGG-16's loss\n```yaml\na: -1\n```\n![cap -1](figures/a-1.png){#fig-a-1}")
+    assert reporting.typeset(text) == (
+        "difference \u22120.004 (interval \u22120.01 to +0.02), 2014-06-30, 1e-3, `lr=-1`, |\u22121.5|, [\u22122, 3], "
+        "x-1, VGG-16\u2019s loss\n```yaml\na: -1\n```\n![cap \u22121](figures/a-1.png){#fig-a-1}")
+
+
+def test_shown_markdown_is_typeset(monkeypatch):
+    import IPython.display
+
+    seen = []
+    monkeypatch.setattr(IPython.display, "display", lambda md: seen.append(md.data))
+    reporting.say("a change of -0.5 for VGG-16's stack")
+    assert seen == ["a change of \u22120.5 for VGG-16\u2019s stack"]

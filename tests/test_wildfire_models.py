@@ -37,7 +37,8 @@ def test_sigmoid_head_one_logit_bce(data):
     assert proba.shape == (len(X), 2) and np.allclose(proba.sum(1), 1)
     logits = net.forward(pipe.named_steps["prep"].transform(X), training=False).numpy().ravel()
     np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-logits)), rtol=1e-5)
-    np.testing.assert_array_equal(pipe.predict(X), (logits > 0).astype(int))
+    clear = np.abs(logits) > 1e-5   # rows a float32 rounding difference between two batchings cannot flip
+    np.testing.assert_array_equal(pipe.predict(X)[clear], (logits > 0).astype(int)[clear])
     assert list(net.classes_) == [0, 1]
 
 

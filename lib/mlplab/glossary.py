@@ -21,10 +21,20 @@ CORE = {
                        "run inside each split's training rows, so every split gives an honest test score.",
     "holdout protocol": "One fixed test set (for time series, the latest period); seeds then vary only the training "
                         "randomness (initial weights, batch order, dropout), not the rows.",
-    "noise rule": "How the book decides better, worse or on a par: the paired differences of two models over the "
-                  "same outer splits (or seeds), a two-sided 95 % Student-t interval on their mean (with the "
-                  "Nadeau–Bengio correction when the splits' training rows overlap); better or worse only when the "
-                  "interval excludes 0, on a par otherwise; fewer than 3 pairs are too few to call.",
+    "noise rule": "How the book decides whether one model is better than another. Both are scored on the same outer "
+                  "splits (or seeds); the differences of their test scores are averaged, and a two-sided 95 % "
+                  "Student-t interval is put around that mean (widened by the Nadeau–Bengio correction when the "
+                  "splits' training rows overlap). Better or worse only when the interval excludes 0; on a par only "
+                  "when the whole interval lies inside the metric's margin of parity; undecided otherwise; fewer "
+                  "than 3 pairs are too few to call. The table of margins closes this glossary.",
+    "margin of parity": "The largest difference that counts as no difference for a metric, fixed before any run "
+                        "(±0.01 for accuracy, F1, AUC and R²; ±1 % of the reference model's error for RMSE, MAE and "
+                        "losses). Two models are on a par only when the whole 95 % interval of their difference "
+                        "lies inside it.",
+    "undecided": "The noise rule's word when the interval of a difference contains 0 but reaches past the margin of "
+                 "parity: the runs cannot tell whether the models differ. More splits or seeds narrow the "
+                 "interval; the book then says how many runs went which way and by how much, as a description, "
+                 "not as a second test.",
     "Nadeau–Bengio correction": "A wider variance for differences measured on overlapping training sets: "
                                 "(1/n + n_test/n_train) · s² instead of s²/n.",
     "successive halving": "A search that trains every configuration on a small budget (epochs or boosting "
@@ -72,7 +82,14 @@ def terms() -> dict[str, str]:
 
 
 def glossary_md() -> str:
+    from mlplab.experiment.verdict import margins_table
+    from mlplab.reporting import table_markdown
+
     lines = []
     for term, definition in sorted(terms().items(), key=lambda kv: kv[0].lower()):
         lines += [f"**{term}**", f":   {definition}", ""]
+    lines += ["## Margins of parity {#sec-margins}", "",
+              "The noise rule calls two models on a par only when the whole 95 % interval of their difference lies "
+              "inside the margin of their metric. The margins were fixed before any run and are the same in "
+              "every chapter:", "", table_markdown(margins_table()), ""]
     return "\n".join(lines)

@@ -84,20 +84,24 @@ def display_path(path, root: Path | None = None) -> str:
 
 
 _MINUS = re.compile(r"(?<![\w.\-/\\\u2212])-(?=\d)")
+_DIGIT_APOSTROPHE = re.compile(r"(?<=\d)'(?=[a-z])")
 _FENCE = re.compile(r"(^```.*?^```[^\n]*$)", re.MULTILINE | re.DOTALL)
 
 
 def typeset(text: str) -> str:
     """Print typography for generated markdown, applied once where it is displayed: a hyphen-minus
     that starts a number (' -0.004', '(-3', '|-1') becomes a true minus sign (U+2212), as in the
-    figures; code spans and fenced code are left alone, and so are dates and ranges (2014-06-30)."""
+    figures, and an apostrophe after a digit ("VGG-16's") a typographic one (Typst's smart quotes
+    would set a prime there); code spans and fenced code are left alone, and so are dates and
+    ranges (2014-06-30)."""
     out = []
     for block in _FENCE.split(text):
         if block.startswith("```"):
             out.append(block)
             continue
         parts = re.split(r"(`[^`]*`)", block)
-        out.append("".join(p if p.startswith("`") else _MINUS.sub("\u2212", p) for p in parts))
+        out.append("".join(p if p.startswith("`") else _DIGIT_APOSTROPHE.sub("\u2019", _MINUS.sub("\u2212", p))
+                           for p in parts))
     return "".join(out)
 
 
@@ -187,8 +191,10 @@ def _em(text: str, *, code: bool = False) -> float:
 
 
 def _tokens(text: str) -> list[str]:
-    """Unbreakable pieces: split at spaces and zero-width spaces, and after hyphens."""
-    return [t for t in re.split(r"[\s\u200b]+|(?<=-)", text) if t]
+    """Unbreakable pieces: split at spaces and zero-width spaces, and after a hyphen that a letter
+    follows (Unicode line breaking never breaks between a hyphen and a digit: 2012-06-06 and -0.5
+    stay whole)."""
+    return [t for t in re.split(r"[\s\u200b]+|(?<=-)(?=[^\d\s])", text) if t]
 
 
 def column_extents(header: Sequence[str], rows: Sequence[Sequence[str]], font_pt: float = PDF_BODY_PT
@@ -279,17 +285,13 @@ def _percentages(extents, text_width_cm: float) -> tuple[int, ...]:
     return tuple(pct)
 
 
-def _row_length(cells: Sequence[str]) -> int:
-    """A row's length as pandoc measures it against `columns`: its cells' text, markup removed."""
-    return sum(len(a) + len(b) for a, b in map(_plain, cells))
-
-
 def _pandoc_fractions(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float] | None:
-    """The relative widths pandoc gives a pipe table written by `_pipe_table`: from the separator
-    dashes when a row is longer than 72 characters, else None (natural widths)."""
-    if max((_row_length(r) for r in [header, *rows]), default=0) <= PANDOC_COLUMNS:
+    """The relative widths pandoc gives a pipe table written by `_pipe_table` without widths: its
+    separator dashes when a source line is longer than pandoc's 72 columns, else None (natural widths)."""
+    widths = [max(3, len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(header)]
+    if sum(widths) + 3 * len(widths) + 1 <= PANDOC_COLUMNS:
         return None
-    return [float(max(3, len(h), *(len(r[j]) for r in rows)) + 1) for j, h in enumerate(header)]
+    return [float(w + 1) for w in widths]
 
 
 def plan_table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
@@ -328,16 +330,6 @@ def plan_table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
     return TablePlan(size, broken, _percentages(ext, text_width_cm), cols, sum(n for n, _ in ext), False)
 
 
-def _fitting_columns(header, rows, *, text_width_cm: float) -> TablePlan:
-    """Drop trailing columns (the first is the row's name and stays) until the PDF table fits."""
-    keep = list(range(len(header)))
-    plan = plan_table(header, rows, text_width_cm=text_width_cm, columns=keep)
-    while not plan.fits and len(keep) > 1:
-        keep.pop()
-        plan = plan_table(header, rows, text_width_cm=text_width_cm, columns=keep)
-    return plan
-
-
 # --------------------------------------------------------------------------- markdown table output
 
 def _cell(value) -> str:
@@ -349,51 +341,43 @@ def _cell(value) -> str:
     return text if text.strip() else " "
 
 
-def _pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str]) -> str:
-    """A pipe table whose separator dashes follow each column's natural width (pandoc's relative
-    widths, when a row is longer than 72 characters, then follow the content)."""
+def _pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str],
+                widths_pct: Sequence[int] | None = None) -> str:
+    """A pipe table. Without `widths_pct` the separator dashes follow each column's natural width
+    (pandoc's relative widths, when a line is longer than 72 characters, then follow the content);
+    with it, the separator holds 2 dashes per percent, a line longer than pandoc's 72 columns, so
+    pandoc (and through it Quarto's HTML and Typst) sets exactly those relative widths. Widths set
+    this way need no attribute, so they also work where a caption-less table cannot carry one."""
     widths = [max(3, len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(header)]
     def line(cells):
         return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+    dashes = [2 * p for p in widths_pct] if widths_pct is not None else [w + 1 for w in widths]
     seps = []
-    for a, w in zip(align, widths):
-        seps.append((":" + "-" * (w + 1)) if a == "left" else ("-" * (w + 1) + ":") if a == "right" else "-" * (w + 2))
+    for a, d in zip(align, dashes):
+        seps.append((":" + "-" * d) if a == "left" else ("-" * d + ":") if a == "right" else "-" * (d + 1))
     return "\n".join([line(header), "|" + "|".join(seps) + "|", *(line(r) for r in rows)])
 
 
-def _sized(table_md: str, plan: TablePlan) -> str:
-    """The PDF form of a table: its widths as a caption-less `tbl-colwidths` attribute, its type
-    size on a Div that only the Typst writer reads."""
-    text = table_md
-    if plan.colwidths is not None:
-        text += "\n\n: {tbl-colwidths=\"" + json.dumps(list(plan.colwidths)).replace(" ", "") + "\"}"
-    if plan.font_pt != PDF_BODY_PT:
-        text = f'::: {{typst:text:size="{plan.font_pt:g}pt"}}\n{text}\n:::'
-    return text
-
-
 def show_table(df: pd.DataFrame, label: str, caption: str, *, digits: int = 3, index: bool = False,
-               synthetic: bool | str = False, pdf_columns: Sequence[str] | None = None,
-               text_width_cm: float = PDF_TEXT_WIDTH_CM) -> None:
+               synthetic: bool | str = False, text_width_cm: float = PDF_TEXT_WIDTH_CM) -> None:
     """Emit a labelled, captioned markdown table (Quarto cross-references `@tbl-...`) that fits the PDF.
 
-    The HTML always shows every column. The PDF shows the table as it is when it fits the text
-    block, else with smaller type, explicit widths and identifiers broken after underscores (see
-    the module docstring); `pdf_columns` names the columns the PDF keeps (the caption then says
-    which ones only the HTML edition shows), and when no layout fits, trailing columns are left to
-    the HTML edition automatically.
+    Both formats show every column (a reader of the PDF must see what the claims rest on). The PDF
+    shows the table as it is when it fits the text block, else with smaller type, explicit widths
+    and identifiers broken after underscores (see the module docstring). A table that fits no
+    layout is a defect the notebook tests report (`table_problems`): give it fewer or shorter columns.
     """
     if not _LABEL.match(label) or not label.startswith("tbl-"):
         raise ValueError(f"table label {label!r} must look like 'tbl-some-name'")
     _display_markdown(table_markdown(df, label, _synthetic_caption(caption, synthetic), digits=digits, index=index,
-                                     pdf_columns=pdf_columns, text_width_cm=text_width_cm))
+                                     text_width_cm=text_width_cm))
 
 
 def table_markdown(df: pd.DataFrame, label: str | None = None, caption: str = "", *, digits: int = 3,
-                   index: bool = False, pdf_columns: Sequence[str] | None = None,
-                   text_width_cm: float = PDF_TEXT_WIDTH_CM) -> str:
+                   index: bool = False, text_width_cm: float = PDF_TEXT_WIDTH_CM) -> str:
     """The markdown `show_table` shows (pure). Without a label the table has no cross-reference
-    target; without a caption, no caption (generated pages use it for their tables)."""
+    target; without a caption, no caption (generated pages use it for their tables). Both formats
+    show every column: the PDF gets the first layout of `plan_table` that fits."""
     # numbers are formatted here, once; nothing downstream re-parses them (0.99985 must not become 1)
     align = ["right" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else "left"
              for c in df.columns]
@@ -404,46 +388,21 @@ def table_markdown(df: pd.DataFrame, label: str | None = None, caption: str = ""
         align = ["left"] * len(names) + align
     header = [_cell(c) for c in frame.columns]
     rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-
-    if pdf_columns is not None:
-        missing = [c for c in pdf_columns if c not in list(frame.columns)]
-        if missing:
-            raise ValueError(f"pdf_columns {missing} are not columns of the table ({list(frame.columns)})")
-        keep = [list(frame.columns).index(c) for c in pdf_columns]
-        plan = plan_table(header, rows, text_width_cm=text_width_cm, columns=keep)
-    else:
-        plan = plan_table(header, rows, text_width_cm=text_width_cm)
-        if not plan.fits:
-            plan = _fitting_columns(header, rows, text_width_cm=text_width_cm)
+    plan = plan_table(header, rows, text_width_cm=text_width_cm)
     ident = f" {{#{label}}}" if label else ""
-    if not plan.adapted and len(plan.columns) == len(header):
-        table = _pipe_table(header, rows, align)
+    if plan.break_identifiers:
+        header = [break_identifiers(x) for x in header]
+        rows = [[break_identifiers(x) for x in r] for r in rows]
+    table = _pipe_table(header, rows, align, plan.colwidths)
+    if plan.font_pt != PDF_BODY_PT:
+        # the type size is set on a Div that only the Typst writer reads; the caption stays outside it
+        table = f'::: {{typst:text:size="{plan.font_pt:g}pt"}}\n{table}\n:::'
         if caption or label:
-            return f"{table}\n\n: {caption}{ident}\n"
+            return f"::: {{#{label}}}\n{table}\n\n{caption}\n:::\n" if label else f"{table}\n\n{caption}\n"
         return table + "\n"
-
-    def shown(cols, broken):
-        h = [header[j] for j in cols]
-        b = [[r[j] for j in cols] for r in rows]
-        if broken:
-            h = [break_identifiers(x) for x in h]
-            b = [[break_identifiers(x) for x in r] for r in b]
-        return _pipe_table(h, b, [align[j] for j in cols])
-
-    pdf_table = _sized(shown(plan.columns, plan.break_identifiers), plan)
-    if len(plan.columns) == len(header):
-        body, cap = pdf_table, caption
-    else:
-        every = tuple(range(len(header)))
-        omitted = [str(frame.columns[j]) for j in every if j not in plan.columns]
-        body = ("::: {.content-visible unless-format=\"typst\"}\n" + shown(every, plan.break_identifiers) + "\n:::\n\n"
-                "::: {.content-visible when-format=\"typst\"}\n" + pdf_table + "\n:::")
-        note = (f" The PDF shows {len(plan.columns)} of the {len(header)} columns; "
-                f"{', '.join(f'`{c}`' for c in omitted)} {'is' if len(omitted) == 1 else 'are'} in the HTML edition.")
-        cap = caption + f"[{note}]{{.content-visible when-format=\"typst\"}}"
-    opener = f"::: {{#{label}}}" if label else ":::: {.mlplab-table}"
-    closer = ":::" if label else "::::"
-    return f"{opener}\n{body}\n\n{cap}\n{closer}\n" if (cap or label) else f"{opener}\n{body}\n{closer}\n"
+    if caption or label:
+        return f"{table}\n\n: {caption}{ident}\n"
+    return table + "\n"
 
 
 # --------------------------------------------------------------------------- reading tables back
@@ -461,14 +420,14 @@ class MarkdownTable:
     in_pdf: bool = True
     line: int = 0
     notes: list[str] = field(default_factory=list)
+    line_length: int = 0   # the longest source line of the table (separator included)
 
     def fractions(self) -> list[float] | None:
         """Relative widths as pandoc and Quarto will set them: tbl-colwidths, else the separator
-        dashes when a row is longer than pandoc's 72 columns, else None (Typst's auto layout)."""
+        dashes when a source line is longer than pandoc's 72 columns, else None (Typst's auto layout)."""
         if self.colwidths:
             return self.colwidths
-        longest = max((_row_length(r) for r in [self.header, *self.rows]), default=0)
-        return [float(d) for d in self.dashes] if longest > PANDOC_COLUMNS else None
+        return [float(d) for d in self.dashes] if self.line_length > PANDOC_COLUMNS else None
 
     def width_cm(self, text_width_cm: float = PDF_TEXT_WIDTH_CM) -> float:
         return estimate_table_width_cm(self.header, self.rows, self.font_pt, fractions=self.fractions(),
@@ -548,7 +507,8 @@ def markdown_tables(text: str) -> list[MarkdownTable]:
             while j < len(lines) and lines[j].lstrip().startswith("|"):
                 rows.append(_split_row(lines[j]))
                 j += 1
-            table = MarkdownTable(header, rows, dashes, line=i + 1)
+            table = MarkdownTable(header, rows, dashes, line=i + 1,
+                                  line_length=max(len(x.strip()) for x in lines[i:j]))
             k = j
             while k < len(lines) and not lines[k].strip():
                 k += 1

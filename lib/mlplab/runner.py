@@ -237,8 +237,25 @@ def _execute(root: Path, spec: P.NotebookSpec, params: dict, progress: bool) -> 
             else:
                 os.environ[k] = v
     seconds = time.perf_counter() - t0
+    hide_parameter_cells(out_nb)
     _promote(root, spec, staging)
     return seconds
+
+
+BOOK_HIDDEN = ("parameters", "injected-parameters")
+
+
+def hide_parameter_cells(path: Path) -> None:
+    """Tag the notebook's parameter cells `hide-code` (Quarto: echo false): the book lists every run's
+    parameters in its appendix, and three folded "Show the code" bars in a row open a chapter badly."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code" and any(t in tags for t in BOOK_HIDDEN) and "hide-code" not in tags:
+            cell.metadata["tags"] = [*tags, "hide-code"]
+    nbformat.write(nb, str(path))
 
 
 def _promote(root: Path, spec: P.NotebookSpec, staging: Path) -> None:

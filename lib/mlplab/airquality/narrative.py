@@ -11,7 +11,7 @@ import pandas as pd
 
 from mlplab.airquality.models import horizon_key
 from mlplab.experiment.prose import capital, join, num, pct
-from mlplab.experiment.verdict import BETTER, PAR, TOO_FEW, WORSE
+from mlplab.experiment.verdict import BETTER, PAR, TOO_FEW, UNDECIDED, WORSE
 
 NAMES = {"persistence": "persistence", "seasonal_naive": "the same hour yesterday", "linear_ar": "the linear autoregression",
          "lstm_source": "the write-up's LSTM", "lstm_tuned": "the tuned network"}
@@ -24,7 +24,8 @@ def label(run_or_name, runs: dict | None = None) -> str:
 
 
 def _word(v: dict | None) -> str:
-    return {BETTER: "better than", WORSE: "worse than", PAR: "on a par with", TOO_FEW: "not distinguishable from"}[
+    return {BETTER: "better than", WORSE: "worse than", PAR: "on a par with", UNDECIDED: "not yet distinguishable from",
+            TOO_FEW: "not distinguishable from"}[
         v["word"]] if v else "not compared with"
 
 
@@ -155,9 +156,11 @@ def levers_sentence(runs: dict, verdicts: list[dict], source_r2: float) -> str:
     text = ("On test mean R² over the horizons, " + join(out, "and") + ".") if out else ""
     claims = (("lstm_lr_high", "On learning rate, the write-up found the lower learning rate better (R² 0.6191 at 0.01, "
                                "0.7616 at 0.001)",
-               {WORSE: "we agree", BETTER: "we find the opposite", PAR: "we cannot tell the two apart"}),
+               {WORSE: "we agree", BETTER: "we find the opposite", PAR: "we find them on a par",
+                UNDECIDED: "our seeds cannot tell the two apart"}),
               ("lstm_bidirectional", "And it found the bidirectional encoder better (0.6885 to 0.7616)",
-               {BETTER: "so do we", WORSE: "we find it worse", PAR: "we find no difference beyond the seeds' spread"}))
+               {BETTER: "so do we", WORSE: "we find it worse", PAR: "we find them on a par",
+                UNDECIDED: "our seeds cannot tell the two apart"}))
     for name, claim, answers in claims:
         v = find(verdicts, name, "lstm_source", "r2_mean")
         if v:
@@ -214,7 +217,7 @@ def goal_sentence(goal: dict, horizons) -> str:
     parts = []
     for h in horizons:
         p = per[str(h)]
-        rel = {BETTER: "better than", WORSE: "worse than", PAR: "on a par with",
+        rel = {BETTER: "better than", WORSE: "worse than", PAR: "on a par with", UNDECIDED: "not yet distinguishable from",
                TOO_FEW: "not distinguishable from"}[p["word"]]
         interval = (f"{p['tuned'] - p['ar']:+.3f}, 95 % interval {p['low']:+.3f} to {p['high']:+.3f}"
                     if p["low"] is not None else f"{p['tuned'] - p['ar']:+.3f}")

@@ -272,6 +272,7 @@ def _regression_conclusion(doc: dict) -> str:
         text += {V.BETTER: " The hyperparameter search paid off against the lab's architecture.",
                  V.WORSE: " The hyperparameter search did not carry over to the test period.",
                  V.PAR: " The hyperparameter search did not beat the lab's architecture beyond the noise.",
+                 V.UNDECIDED: " Whether the hyperparameter search beat the lab's architecture is undecided.",
                  V.TOO_FEW: ""}[tune[0]["word"]]
     lines.append(text)
     return "\n\n".join(lines)
@@ -315,6 +316,7 @@ def _classification_conclusion(doc: dict) -> str:
                       V.WORSE: "The hyperparameter search itself lowered the network's test score.",
                       V.PAR: "The hyperparameter search alone did not move the network's score beyond the noise; what "
                              "changed it were the inputs and the decisions after the search.",
+                      V.UNDECIDED: "Whether the hyperparameter search alone moved the network's score is undecided.",
                       V.TOO_FEW: ""}[tune[0]["word"]])
     return "\n\n".join(s for s in lines if s)
 

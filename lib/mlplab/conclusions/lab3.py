@@ -13,7 +13,7 @@ from mlplab.experiment.prose import join, pct
 
 HEAD = ("logreg", "mlp", "cnn_source", "cnn_tuned")
 RELATION = {"better": "better than", "worse": "worse than", "on a par": "on a par with",
-            "too few runs": "not distinguishable (too few seeds) from"}
+            "undecided": "not yet distinguishable from", "too few runs": "not distinguishable (too few seeds) from"}
 
 
 def validate_params(params: dict) -> None:

@@ -17,7 +17,11 @@ from mlplab.experiment import verdict as V
 from mlplab.experiment.verdict import TOO_FEW, UNDECIDED, Verdict, relation, undecided_text
 
 METRIC_NAMES = {"rmse": "RMSE", "mae": "MAE", "r2": "R²", "mape": "MAPE", "mse": "MSE", "macro_f1": "macro-F1",
-                "accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "weighted_f1": "weighted F1"}
+                "accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "weighted_f1": "weighted F1",
+                "f1": "F1", "roc_auc": "ROC AUC", "pr_auc": "PR AUC", "average_precision": "average precision",
+                "accuracy_gap": "train − validation accuracy", "log_loss": "log loss",
+                "loss_spread": "spread of the validation loss", "gradient_log10": "log10 of a gradient ratio",
+                "detections": "windows detected", "false_alarms": "false alarms"}
 
 
 def metric_name(metric: str) -> str:

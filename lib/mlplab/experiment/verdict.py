@@ -49,8 +49,9 @@ class Margin:
     why: str
 
 
-_SCORE = ("one point on a 0–1 score: below what changes a grade, a ranking of models or a decision taken "
-          "from the score, and about the spread of one fit across seeds on test sets of a few thousand rows")
+_SCORE = ("one point on a 0–1 score (one percentage point of accuracy): a smaller difference changes no "
+          "ranking or decision the book draws, and it is about the sampling error of a score on a test set of a "
+          "few thousand rows")
 _ERROR = ("1 % of the reference model's error: errors (RMSE, MAE, losses) have the data's units and scale, so "
           "a fixed number would mean something else on each data set; 1 % is below what a user of the "
           "predictions would notice")
@@ -71,14 +72,23 @@ MARGINS: dict[str, Margin] = {
 }
 
 
+def margin_of(metric: str) -> Margin:
+    """The declared margin of `metric`, or of the metric it qualifies ("r2_6h", "r2_mean" and
+    "r2_return" are R²; "rmse_return" is an RMSE). An unknown metric is an error: every compared
+    metric has its margin declared."""
+    if metric in MARGINS:
+        return MARGINS[metric]
+    base = max((k for k in MARGINS if metric.startswith(k + "_")), key=len, default=None)
+    if base is None:
+        raise ValueError(f"no equivalence margin declared for metric {metric!r}: add it to "
+                         f"mlplab.experiment.verdict.MARGINS (known: {', '.join(sorted(MARGINS))})")
+    return MARGINS[base]
+
+
 def margin_for(metric: str, reference: Sequence[float] | float | None = None) -> float:
     """The equivalence margin of `metric` in its units (relative margins scale with the reference
-    model's mean). An unknown metric is an error: every compared metric has its margin declared."""
-    try:
-        m = MARGINS[metric]
-    except KeyError:
-        raise ValueError(f"no equivalence margin declared for metric {metric!r}: add it to "
-                         f"mlplab.experiment.verdict.MARGINS (known: {', '.join(sorted(MARGINS))})") from None
+    model's mean)."""
+    m = margin_of(metric)
     if not m.relative:
         return m.value
     if reference is None:
