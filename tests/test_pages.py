@@ -112,3 +112,26 @@ def test_write_generated_pages_writes_every_file(project):
     assert [p.name for p in written] == list(pages.GENERATED)
     assert all(p.parent == project / "report" / "_generated" and p.stat().st_size > 0 for p in written)
     assert not list((project / "report" / "_generated").glob(".*tmp"))
+
+
+def test_title_and_subtitle_cover_the_labs_that_ran():
+    one = pages.book_title([pages.LABS[0]])
+    assert one == ("Neural networks on tabular data", "A reproducible lab report: " + pages.LABS[0].subject)
+    title, subtitle = pages.book_title(list(pages.LABS[:4]))
+    assert title == "Neural networks on tabular data, images and time series"
+    assert subtitle.startswith("A reproducible lab report in four labs: ")
+    assert all(lab.subject in subtitle for lab in pages.LABS[:4])
+    assert pages.book_title([]) == (pages.TITLE_FALLBACK, "A reproducible lab report")
+
+
+def test_preface_introduces_each_lab_that_ran(tmp_path):
+    (tmp_path / "report").mkdir()
+    assert pages.labs_ran(tmp_path) == []
+    assert "No lab has run yet" in pages.preface_md([])
+    (tmp_path / pages.LABS[1].chapters[0]).write_text("{}")
+    assert pages.labs_ran(tmp_path) == [pages.LABS[1]]
+    text = pages.preface_md(pages.labs_ran(tmp_path))
+    assert text.startswith("- **Lab 2 — California housing and Algerian forest fires.** ") and text.count("- **") == 1
+    assert pages.LABS[1].blurb in text
+    chapters = pages.chapters_yml(tmp_path)
+    assert "title: Neural networks on tabular data" in chapters and "A reproducible lab report: MLPs" in chapters

@@ -283,3 +283,20 @@ def test_bad_data_path_parameter_is_a_user_error_before_any_run(project, tmp_pat
     bad.write_text("date,symbol\n2010-01-04,AAL\n")
     with pytest.raises(UserError, match=r"prices\.csv: missing required column\(s\) open, close, low, high, volume"):
         runner.data_fingerprint("regression", {"data_path": str(bad), "securities_path": ""}, project)
+
+
+def test_parameter_cells_are_hidden_in_the_book(tmp_path):
+    import nbformat
+
+    from mlplab.runner import hide_parameter_cells
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("x = 2", metadata={"tags": ["injected-parameters"]}),
+                nbformat.v4.new_code_cell("import numpy"), nbformat.v4.new_markdown_cell("text")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    hide_parameter_cells(path)
+    hide_parameter_cells(path)   # idempotent
+    tags = [c.metadata.get("tags", []) for c in nbformat.read(str(path), as_version=4).cells]
+    assert tags == [["parameters", "hide-code"], ["injected-parameters", "hide-code"], [], []]
