@@ -247,6 +247,23 @@ def words_outside_block(pdf: Pdf, skip: set[int] = frozenset(), tolerance: float
     return out
 
 
+def words_below_the_text(pdf: Pdf) -> list[str]:
+    """Words at or below the footer's page number (a table or figure that ran off the page)."""
+    out = []
+    for p in pdf.pages[1:]:
+        numbers = [w for w in p.words if w[0].isdigit()]
+        if not numbers:
+            continue
+        footer = min(numbers, key=lambda w: w[2])
+        if footer[2] > 0.15 * p.height:   # no footer line on this page
+            continue
+        number = [w for w in numbers if abs(w[2] - footer[2]) < 2]   # its digits may come as separate words
+        low = [w for w in p.words if w not in number and w[2] <= footer[4]]
+        out += [f"p. {p.number}: {w[0]!r} at y {w[2]:.0f} pt, below the text (page number at {footer[2]:.0f} pt)"
+                for w in low[:5]]
+    return out
+
+
 def empty_pages(pdf: Pdf, starts: set[int]) -> list[str]:
     """Pages with no text and no image, other than a blank verso (an even page) before a page on
     which a part or a chapter starts (`starts`, from the outline): the book's binding forces those."""
@@ -363,3 +380,31 @@ def on_a_par_too_wide(proj: Path) -> list[str]:
                     if cells.get("verdict") == PAR and not any("interval" in h for h in head):
                         out.append(f"{nb_path.name}: a verdict table ({t.label}) says 'on a par' without its interval")
     return out
+
+
+def _caption_of(md: str) -> str | None:
+    m = re.search(r"!\[(.*)\]\([^)]+\.png\)\{#fig-", md, re.DOTALL)
+    if m:
+        return m.group(1)
+    m = re.search(r"^: (.*?)\s*\{#tbl-[\w-]+\}\s*$", md, re.MULTILINE)
+    if m:
+        return m.group(1)
+    m = re.search(r"^::: \{#tbl-[\w-]+\}.*\n\n(.+?)\n:::\s*$", md, re.DOTALL)
+    return m.group(1).strip() if m else None
+
+
+def _sentences(text: str) -> set[str]:
+    return {" ".join(s.split()) for s in re.split(r"(?<=[.:;])\s+", text) if len(s.split()) >= 8}
+
+
+def repeated_captions(nb_path: Path) -> list[str]:
+    """A caption sentence repeated word for word by the paragraph right after its figure or table."""
+    outs = _outputs_markdown(nb_path)
+    problems = []
+    for md, nxt in zip(outs, outs[1:]):
+        cap = _caption_of(md)
+        if cap is None or _caption_of(nxt) is not None or "|" in nxt:
+            continue
+        for s in _sentences(cap.replace("Takeaway: ", "")) & _sentences(nxt):
+            problems.append(f"{nb_path.name}: the text after a caption repeats it: {s[:90]!r}")
+    return problems

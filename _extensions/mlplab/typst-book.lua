@@ -5,7 +5,9 @@
 --    writer escapes "#" but not these, so a table cell "+ physics features" printed as
 --    "1. physics features". A leading marker is escaped with a backslash (Typst's escape); the text
 --    a reader sees is unchanged.
--- 2. The orange-book format draws a part page (`#part[...]`) but gives it no PDF bookmark, so the
+-- 2. Pandoc's Typst writer hands "’" back to Typst as "'" for its smart quotes, which set a prime
+--    after a digit ("VGG-16′s"). An apostrophe after a digit is written raw, so it stays "’".
+-- 3. The orange-book format draws a part page (`#part[...]`) but gives it no PDF bookmark, so the
 --    PDF's outline listed chapters without their labs. After each part this adds an invisible
 --    level-1 heading (not in the table of contents, bookmarked); a show rule placed after the
 --    book template's own (at the start of the body) draws nothing for it, so the template does not
@@ -48,6 +50,28 @@ local function block(el)
   return nil
 end
 
+local APOSTROPHE = "\u{2019}"
+
+local function apostrophes(el)
+  if not typst() or not el.text:find("%d" .. APOSTROPHE) then
+    return nil
+  end
+  local out, rest = {}, el.text
+  while true do
+    local i, j = rest:find("%d" .. APOSTROPHE)
+    if i == nil then
+      break
+    end
+    table.insert(out, pandoc.Str(rest:sub(1, i)))
+    table.insert(out, pandoc.RawInline("typst", APOSTROPHE))
+    rest = rest:sub(j + 1)
+  end
+  if rest ~= "" then
+    table.insert(out, pandoc.Str(rest))
+  end
+  return out
+end
+
 local function raw(el)
   if not typst() or el.format ~= "typst" then
     return nil
@@ -70,6 +94,7 @@ local function document(doc)
 end
 
 return {
+  { Str = apostrophes },
   { Plain = block, Para = block, RawBlock = raw },
   { Pandoc = document },
 }

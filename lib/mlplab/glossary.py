@@ -59,6 +59,9 @@ CORE = {
                           "metric on both sides.",
     "seed": "The number that fixes a run's randomness (initial weights, batch order, dropout masks, and for the "
             "nested protocol the outer split).",
+    "HGB": "Histogram gradient boosting: an ensemble of shallow decision trees, each fitted to the errors of the "
+           "trees before it, on inputs binned into at most 256 values (scikit-learn's HistGradientBoostingRegressor "
+           "for numbers, HistGradientBoostingClassifier for classes).",
     "MLP": "Multilayer perceptron: layers of weighted sums each followed by a non-linear activation (ReLU here).",
     "recommended model": "The model with the best mean validation score among the non-leaky candidates.",
 }

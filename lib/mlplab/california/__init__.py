@@ -65,6 +65,4 @@ GLOSSARY = {
     "seed ensemble": "The mean prediction of several fits of the same model that differ only in their random seed "
                      "(initial weights, batch order, dropout masks); it lowers the part of the error that comes "
                      "from that randomness.",
-    "HGB": "Histogram gradient boosting (scikit-learn's HistGradientBoostingRegressor): an ensemble of "
-           "shallow trees, each fitted to the errors of the trees before it.",
 }
