@@ -90,7 +90,7 @@ def glossary_md() -> str:
 
     lines = []
     for term, definition in sorted(terms().items(), key=lambda kv: kv[0].lower()):
-        lines += [f"**{term}**", f":   {definition}", ""]
+        lines += [f"**{term}**", f":   {definition[:1].upper()}{definition[1:]}", ""]
     lines += ["## Margins of parity {#sec-margins}", "",
               "The noise rule calls two models on a par only when the whole 95 % interval of their difference lies "
               "inside the margin of their metric. The margins were fixed before any run and are the same in "

@@ -283,8 +283,8 @@ def reproduce_md(states: dict[str, dict]) -> str:
     profile = next((s.get("profile") for s in states.values()), "full")
     lines = [
         "From a fresh clone, two commands build and check everything:", "",
-        "```bash", "make report   # creates .venv, installs, runs the analysis (profile full), renders HTML + PDF",
-        "make test     # the test suite", "```", "",
+        "```bash", "make report   # installs, runs every lab (profile full), renders the book",
+        "make test     # the test suite, a render of the book included", "```", "",
         f"This edition was produced with the **`{profile}`** profile (`params/{profile}.yml`). "
         "Re-run one part with other parameters, for example:", "",
         "```bash", ".venv/bin/mlplab run --only classification --set epochs=100", ".venv/bin/mlplab render", "```", "",
@@ -319,9 +319,13 @@ def appendix_md(root: Path, results: dict, states: dict[str, dict]) -> str:
     """The run record: run times, data provenance (paths relative to the project, the SHA-256 shown
     as 12 characters in the table and in full, one per line, below it), parameters, environment."""
     docs = _docs(results)
-    runs = pd.DataFrame([{"Notebook": name, "Profile": st.get("profile"), "Wall time (s)": float(st.get("seconds", 0)),
-                          "Finished (UTC)": str(st.get("finished", "–")).replace("+00:00", "")}
-                         for name, st in states.items()])
+    from mlplab.params import NOTEBOOKS
+
+    order = {nb.name: i for i, nb in enumerate(NOTEBOOKS)}
+    runs = pd.DataFrame([{"Notebook": name, "Lab": next((nb.lab for nb in NOTEBOOKS if nb.name == name), "–"),
+                          "Profile": st.get("profile"), "Wall time (s)": float(st.get("seconds", 0)),
+                          "Finished (UTC)": str(st.get("finished", "–")).replace("+00:00", "").replace("T", " ")[:16]}
+                         for name, st in sorted(states.items(), key=lambda kv: order.get(kv[0], len(order)))])
     lines = ["## Run times {#sec-run-times}", ""]
     lines += [table_markdown(runs, digits=1) if len(runs) else "No run recorded yet.", ""]
     for name, doc in docs.items():
