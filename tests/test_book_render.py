@@ -24,6 +24,7 @@ import book_render as B
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
 
 
 def _quarto() -> str | None:
@@ -56,7 +57,7 @@ def rendered(tmp_path_factory):
     quarto = _quarto()
     if quarto is None:
         if os.environ.get("CI"):
-            pytest.fail("CI is set but no quarto is on PATH: .ci/run installs it from ../shared/tools/quarto")
+            pytest.fail("CI is set but no quarto is on PATH: .ci/run installs the offline Quarto build before the tests")
         pytest.skip("quarto not on PATH: install Quarto >= 1.10 (quarto.org, or pip install '.[report]') to render the book")
     proj = tmp_path_factory.mktemp("book") / "proj"
     proj.mkdir()
