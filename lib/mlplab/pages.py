@@ -91,6 +91,12 @@ LABS: tuple[Lab, ...] = (
         (Part("taxi_anomaly", "NYC taxi passengers, NAB (anomaly detection)",
               "Numenta Anomaly Benchmark realKnownCause/nyc_taxi.csv (MIT)"),
          Part("air_quality", "UCI Air Quality (forecasting)", "UCI Air Quality, De Vito et al. 2008 (CC BY 4.0)"))),
+    Lab("Lab 5 · Text: IMDB sentiment and 20 Newsgroups topics",
+        ("report/51_imdb_sentiment.ipynb", "report/52_newsgroups.ipynb", "report/53_lab5_conclusions.ipynb"),
+        (Part("imdb_sentiment", "IMDB movie reviews (sentiment, LSTMs)",
+              "Stanford Large Movie Review Dataset, Maas et al. 2011 (no licence text; cite the paper)"),
+         Part("newsgroups", "20 Newsgroups, by-date (topics, Transformer)",
+              "20news-bydate, Lang 1995 / Rennie (no licence text; redistributed by scikit-learn)"))),
 )
 # (part title, chapters) pairs, as earlier code read them
 PARTS = tuple((lab.title, lab.chapters) for lab in LABS)
