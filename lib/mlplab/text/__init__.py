@@ -50,7 +50,6 @@ GLOSSARY = {
     "mean pooling": "The mean of the token states over the document's real tokens (padding excluded).",
     "warm-up": "Raising the learning rate linearly from near zero over the first training steps, then decaying it; "
                "Transformers often diverge without it.",
-    "macro-F1": "The mean over classes of each class's F1 score, every class weighted equally.",
     "ROC AUC": "The probability that a randomly drawn positive document scores higher than a randomly drawn negative "
                "one; 0.5 is chance, 1 perfect.",
 }

@@ -399,7 +399,7 @@ def describe(s: dict) -> str:
     if s.get("weight_decay"):
         parts.append(f"weight decay {s['weight_decay']:g}")
     if s.get("warmup"):
-        parts.append(f"warm-up {s['warmup']:.0%}")
+        parts.append(f"warm-up {100 * s['warmup']:.0f} %")
     e = int(s.get("epochs", 1))
     parts += [f"lr {s.get('lr', 1e-3):g}", f"batch {s.get('batch_size', 64)}", f"{e} epoch{'s' if e != 1 else ''}"]
     if s.get("early_stopping"):
@@ -437,7 +437,7 @@ def models_table(st: TextStudy, names, metrics=("accuracy", "macro_f1")) -> pd.D
         row = {"model": r.label, "validation accuracy": r.mean("accuracy", "validation")}
         for m in metrics:
             row[f"test {metric_name(m)}"] = r.mean(m)
-        row["SD"] = r.std("accuracy")
+        row["SD"] = round(r.std("accuracy"), 4)
         row["seeds"] = r.n if r.role != "baseline" else 1
         rows.append(row)
     return pd.DataFrame(rows)
