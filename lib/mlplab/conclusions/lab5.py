@@ -12,7 +12,7 @@ import pandas as pd
 from mlplab.errors import UserError
 from mlplab.experiment.prose import capital, join
 from mlplab.references import published
-from mlplab.text.prose import acc, said
+from mlplab.text.prose import acc, versus
 
 
 def validate_params(params: dict) -> None:
@@ -65,8 +65,8 @@ def sentiment_sentences(imdb: dict) -> str:
     g = imdb["extra"]["goal"]
     r = refs()["imdb"]
     v = g["vs_tfidf"]
-    text = (f"Sentiment: the tuned LSTM reaches {acc(g['mean'])} test accuracy over {g['n_seeds']} seeds, against "
-            f"{acc(g['tfidf'])} for TF-IDF + logistic regression, which it is {said(v)} against. Maas et al. (2011) reported "
+    text = (f"Sentiment: the tuned LSTM reaches {acc(g['mean'])} test accuracy over {g['n_seeds']} seeds and TF-IDF + "
+            f"logistic regression {acc(g['tfidf'])}: {versus('the tuned LSTM', 'the baseline', v)}. Maas et al. (2011) reported "
             f"{acc(r['maas_2011']['value'])} and NBSVM (Wang & Manning 2012) {acc(r['nbsvm_2012']['value'])} on the same "
             "test reviews. ")
     if g["met"]:
@@ -129,9 +129,10 @@ def topics_sentences(ng: dict) -> str:
     to = ng["extra"]["text_only"]
     u = _verdict(ng, "transformer_unfrozen", "transformer_source")
     text = (f"Topics: the specified Transformer (frozen GloVe) reaches {acc(g['source'])} test accuracy as published; "
-            f"unfreezing its embedding is {said(u)}. The tuned Transformer reaches {acc(g['mean'])}, against "
-            f"{acc(g['tfidf'])} for TF-IDF + logistic regression, which it is {said(g['vs_tfidf'])} against; the source's "
-            f"goal of more than {acc(g['goal'])} is {'met' if g['met'] else 'not met'}. ")
+            f"with its embedding unfrozen, {versus('it', 'the frozen one', u)}. The tuned Transformer reaches "
+            f"{acc(g['mean'])} and TF-IDF + logistic regression {acc(g['tfidf'])}: "
+            f"{versus('the tuned Transformer', 'the baseline', g['vs_tfidf'])}; the source's goal of more than "
+            f"{acc(g['goal'])} is {'met' if g['met'] else 'not met'}. ")
     if "tfidf_logreg_text_only" in to and "transformer_tuned_text_only" in to:
         text += text_only_clause(to, g["tfidf"], g["mean"])
     return text

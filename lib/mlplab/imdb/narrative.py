@@ -6,7 +6,7 @@ import pandas as pd
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join
-from mlplab.text.prose import acc, as_verdict, n, pct, said
+from mlplab.text.prose import acc, as_verdict, n, pct, said, versus
 
 
 def data_sentence(corpus) -> str:
@@ -129,7 +129,7 @@ def goal_sentence(goal: dict, tried: str) -> str:
     v = as_verdict(goal["vs_tfidf"])
     base = (f"The tuned network reaches {acc(goal['mean'])} test accuracy (mean of {goal['n_seeds']} seeds, SD "
             f"{goal['sd']:.3f}); TF-IDF + logistic regression, the simplest strong baseline, reaches "
-            f"{acc(goal['tfidf'])}, and the tuned network is {said(v)} against it.")
+            f"{acc(goal['tfidf'])}: {versus('the tuned network', 'the baseline', v)}.")
     if goal["met"]:
         head = (f" The goal of {acc(goal['goal'])} is met, above the {pct(goal['maas'], 2)} of Maas et al. (2011) "
                 f"on the same test reviews.")

@@ -47,10 +47,10 @@ def _count(name: str, value, least: int = 1) -> int:
 
 def _embedding(vectors, vocab_size: int, embed_dim: int, freeze: bool) -> nn.Embedding:
     if vectors is not None:
-        w = torch.as_tensor(np.asarray(vectors, dtype=np.float32))
+        w = torch.from_numpy(np.array(vectors, dtype=np.float32, copy=True))  # a worker may get a read-only memmap
         if w.ndim != 2 or w.shape[0] < 2:
             raise ValueError(f"vectors must be a (vocabulary, dimension) matrix, got shape {tuple(w.shape)}")
-        emb = nn.Embedding.from_pretrained(w.clone(), freeze=bool(freeze), padding_idx=0)
+        emb = nn.Embedding.from_pretrained(w, freeze=bool(freeze), padding_idx=0)
         return emb
     if freeze:
         raise ValueError("freeze=True needs pretrained vectors (a frozen random embedding learns nothing)")

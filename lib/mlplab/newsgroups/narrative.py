@@ -7,7 +7,7 @@ import pandas as pd
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital
 from mlplab.plots.text import short_group
-from mlplab.text.prose import acc, as_verdict, n, pct, said
+from mlplab.text.prose import acc, as_verdict, n, pct, said, versus
 
 
 def epochs(k: int) -> str:
@@ -133,8 +133,8 @@ def source_sentence(table: pd.DataFrame) -> str:
 
 def unfreeze_sentence(v, runs: dict) -> str:
     a, b = runs["transformer_unfrozen"], runs["transformer_source"]
-    return (f"Unfreezing the embedding, alone: {acc(b.mean('accuracy'))} → {acc(a.mean('accuracy'))} test accuracy, "
-            f"{said(v)}.")
+    return (f"Unfreezing the embedding, alone, moves test accuracy from {acc(b.mean('accuracy'))} to "
+            f"{acc(a.mean('accuracy'))}: {versus('the unfrozen network', 'the specified one', v)}.")
 
 
 def search_sentence(choice: dict, n_epochs: int) -> str:
@@ -162,7 +162,7 @@ def goal_sentence(goal: dict, tried: str) -> str:
     v = as_verdict(goal["vs_tfidf"])
     text = (f"The tuned Transformer reaches {acc(goal['mean'])} test accuracy on the as-published variant (mean of "
             f"{goal['n_seeds']} seeds, SD {goal['sd']:.3f}; the specified one {acc(goal['source'])}); TF-IDF + logistic "
-            f"regression reaches {acc(goal['tfidf'])}, and the tuned Transformer is {said(v)} against it.")
+            f"regression reaches {acc(goal['tfidf'])}: {versus('the tuned Transformer', 'the baseline', v)}.")
     if goal["met"]:
         text += f" The source's goal, above {acc(goal['goal'])}, is met."
     else:

@@ -30,3 +30,17 @@ def acc(x: float) -> str:
 
 def n(x: int) -> str:
     return f"{int(x):,}"
+
+
+def versus(a: str, b: str, v, digits: int = 3) -> str:
+    """'the tuned LSTM is worse than TF-IDF + logistic regression (−0.012; 95 % interval … over 3 seeds)', or for
+    an undecided verdict whether A is better than B is undecided and what the runs show."""
+    v = as_verdict(v)
+    if v.word == V.TOO_FEW:
+        return f"{a} and {b} cannot be compared with {v.n} {'seed' if v.n == 1 else 'seeds'}"
+    if v.word == V.UNDECIDED:
+        return f"whether {a} differs from {b} is undecided ({V.undecided_text(v, digits, unit='seeds')})"
+    numbers = (f"{V.signed(v.mean_diff, digits)}; 95 % interval {V.signed(v.low, digits)} to "
+               f"{V.signed(v.high, digits)} over {v.n} seeds")
+    rel = "on a par with" if v.word == V.PAR else f"{v.word} than"
+    return f"{a} is {rel} {b} ({numbers})"
