@@ -205,7 +205,7 @@ def recommendation_sentence(rec: dict | None, runs: dict) -> str:
             f"accuracy {acc(best.mean('accuracy'))}")
     if rec.get("runner_up"):
         other = runs[rec["runner_up"]]
-        if best.std("accuracy") == 0 and other.std("accuracy") == 0:  # two deterministic models: no seed spread
+        if max(best.std("accuracy"), other.std("accuracy")) < 1e-12:  # two deterministic models: no seed spread
             d = best.mean("accuracy") - other.mean("accuracy")
             text += (f"; the validation runner-up, {other.label}, scores {acc(other.mean('accuracy'))} "
                      f"({V.signed(-d)}); both are deterministic, so seeds give no interval to judge the gap by")
