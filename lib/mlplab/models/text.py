@@ -302,7 +302,8 @@ class TextClassifier(MLPClassifier):
                              f"{X.dtype} of shape {X.shape}")
         if (X < 0).any():
             raise ValueError("X has negative token ids")
-        return np.ascontiguousarray(X, dtype=np.int64)
+        X = np.ascontiguousarray(X, dtype=np.int64)
+        return X if X.flags.writeable else X.copy()  # joblib hands workers read-only memmaps; torch needs writable
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")
