@@ -181,3 +181,19 @@ def test_conclusions_subset_note():
     assert C.subset_note(doc({}), doc({})) is False
     assert C.subset_note({**doc({}, kind="subset"), "notebook": "imdb_sentiment"}, doc({})) == \
         "a real subset for imdb_sentiment"
+
+
+def test_lab5_terms_are_in_the_books_glossary():
+    from mlplab.glossary import terms
+
+    t = terms()
+    assert {"BaseLSTM", "ImprovedLSTM", "GloVe coverage", "packed sequence", "word dropout", "frozen embedding",
+            "sinusoidal positional encoding", "mean pooling", "as-published variant", "text-only variant"} <= set(t)
+    assert "tokens" not in t["LSTM"]  # Lab 4's general definition stays
+
+
+def test_imdb_per_class_caption_branches():
+    t = pd.DataFrame({"class": ["negative", "positive"], "precision": [0.9, 0.8], "recall": [0.78, 0.92],
+                      "f1": [0.84, 0.86], "support": [10, 10]})
+    assert "Recall is lower on the negative reviews, by 0.140." in inv.caption_per_class(t)
+    assert "Recall is the same on both classes." in inv.caption_per_class(t.assign(recall=[0.8, 0.8]))
