@@ -32,6 +32,10 @@ def test_notebook_source_is_clean_and_its_parameters_validate(name):
     assert not any("next cell" in c.source for c in nb.cells if c.cell_type == "markdown")
     defaults = notebook_defaults(path)
     assert defaults["profile"] == "full" and set(QUICK[name]) <= set(defaults)
+    from papermill.translators import PythonTranslator
+
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert {p.name for p in PythonTranslator.inspect(cell)} == set(defaults)  # papermill parses every comment
     _module_validate(BY_NAME[name], defaults)
     _module_validate(BY_NAME[name], {**defaults, **QUICK[name]})
     assert BY_NAME[name].lab == 5

@@ -56,7 +56,11 @@ def test_imdb_goal_sentence_branches():
     assert "is not met, though the mean is above the 88.89 %" in near and "earns" not in near and "linear" not in near
     low = inv.goal_sentence(goal(0.85, met=False, above=False), "three configurations")
     assert "are not reproduced at this budget. Tried: three configurations." in low
-    assert "the linear baseline is the better classifier" in low and "baseline, reaches 0.905" in low
+    assert "the linear baseline is the better classifier." in low and "baseline, reaches 0.905" in low
+    costed = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 400.0, "tfidf_seconds": 10.0}, "x")
+    assert "about 40 times cheaper to fit here (10 s against 400 s per fit)" in costed
+    same = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 11.0, "tfidf_seconds": 10.0}, "x")
+    assert "about as costly to fit here" in same
 
 
 def test_imdb_lengths_caption_alike_or_not():
@@ -197,3 +201,13 @@ def test_imdb_per_class_caption_branches():
                       "f1": [0.84, 0.86], "support": [10, 10]})
     assert "Recall is lower on the negative reviews, by 0.140." in inv.caption_per_class(t)
     assert "Recall is the same on both classes." in inv.caption_per_class(t.assign(recall=[0.8, 0.8]))
+
+
+def test_imdb_baselines_sentence_branches():
+    runs = {"tfidf_logreg": run("t", [0.9] * 3, "baseline", settings={"C": 4.0}),
+            "glove_logreg": run("g", [0.8] * 3, "baseline", settings={"C": 1.0})}
+    assert "loses 0.100 of accuracy" in inv.baselines_sentence(runs)
+    runs["glove_logreg"] = run("g", [0.89] * 3, "baseline", settings={"C": 1.0})
+    assert "come close to" in inv.baselines_sentence(runs)
+    runs["glove_logreg"] = run("g", [0.95] * 3, "baseline", settings={"C": 1.0})
+    assert "beat the word and bigram counts by 0.050" in inv.baselines_sentence(runs)

@@ -168,7 +168,10 @@ def goal_sentence(goal: dict, tried: str) -> str:
     else:
         text += (f" The source's goal, above {acc(goal['goal'])}, is not reached at this budget. Tried: {tried}.")
     if v.word == V.WORSE:
-        text += " The linear baseline remains the better topic classifier here, at a fraction of the cost."
+        from mlplab.imdb.narrative import cost_text
+
+        text += (f" The linear baseline remains the better topic classifier here, {cost_text(goal)}."
+                 if goal.get("tuned_seconds") else " The linear baseline remains the better topic classifier here.")
     return text
 
 
