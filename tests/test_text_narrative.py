@@ -61,6 +61,8 @@ def test_imdb_goal_sentence_branches():
     assert "about 40 times cheaper to fit here (10 s against 400 s per fit)" in costed
     same = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 11.0, "tfidf_seconds": 10.0}, "x")
     assert "about as costly to fit here" in same
+    faster = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 1.0, "tfidf_seconds": 9.0}, "x")
+    assert "though slower to fit here (9 s against 1 s per fit)" in faster
 
 
 def test_imdb_lengths_caption_alike_or_not():
@@ -88,6 +90,8 @@ def test_imdb_epochs_and_search_wording():
     assert "a seeded random 2 of the 24 combinations" in text and "for 1 epoch and" in text
     choice["n_grid"] = 2
     assert "all 2 combinations" in inv.search_sentence(choice, 500, 2) and "2 epochs" in inv.search_sentence(choice, 5, 2)
+    choice["table"] = pd.DataFrame({"configuration": ["A", "B"], "validation accuracy": [0.85, 0.85]})
+    assert "ties with the runner-up" in inv.search_sentence(choice, 5, 2)
 
 
 class _Corpus:
@@ -122,6 +126,7 @@ def test_newsgroups_source_intro_states_the_ratio_only_when_true():
     s = {"width": 0, "layers": 4, "heads": 5, "ff": 200, "dropout": 0.0, "lr": 0.001, "epochs": 1}
     assert "four times the width" in nnv.source_intro(s, 100, 50) and "1 epoch on" in nnv.source_intro(s, 100, 50)
     assert "four times" not in nnv.source_intro({**s, "ff": 32}, 100, 50)
+    assert "4 encoder layers" in nnv.source_intro(s, 100, 50) and "1 encoder layer of" in nnv.source_intro({**s, "layers": 1}, 9)
 
 
 def test_newsgroups_parameter_caption_and_words_caption():
@@ -211,3 +216,24 @@ def test_imdb_baselines_sentence_branches():
     assert "come close to" in inv.baselines_sentence(runs)
     runs["glove_logreg"] = run("g", [0.95] * 3, "baseline", settings={"C": 1.0})
     assert "beat the word and bigram counts by 0.050" in inv.baselines_sentence(runs)
+
+
+def test_imdb_networks_caption_counts_the_recurrent_parameters():
+    from mlplab.models.text import LSTMClassifier
+
+    a = LSTMClassifier(1, vocab_size=20, embed_dim=8, hidden=4, layers=2)
+    b = LSTMClassifier(1, vocab_size=20, embed_dim=8, hidden=4, layers=2, bidirectional=True)
+    ratio = inv.recurrent_parameters(b) / inv.recurrent_parameters(a)
+    assert f"hold {ratio:.1f} times" in inv.caption_networks(a, b) and ratio > 2
+
+
+def test_newsgroups_baselines_sentence_text_only_branches():
+    runs = {"tfidf_logreg": run("t", [0.85] * 3, "baseline", settings={"C": 10.0}),
+            "glove_logreg": run("g", [0.5] * 3, "baseline", settings={"C": 1.0})}
+    assert nnv.baselines_sentence(runs).endswith("0.500.")
+    runs["tfidf_logreg_text_only"] = run("o", [0.69] * 3, "baseline")
+    assert "0.160 lower: that much of its accuracy came from headers" in nnv.baselines_sentence(runs)
+    runs["tfidf_logreg_text_only"] = run("o", [0.9] * 3, "baseline")
+    assert "0.050 higher: headers, signatures and quotes did not help it" in nnv.baselines_sentence(runs)
+    runs["tfidf_logreg_text_only"] = run("o", [0.85] * 3, "baseline")
+    assert "the same: headers" in nnv.baselines_sentence(runs)

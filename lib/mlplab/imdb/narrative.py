@@ -111,9 +111,11 @@ def search_sentence(choice: dict, n_fit: int, n_epochs: int) -> str:
     gap = t["validation accuracy"].iloc[0] - t["validation accuracy"].iloc[1] if len(t) > 1 else 0.0
     sampled = (f"a seeded random {choice['n_candidates']} of the {choice['n_grid']} combinations of the grid"
                if choice["n_candidates"] < choice["n_grid"] else f"all {choice['n_candidates']} combinations of the grid")
+    lead = (f"leads the runner-up by {acc(gap)} validation accuracy" if gap > 0 else
+            "ties with the runner-up on validation accuracy (a tie goes to the first candidate in grid order)")
     return (f"The search fits {sampled} once (first seed) on {n(n_fit)} fit reviews for {epochs(n_epochs)} and ranks them "
-            f"on the validation reviews. The winner, {t['configuration'].iloc[0]}, leads the runner-up by "
-            f"{acc(gap)} validation accuracy; it is then trained on all fit reviews on every seed as the tuned network.")
+            f"on the validation reviews. The winner, {t['configuration'].iloc[0]}, {lead}; it is then trained on all fit "
+            "reviews on every seed as the tuned network.")
 
 
 def caption_search(choice: dict) -> str:
@@ -232,5 +234,19 @@ def cost_text(goal: dict) -> str:
     """'about 40 times cheaper to fit here (12 s against 480 s per fit)' from the measured fit times."""
     a, b = goal["tfidf_seconds"], goal["tuned_seconds"]
     ratio = b / max(a, 1e-9)
-    return (f"about {ratio:,.0f} times cheaper to fit here ({a:,.0f} s against {b:,.0f} s per fit)" if ratio >= 1.5 else
-            f"about as costly to fit here ({a:,.0f} s against {b:,.0f} s per fit)")
+    if ratio >= 1.5:
+        return f"about {ratio:,.0f} times cheaper to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
+    if ratio <= 1 / 1.5:
+        return f"though slower to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
+    return f"about as costly to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
+
+
+def recurrent_parameters(module) -> int:
+    return int(sum(p.numel() for layer in module.layers for p in layer.parameters()))
+
+
+def caption_networks(source, improved) -> str:
+    ratio = recurrent_parameters(improved) / max(1, recurrent_parameters(source))
+    return (f"The source's two networks as fitted here, block by block, with their parameter counts. ImprovedLSTM's "
+            f"recurrent layers hold {ratio:.1f} times BaseLSTM's parameters: two directions per layer, and every layer "
+            "after the first reads both directions' states.")

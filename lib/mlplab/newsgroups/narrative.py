@@ -98,16 +98,19 @@ def baselines_sentence(runs: dict) -> str:
             f"{acc(g.mean('accuracy'))}")
     if "tfidf_logreg_text_only" in runs:
         o = runs["tfidf_logreg_text_only"]
+        gap = t.mean("accuracy") - o.mean("accuracy")
         text += (f"; on the text-only variant TF-IDF + logistic regression reaches {acc(o.mean('accuracy'))}, "
-                 f"{acc(t.mean('accuracy') - o.mean('accuracy'))} lower: that much of its accuracy came from headers, "
-                 "signatures and quotes")
+                 + (f"{acc(gap)} lower: that much of its accuracy came from headers, signatures and quotes" if gap > 0
+                    else f"{acc(-gap)} higher: headers, signatures and quotes did not help it" if gap < 0
+                    else "the same: headers, signatures and quotes made no difference to it"))
     return text + "."
 
 
 def source_intro(source: dict, n_fit: int, dim: int = 50) -> str:
     width = source["width"] or dim
     ratio = " (the original paper's four times the width)" if source["ff"] == 4 * width else ""
-    return (f"The specified Transformer: frozen GloVe vectors, sinusoidal positions, {source['layers']} encoder layers "
+    k = source["layers"]
+    return (f"The specified Transformer: frozen GloVe vectors, sinusoidal positions, {k} encoder layer{'s' if k != 1 else ''} "
             f"of width {width} with {source['heads']} heads and a feed-forward layer of {n(source['ff'])} units{ratio}, "
             f"dropout {source['dropout']:g} as in the source, mean pooling over "
             f"the real tokens and one linear layer; Adam at {source['lr']:g}, {epochs(source['epochs'])} on all "
@@ -142,9 +145,11 @@ def search_sentence(choice: dict, n_epochs: int) -> str:
     gap = t["validation accuracy"].iloc[0] - t["validation accuracy"].iloc[1] if len(t) > 1 else 0.0
     sampled = (f"a seeded random {choice['n_candidates']} of the {choice['n_grid']} valid combinations"
                if choice["n_candidates"] < choice["n_grid"] else f"all {choice['n_candidates']} combinations")
+    lead = (f"leads the runner-up by {acc(gap)} validation accuracy" if gap > 0 else
+            "ties with the runner-up on validation accuracy (a tie goes to the first candidate in grid order)")
     return (f"The search fits {sampled} of its grid once (first seed) on {n(choice['fit_documents'])} fit messages for "
             f"{epochs(n_epochs)} and ranks them on the validation messages. The winner, {t['configuration'].iloc[0]}, "
-            f"leads the runner-up by {acc(gap)} validation accuracy.")
+            f"{lead}.")
 
 
 def caption_search(choice: dict) -> str:

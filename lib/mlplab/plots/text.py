@@ -118,7 +118,7 @@ def plot_length_accuracy(table: pd.DataFrame):
     ax.set_xticks(range(len(bins)), [f"{b}\n({counts[b]:,})" for b in bins], fontsize=8.5)
     ax.set_xlabel("document length (tokens; documents in the bin)")
     ax.set_ylabel("test accuracy (fraction)")
-    ax.legend(fontsize=8.5, loc="lower left")
+    ax.legend(fontsize=8.5, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     return fig
 
 
@@ -162,23 +162,54 @@ COLORS = {"io": "#64B5CD", "embed": "#CCB974", "rnn": "#4C72B0", "drop": "#C44E5
 
 
 def plot_networks(items):
-    """One row of boxes per network: [(module, title)], each title with its total and trainable parameters."""
+    """One column of boxes per network, top to bottom: [(module, title)], each titled with its total and trainable
+    parameters. Columns leave each box the width of its column, so labels never run into each other."""
     from mlplab.models.text import count_parameters
 
     rows = [blocks(m) for m, _ in items]
     n_max = max(len(r) for r in rows)
-    fig, axes = new_figure(len(items), 1, width=WIDTH, height=1.55 * len(items) + 0.2)
+    width = min(WIDTH, 3.0 * len(items))
+    fig, axes = new_figure(1, len(items), width=width, height=0.62 * n_max + 0.5)
     axes = [axes] if len(items) == 1 else list(axes)
     for ax, row, (module, title) in zip(axes, rows, items):
-        ax.set_xlim(-0.6, n_max - 0.4)
-        ax.set_ylim(-0.8, 0.8)
+        ax.set_xlim(-1, 1)
+        ax.set_ylim(-(n_max - 0.4), 0.6)
         ax.axis("off")
         for i, (kind, label) in enumerate(row):
-            ax.text(i, 0, label, ha="center", va="center", fontsize=7.6, color="white", fontweight="bold",
+            ax.text(0, -i, label.replace("\n", ": ", 1) if kind == "rnn" else label.replace("\n", " ", 1),
+                    ha="center", va="center", fontsize=8, color="white", fontweight="bold", linespacing=1.1,
                     bbox=dict(boxstyle="round,pad=0.3", fc=COLORS[kind], ec="none"))
             if i < len(row) - 1:
-                ax.annotate("", xy=(i + 0.6, 0), xytext=(i + 0.4, 0), arrowprops=dict(arrowstyle="->", color="0.35", lw=1))
+                ax.annotate("", xy=(0, -i - 0.68), xytext=(0, -i - 0.32),
+                            arrowprops=dict(arrowstyle="->", color="0.35", lw=1))
         c = count_parameters(module)
-        ax.set_title(textwrap.shorten(f"{title} — {c['total']:,} parameters, {c['trainable']:,} trainable", 90),
-                     fontsize=9.5, loc="left")
+        ax.set_title(textwrap.fill(f"{title}: {c['total']:,} parameters, {c['trainable']:,} trained", 36), fontsize=9)
+    return fig
+
+
+def plot_text_curves(history: pd.DataFrame, loss_label: str):
+    """Loss and accuracy per epoch on the fit rows, the validation rows and the test sample (two panels, the
+    page's width); the epoch of the lowest validation loss is marked."""
+    from matplotlib.ticker import MaxNLocator
+
+    from mlplab.plots.curves import SPLIT_LABEL, SPLIT_STYLE
+
+    fig, axes = new_figure(1, 2, width=WIDTH, height=2.9)
+    v = history.get("validation_loss")
+    best = int(history["epoch"].iloc[int(np.nanargmin(v.to_numpy()))]) if v is not None and v.notna().any() else None
+    for ax, (name, ylabel) in zip(axes, (("loss", loss_label), ("accuracy", "accuracy (fraction)"))):
+        for split in ("train", "validation", "test"):
+            col = f"{split}_{name}"
+            if col in history and history[col].notna().any():
+                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], marker="o", ms=3, label=SPLIT_LABEL[split])
+        if best is not None:
+            ax.axvline(best, color="grey", lw=0.8, alpha=0.7, label="lowest validation loss")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel, fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(history) == 1:
+            e = int(history["epoch"].iloc[0])
+            ax.set_xlim(e - 0.5, e + 0.5)
+            ax.set_xticks([e])
+    axes[1].legend(fontsize=8, loc="best")
     return fig

@@ -390,7 +390,8 @@ def describe(s: dict) -> str:
                 f"{EMBEDDINGS[s.get('embedding', 'learned')]}, {POOL_WORDS[s.get('pooling', 'last')]}")
     else:
         w = s.get("width") or "embedding"
-        head = (f"Transformer {s.get('layers', 4)} layers, width {w}, {s.get('heads')} heads, feed-forward {s.get('ff')}, "
+        k = int(s.get("layers", 4))
+        head = (f"Transformer {k} layer{'s' if k != 1 else ''}, width {w}, {s.get('heads')} heads, feed-forward {s.get('ff')}, "
                 f"{EMBEDDINGS[s.get('embedding', 'frozen')]}")
     parts = [head, f"{'last' if s.get('keep') == 'tail' else 'first'} {int(s['length']):,} tokens",
              f"dropout {s.get('dropout', 0):g}"]
