@@ -237,3 +237,8 @@ def test_newsgroups_baselines_sentence_text_only_branches():
     assert "0.050 higher: headers, signatures and quotes did not help it" in nnv.baselines_sentence(runs)
     runs["tfidf_logreg_text_only"] = run("o", [0.85] * 3, "baseline")
     assert "the same: headers" in nnv.baselines_sentence(runs)
+
+
+def test_newsgroups_networks_caption_says_what_the_tuned_one_trains():
+    assert "trains its embedding too" in nnv.caption_networks({"embedding": "glove"})
+    assert "keeps GloVe frozen as well" in nnv.caption_networks({"embedding": "frozen"})

@@ -260,3 +260,9 @@ def parameters_view(table: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns[1:]:
         out[c] = out[c].map(lambda v: f"{int(v):,}")
     return out
+
+
+def caption_networks(tuned: dict) -> str:
+    how = ("trains its embedding too" if tuned.get("embedding") != "frozen" else "keeps GloVe frozen as well")
+    return ("The specified and the tuned Transformer as fitted, block by block, with their parameter counts. The specified "
+            f"network trains only its encoder and head; the tuned one {how}.")
