@@ -195,3 +195,13 @@ def test_log_odds_and_truncation_choice():
     L = np.array([10, 20, 30, 40])
     assert eda.cut_share(L, 25) == 0.5 and eda.kept_share(L, 25) == pytest.approx(80 / 100)
     assert eda.choose_length(L, 0.8, [15, 25, 35]) == 25 and eda.choose_length(L, 0.99, [15, 25]) == 25
+
+
+def test_mean_vectors_average_the_known_tokens_only():
+    from mlplab.text.study import MeanVectors
+
+    matrix = np.array([[0, 0], [9, 9], [1, 3], [3, 5], [7, 7]], dtype=np.float32)  # pad, unk, a, b, unknown-to-GloVe
+    known = np.array([False, False, True, True, False])
+    X = np.array([[2, 3, 4, 1, 0], [2, 2, 0, 0, 0], [4, 1, 0, 0, 0]])
+    m = MeanVectors(matrix, known)
+    assert m._mean(X).tolist() == [[2.0, 4.0], [1.0, 3.0], [0.0, 0.0]]

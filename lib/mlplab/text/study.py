@@ -243,10 +243,17 @@ class MeanVectors(BaseEstimator):
         return self
 
     def _mean(self, X):
+        """Mean of the known tokens' vectors per row, as a sparse count matrix times the embedding matrix (memory
+        linear in the tokens, not tokens × dimensions)."""
+        from scipy import sparse
+
         X = np.asarray(X)
-        m = np.asarray(self.known)[X]
-        sums = np.einsum("nt,ntd->nd", m.astype(np.float32), np.asarray(self.matrix)[X])
-        return sums / np.clip(m.sum(axis=1, keepdims=True), 1, None)
+        known = np.asarray(self.known)
+        rows, cols = np.nonzero(known[X])
+        counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, X[rows, cols])),
+                                   shape=(len(X), len(known)))
+        sums = counts @ np.asarray(self.matrix, dtype=np.float32)
+        return np.asarray(sums) / np.clip(np.asarray(counts.sum(axis=1)), 1, None)
 
     def transform(self, X):
         return (self._mean(X) - self.mu_) / self.sd_
