@@ -252,7 +252,7 @@ class TextClassifier(MLPClassifier):
                  optimizer__weight_decay=0.0, iterator_train__shuffle=True, **kwargs):
         from skorch import NeuralNet
 
-        NeuralNet.__init__(self, module, criterion=criterion or nn.CrossEntropyLoss, optimizer=optimizer, lr=lr,
+        NeuralNet.__init__(self, module, criterion=criterion, optimizer=optimizer, lr=lr,
                            max_epochs=max_epochs, batch_size=batch_size, iterator_train=iterator_train,
                            iterator_valid=iterator_valid, train_split=train_split, verbose=verbose, device=device,
                            optimizer__weight_decay=optimizer__weight_decay,
@@ -326,7 +326,7 @@ class TextClassifier(MLPClassifier):
         return 1 if self.binary_ else len(self.classes_)
 
     def initialize_criterion(self):
-        crit = nn.BCEWithLogitsLoss if self.binary_ else self.criterion
+        crit = nn.BCEWithLogitsLoss if self.binary_ else (self.criterion or nn.CrossEntropyLoss)
         self.criterion_ = self.initialized_instance(crit, self.get_params_for("criterion"))
         return self
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.utils.validation import check_is_fitted
 
 from mlplab.data.textsets import Corpus, stratified_take
 from mlplab.experiment import fanout
@@ -223,14 +224,20 @@ class ChosenC(ClassifierMixin, BaseEstimator):
         self.C_ = max(scores, key=lambda c: (scores[c], -c))  # ties: the stronger penalty
         return {"C": self.C_, "validation_accuracy_by_C": {f"{c:g}": s for c, s in scores.items()}}
 
+    @property
+    def n_iter_(self):
+        check_is_fitted(self, "models_")
+        return self.models_[self.C_].n_iter_
+
     def predict_proba(self, X):
+        check_is_fitted(self, "models_")
         return self.models_[self.C_].predict_proba(self.features_.transform(X))
 
     def predict(self, X):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
-class MeanVectors(BaseEstimator):
+class MeanVectors(TransformerMixin, BaseEstimator):
     """A document as the mean GloVe vector of its tokens that GloVe knows (zeros when it knows none), standardized."""
 
     def __init__(self, matrix=None, known=None):
@@ -256,6 +263,7 @@ class MeanVectors(BaseEstimator):
         return np.asarray(sums) / np.clip(np.asarray(counts.sum(axis=1)), 1, None)
 
     def transform(self, X):
+        check_is_fitted(self, "mu_")
         return (self._mean(X) - self.mu_) / self.sd_
 
 
