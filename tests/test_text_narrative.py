@@ -58,11 +58,11 @@ def test_imdb_goal_sentence_branches():
     assert "are not reproduced at this budget. Tried: three configurations." in low
     assert "the linear baseline is the better classifier." in low and "baseline, reaches 0.905" in low
     costed = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 400.0, "tfidf_seconds": 10.0}, "x")
-    assert "about 40 times cheaper to fit here (10 s against 400 s per fit)" in costed
+    assert "better classifier, and about 40 times cheaper to fit here (10 s against 400 s per fit)." in costed
     same = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 11.0, "tfidf_seconds": 10.0}, "x")
-    assert "about as costly to fit here" in same
+    assert "better classifier, and about as costly to fit here" in same
     faster = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 1.0, "tfidf_seconds": 9.0}, "x")
-    assert "though slower to fit here (9 s against 1 s per fit)" in faster
+    assert "better classifier, though slower to fit here (9 s against 1 s per fit)." in faster
 
 
 def test_imdb_lengths_caption_alike_or_not():
@@ -189,7 +189,7 @@ def test_conclusions_recommendation_branches():
 def test_conclusions_subset_note():
     assert C.subset_note(doc({}), doc({})) is False
     assert C.subset_note({**doc({}, kind="subset"), "notebook": "imdb_sentiment"}, doc({})) == \
-        "a real subset for imdb_sentiment"
+        "a real subset of the IMDB reviews"
 
 
 def test_lab5_terms_are_in_the_books_glossary():

@@ -32,9 +32,12 @@ def _m(doc: dict, name: str, metric: str = "accuracy") -> float:
     return float(doc["models"][name]["seeds"]["mean"][metric])
 
 
+READABLE = {"imdb_sentiment": "the IMDB reviews", "newsgroups": "the 20 Newsgroups messages"}
+
+
 def subset_note(*docs: dict) -> bool | str:
-    names = [d["notebook"] for d in docs if d["provenance"].get("kind") == "subset"]
-    return False if not names else "a real subset for " + join(names)
+    names = [READABLE.get(d["notebook"], d["notebook"]) for d in docs if d["provenance"].get("kind") == "subset"]
+    return False if not names else "a real subset of " + join(names)
 
 
 # ---- sentiment -------------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def goal_sentence(goal: dict, tried: str) -> str:
         head = (f" The goal of {acc(goal['goal'])} and the {pct(goal['maas'], 2)} of Maas et al. (2011) are not reproduced "
                 f"at this budget. Tried: {tried}.")
     if v.word == V.WORSE:
-        tail = (f" On this data the linear baseline is the better classifier, and {cost_text(goal)}."
+        tail = (f" On this data the linear baseline is the better classifier, {cost_text(goal)}."
                 if goal.get("tuned_seconds") else " On this data the linear baseline is the better classifier.")
     elif v.word == V.BETTER:
         tail = " The network earns its cost against the baseline here."
@@ -231,14 +231,14 @@ def caption_per_class(table: pd.DataFrame) -> str:
 
 
 def cost_text(goal: dict) -> str:
-    """'about 40 times cheaper to fit here (12 s against 480 s per fit)' from the measured fit times."""
+    """'and about 40 times cheaper to fit here (12 s against 480 s per fit)' from the measured fit times."""
     a, b = goal["tfidf_seconds"], goal["tuned_seconds"]
     ratio = b / max(a, 1e-9)
     if ratio >= 1.5:
-        return f"about {ratio:,.0f} times cheaper to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
+        return f"and about {ratio:,.0f} times cheaper to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
     if ratio <= 1 / 1.5:
         return f"though slower to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
-    return f"about as costly to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
+    return f"and about as costly to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
 
 
 def recurrent_parameters(module) -> int:
