@@ -14,8 +14,10 @@ import ast
 import functools
 import importlib
 
+import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.preprocessing import StandardScaler
 from sklearn.naive_bayes import GaussianNB
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -39,12 +41,15 @@ def _classes():
     from mlplab.taxi.detect import ConvAEDetector, Detector, RollingZ, SeasonalZ
     from mlplab.training import MLPClassifier, MLPRegressor
     from mlplab.wildfire.models import DayThresholds, SigmoidMLPClassifier, ThresholdRule
+    from mlplab.models.text import TextClassifier
+    from mlplab.text.study import ChosenC, MeanVectors
 
     return {c.__name__: c for c in (MLPRegressor, MLPClassifier, PiecewiseLinearEncoding, ThresholdEncoding,
                                     ThresholdTuned, DocumentedRules, PriceModel, FoldSampler,
                                     Persistence, SeasonalNaive, MaskedRidge, LogSkewed, NumericEncoding, Clipped,
                                     SeedEnsemble, CNNClassifier, SequenceRegressor, Detector, RollingZ, SeasonalZ,
-                                    ConvAEDetector, SigmoidMLPClassifier, ThresholdRule, DayThresholds)}
+                                    ConvAEDetector, SigmoidMLPClassifier, ThresholdRule, DayThresholds, TextClassifier,
+                                    ChosenC, MeanVectors)}
 
 
 C = _classes()
@@ -84,6 +89,11 @@ ESTIMATORS = [
     C["SigmoidMLPClassifier"](**NET),
     C["ThresholdRule"](),
     C["DayThresholds"](GaussianNB(), folds=2),
+    # Lab 5
+    C["TextClassifier"](max_epochs=2, batch_size=64, module__vocab_size=50, module__embed_dim=4, module__hidden=4,
+                        module__layers=1, device="auto"),
+    C["ChosenC"](StandardScaler(), Cs=(1.0,)),
+    C["MeanVectors"](np.eye(4, 3, dtype=np.float32), np.ones(4, dtype=bool)),
 ]
 
 # ---- reasons -------------------------------------------------------------------------------------------
@@ -361,6 +371,54 @@ SEQUENCE_BY_MODULE = {
                                   "features) array') lacks 'Reshape your data'"),
     },
 }
+
+
+# Lab 5: the text nets read integer token ids (0 = padding), which the checks never pass.
+TOKEN_IDS = ("X must be a matrix of integer token ids (0 = padding at the end of each row); the check passes float "
+             "features (or none), which fit rejects: {what}")
+TEXT_NET_FAILS = ("check_fit_score_takes_y", "check_estimators_overwrite_params", "check_dont_overwrite_parameters",
+                  "check_estimators_fit_returns_self", "check_readonly_memmap_input", "check_n_features_in_after_fitting",
+                  "check_positive_only_tag_during_fit", "check_estimators_dtypes", "check_complex_data",
+                  "check_dtype_object", "check_estimators_empty_data_messages", "check_pipeline_consistency",
+                  "check_estimators_nan_inf", "check_estimator_sparse_tag", "check_estimator_sparse_array",
+                  "check_estimator_sparse_matrix", "check_estimators_pickle", "check_array_api_input",
+                  "check_f_contiguous_array_estimator", "check_classifier_data_not_an_array",
+                  "check_classifiers_one_label", "check_classifiers_classes", "check_estimators_partial_fit_n_features",
+                  "check_classifiers_train", "check_classifiers_regression_target", "check_supervised_y_2d",
+                  "check_class_weight_classifiers", "check_methods_sample_order_invariance",
+                  "check_methods_subset_invariance", "check_fit2d_1sample", "check_fit2d_1feature", "check_dict_unchanged",
+                  "check_fit_idempotent", "check_fit_check_is_fitted", "check_n_features_in", "check_fit2d_predict1d",
+                  "check_requires_y_none")
+MEAN_VECTOR_FAILS = ("check_fit_score_takes_y", "check_estimators_overwrite_params", "check_dont_overwrite_parameters",
+                     "check_estimators_fit_returns_self", "check_readonly_memmap_input",
+                     "check_n_features_in_after_fitting", "check_positive_only_tag_during_fit", "check_estimators_dtypes",
+                     "check_complex_data", "check_dtype_object", "check_estimators_empty_data_messages",
+                     "check_pipeline_consistency", "check_estimators_nan_inf", "check_estimator_sparse_tag",
+                     "check_estimator_sparse_array", "check_estimator_sparse_matrix", "check_estimators_pickle",
+                     "check_array_api_input", "check_f_contiguous_array_estimator",
+                     "check_transformer_data_not_an_array", "check_transformer_general",
+                     "check_transformer_preserve_dtypes", "check_methods_sample_order_invariance",
+                     "check_methods_subset_invariance", "check_fit2d_1sample", "check_fit2d_1feature",
+                     "check_dict_unchanged", "check_fit_idempotent", "check_fit_check_is_fitted", "check_n_features_in",
+                     "check_fit1d", "check_fit2d_predict1d")
+EXPECTED["TextClassifier"] = {
+    **{name: TOKEN_IDS.format(what="ValueError 'X must be a non-empty (documents, tokens) matrix of integer token ids'")
+       for name in TEXT_NET_FAILS},
+    "check_no_attributes_set_in_init": SKORCH_INIT,
+    "check_set_params": SKORCH_SET_PARAMS,
+    "check_do_not_raise_errors_in_init_or_set_params": NETS["check_do_not_raise_errors_in_init_or_set_params"],
+    "check_estimators_unfitted": UNFITTED_CLASSES,
+}
+EXPECTED["ChosenC"] = {
+    "check_estimators_unfitted": ("predict reads classes_ (set by fit) before predict_proba checks that it is fitted: "
+                                  "AttributeError instead of NotFittedError"),
+    "check_n_features_in_after_fitting": ("the feature step may take texts (TF-IDF): fit does not validate X or set "
+                                          "n_features_in_"),
+    "check_n_features_in": "the feature step may take texts (TF-IDF): fit does not set n_features_in_",
+}
+EXPECTED["MeanVectors"] = {name: ("X must be token ids indexing the embedding matrix given to the constructor; the check "
+                                  "passes float features (IndexError: arrays used as indices must be of integer type) or "
+                                  "malformed X that it does not validate") for name in MEAN_VECTOR_FAILS}
 
 
 def expected_failed_checks(estimator) -> dict[str, str]:

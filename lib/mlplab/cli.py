@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = d.add_subparsers(dest="data_command", metavar="{check,synth}", parser_class=_Parser)
     dsub.required = True
     c = dsub.add_parser("check", help="load and validate a dataset and print a summary")
-    c.add_argument("dataset", choices=DATASETS + ("nab", "airquality", "california", "wildfire", "fashion-mnist"))
+    c.add_argument("dataset", choices=DATASETS + ("nab", "airquality", "california", "wildfire", "fashion-mnist", "imdb",
+                                                 "newsgroups"))
     c.add_argument("--path", help="CSV file (default: data/raw/ or $MLPLAB_DATA_DIR, else the embedded default)")
     s = dsub.add_parser("synth", help="write the embedded synthetic default of a dataset")
     s.add_argument("dataset", choices=DATASETS)

@@ -67,7 +67,7 @@ CORE = {
 }
 
 PACKAGES = ("mlplab.regression", "mlplab.classification", "mlplab.california", "mlplab.wildfire", "mlplab.fashion",
-            "mlplab.depth", "mlplab.taxi", "mlplab.airquality")
+            "mlplab.depth", "mlplab.taxi", "mlplab.airquality", "mlplab.text", "mlplab.imdb", "mlplab.newsgroups")
 
 
 def terms() -> dict[str, str]:

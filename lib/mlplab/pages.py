@@ -117,6 +117,17 @@ LABS: tuple[Lab, ...] = (
               "rolling and seasonal z-scores, under a protocol fixed before the labels were read; recurrent "
               "networks forecast hourly air pollution 1, 6 and 24 hours ahead against persistence and a ridge "
               "autoregression."),
+    Lab("Lab 5 · Text: IMDB sentiment and 20 Newsgroups topics",
+        ("report/51_imdb_sentiment.ipynb", "report/52_newsgroups.ipynb", "report/53_lab5_conclusions.ipynb"),
+        (Part("imdb_sentiment", "IMDB movie reviews (sentiment, LSTMs)",
+              "Stanford Large Movie Review Dataset, Maas et al. 2011 (no licence text; cite the paper)"),
+         Part("newsgroups", "20 Newsgroups, by-date (topics, Transformer)",
+              "20news-bydate, Lang 1995 / Rennie (no licence text; redistributed by scikit-learn)")),
+        data="text", subject="LSTMs and a Transformer for text",
+        blurb="Recurrent networks (LSTMs, unidirectional and bidirectional, with learned or GloVe embeddings) "
+              "classify the sentiment of IMDB movie reviews against TF-IDF and mean-GloVe logistic regressions, "
+              "and a Transformer encoder on frozen GloVe embeddings sorts 20 Newsgroups messages by topic, each "
+              "with a search on validation documents."),
 )
 # (part title, chapters) pairs, as earlier code read them
 PARTS = tuple((lab.title, lab.chapters) for lab in LABS)

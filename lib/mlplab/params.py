@@ -45,6 +45,10 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("air_quality", "42_air_quality.ipynb", "mlplab.airquality", lab=4),
     NotebookSpec("lab4_conclusions", "43_lab4_conclusions.ipynb", "mlplab.conclusions.lab4",
                  needs=("taxi_anomaly", "air_quality"), lab=4),
+    NotebookSpec("imdb_sentiment", "51_imdb_sentiment.ipynb", "mlplab.imdb", lab=5),
+    NotebookSpec("newsgroups", "52_newsgroups.ipynb", "mlplab.newsgroups", lab=5),
+    NotebookSpec("lab5_conclusions", "53_lab5_conclusions.ipynb", "mlplab.conclusions.lab5",
+                 needs=("imdb_sentiment", "newsgroups"), lab=5),
 )
 BY_NAME = {nb.name: nb for nb in NOTEBOOKS}
 

@@ -73,6 +73,16 @@ def _param_path(params: dict, key: str, root: Path) -> Path | None:
     return p if p.is_absolute() else root / p
 
 
+def _text_loader(module: str):
+    def load():
+        import importlib
+
+        return importlib.import_module(f"mlplab.data.{module}")
+    return load
+
+
+TEXT_DATA = {"imdb_sentiment": _text_loader("imdb"), "newsgroups": _text_loader("newsgroups")}
+
 # Notebooks whose input is one dataset of the data layer: (dataset, path parameter, securities parameter)
 RESOLVED_DATA = {"regression": ("nyse", "data_path", "securities_path"),
                  "classification": ("maintenance", "data_path", None)}
@@ -94,6 +104,16 @@ def data_fingerprint(name: str, params: dict, root: Path) -> dict:
         from mlplab.data.fashion_mnist import fingerprint as image_fingerprint  # noqa: PLC0415
 
         return image_fingerprint(_param_path(params, "data_path", root), directory=data_dir(root))
+    if name in TEXT_DATA:  # Lab 5: the layout the text loader resolves, and the GloVe vectors it reads
+        from mlplab.text import glove  # noqa: PLC0415
+
+        out = TEXT_DATA[name]().fingerprint(_param_path(params, "data_path", root), data_dir(root))
+        try:
+            out["glove"] = glove.fingerprint(int(params.get("glove_dim", 50)), _param_path(params, "glove_path", root),
+                                             data_dir(root))
+        except UserError:
+            out["glove"] = "missing"  # the notebook's own load says what to install
+        return out
     if name in RESOLVED_DATA:
         from mlplab.data.sources import fingerprint  # noqa: PLC0415 — the data layer imports polars
 

@@ -63,6 +63,13 @@ def summary_lines(dataset: str, ld: Loaded) -> list[str]:
 
 
 def check(dataset: str, path: str | None) -> int:
+    if dataset in ("imdb", "newsgroups"):  # Lab 5: text sets; the embedded default is a real subset
+        from mlplab.data import imdb, newsgroups
+
+        mod = imdb if dataset == "imdb" else newsgroups
+        corpus = imdb.load_imdb(path) if dataset == "imdb" else newsgroups.load_newsgroups(path)
+        print("\n".join(mod.describe(corpus)))
+        return 0
     if dataset == "fashion-mnist":  # Lab 3: images (IDX or Kaggle CSV); the embedded default is a real subset
         from mlplab.data import fashion_mnist
 

@@ -82,6 +82,11 @@ NOTEBOOKS: dict[str, NotebookSchema] = {
                                    ("windows_detected", "false_alarms", "windows")),
     "air_quality": NotebookSchema(4, "forecasting", ("persistence", "seasonal_naive", "linear_ar", "lstm_source",
                                                      "lstm_tuned"), (), ("horizons",)),
+    "imdb_sentiment": NotebookSchema(5, "classification", ("majority", "tfidf_logreg", "glove_logreg", "lstm_source",
+                                                          "lstm_improved", "lstm_tuned"), ("accuracy", "f1", "roc_auc")),
+    "newsgroups": NotebookSchema(5, "classification", ("majority", "tfidf_logreg", "tfidf_logreg_text_only",
+                                                       "glove_logreg", "transformer_source", "transformer_tuned"),
+                                 ("accuracy", "macro_f1")),
 }
 
 

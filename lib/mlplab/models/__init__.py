@@ -23,3 +23,7 @@ def __getattr__(name: str):
 
         return getattr(sequence, name)
     raise AttributeError(f"module 'mlplab.models' has no attribute {name!r}")
+
+# text (Lab 5): LSTMClassifier (never reads padding), TransformerClassifier (key-padding mask, masked mean pooling),
+# transformer_parameters (the count formula) and TextClassifier, the skorch net with length buckets. Import it as
+# mlplab.models.text (it imports mlplab.training).

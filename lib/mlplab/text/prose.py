@@ -1,0 +1,46 @@
+"""Sentence pieces both Lab 5 chapters use: a verdict said with its numbers, thousands separators, signed differences."""
+
+from __future__ import annotations
+
+from mlplab.experiment import verdict as V
+
+
+def as_verdict(v) -> V.Verdict:
+    return v if isinstance(v, V.Verdict) else V.Verdict.from_dict(v)
+
+
+def said(v, digits: int = 3) -> str:
+    """'better (+0.012; 95 % interval +0.004 to +0.020 over 3 seeds)', or for an undecided verdict what is known."""
+    v = as_verdict(v)
+    if v.word == V.TOO_FEW:
+        return f"not decidable with {v.n} {'seed' if v.n == 1 else 'seeds'} (difference {V.signed(v.mean_diff, digits)})"
+    if v.word == V.UNDECIDED:
+        return f"undecided ({V.undecided_text(v, digits, unit='seeds')})"
+    return (f"{v.word} ({V.signed(v.mean_diff, digits)}; 95 % interval {V.signed(v.low, digits)} to "
+            f"{V.signed(v.high, digits)} over {v.n} seeds)")
+
+
+def pct(x: float, digits: int = 1) -> str:
+    return f"{100 * x:.{digits}f} %"
+
+
+def acc(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def n(x: int) -> str:
+    return f"{int(x):,}"
+
+
+def versus(a: str, b: str, v, digits: int = 3) -> str:
+    """'the tuned LSTM is worse than TF-IDF + logistic regression (−0.012; 95 % interval … over 3 seeds)', or for
+    an undecided verdict whether A is better than B is undecided and what the runs show."""
+    v = as_verdict(v)
+    if v.word == V.TOO_FEW:
+        return f"{a} and {b} cannot be compared with {v.n} {'seed' if v.n == 1 else 'seeds'}"
+    if v.word == V.UNDECIDED:
+        return f"whether {a} differs from {b} is undecided ({V.undecided_text(v, digits, unit='seeds')})"
+    numbers = (f"{V.signed(v.mean_diff, digits)}; 95 % interval {V.signed(v.low, digits)} to "
+               f"{V.signed(v.high, digits)} over {v.n} seeds")
+    rel = "on a par with" if v.word == V.PAR else f"{v.word} than"
+    return f"{a} is {rel} {b} ({numbers})"

@@ -1,0 +1,244 @@
+"""Every branch of Lab 5's computed sentences (IMDB, 20 Newsgroups, the conclusions), on hand-made numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mlplab.conclusions import lab5 as C
+from mlplab.experiment.record import Run, SplitResult
+from mlplab.experiment.verdict import compare, record
+from mlplab.imdb import narrative as inv
+from mlplab.newsgroups import narrative as nnv
+from mlplab.text.prose import said, versus
+
+
+def verdict(a, b):
+    return record("t", "x", "y", "accuracy", compare(a, b, higher_is_better=True, margin=0.01))
+
+
+BETTER = verdict([0.9, 0.91, 0.92], [0.8, 0.8, 0.8])
+WORSE = verdict([0.7, 0.71, 0.72], [0.8, 0.8, 0.8])
+PAR = verdict([0.800, 0.801, 0.800], [0.8, 0.8, 0.8])
+UNDECIDED = verdict([0.7, 0.9, 0.85], [0.8, 0.8, 0.8])
+FEW = verdict([0.7], [0.8])
+
+
+def run(name, values, role="variant", label=None, settings=None):
+    splits = [SplitResult(i, i, {}, {"accuracy": v}, {"accuracy": v, "macro_f1": v}, settings=settings or {})
+              for i, v in enumerate(values)]
+    return Run(name, role, label or name, splits)
+
+
+@pytest.mark.parametrize("v,words", [(BETTER, "better (+0.110"), (WORSE, "worse (-0.090"), (PAR, "on a par (+0.000"),
+                                     (UNDECIDED, "undecided (better on 2 and worse on 1 of 3 seeds"),
+                                     (FEW, "not decidable with 1 seed")])
+def test_said_every_word(v, words):
+    assert said(v).startswith(words)
+
+
+@pytest.mark.parametrize("v,words", [(BETTER, "A is better than B (+0.110"), (WORSE, "A is worse than B"),
+                                     (PAR, "A is on a par with B"), (UNDECIDED, "whether A differs from B is undecided"),
+                                     (FEW, "A and B cannot be compared with 1 seed")])
+def test_versus_every_word(v, words):
+    assert versus("A", "B", v).startswith(words)
+
+
+def goal(mean, *, met, above, v=WORSE):
+    return {"mean": mean, "n_seeds": 3, "sd": 0.004, "tfidf": 0.905, "goal": 0.89, "maas": 0.8889, "met": met,
+            "above_maas": above, "vs_tfidf": v}
+
+
+def test_imdb_goal_sentence_branches():
+    met = inv.goal_sentence(goal(0.895, met=True, above=True, v=BETTER), "x")
+    assert "The goal of 0.890 is met, above the 88.89 %" in met and "earns its cost" in met
+    near = inv.goal_sentence(goal(0.889, met=False, above=True, v=UNDECIDED), "x")
+    assert "is not met, though the mean is above the 88.89 %" in near and "earns" not in near and "linear" not in near
+    low = inv.goal_sentence(goal(0.85, met=False, above=False), "three configurations")
+    assert "are not reproduced at this budget. Tried: three configurations." in low
+    assert "the linear baseline is the better classifier." in low and "baseline, reaches 0.905" in low
+    costed = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 400.0, "tfidf_seconds": 10.0}, "x")
+    assert "better classifier, and about 40 times cheaper to fit here (10 s against 400 s per fit)." in costed
+    same = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 11.0, "tfidf_seconds": 10.0}, "x")
+    assert "better classifier, and about as costly to fit here" in same
+    faster = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 1.0, "tfidf_seconds": 9.0}, "x")
+    assert "better classifier, though slower to fit here (9 s against 1 s per fit)." in faster
+
+
+def test_imdb_lengths_caption_alike_or_not():
+    tr = {"length": 256, "cut": 0.3}
+    assert "hits both classes alike" in inv.caption_lengths(tr, {"positive": 0.30, "negative": 0.29})
+    assert "cuts more positive reviews (40.0 %) than negative ones (20.0 %)" in inv.caption_lengths(
+        tr, {"positive": 0.40, "negative": 0.20})
+
+
+def test_imdb_recommendation_branches():
+    assert "none is recommended" in inv.recommendation_sentence(None, {})
+    runs = {"a": run("a", [0.9] * 3, "baseline", "TF-IDF"), "b": run("b", [0.8] * 3, "baseline", "GloVe"),
+            "c": run("c", [0.85, 0.86, 0.84], label="the tuned LSTM")}
+    det = inv.recommendation_sentence({"model": "a", "validation": 0.9, "runner_up": "b"}, runs)
+    assert "both are deterministic" in det and "(-0.100)" in det
+    net = inv.recommendation_sentence({"model": "a", "validation": 0.9, "runner_up": "c"}, runs)
+    assert "it is better (+0.050" in net
+    assert inv.recommendation_sentence({"model": "a", "validation": 0.9, "runner_up": None}, runs).endswith("0.900.")
+
+
+def test_imdb_epochs_and_search_wording():
+    choice = {"table": pd.DataFrame({"configuration": ["A", "B"], "validation accuracy": [0.85, 0.84]}),
+              "n_candidates": 2, "n_grid": 24}
+    text = inv.search_sentence(choice, 500, 1)
+    assert "a seeded random 2 of the 24 combinations" in text and "for 1 epoch and" in text
+    choice["n_grid"] = 2
+    assert "all 2 combinations" in inv.search_sentence(choice, 500, 2) and "2 epochs" in inv.search_sentence(choice, 5, 2)
+    choice["table"] = pd.DataFrame({"configuration": ["A", "B"], "validation accuracy": [0.85, 0.85]})
+    assert "ties with the runner-up" in inv.search_sentence(choice, 5, 2)
+
+
+class _Corpus:
+    def __init__(self, counts):
+        self.n_train, self.n_test = sum(counts), 100
+        self.classes = tuple(f"comp.g{i}" for i in range(len(counts)))
+        self.provenance = {"split": "the by-date split"}
+
+
+def test_newsgroups_data_sentence_equal_or_spread():
+    eq = pd.DataFrame({"class": ["rec.a", "rec.b"], "training documents": [30, 30], "test documents": [10, 10]})
+    assert "Every group has 30 training messages" in nnv.data_sentence(_Corpus([30, 30]), eq)
+    sp = pd.DataFrame({"class": ["rec.a", "sci.b"], "training documents": [20, 40], "test documents": [10, 30]})
+    text = nnv.data_sentence(_Corpus([20, 40]), sp)
+    assert "from 20 training messages (a) to 40 (b)" in text and "scores 0.750" in text
+
+
+def test_newsgroups_text_only_sentence_branches():
+    assert nnv.text_only_sentence({}) == ""
+    runs = {"transformer_tuned": run("t", [0.8] * 3), "tfidf_logreg_text_only": run("b", [0.69] * 3, "baseline"),
+            "transformer_tuned_text_only": run("o", [0.6])}
+    one = nnv.text_only_sentence(runs)
+    assert "(1 seed; 0.200 below its as-published score)" in one and "cannot judge these gaps" in one
+    runs["transformer_tuned_text_only"] = run("o", [0.85, 0.85, 0.85])
+    three = nnv.text_only_sentence(runs)
+    assert "0.050 above" in three and "no paired verdict" in three
+    runs["transformer_tuned_text_only"] = run("o", [0.8, 0.8, 0.8])
+    assert "the same as as published" in nnv.text_only_sentence(runs)
+
+
+def test_newsgroups_source_intro_states_the_ratio_only_when_true():
+    s = {"width": 0, "layers": 4, "heads": 5, "ff": 200, "dropout": 0.0, "lr": 0.001, "epochs": 1}
+    assert "four times the width" in nnv.source_intro(s, 100, 50) and "1 epoch on" in nnv.source_intro(s, 100, 50)
+    assert "four times" not in nnv.source_intro({**s, "ff": 32}, 100, 50)
+    assert "4 encoder layers" in nnv.source_intro(s, 100, 50) and "1 encoder layer of" in nnv.source_intro({**s, "layers": 1}, 9)
+
+
+def test_newsgroups_parameter_caption_and_words_caption():
+    ok = pd.DataFrame({"network": ["a"], "total": [10], "trainable": [4], "formula total": [10], "formula trainable": [4]})
+    assert "reproduces every count" in nnv.caption_parameters(ok)
+    assert "differ in at least one row" in nnv.caption_parameters(ok.assign(trainable=[5]))
+    names = pd.DataFrame({"group": ["a"], "most telling words": ["edu, writes, cmu, organization, god"]})
+    assert "names of places" in nnv.caption_words(names)
+    assert "topic words" in nnv.caption_words(names.assign(**{"most telling words": ["god, church, faith"]}))
+
+
+def doc(goal_, rec_role="baseline", levers=None, text_only=None, kind="real"):
+    return {"notebook": "n", "provenance": {"kind": kind}, "extra": {"goal": goal_, "levers": levers or {},
+                                                                      "text_only": text_only or {}},
+            "recommended": {"model": "m", "validation": 0.9, "test": 0.88},
+            "models": {"m": {"label": "the model", "role": rec_role}}, "verdicts": []}
+
+
+def test_conclusions_sentiment_branches():
+    met = C.sentiment_sentences(doc(goal(0.9, met=True, above=True, v=BETTER)))
+    assert "The goal of 0.890 is met." in met and "the tuned LSTM is better than the baseline" in met
+    beaten = C.sentiment_sentences(doc(goal(0.889, met=False, above=True)))
+    assert "not met and Maas et al.'s number is beaten" in beaten
+    low = C.sentiment_sentences(doc(goal(0.85, met=False, above=False)))
+    assert "not reproduced at this budget" in low
+
+
+def test_conclusions_lever_branches():
+    pairs = [{"a": "lstm_bidirectional", "word": "better"}, {"a": "lstm_pretrained", "word": "worse"},
+             {"a": "lstm_improved", "word": "undecided"}, {"a": "lstm_improved_frozen", "word": "on a par"}]
+    text = C.lever_sentences(doc({}, levers={"pairs": pairs, "fit_documents": 5000, "epochs": 1}))
+    assert "(5,000 fit reviews, 1 epoch)" in text and "bidirectional layers helped" in text
+    assert "the GloVe embedding hurt" in text and "2 of the 4 changes could not be told" in text
+    only = C.lever_sentences(doc({}, levers={"pairs": pairs[:1], "fit_documents": 10, "epochs": 3}))
+    assert only.endswith("bidirectional layers helped.")
+
+
+def test_conclusions_text_only_clause_branches():
+    to = {"tfidf_logreg_text_only": {"accuracy": 0.69}, "transformer_tuned_text_only": {"accuracy": 0.6, "seeds": 1}}
+    big = C.text_only_clause(to, 0.85, 0.8)
+    assert "falls from 0.850 to 0.690" in big and "1 seed for the network" in big and "drop of 0.160" in big
+    small = C.text_only_clause({**to, "tfidf_logreg_text_only": {"accuracy": 0.84},
+                                "transformer_tuned_text_only": {"accuracy": 0.8, "seeds": 3}}, 0.85, 0.8)
+    assert "gave away" not in small and "stays from 0.800" in small and "3 seeds" in small
+    assert "rises" in C.text_only_clause({**to, "transformer_tuned_text_only": {"accuracy": 0.9, "seeds": 1}}, 0.85, 0.8)
+
+
+def test_conclusions_recommendation_branches():
+    base = C.recommendation_sentences(doc({}), doc({}))
+    assert "do not earn their cost" in base and "a linear baseline" in base
+    nets = C.recommendation_sentences(doc({}, "tuned"), doc({}, "tuned"))
+    assert "On both tasks a network is the model to use." in nets
+    mixed = C.recommendation_sentences(doc({}, "tuned"), doc({}))
+    assert "earn" not in mixed and "On both tasks" not in mixed
+    none = doc({})
+    none["recommended"], none["reason"] = None, "no validation scores"
+    assert "For sentiment, no model is recommended: no validation scores." in C.recommendation_sentences(none, doc({}))
+
+
+def test_conclusions_subset_note():
+    assert C.subset_note(doc({}), doc({})) is False
+    assert C.subset_note({**doc({}, kind="subset"), "notebook": "imdb_sentiment"}, doc({})) == \
+        "a real subset of the IMDB reviews"
+
+
+def test_lab5_terms_are_in_the_books_glossary():
+    from mlplab.glossary import terms
+
+    t = terms()
+    assert {"BaseLSTM", "ImprovedLSTM", "GloVe coverage", "packed sequence", "word dropout", "frozen embedding",
+            "sinusoidal positional encoding", "mean pooling", "as-published variant", "text-only variant"} <= set(t)
+    assert "tokens" not in t["LSTM"]  # Lab 4's general definition stays
+
+
+def test_imdb_per_class_caption_branches():
+    t = pd.DataFrame({"class": ["negative", "positive"], "precision": [0.9, 0.8], "recall": [0.78, 0.92],
+                      "f1": [0.84, 0.86], "support": [10, 10]})
+    assert "Recall is lower on the negative reviews, by 0.140." in inv.caption_per_class(t)
+    assert "Recall is the same on both classes." in inv.caption_per_class(t.assign(recall=[0.8, 0.8]))
+
+
+def test_imdb_baselines_sentence_branches():
+    runs = {"tfidf_logreg": run("t", [0.9] * 3, "baseline", settings={"C": 4.0}),
+            "glove_logreg": run("g", [0.8] * 3, "baseline", settings={"C": 1.0})}
+    assert "loses 0.100 of accuracy" in inv.baselines_sentence(runs)
+    runs["glove_logreg"] = run("g", [0.89] * 3, "baseline", settings={"C": 1.0})
+    assert "come close to" in inv.baselines_sentence(runs)
+    runs["glove_logreg"] = run("g", [0.95] * 3, "baseline", settings={"C": 1.0})
+    assert "beat the word and bigram counts by 0.050" in inv.baselines_sentence(runs)
+
+
+def test_imdb_networks_caption_counts_the_recurrent_parameters():
+    from mlplab.models.text import LSTMClassifier
+
+    a = LSTMClassifier(1, vocab_size=20, embed_dim=8, hidden=4, layers=2)
+    b = LSTMClassifier(1, vocab_size=20, embed_dim=8, hidden=4, layers=2, bidirectional=True)
+    ratio = inv.recurrent_parameters(b) / inv.recurrent_parameters(a)
+    assert f"hold {ratio:.1f} times" in inv.caption_networks(a, b) and ratio > 2
+
+
+def test_newsgroups_baselines_sentence_text_only_branches():
+    runs = {"tfidf_logreg": run("t", [0.85] * 3, "baseline", settings={"C": 10.0}),
+            "glove_logreg": run("g", [0.5] * 3, "baseline", settings={"C": 1.0})}
+    assert nnv.baselines_sentence(runs).endswith("0.500.")
+    runs["tfidf_logreg_text_only"] = run("o", [0.69] * 3, "baseline")
+    assert "0.160 lower: that much of its accuracy came from headers" in nnv.baselines_sentence(runs)
+    runs["tfidf_logreg_text_only"] = run("o", [0.9] * 3, "baseline")
+    assert "0.050 higher: headers, signatures and quotes did not help it" in nnv.baselines_sentence(runs)
+    runs["tfidf_logreg_text_only"] = run("o", [0.85] * 3, "baseline")
+    assert "the same: headers" in nnv.baselines_sentence(runs)
+
+
+def test_newsgroups_networks_caption_says_what_the_tuned_one_trains():
+    assert "trains its embedding too" in nnv.caption_networks({"embedding": "glove"})
+    assert "keeps GloVe frozen as well" in nnv.caption_networks({"embedding": "frozen"})
