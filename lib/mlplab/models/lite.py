@@ -167,7 +167,7 @@ class LiteNet(nn.Module):
 
     def __init__(self, d_in: int = 1, d_out: int = 10, variant: str = "lite0", pretrained: bool = True,
                  image_size: int = 64, regime: str = "finetune", dropout: float = 0.2, bn_momentum: float | None = 0.1,
-                 channels_last: bool = True):
+                 freeze_bn: bool = False, channels_last: bool = True):
         super().__init__()
         if regime not in REGIMES:
             raise ValueError(f"regime must be one of {', '.join(REGIMES)}, got {regime!r}")
@@ -175,7 +175,7 @@ class LiteNet(nn.Module):
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         if isinstance(d_out, bool) or not isinstance(d_out, int) or d_out < 2:
             raise ValueError(f"d_out must be an integer >= 2 (classes), got {d_out!r}")
-        self.variant, self.pretrained, self.regime = variant, bool(pretrained), regime
+        self.variant, self.pretrained, self.regime, self.freeze_bn = variant, bool(pretrained), regime, bool(freeze_bn)
         self.input = ImagePrep(d_in, image_size, channels_last)
         net = efficientnet(variant, pretrained=pretrained, image_size=image_size)
         net._fc = nn.Identity()  # the ImageNet classifier is not part of this network
@@ -199,6 +199,10 @@ class LiteNet(nn.Module):
         super().train(mode)
         if self.frozen:
             self.backbone.eval()  # a frozen extractor keeps ImageNet's batch-norm statistics and no drop-connect
+        elif mode and self.freeze_bn:
+            for m in self.backbone.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.eval()  # normalize with the pretrained statistics; scale and shift still learn
         return self
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
