@@ -54,7 +54,7 @@ CORE = {
 }
 
 PACKAGES = ("mlplab.regression", "mlplab.classification", "mlplab.california", "mlplab.wildfire", "mlplab.fashion",
-            "mlplab.depth", "mlplab.taxi", "mlplab.airquality")
+            "mlplab.depth", "mlplab.transfer", "mlplab.taxi", "mlplab.airquality")
 
 
 def terms() -> dict[str, str]:
