@@ -113,3 +113,20 @@ def test_a_folder_set_with_parts_uses_them(tmp_path):
     d = D.from_folder(load_image_folder(root, size=8), valid_images=100, max_test=0, test_share=0.2, seed=0)
     assert (len(d.y_pool), len(d.y_valid), len(d.y_test)) == (30, 9, 12)
     assert d.report["test_source"] == "the folder's test part" and not d.report["notes"]
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda r: r / "nowhere", "nowhere: folder not found"),
+    (lambda r: (class_folders(r / "s" / "train"), class_folders(r / "s" / "test", classes=("cat", "emu")), r / "s")[-1],
+     "the test images hold class 'emu'"),
+    (lambda r: (_img(r / "f" / "training" / "bread.jpg"), r / "f")[-1], "bread.jpg: not a Food-11 file name"),
+])
+def test_mlplab_run_stops_on_a_bad_folder_with_exit_2_and_one_line(tmp_path, monkeypatch, capsys, make, words):
+    from conftest import ROOT
+    from mlplab.cli import main
+
+    folder = make(tmp_path)
+    monkeypatch.chdir(ROOT)
+    assert main(["run", "--profile", "quick", "--only", "transfer", "--set", f"transfer.data_path={folder}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and words in err

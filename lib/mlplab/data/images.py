@@ -14,7 +14,9 @@ Every image is decoded to RGB and brought to `size` × `size` pixels: resized so
 `size`, then the centre cropped (the usual preparation for ImageNet-pretrained networks); stored as
 uint8 N × 3 × size × size. A folder that is not one of these layouts, an image Pillow cannot read, a
 file name without a class, a class without images, or a split part with classes the training part does
-not have, is a UserError naming the folder or file (exit 2 from `mlplab run`).
+not have, is a UserError naming the folder or file. `scan` finds every fault but an unreadable image
+without decoding any pixel, so `mlplab run` (which fingerprints the folder first) stops with exit 2 and
+one line before the chapter starts; an image Pillow cannot decode stops the chapter itself, naming it.
 """
 
 from __future__ import annotations
@@ -137,14 +139,27 @@ def scan(root: str | Path) -> tuple[str, dict[str, list[tuple[Path, str]]]]:
             files[part], kind = _part_files(folder, f"{shown}/{folder.name}")
             kinds.add(kind)
         layout = "food11" if kinds == {"food11"} else "split_folders"
-        return layout, files
+        return layout, _checked(files, shown)
     if subs:
         if _images_in(root):
             raise UserError(f"{shown}/: holds both images and class folders; {LAYOUT_HINT}")
-        return "class_folders", {"train": _class_folders(root, shown)}
+        return "class_folders", _checked({"train": _class_folders(root, shown)}, shown)
     if _images_in(root):
-        return "food11", {"train": _numbered(root, shown)}
+        return "food11", _checked({"train": _numbered(root, shown)}, shown)
     raise UserError(f"{shown}/: no images; {LAYOUT_HINT}")
+
+
+def _checked(files: dict[str, list[tuple[Path, str]]], shown: str, min_classes: int = 2) -> dict:
+    """At least `min_classes` classes in the training part; no class in another part that it lacks."""
+    classes = {c for _, c in files["train"]}
+    if len(classes) < min_classes:
+        raise UserError(f"{shown}/: {len(classes)} class in the training images; at least {min_classes} are needed")
+    for part, pairs in files.items():
+        extra = sorted({c for _, c in pairs} - classes, key=_class_key)
+        if extra:
+            raise UserError(f"{shown}/: the {part} images hold class {extra[0]!r}, which the training images do "
+                            "not have")
+    return files
 
 
 def read_image(path: Path, size: int) -> np.ndarray:
@@ -161,21 +176,13 @@ def read_image(path: Path, size: int) -> np.ndarray:
     return np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1)
 
 
-def load_image_folder(root: str | Path, *, size: int = 64, min_classes: int = 2) -> ImageFolderSet:
+def load_image_folder(root: str | Path, *, size: int = 64) -> ImageFolderSet:
     """Read every image of a folder set (see the module docstring) at `size` × `size` pixels."""
     if isinstance(size, bool) or not isinstance(size, int) or size < 8:
         raise UserError(f"image size {size!r}: expected an integer >= 8 (pixels)")
     root = Path(root)
     layout, files = scan(root)
-    classes = tuple(sorted({c for c, in ((c,) for _, c in files["train"])}, key=_class_key))
-    if len(classes) < min_classes:
-        raise UserError(f"{root.as_posix()}/: {len(classes)} class in the training images; at least {min_classes} "
-                        "are needed")
-    for part, pairs in files.items():
-        extra = sorted({c for _, c in pairs} - set(classes), key=_class_key)
-        if extra:
-            raise UserError(f"{root.as_posix()}/: the {part} images hold class {extra[0]!r}, which the training "
-                            "images do not have")
+    classes = tuple(sorted({c for _, c in files["train"]}, key=_class_key))
     digest = hashlib.sha256()
     images, labels, names = {}, {}, {}
     for part, pairs in files.items():
