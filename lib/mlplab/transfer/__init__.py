@@ -30,7 +30,7 @@ GLOSSARY = {
                                 "per image for EfficientNet-Lite) become the inputs of a small classifier trained on "
                                 "the new labels; no pretrained weight changes.",
     "fine-tuning": "Training every layer of a pretrained network on the new labels, starting from the pretrained "
-                   "weights; here the pretrained layers learn at a tenth of the new head's learning rate, so the "
+                   "weights; here the pretrained layers learn at half the new head's learning rate, so the "
                    "first updates, driven by a still random head, do not wreck what they learned.",
     "label budget": "The number of labelled training images per class a model may learn from (the rest of the "
                     "training images are unlabelled for it).",
