@@ -280,3 +280,15 @@ def test_data_note_and_sentence():
     text = nv.data_sentence(d)
     assert "colour images read at 64 × 64 pixels, layout `food11`" in text
     assert text.endswith("No test part: 12 images (20 %, stratified) were split off as the test set.")
+
+
+@pytest.mark.parametrize("features, words", [
+    ({k: [0.80, 0.81, 0.82] for k in (10, 50, 250)}, "worth more than the pixels at every budget."),
+    ({k: [0.50, 0.51, 0.52] for k in (10, 50, 250)}, "does not transfer to these images without training its layers."),
+    ({10: [0.80, 0.81, 0.82], 50: [0.5, 0.51, 0.52], 250: [0.5, 0.51, 0.52]}, "labelled images per class."),
+])
+def test_features_against_pixels(features, words):
+    st = curve({k: [0.80, 0.81, 0.82] for k in (10, 50, 250)}, features)
+    text = nv.features_sentence(st, verdicts(st))
+    assert text.startswith("Frozen ImageNet features against the raw pixels") and text.endswith(words)
+    assert nv.features_sentence(setup({}, (10,)), {}) == ""

@@ -255,6 +255,25 @@ def pretraining_sentence(st, verdicts: dict) -> str:
     return text
 
 
+def features_sentence(st, verdicts: dict) -> str:
+    """Frozen ImageNet features against the raw pixels, both with logistic regression and the same choice of
+    C: how much the pretrained network's view of these images is worth on its own (the domain gap, measured)."""
+    found = [(k, verdicts[("lite0_features", "logreg_pixels", k)]) for k in st.budgets
+             if ("lite0_features", "logreg_pixels", k) in verdicts]
+    if not found:
+        return ""
+    words = {v.word for _, v in found}
+    listed = join([f"{v.word} at {k:,} ({V.signed(v.mean_diff, 3)})" for k, v in found])
+    text = ("Frozen ImageNet features against the raw pixels, both through logistic regression with C chosen the "
+            f"same way: {listed} labelled images per class.")
+    if words == {V.BETTER}:
+        text += " The pretrained network's view of these images is worth more than the pixels at every budget."
+    elif V.BETTER not in words:
+        text += (" At no budget do the features beat the pixels: what the network learned from photographs does not "
+                 "transfer to these images without training its layers.")
+    return text
+
+
 def curve_caption(points: dict, st) -> str:
     best = {}
     for k in st.budgets:
