@@ -138,7 +138,7 @@ def test_resolution_captions_differ_and_end_with_a_takeaway():
     fig = nv.resolution_caption(s, 64, 50)
     table = nv.resolution_table_caption(s, {32: 2, 64: 4, 96: 9, 128: 16.4}, 50)
     assert fig != table
-    assert fig.endswith("Dashed: the chapter's 64 pixels.") and "runs 8 times as fast as at 128" in fig
+    assert fig.endswith("Dashed: the chapter's 64 pixels.") and "runs 8.0 times as fast as at 128" in fig
     assert table.endswith("Highest validation accuracy: 128 pixels, at 16 minutes.")
 
 

@@ -116,7 +116,11 @@ def plot_training(history, *, title: str = ""):
             ax.axvline(best, color="grey", lw=0.8, alpha=0.7, label=f"lowest validation loss (epoch {best})")
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        epochs = history["epoch"].to_numpy()
+        if len(epochs) <= 12:
+            ax.set_xticks(epochs)  # whole epochs only, also for a run of one or two
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[1].legend(fontsize=8.6, loc="lower right")
     if title:
         fig.suptitle(title, fontsize=10)
@@ -127,8 +131,8 @@ def plot_errors(groups: list[dict], per_pair: int = 6):
     """One row per confused pair (true → predicted, how many): its misclassified test images, each with the
     model's probability for the wrong class; colour images in colour, grey ones as the chapter shows them."""
     rows = max(1, len(groups))
-    fig, axes = new_figure(rows, per_pair, width=6.6, height=1.3 * rows + 0.2,
-                           gridspec_kw={"wspace": 0.08, "hspace": 0.5})
+    fig, axes = new_figure(rows, per_pair, width=6.6, height=1.15 * rows + 0.25,
+                           gridspec_kw={"wspace": 0.08, "hspace": 0.3})
     axes = np.atleast_2d(axes)
     for r, g in enumerate(groups):
         for c in range(per_pair):

@@ -26,16 +26,18 @@ from mlplab.models import lite as L
 TRAIN_METRIC_IMAGES = 1_000   # fit images scored at the end of each epoch for the training curve
 
 
-def lab_cnn(settings: dict, *, seed: int, device: str = "cpu", image_size: int = 28) -> CNNClassifier:
+def lab_cnn(settings: dict, *, seed: int, device: str = "cpu", image_size: int = 28,
+            train_metric_rows: int = TRAIN_METRIC_IMAGES) -> CNNClassifier:
     """The lab's CNN (mlplab.models.cnn.CNN through mlplab.fashion.net.make_cnn); `image_size` is the side
-    of the images it is given (28 for Fashion-MNIST, the loaded size for a folder set)."""
+    of the images it is given (28 for Fashion-MNIST, the loaded size for a folder set). `train_metric_rows`:
+    fit images scored after every epoch for the training curve (0: none, for fits whose curve is not shown)."""
     return make_cnn(settings, seed=seed, device=device, module__image_size=int(image_size),
-                    train_metric_rows=TRAIN_METRIC_IMAGES)
+                    train_metric_rows=int(train_metric_rows))
 
 
 def lite_net(variant: str, *, pretrained: bool, regime: str = "finetune", resolution: int, lr: float,
              backbone_lr: float | None, weight_decay: float, epochs: int, batch_size: int, seed: int,
-             dropout: float = 0.2, device: str = "cpu") -> CNNClassifier:
+             dropout: float = 0.2, device: str = "cpu", train_metric_rows: int = TRAIN_METRIC_IMAGES) -> CNNClassifier:
     """An EfficientNet-Lite with a new head, trained by the package's fast loop (AdamW, cosine-decaying
     learning rates). `backbone_lr` None (or equal to `lr`): one learning rate for every layer."""
     kwargs = {}
@@ -45,7 +47,7 @@ def lite_net(variant: str, *, pretrained: bool, regime: str = "finetune", resolu
                          module__regime=regime, module__image_size=int(resolution), module__dropout=float(dropout),
                          optimizer="adamw", lr=float(lr), optimizer__weight_decay=float(weight_decay),
                          max_epochs=int(epochs), batch_size=int(batch_size), lr_schedule="cosine", seed=seed,
-                         device=device, train_metric_rows=TRAIN_METRIC_IMAGES, **kwargs)
+                         device=device, train_metric_rows=int(train_metric_rows), **kwargs)
 
 
 def features_logreg(C: float, *, seed: int = 0, max_iter: int = 500) -> Pipeline:

@@ -131,9 +131,9 @@ def resolution_table_caption(study: pd.DataFrame, minutes: dict[int, float], per
     s = study.set_index("resolution")
     best_r = int(s["validation accuracy"].idxmax())
     return (f"The resolution study: frozen Lite0 features with logistic regression ({per_class_images:,} labelled "
-            "images per class, first seed) on the validation images; images per second of the frozen network and of "
-            "a fine-tuning step; the minutes the learning curve's EfficientNet-Lite0 training would take at that "
-            f"rate. Highest validation accuracy: {best_r} pixels, at {_minutes(minutes[best_r])} minutes.")
+            "images per class, first seed) on the validation images; images per second (img/s) of the frozen network "
+            "and of a fine-tuning step; the minutes the learning curve's EfficientNet-Lite0 training would take at "
+            f"that rate. Highest validation accuracy: {best_r} pixels, at {_minutes(minutes[best_r])} minutes.")
 
 
 def resolution_caption(study: pd.DataFrame, chosen: int, per_class_images: int) -> str:
@@ -142,7 +142,7 @@ def resolution_caption(study: pd.DataFrame, chosen: int, per_class_images: int) 
     slow = s.loc[lo, "fine-tuning per s"] / max(s.loc[hi, "fine-tuning per s"], 1e-9)
     return (f"Frozen Lite0 features with logistic regression ({per_class_images:,} labelled images per class, first "
             f"seed) scored on the validation images, and each resolution's throughput on this machine. Fine-tuning at "
-            f"{lo} pixels runs {slow:.0f} times as fast as at {hi}. Dashed: the chapter's {chosen} pixels.")
+            f"{lo} pixels runs {slow:.1f} times as fast as at {hi}. Dashed: the chapter's {chosen} pixels.")
 
 
 # ---- the regimes ------------------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ def confusion_caption(run, k: int, pairs: pd.DataFrame) -> str:
 def misclassified_caption(groups: list[dict], run) -> str:
     n = sum(len(g["images"]) for g in groups)
     return (f"Misclassified test images of {run.label} for its {len(groups)} most frequent confusions ({n} shown; "
-            "the number under each is its probability for the wrong class).")
+            "the number over each is its probability for the wrong class).")
 
 
 def recommendation_sentence(by_budget: dict, runs: dict) -> str:

@@ -320,11 +320,9 @@ def resolution_table(study: pd.DataFrame, minutes: dict[int, float]) -> pd.DataF
     out = study[["resolution", "validation accuracy", "features per s", "fine-tuning per s"]].copy()
     out["features per s"] = out["features per s"].round().astype(int).map("{:,}".format)
     out["fine-tuning per s"] = out["fine-tuning per s"].round().astype(int).map("{:,}".format)
-    out["fine-tuning minutes"] = [round(minutes[int(r)], 1) for r in out["resolution"]]
-    out = out.rename(columns={"resolution": "pixels a side", "features per s": "frozen images per s",
-                              "fine-tuning per s": "fine-tuning images per s",
-                              "fine-tuning minutes": "learning-curve training (min)"})
-    return out
+    out["fine-tuning minutes"] = [f"{minutes[int(r)]:.1f}" for r in out["resolution"]]
+    return out.rename(columns={"resolution": "pixels", "features per s": "frozen img/s",
+                               "fine-tuning per s": "fine-tuning img/s", "fine-tuning minutes": "curve training (min)"})
 
 
 # ---- the regimes ----------------------------------------------------------------------------------
@@ -401,16 +399,20 @@ def net_runs(st: Setup, k: int, models, *, epochs: int, resolution: int, batch_s
     for model in models:
         s = net_settings(model, k=k, epochs=epochs, resolution=resolution, batch_size=batch_size, lr=lr,
                          backbone_lr=backbone_lr, weight_decay=weight_decay, dropout=dropout, cnn=cnn)
+        # the per-epoch score of the fit images feeds the curves only: kept for the first seed of `curves`
+        shown = (lambda m: lambda info: mo.TRAIN_METRIC_IMAGES if m in curves and info.index == 0 else 0)(model)
         if model == "cnn_scratch":
             settings = {kk: v for kk, v in s.items()}
-            build = (lambda ss: lambda info: mo.lab_cnn(ss, seed=info.seed, device=st.device,
-                                                        image_size=d.image_size))(settings)
+            build = (lambda ss, rows: lambda info: mo.lab_cnn(ss, seed=info.seed, device=st.device,
+                                                              image_size=d.image_size,
+                                                              train_metric_rows=rows(info)))(settings, shown)
             cost = 1.0
         else:
-            build = (lambda ss: lambda info: mo.lite_net(
+            build = (lambda ss, rows: lambda info: mo.lite_net(
                 ss["variant"], pretrained=ss["pretrained"], resolution=ss["resolution"], lr=ss["lr"],
                 backbone_lr=ss["backbone_lr"], weight_decay=ss["weight_decay"], epochs=ss["epochs"],
-                batch_size=ss["batch_size"], dropout=ss["dropout"], seed=info.seed, device=st.device))(s)
+                batch_size=ss["batch_size"], dropout=ss["dropout"], seed=info.seed, device=st.device,
+                train_metric_rows=rows(info)))(s, shown)
             cost = 10.0
         jobs += fanout.jobs_for(key(model, k), build, st.splits(k), role="variant", label=model_label(model),
                                 settings=s, curves=model in curves, cost=cost, threads=st.threads,
