@@ -114,3 +114,13 @@ def test_without_the_extra_the_chapter_stops_with_exit_2_naming_it(monkeypatch, 
     assert main(["run", "--profile", "quick", "--only", "transfer"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "pip install 'mlplab[transfer]'" in err and "efficientnet-lite-pytorch" in err
+
+
+def test_throughput_is_timed_by_the_wall_clock_and_estimated_for_idle_cores_from_cpu_time():
+    import torch
+
+    calls = []
+    rate = steps.timed_rate(lambda: calls.append(sum(range(20_000))), images=8, repeats=3)
+    assert len(calls) == 4  # one warm-up call, then the timed ones
+    assert rate["wall"] > 0 and rate["idle"] > 0 and rate["threads"] == torch.get_num_threads()
+    assert set(rate) == {"wall", "idle", "threads", "load"}

@@ -129,7 +129,7 @@ def study(acc, ft_rate=(400.0, 200.0, 90.0, 50.0)):
 def test_resolution_sentence_branches(acc, minutes, words):
     text = nv.resolution_sentence(study(acc), 64, minutes)
     assert text.startswith("At 64 pixels, logistic regression on frozen Lite0 features reaches 0.800 validation accuracy")
-    assert "200 images per second" in text and "about 4.0 minutes" in text
+    assert "about 200 images per second on idle cores" in text and "about 4.0 minutes" in text
     assert words in text
 
 
@@ -197,8 +197,8 @@ def test_sizes_sentence_states_verdict_gain_and_cost():
     assert nv.sizes_sentence(sizes_table().iloc[:2], 50) == ""
 
 
-@pytest.mark.parametrize("load, words", [(6.2, "load average was 6.2: an idle machine is faster."),
-                                         (0.4, "Throughput measured in this run."), (None, "measured in this run.")])
+@pytest.mark.parametrize("load, words", [(6.2, "for idle cores (the machine's load average was 6.2 during it)."),
+                                         (None, "for idle cores.")])
 def test_sizes_caption_says_the_load(load, words):
     text = nv.sizes_caption(sizes_table(), 50, load)
     assert "Highest validation accuracy: fine-tuned EfficientNet-Lite1." in text and text.endswith(words)

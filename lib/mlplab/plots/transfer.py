@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
-from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator, StrMethodFormatter
+from matplotlib.ticker import FixedLocator, LogLocator, NullFormatter, NullLocator, StrMethodFormatter
 
 from mlplab.plots.fashion import _image_axes, short
 from mlplab.plots.style import new_figure
@@ -60,9 +60,10 @@ def plot_resolution(study, *, chosen: int):
     axes[1].plot(res, study["features per s"], "^-", color=COLOURS["lite0_features"], label="frozen features")
     axes[1].plot(res, study["fine-tuning per s"], "D-", color=COLOURS["lite0_finetune"], label="fine-tuning")
     axes[1].set_yscale("log")
+    axes[1].yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     axes[1].yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     axes[1].yaxis.set_minor_formatter(NullFormatter())
-    axes[1].set_ylabel("images per second (log scale)")
+    axes[1].set_ylabel("images per second, idle cores (log scale)")
     axes[1].legend(fontsize=8.6, loc="upper right")
     for ax in axes:
         ax.axvline(chosen, color="0.5", lw=0.9, ls="--")

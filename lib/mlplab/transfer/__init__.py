@@ -55,7 +55,9 @@ def validate_params(params: dict) -> None:
     from mlplab.fashion import lab3_checks
 
     c = lab3_checks(params, "transfer", positive=("batch_size", "n_jobs", "threads", "headline_budget"),
-                    counts=("max_test", "imagenet_images"))
+                    counts=("max_test",))
+    c.integer("imagenet_images", expected="a positive integer (validation images per class shown to the ImageNet "
+                                          "classifier)")
     c.integer("valid_images", least=10, expected="an integer >= 10 (validation images)")
     c.fraction("test_share")
     c.ints_list("budgets", distinct=True, expected="a non-empty list of distinct positive integers (labelled images "

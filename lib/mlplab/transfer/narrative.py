@@ -110,8 +110,9 @@ def resolution_sentence(study: pd.DataFrame, chosen: int, minutes: dict[int, flo
     best_r = int(s["validation accuracy"].idxmax())
     here = s.loc[chosen]
     text = (f"At {chosen} pixels, logistic regression on frozen Lite0 features reaches {num(here['validation accuracy'])} "
-            f"validation accuracy, and a fine-tuning step processes {here['fine-tuning per s']:,.0f} images per second: "
-            f"the learning curve's EfficientNet-Lite0 training would take about {_minutes(minutes[chosen])} minutes.")
+            f"validation accuracy, and fine-tuning processes about {here['fine-tuning per s']:,.0f} images per second on "
+            f"idle cores: the learning curve's EfficientNet-Lite0 training would take about {_minutes(minutes[chosen])} "
+            "minutes.")
     gap = float(s.loc[best_r, "validation accuracy"] - here["validation accuracy"])
     if best_r == chosen:
         return text + " No resolution of the study scores higher on the validation images."
@@ -141,7 +142,7 @@ def resolution_caption(study: pd.DataFrame, chosen: int, per_class_images: int) 
     lo, hi = int(s.index.min()), int(s.index.max())
     slow = s.loc[lo, "fine-tuning per s"] / max(s.loc[hi, "fine-tuning per s"], 1e-9)
     return (f"Frozen Lite0 features with logistic regression ({per_class_images:,} labelled images per class, first "
-            f"seed) scored on the validation images, and each resolution's throughput on this machine. Fine-tuning at "
+            f"seed) scored on the validation images, and each resolution's throughput on idle cores. Fine-tuning at "
             f"{lo} pixels runs {slow:.1f} times as fast as at {hi}. Dashed: the chapter's {chosen} pixels.")
 
 
@@ -361,8 +362,8 @@ def sizes_sentence(table: pd.DataFrame, k: int) -> str:
 
 def sizes_caption(table: pd.DataFrame, k: int, load: float | None) -> str:
     best = table.sort_values("validation accuracy").iloc[-1]
-    note = (f" Throughput measured in this run, while the machine's load average was {load:.1f}: an idle machine is "
-            "faster." if load is not None and load == load and load > 2.5 else " Throughput measured in this run.")
+    note = (" Images per second estimated from the CPU time of a short timed run, for idle cores" +
+            (f" (the machine's load average was {load:.1f} during it)." if load is not None and load == load else "."))
     return (f"EfficientNet-Lite0, Lite1 and Lite2 with {per_class(k)}, frozen and fine-tuned: parameters (with the new "
             "head), images per second, validation and test accuracy, and each larger network against Lite0 in the "
             f"same regime. Highest validation accuracy: {best['network']}." + note)

@@ -168,10 +168,25 @@ def load_average() -> float:
         return float("nan")
 
 
+def timed_rate(step, images: int, repeats: int) -> dict:
+    """Images per second of `step()` (which processes `images` images), run once to warm up and then `repeats`
+    times: by the wall clock, and estimated for idle cores from the process's CPU time (CPU seconds divided by
+    torch's thread count), which other jobs on a shared machine hardly change. With the load average."""
+    step()
+    w0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(repeats):
+        step()
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    threads = torch.get_num_threads()
+    n = images * repeats
+    return {"wall": n / max(wall, 1e-9), "idle": n * threads / max(cpu, 1e-9), "threads": threads,
+            "load": load_average()}
+
+
 def finetune_rate(variant: str, data: D.TransferData, resolution: int, batch_size: int, *, pretrained: bool = True,
-                  steps: int = 4) -> float:
-    """Training images per second of a fine-tuned network (forward, backward and AdamW step on batches of
-    `batch_size` pool images), timed over `steps` steps after one warm-up step."""
+                  steps: int = 4) -> dict:
+    """Training throughput of a fine-tuned network (forward, backward and AdamW step on batches of `batch_size`
+    pool images): `timed_rate` over `steps` steps."""
     from mlplab.models.lite import LiteNet
 
     with torch.random.fork_rng(devices=[]):
@@ -188,24 +203,16 @@ def finetune_rate(variant: str, data: D.TransferData, resolution: int, batch_siz
             torch.nn.functional.cross_entropy(net(xb), yb).backward()
             opt.step()
 
-        step()
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            step()
-        return steps * len(xb) / (time.perf_counter() - t0)
+        return timed_rate(step, len(xb), steps)
 
 
-def features_rate(variant: str, data: D.TransferData, resolution: int, batch: int = 128, steps: int = 3) -> float:
-    """Images per second of the frozen network's forward pass (evaluation mode, no gradient) on batches of
-    `batch` pool images, timed over `steps` batches after one warm-up batch."""
+def features_rate(variant: str, data: D.TransferData, resolution: int, batch: int = 128, steps: int = 3) -> dict:
+    """Throughput of the frozen network's forward pass (evaluation mode, no gradient) on batches of `batch`
+    pool images: `timed_rate` over `steps` batches."""
     net = frozen(variant, data, resolution).eval()
     xb = torch.from_numpy(np.ascontiguousarray(data.X_pool[:batch]))
     with torch.no_grad():
-        net.embed(xb)
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            net.embed(xb)
-    return steps * len(xb) / (time.perf_counter() - t0)
+        return timed_rate(lambda: net.embed(xb), len(xb), steps)
 
 
 def extract(st: Setup, variant: str, resolution: int, budgets=None) -> dict:
@@ -279,8 +286,8 @@ def imagenet_table(view: dict) -> pd.DataFrame:
 def resolution_study(st: Setup, resolutions, *, per_class: int, logreg_C, batch_size: int, chosen: int,
                      variant: str = "lite0") -> pd.DataFrame:
     """For each resolution: frozen-feature logistic regression (first seed's `per_class` labelled images per
-    class, best C) scored on the validation images, the frozen extractor's and fine-tuning's images per
-    second, and the minutes the chapter's fine-tuning would take at that rate."""
+    class, best C) scored on the validation images, and the frozen extractor's and fine-tuning's images per
+    second (estimated for idle cores from CPU time; the wall-clock rates and the load are kept too)."""
     d = st.data
     seed = st.seeds[0]
     per_class = int(per_class)
@@ -295,10 +302,11 @@ def resolution_study(st: Setup, resolutions, *, per_class: int, logreg_C, batch_
             model = mo.features_logreg(C, seed=seed).fit(F_fit, d.y_pool[pos])
             scores[float(C)] = float(np.mean(model.predict(F_val) == d.y_valid))
         best_C = max(scores, key=lambda c: (scores[c], -c))
+        fr, tr = features_rate(variant, d, r), finetune_rate(variant, d, r, batch_size)
         rows.append({"resolution": r, "validation accuracy": scores[best_C], "C": best_C,
-                     "features per s": features_rate(variant, d, r),
-                     "fine-tuning per s": finetune_rate(variant, d, r, batch_size), "chosen": r == int(chosen),
-                     "load": load_average()})
+                     "features per s": fr["idle"], "fine-tuning per s": tr["idle"],
+                     "features per s, wall clock": fr["wall"], "fine-tuning per s, wall clock": tr["wall"],
+                     "chosen": r == int(chosen), "load": tr["load"]})
     return pd.DataFrame(rows)
 
 
@@ -547,9 +555,10 @@ def sizes(st: Setup, variants, k: int, *, epochs: int, logreg_C, resolution: int
                  backbone_lr=backbone_lr, weight_decay=weight_decay, dropout=dropout, cnn=cnn)
     loads = []
     for v in variants:
-        st.throughput[v] = {"features": features_rate(v, st.data, resolution),
-                            "finetune": finetune_rate(v, st.data, resolution, batch_size), "load": load_average()}
-        loads.append(st.throughput[v]["load"])
+        fr, tr = features_rate(v, st.data, resolution), finetune_rate(v, st.data, resolution, batch_size)
+        st.throughput[v] = {"features": fr["idle"], "finetune": tr["idle"], "features_wall": fr["wall"],
+                            "finetune_wall": tr["wall"], "threads": tr["threads"], "load": tr["load"]}
+        loads.append(tr["load"])
     return {"parameters": lite_parameters(variants, st.data.channels, len(st.data.classes), resolution),
             "load": float(np.mean(loads))}
 
