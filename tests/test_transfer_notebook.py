@@ -5,6 +5,7 @@ about it."""
 from __future__ import annotations
 
 import nbformat
+import numpy as np
 import pytest
 import yaml
 
@@ -70,3 +71,36 @@ def test_the_transfer_chapter_on_the_quick_profile(tmp_path, monkeypatch):
     text = transfer_sentences(doc)
     assert text.startswith("In the transfer-learning chapter (@sec-transfer), fine-tuned EfficientNet-Lite0 is ")
     assert f"with {min(q['budgets'])} labelled images per class" in text and "_" not in text
+
+
+def shapes(root, n=30, size=40):
+    """A small folder set of three classes a network can tell apart: a disc, a square and a bar, each drawn at a
+    random place and size on a noisy background (class folders, no test part)."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(0)
+    for cls, colour in (("disc", (220, 60, 60)), ("square", (60, 200, 60)), ("bar", (60, 60, 220))):
+        (root / cls).mkdir(parents=True)
+        for i in range(n):
+            img = Image.fromarray(rng.integers(0, 60, (size, size + 8, 3), dtype=np.uint8))
+            d, x, y, r = ImageDraw.Draw(img), *rng.integers(8, 24, 2), int(rng.integers(6, 12))
+            box = (x, y, x + r, y + r) if cls != "bar" else (x, y, x + r // 3 + 2, y + 2 * r)
+            (d.ellipse if cls == "disc" else d.rectangle)(box, fill=colour)
+            img.save(root / cls / f"{i}.png")
+    return root
+
+
+@pytest.mark.slow
+def test_the_chapter_runs_on_a_folder_of_the_users_images(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLPLAB_OFFLINE", "1")
+    folder = shapes(tmp_path / "shapes")
+    params = {**QUICK["transfer"], "profile": "quick", "data_path": str(folder), "valid_images": 15, "max_test": 0,
+              "budgets": [2, 4], "headline_budget": 4, "variants": ["lite0"], "resolutions": [32], "imagenet_images": 1,
+              "batch_size": 8}
+    run = tmp_path / "run"
+    run.mkdir()
+    doc, _ = execute_notebook(NB, "transfer", run, monkeypatch, FIGURES, params)
+    assert doc["extra"]["classes"] == ["bar", "disc", "square"]
+    assert doc["extra"]["split"] == {"pool": 57, "validation": 15, "test": 18, "seeds": 3}
+    assert "split off" in doc["extra"]["data"]["test_source"] and doc["provenance"]["source"] == "file"
+    assert doc["models"]["cnn_scratch_k4"]["budget"] == {"per_class": 4, "images": 12}

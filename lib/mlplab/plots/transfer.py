@@ -70,8 +70,9 @@ def plot_resolution(study, *, chosen: int):
         ax.set_xlabel("resolution (pixels a side)")
         ax.xaxis.set_major_locator(FixedLocator(res))
         ax.xaxis.set_minor_locator(NullLocator())
-    axes[0].annotate("chosen", (chosen, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                     textcoords="offset points", fontsize=8.6, color="0.35")
+    last = chosen >= res.max()  # at the right edge the label goes to the left of the line
+    axes[0].annotate("chosen", (chosen, 1.0), xycoords=("data", "axes fraction"), xytext=(-3 if last else 3, -12),
+                     textcoords="offset points", fontsize=8.6, color="0.35", ha="right" if last else "left")
     return fig
 
 

@@ -356,7 +356,7 @@ def sizes_sentence(table: pd.DataFrame, k: int) -> str:
         parts.append(f"{r['network']} {is_(r['network'])} {r['verdict']} against {base['network']} "
                      f"({V.signed(r['diff'], 3)}; {cost})")
     if not parts:
-        return ""
+        return "Only EfficientNet-Lite0 ran (parameter variants): there is no larger size to compare it with."
     return f"With {per_class(k)}: " + "; ".join(parts) + "."
 
 
