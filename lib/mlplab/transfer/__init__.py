@@ -30,8 +30,8 @@ GLOSSARY = {
                                 "per image for EfficientNet-Lite) become the inputs of a small classifier trained on "
                                 "the new labels; no pretrained weight changes.",
     "fine-tuning": "Training every layer of a pretrained network on the new labels, starting from the pretrained "
-                   "weights; here the pretrained layers learn at half the new head's learning rate, so the "
-                   "first updates, driven by a still random head, do not wreck what they learned.",
+                   "weights; usually the pretrained layers learn more slowly than the new head, so the first updates, "
+                   "driven by a still random head, do not wreck what they learned.",
     "label budget": "The number of labelled training images per class a model may learn from (the rest of the "
                     "training images are unlabelled for it).",
     "learning curve": "Test accuracy against the size of the labelled training set.",
