@@ -170,14 +170,20 @@ def load_average() -> float:
 
 def timed_rate(step, images: int, repeats: int) -> dict:
     """Images per second of `step()` (which processes `images` images), run once to warm up and then `repeats`
-    times: by the wall clock, and estimated for idle cores from the process's CPU time (CPU seconds divided by
-    torch's thread count), which other jobs on a shared machine hardly change. With the load average."""
-    step()
-    w0, c0 = time.perf_counter(), time.process_time()
-    for _ in range(repeats):
-        step()
-    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    times on ONE torch thread: by the wall clock, and estimated for idle cores as the images per CPU-second of
+    that thread times the notebook's thread count (an upper bound: threads rarely scale perfectly). One thread,
+    because on a machine shared with other jobs a multi-threaded step burns CPU time spinning while its peer
+    thread waits for a core; a single thread's CPU time hardly depends on the other jobs. With the load average."""
     threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        step()
+        w0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(repeats):
+            step()
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    finally:
+        torch.set_num_threads(threads)
     n = images * repeats
     return {"wall": n / max(wall, 1e-9), "idle": n * threads / max(cpu, 1e-9), "threads": threads,
             "load": load_average()}
