@@ -22,7 +22,7 @@ test: setup
 # Quarto is optional at install time: the PyPI quarto-cli downloads its binary while it builds,
 # which needs the internet. When it cannot be had, `mlplab render` says how to get Quarto.
 report: setup
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[text]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[text,transfer]'
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[report]' >/dev/null 2>&1 \
 	  || echo "note: quarto-cli could not be installed here (it downloads Quarto from GitHub); rendering needs a 'quarto' on PATH"
 	$(BIN)/mlplab data check nyse

@@ -33,14 +33,19 @@ def runs_for(notebook: str) -> dict[str, Run]:
     spec = NOTEBOOKS[notebook]
     metrics = spec.metrics or ("accuracy",)
     runs = {}
-    for i, name in enumerate(spec.required_models):
+    # a notebook with one entry per model and label budget names its entries <model>_k<k> (schema `families`)
+    names = list(spec.required_models) + [f"{f}_k10" for f in spec.families]
+    for i, name in enumerate(names):
         role = "leaky_reference" if name == "lab_protocol" else "tuned" if name.endswith("_tuned") else "baseline"
         splits = []
         for s in range(3):
             values = {m: 0.5 + 0.01 * i + 0.001 * s for m in metrics}
             splits.append(SplitResult(s, s, dict(values), {} if role == "leaky_reference" else dict(values),
                                       dict(values)))
-        runs[name] = Run(name, role, name.replace("_", " "), splits=splits, info={k: 0 for k in spec.model_keys})
+        info = {k: 0 for k in spec.model_keys}
+        if spec.families:
+            info["model"] = name.rsplit("_k", 1)[0]
+        runs[name] = Run(name, role, name.replace("_", " "), splits=splits, info=info)
     return runs
 
 
@@ -142,6 +147,13 @@ def test_recommended_without_validation_scores_is_refused():
 def test_notebook_specific_model_keys_are_required():
     assert breach(_set(["models", "conv_ae", "windows"], KeyError), "taxi_anomaly") == [
         "models.conv_ae: missing ['windows']"]
+
+
+def test_every_model_family_of_a_budgeted_notebook_is_required():
+    def drop(doc):
+        del doc["models"]["lite0_features_k10"]
+    assert breach(drop, "transfer") == ["no model entry of 'lite0_features' (an entry whose 'model' is "
+                                        "'lite0_features')"]
 
 
 @pytest.mark.parametrize("key, value, message", [

@@ -212,4 +212,4 @@ def test_profile_validation_imports_neither_skorch_nor_torch():
             "P.resolve(specs, defaults, P.load_profile(root / 'params', 'full'), [], 'full')\n"
             "print(len(specs), ' '.join(m for m in ('skorch', 'torch', 'sklearn', 'mlflow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["15"]  # all fifteen notebooks validated, none of the heavy modules loaded
+    assert out.stdout.split() == ["16"]  # all sixteen notebooks validated, none of the heavy modules loaded

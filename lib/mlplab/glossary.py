@@ -67,7 +67,8 @@ CORE = {
 }
 
 PACKAGES = ("mlplab.regression", "mlplab.classification", "mlplab.california", "mlplab.wildfire", "mlplab.fashion",
-            "mlplab.depth", "mlplab.taxi", "mlplab.airquality", "mlplab.text", "mlplab.imdb", "mlplab.newsgroups")
+            "mlplab.depth", "mlplab.transfer", "mlplab.taxi", "mlplab.airquality", "mlplab.text", "mlplab.imdb",
+            "mlplab.newsgroups")
 
 
 def terms() -> dict[str, str]:

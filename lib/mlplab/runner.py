@@ -100,7 +100,11 @@ def data_fingerprint(name: str, params: dict, root: Path) -> dict:
             p = root / "report" / "_results" / f"{up}.json"
             files[p.name] = _sha_file(p) if p.exists() else "missing"
         return files
-    if name in ("fashion_mnist", "depth"):  # Lab 3: the image layout the loader resolves, each file's sha256
+    if name == "transfer" and _param_path(params, "data_path", root) is not None:  # a folder of the user's images
+        from mlplab.data.images import fingerprint as folder_fingerprint  # noqa: PLC0415
+
+        return folder_fingerprint(_param_path(params, "data_path", root))
+    if name in ("fashion_mnist", "depth", "transfer"):  # Lab 3: the image layout the loader resolves, each file's sha256
         from mlplab.data.fashion_mnist import fingerprint as image_fingerprint  # noqa: PLC0415
 
         return image_fingerprint(_param_path(params, "data_path", root), directory=data_dir(root))

@@ -1,5 +1,5 @@
 """Lab 3's computed comparison and conclusions (analysis/33_lab3_conclusions.ipynb), from the results files of
-both chapters only (`report/_results/fashion_mnist.json`, `report/_results/depth.json`).
+its chapters only (`report/_results/fashion_mnist.json`, `depth.json` and `transfer.json`).
 
 Every sentence branches on computed values; verdict words are the ones the noise rule wrote into the results.
 """
@@ -21,10 +21,11 @@ def validate_params(params: dict) -> None:
         raise UserError(f"lab3_conclusions parameter results_dir={params['results_dir']!r}: expected a folder path or ''")
 
 
-def data_note(fashion: dict, depth: dict) -> str:
+def data_note(fashion: dict, depth: dict, transfer: dict | None = None) -> str:
     """For captions: which chapters ran on a subset (the embedded one or a chosen one)."""
-    parts = [name for name, doc in (("the Fashion-MNIST chapter", fashion), ("the depth chapter", depth))
-             if doc["provenance"].get("kind") == "subset"]
+    parts = [name for name, doc in (("the Fashion-MNIST chapter", fashion), ("the depth chapter", depth),
+                                    ("the transfer chapter", transfer))
+             if doc is not None and doc["provenance"].get("kind") == "subset"]
     if not parts:
         return ""
     return f" Data: {join(parts)} ran on a subset of the images, not the full set."
@@ -158,3 +159,58 @@ def recommendation_sentences(fashion: dict, depth: dict) -> str:
              f"({arch.iloc[0]['test accuracy']:.4f}); that chapter is a study on a subset of the images with fixed "
              f"settings, so it recommends none of them (its reason: {depth.get('reason', '')}).")
     return text
+
+
+def read_optional(name: str) -> dict | None:
+    """A results file of the lab, or None when that chapter has not run (a missing file only: a corrupt one
+    is still the reader's one-line error)."""
+    from mlplab.experiment.schema import read_results, results_path
+
+    return read_results(name) if results_path(name).is_file() else None
+
+
+def transfer_sentences(transfer: dict | None) -> str:
+    """The transfer chapter in two sentences, from transfer.json: at the smallest and the largest label budget,
+    fine-tuned EfficientNet-Lite0 against the lab's CNN and against the same network from random
+    initialization (the noise rule's words as that chapter recorded them), and the model its validation images
+    recommend at the headline budget."""
+    from mlplab.experiment import verdict as V
+
+    if transfer is None:
+        return ("The transfer-learning chapter has no results yet (`report/_results/transfer.json`); run "
+                "`mlplab run --only transfer`.")
+    m = transfer["models"]
+    budgets = sorted(int(k) for k in transfer["extra"]["budgets"])
+
+    def found(a: str, b: str, k: int):
+        rec = _verdict(transfer, f"{a}_k{k}", f"{b}_k{k}")
+        return None if rec is None else V.Verdict.from_dict(rec)
+
+    def said(v, k: int, other: str) -> str:
+        return f"{V.relation(v)} {other} with {k:,} labelled images per class ({V.signed(v.mean_diff, 3)})"
+
+    parts = []
+    for k in (budgets[0], budgets[-1]) if len(budgets) > 1 else budgets:
+        v = found("lite0_finetune", "cnn_scratch", k)
+        if v is not None:
+            parts.append(said(v, k, "the lab's CNN"))
+    text = ""
+    if parts:
+        text = (f"In the transfer-learning chapter (@sec-transfer), fine-tuned EfficientNet-Lite0 is {join(parts)}, on "
+                f"test accuracy over {transfer['protocol']['outer_splits']} seeds.")
+    pre = [found("lite0_finetune", "lite0_random", k) for k in budgets]
+    words = {v.word for v in pre if v is not None}
+    if len(words) == 1:
+        word = words.pop()
+        what = {"better": "better than", "worse": "worse than", "on a par": "on a par with"}.get(word)
+        text += (f" Its ImageNet weights make it {what} the same network from random initialization at every budget."
+                 if what else f" Against the same network from random initialization it is {word} at every budget.")
+    elif words:
+        text += (" Against the same network from random initialization it is " +
+                 join([f"{v.word} at {k:,}" for k, v in zip(budgets, pre) if v is not None]) + " per class.")
+    rec = transfer.get("recommended")
+    k = transfer["extra"].get("headline_budget")
+    if rec:
+        text += (f" With {k:,} labelled images per class its validation images recommend {m[rec['model']]['label']} "
+                 f"(test accuracy {rec['test']:.3f}).")
+    return text.strip()

@@ -62,6 +62,8 @@ class NotebookSchema:
     required_models: tuple[str, ...]
     metrics: tuple[str, ...]                 # test metrics every model carries
     model_keys: tuple[str, ...] = ()         # extra keys every model carries (e.g. windows_detected)
+    families: tuple[str, ...] = ()           # models that must appear under some key as an entry's `model`
+                                             # (a notebook with one entry per model and label budget)
 
 
 NOTEBOOKS: dict[str, NotebookSchema] = {
@@ -78,6 +80,10 @@ NOTEBOOKS: dict[str, NotebookSchema] = {
                                     CLASSIFICATION_METRICS),
     "depth": NotebookSchema(3, "classification", ("plain_deep", "residual_deep", "plain_deep_bn", "residual_deep_bn",
                                                   "vgg16c", "resnet18", "resnext"), ("accuracy",)),
+    # one entry per model and label budget: key <model>_k<k>, e.g. lite0_finetune_k100 (mlplab.transfer.steps)
+    "transfer": NotebookSchema(3, "classification", (), CLASSIFICATION_METRICS, ("model", "regime", "budget"),
+                               families=("logreg_pixels", "cnn_scratch", "lite0_features", "lite0_finetune",
+                                         "lite0_random")),
     "taxi_anomaly": NotebookSchema(4, "detection", ("rolling_z", "seasonal_z", "conv_ae"), (),
                                    ("windows_detected", "false_alarms", "windows")),
     "air_quality": NotebookSchema(4, "forecasting", ("persistence", "seasonal_naive", "linear_ar", "lstm_source",
@@ -162,6 +168,8 @@ def validate(doc: dict) -> list[str]:
     for req in spec.required_models:
         if req not in models:
             problems.append(f"models missing {req!r}")
+    present = {e.get("model") for e in models.values() if isinstance(e, dict)}
+    problems += [f"no model entry of {f!r} (an entry whose 'model' is {f!r})" for f in spec.families if f not in present]
     for mname, entry in models.items():
         problems += [f"models.{mname}: {p}" for p in _model_problems(entry, spec)]
     rec = doc["recommended"]
