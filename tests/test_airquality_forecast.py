@@ -175,7 +175,9 @@ def test_levers_sentence_compares_with_the_write_up_claims():
     text = nv.levers_sentence(runs, [v("lstm_lr_high", "worse"), v("lstm_bidirectional", "better")], 0.7616)
     assert "we agree" in text and "so do we" in text
     text = nv.levers_sentence(runs, [v("lstm_lr_high", "better"), v("lstm_bidirectional", "on a par")], 0.7616)
-    assert "we find the opposite" in text and "no difference beyond the seeds' spread" in text
+    assert "we find the opposite" in text and "we find them on a par" in text
+    text = nv.levers_sentence(runs, [v("lstm_lr_high", "undecided"), v("lstm_bidirectional", "too few runs")], 0.7616)
+    assert "our seeds cannot tell the two apart" in text and "we have too few seeds to tell" in text
 
 
 def test_recommendation_and_cleaning_and_shift_branches(sample, full):

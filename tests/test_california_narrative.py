@@ -112,7 +112,7 @@ def test_decile_sentence_branches():
 
 def test_regularization_and_recommendation():
     table = pd.DataFrame({"change": ["dropout", "L2"], "verdict": [V.PAR, V.PAR]})
-    assert "None of the 2 changes" in nv.regularization_sentence(table)
+    assert "Both changes leave" in nv.regularization_sentence(table)
     assert "no regularizer" in nv.regularization_caption(table)
     table["verdict"] = [V.BETTER, V.WORSE]
     assert "better" in nv.regularization_sentence(table) and "worse" in nv.regularization_sentence(table)

@@ -96,8 +96,10 @@ def test_recommendation_table_reads_the_validation_choice():
 
 def test_tuning_sentence_branches():
     assert "is better than the mlp baseline" in C.tuning_sentence(reg_doc())
-    text = C.tuning_sentence(reg_doc(tuned=(1.0, 1.02, 0.98)))
+    text = C.tuning_sentence(reg_doc(tuned=(1.001, 1.009, 0.990)))
     assert "on a par with" in text and "survives the noise" in text
+    text = C.tuning_sentence(reg_doc(tuned=(1.0, 1.02, 0.98)))
+    assert "not yet distinguishable from" in text and "survives" not in text
     text = C.tuning_sentence(reg_doc(tuned=(1.5, 1.51, 1.49)))
     assert "is worse than" in text and "did not carry over" in text
 

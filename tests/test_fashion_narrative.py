@@ -102,11 +102,12 @@ def test_goal_sentence_branches():
 
 def test_comparison_sentence_uses_the_noise_rule_word():
     runs = {"a": run("a", "model A", test=(0.91, 0.92, 0.93)), "b": run("b", "model B", test=(0.90, 0.91, 0.92))}
-    v = compare(runs["a"].values("accuracy"), runs["b"].values("accuracy"), higher_is_better=True)
+    v = compare(runs["a"].values("accuracy"), runs["b"].values("accuracy"), higher_is_better=True, margin=0.01)
     assert "Model A is better than model B" in nv.comparison_sentences(runs, [("a", "b")], {("a", "b"): v})
     noisy = {"a": run("a", "model A", test=(0.91, 0.95, 0.90)), "b": run("b", "model B", test=(0.92, 0.90, 0.93))}
-    v2 = compare(noisy["a"].values("accuracy"), noisy["b"].values("accuracy"), higher_is_better=True)
-    assert "on a par with" in nv.comparison_sentences(noisy, [("a", "b")], {("a", "b"): v2})
+    v2 = compare(noisy["a"].values("accuracy"), noisy["b"].values("accuracy"), higher_is_better=True, margin=0.01)
+    text = nv.comparison_sentences(noisy, [("a", "b")], {("a", "b"): v2})
+    assert "is undecided" in text and "reaches past the ±0.01 margin of parity" in text and "on a par" not in text
 
 
 def history(valid_loss, train_acc=0.95, valid_acc=0.9):
@@ -164,7 +165,7 @@ def test_cnn_caption_compares_sizes(tuned, words):
 def test_regularization_caption_and_sentence_branches():
     par = pd.DataFrame({"change": ["dropout", "L2 weight decay"], "verdict": ["on a par", "on a par"]})
     assert "No regularizer moves" in nv.regularization_caption(par, FULL)
-    assert "None of the 2 changes" in nv.regularization_sentence(par, 10000, 8)
+    assert "Both changes leave" in nv.regularization_sentence(par, 10000, 8)
     some = pd.DataFrame({"change": ["dropout", "data augmentation"], "verdict": ["on a par", "better"]})
     assert "Beyond the noise: data augmentation (better)" in nv.regularization_caption(some, FULL)
     assert "Data augmentation is better than its reference" in nv.regularization_sentence(some, 10000, 8)

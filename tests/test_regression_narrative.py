@@ -75,11 +75,16 @@ def test_formulation_and_tuning_sentences_follow_the_verdict():
     runs["mlp_baseline_close"] = run("mlp_baseline_close", [0.5, 0.51, 0.49])
     text = nv.formulation_sentence(runs, None, "intraday_return")
     assert "is worse than" in text and "serves the network better" in text
-    runs["mlp_baseline_close"] = run("mlp_baseline_close", [1.05, 0.95, 1.0])
+    runs["mlp_baseline_close"] = run("mlp_baseline_close", [1.001, 1.009, 0.990])
     text = nv.formulation_sentence(runs, None, "intraday_return")
     assert "on a par with" in text and "spares" not in text and "serves" not in text
-    runs = {"mlp_baseline": run("mlp_baseline", [1.0, 1.01, 0.99]), "mlp_tuned": run("mlp_tuned", [1.02, 0.98, 1.0])}
+    runs["mlp_baseline_close"] = run("mlp_baseline_close", [1.05, 0.95, 1.0])
+    text = nv.formulation_sentence(runs, None, "intraday_return")
+    assert "is undecided" in text and "spares" not in text and "serves" not in text
+    runs = {"mlp_baseline": run("mlp_baseline", [1.0, 1.01, 0.99]), "mlp_tuned": run("mlp_tuned", [1.001, 1.009, 0.990])}
     assert "no configuration that transfers" in nv.tuning_sentence(runs, None)
+    runs["mlp_tuned"] = run("mlp_tuned", [1.02, 0.98, 1.0])
+    assert "transfer" not in nv.tuning_sentence(runs, None)
     runs["mlp_tuned"] = run("mlp_tuned", [1.5, 1.51, 1.49])
     assert "did not transfer" in nv.tuning_sentence(runs, None)
     runs["mlp_tuned"] = run("mlp_tuned", [0.5, 0.51, 0.49])
@@ -87,15 +92,17 @@ def test_formulation_and_tuning_sentences_follow_the_verdict():
     assert "is better than the baseline MLP" in text and "transfer" not in text
 
 
-def history(values: list[float]) -> pd.DataFrame:
+def history(values: list[float], train: list[float] | None = None) -> pd.DataFrame:
     return pd.DataFrame({"epoch": range(1, len(values) + 1), "validation_loss": values,
-                         "train_loss": values})
+                         "train_loss": values if train is None else train})
 
 
 def test_curve_finding_branches():
     assert "still falling" in nv.curves_caption(history([1.0, 0.8, 0.7, 0.6]), "the net")
-    text = nv.curves_caption(history([1.0, 0.5, 0.6, 0.7]), "the net")
+    text = nv.curves_caption(history([1.0, 0.5, 0.6, 0.7], train=[1.0, 0.4, 0.3, 0.2]), "the net")
     assert "lowest at epoch 2 of 4" in text and "overfit" in text
+    text = nv.curves_caption(history([1.0, 0.5, 0.6, 0.7]), "the net")  # both curves rise together
+    assert "drift" in text and "not overfitting" in text
     text = nv.curves_caption(history([1.0, 0.5, 0.5, 0.5001]), "the net")
     assert "flattened" in text and "overfit" not in text and "still falling" not in text
     assert nv.curves_caption(pd.DataFrame({"epoch": [1], "train_loss": [1.0]}), "the net") == "Loss per epoch of the net."
@@ -135,13 +142,13 @@ def test_recommendation_sentence():
 
 def test_regularization_sentence_and_caption_from_verdicts():
     table = pd.DataFrame({"change": ["dropout", "L2 weight decay"], "verdict": ["on a par", "on a par"]})
-    assert "None of the 2 changes" in nv.regularization_sentence(table)
+    assert "Both changes leave" in nv.regularization_sentence(table)
     assert "No regularizer changes" in nv.regularization_caption(table)
     table = pd.DataFrame({"change": ["dropout", "L2 weight decay", "batch normalization"],
                           "verdict": ["better", "worse", "on a par"]})
     text = nv.regularization_sentence(table)
     assert text.startswith("Dropout is better than its reference; L2 weight decay is worse than its reference; "
-                           "the other change is on a par with its reference")
+                           "batch normalization is on a par with its reference")
     assert nv.regularization_caption(table) == "1 regularizer better and 1 worse than their reference; the rest on a par."
     one_worse = pd.DataFrame({"change": ["dropout", "L2"], "verdict": ["worse", "worse"]})
     assert nv.regularization_caption(one_worse) == "2 regularizers worse than their reference."

@@ -16,12 +16,9 @@ character plus the cell inset) and picks, per table, the first layout that fits
 (`plan_table`): the table as it is; smaller type (9, 8, 7 pt, set for the PDF only through a Div
 attribute `typst:text:size`, which pandoc's Typst writer turns into `#set text(size: ...)` and the
 HTML ignores); identifiers broken after their underscores (a zero-width space, a line-break
-opportunity in both formats); explicit column widths (`tbl-colwidths`, so each column gets at least
-its longest unbreakable word). When even that does not fit, or when the caller names
-`pdf_columns`, the PDF shows fewer columns: one cross-reference target (`::: {#tbl-...}`) holds the
-complete table for HTML and the reduced one for the PDF in Quarto's conditional content
-(`.content-visible unless-format="typst"` / `when-format="typst"`), so the label exists exactly
-once in each format and the caption says which columns only the HTML edition shows.
+opportunity in both formats); explicit column widths (2 separator dashes per percent, so each column gets at least
+its longest unbreakable word). Both formats always show every column: a table that fits no layout
+is a defect `table_problems` reports, fixed by giving it fewer or shorter columns in the notebook.
 
 `markdown_tables` and `table_problems` read such markdown back (the way `tests/book_checks.py`
 checks every table an executed notebook shows), with the same estimator.
@@ -300,7 +297,7 @@ def plan_table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
     """The first layout that fits the text block, in this order: as it is at body size; one size
     smaller, unwrapped; then at each size (10, 9, 8, 7 pt) explicit widths that wrap cells at their
     spaces, first without and then with identifier breaks. Returns the smallest, broken layout with
-    `fits=False` when nothing fits (the caller drops columns)."""
+    `fits=False` when nothing fits (a defect `table_problems` reports)."""
     cols = tuple(range(len(header))) if columns is None else tuple(columns)
     head = [header[j] for j in cols]
     body = [[r[j] for j in cols] for r in rows]

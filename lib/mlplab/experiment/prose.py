@@ -192,7 +192,8 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
         if n == 1:
             return (f"{capital(table['change'].iloc[0])} leaves {subject} within the margin of parity of its "
                     f"reference ({how}).")
-        return (f"All {n} changes leave {subject} within the margin of parity of their reference ({how}).")
+        every = "Both changes" if n == 2 else f"All {n} changes"
+        return f"{every} leave {subject} within the margin of parity of their reference ({how})."
     if not better and not worse and not few and not par:
         if n == 1:
             return (f"Whether {table['change'].iloc[0]} changes {subject} is undecided: the runs cannot tell a "
