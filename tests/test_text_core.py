@@ -4,6 +4,8 @@ mean pooling, its parameter-count formula, length buckets and the fast net."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
@@ -195,6 +197,9 @@ def test_log_odds_and_truncation_choice():
     L = np.array([10, 20, 30, 40])
     assert eda.cut_share(L, 25) == 0.5 and eda.kept_share(L, 25) == pytest.approx(80 / 100)
     assert eda.choose_length(L, 0.8, [15, 25, 35]) == 25 and eda.choose_length(L, 0.99, [15, 25]) == 25
+    chosen = eda.truncation(SimpleNamespace(fit_lengths=L), 0.8, [35, 15, 25, 25])
+    assert chosen["length"] == 25 and chosen["cut"] == 0.5 and chosen["kept"] == pytest.approx(0.8)
+    assert chosen["table"].shape[0] == 3  # candidates once each, in order
 
 
 def test_mean_vectors_average_the_known_tokens_only():

@@ -16,7 +16,7 @@ import pandas as pd
 
 from mlplab.experiment.record import Run
 from mlplab.experiment.verdict import compare_runs, record
-from mlplab.text import eda
+from mlplab.text.eda import truncation  # noqa: F401  (the notebooks call steps.truncation)
 from mlplab.text import study as S
 
 NB = "imdb_sentiment"
@@ -38,13 +38,6 @@ def load(data_path: str = "", max_train: int = 0, max_test: int = 0):
     from mlplab.data.textsets import with_subset
 
     return with_subset(load_imdb(data_path or None), max_train, max_test, seed=0)
-
-
-def truncation(prep: S.Prepared, keep_tokens: float, candidates) -> dict:
-    L = prep.fit_lengths
-    length = eda.choose_length(L, keep_tokens, candidates)
-    return {"length": length, "cut": eda.cut_share(L, length), "kept": eda.kept_share(L, length),
-            "keep_tokens": float(keep_tokens), "table": eda.truncation_table(L, sorted(set(candidates)))}
 
 
 def source_settings(*, length: int, keep: str, hidden: int, layers: int, dropout: float, lr: float, epochs: int,

@@ -85,3 +85,12 @@ def log_odds(docs, labels, classes, *, top: int = 10, min_count: int = 20) -> pd
                          "count elsewhere": int(y_r[i])})
     del idx
     return pd.DataFrame(rows)
+
+
+def truncation(prep, keep_tokens: float, candidates) -> dict:
+    """The sequence length both text chapters truncate to, chosen on the fit documents' lengths only
+    (`prep`: mlplab.text.study.Prepared), with what it cuts and the table of the candidates."""
+    L = prep.fit_lengths
+    length = choose_length(L, keep_tokens, candidates)
+    return {"length": length, "cut": cut_share(L, length), "kept": kept_share(L, length),
+            "keep_tokens": float(keep_tokens), "table": truncation_table(L, sorted(set(candidates)))}
