@@ -276,8 +276,9 @@ def empty_pages(pdf: Pdf, starts: set[int]) -> list[str]:
 
 
 def normalise(text: str) -> str:
-    """Text compared across formats: no whitespace, soft hyphens, zero-width spaces or ligatures."""
-    text = text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\ufb00", "ff").replace("\u00ad", "")
+    """Text compared across formats: no whitespace, soft hyphens, zero-width spaces or ligatures, and
+    pandoc's smart punctuation read back as typed ("..." is set as an ellipsis)."""
+    text = text.replace("\u2026", "...").replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\ufb00", "ff").replace("\u00ad", "")
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     return re.sub(r"[\s\u200b]+", "", text)
 
