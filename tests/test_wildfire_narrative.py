@@ -36,7 +36,15 @@ def test_repairs_classes_and_separation():
     sep = pd.DataFrame({"feature": ["ISI", "Rain"], "set": ["FWI index", "weather"], "AUC alone": [0.99, 0.2],
                         "strength": [0.98, 0.6]})
     assert "almost a one-cut problem" in nv.separation_sentence(sep)
-    assert "0.800" in nv.separation_sentence(sep)  # a low AUC is a strong signal the other way
+    text = nv.separation_sentence(sep)  # a low AUC is a strong signal the other way, and the text says so
+    assert "Rain has an AUC of 0.200: below 0.5, so it ranks the classes the other way" in text
+    assert "read reversed it reaches 0.800" in text and "ISI orders fire and no-fire days with a ROC AUC of 0.990" in text
+    sep.loc[1, "AUC alone"] = 0.7
+    assert "among the weather variables Rain reaches 0.700." in nv.separation_sentence(sep)
+    assert "other way" not in nv.separation_sentence(sep)
+    sep.loc[0, "AUC alone"] = 0.02
+    assert "ISI has an AUC of 0.020: below 0.5" in nv.separation_sentence(sep)
+    sep.loc[0, "AUC alone"] = 0.99
     sep.loc[0, "strength"], sep.loc[0, "AUC alone"] = 0.5, 0.75
     assert "No single feature sorts" in nv.separation_sentence(sep)
     assert "almost completely" not in nv.features_caption(sep)
