@@ -105,7 +105,7 @@ def docs():
                {"model": "hgb", "validation": 0.45, "test": 0.45, "runner_up": "mlp_tuned"},
                [{"topic": "regularization", "a": "mlp_tuned", "b": "mlp_source", "word": V.BETTER, "mean_diff": -0.01,
                  "low": -0.02, "high": -0.001},
-                {"topic": "headline", "a": "mlp_tuned", "b": "hgb", "word": V.PAR, "mean_diff": 0.03, "low": -0.1,
+                {"topic": "headline", "a": "mlp_tuned", "b": "hgb", "word": V.UNDECIDED, "mean_diff": 0.03, "low": -0.1,
                  "high": 0.1}],
                {"goal": {"target": 0.48, "met": True, "label": "the tuned MLP", "mlp_mean": 0.48, "hgb_mean": 0.45},
                 "capped": {"mlp_tuned": {"share of squared error %": 20.0}}})
@@ -126,6 +126,12 @@ def test_conclusions_tables_and_sentences(docs):
     table, records = C.mlp_table(docs)
     assert len(table) == 4 and {r["a"] for r in records} == {"mlp_tuned", "mlp_source"}
     assert set(table["best other model"]) == {"HGB"}
+    src = table[(table["task"] == "California Housing") & (table["network"] == "the source's MLP")].iloc[0]
+    assert src["splits"] == "3 of 3 worse" and src["difference"] == pytest.approx(0.07)
+    v = C.compare(docs["california"], "mlp_source", "hgb")
+    assert src["95 % interval"] == f"{V.signed(v.low)} to {V.signed(v.high)}" and src["verdict"] == v.word
+    from mlplab import reporting as rp
+    assert rp.table_problems(rp.table_markdown(table, "tbl-lab2-mlp", "c")) == []  # interval and count fit the PDF
     assert "the goal" not in C.goal_sentence(docs["california"]) and "is met" in C.goal_sentence(docs["california"])
     docs["california"]["extra"]["goal"].update(met=False, mlp_mean=0.5)
     assert "is not met" in C.goal_sentence(docs["california"])
@@ -133,7 +139,9 @@ def test_conclusions_tables_and_sentences(docs):
     assert len(helped) == 1 and "is better than its reference" in C.helped_sentences(helped, docs)
     assert "moved away from 0.5 on 1 of 3" in C.helped_sentences(helped, docs)
     cav = C.caveats(docs)
-    assert any("flatters" in c for c in cav) and any("ISI" in c for c in cav) and any("on a par" in c for c in cav)
+    assert any("flatters" in c for c in cav) and any("ISI" in c for c in cav)
+    assert "California Housing (regression): 1 of the 1 headline comparisons are undecided: their intervals reach past" in cav[-1]
+    assert "on a par" not in " ".join(cav)
     quiet = copy.deepcopy(docs)
     quiet["wildfire"]["extra"]["contrast"] = [{"random − grouped": 0.001}]
     assert any("did not flatter" in c for c in C.caveats(quiet))
@@ -195,3 +203,14 @@ def test_search_sentence_counts_configurations_over_many_splits():
     text = cn.search_sentence(many, "the MLP")
     assert text.startswith("The MLP: the searches chose hidden layers 64×32 units, dropout 0.3 on 6 of 10 splits; ")
     assert text.endswith("dropout 0.0 on 4.")
+
+
+def test_differences_caption_names_par_and_undecided_apart():
+    recs = [{"word": V.BETTER}, {"word": V.PAR}, {"word": V.UNDECIDED}]
+    assert C.differences_caption(recs) == "Takeaway: 1 of the 3 differences exclude zero; 1 on a par, 1 undecided."
+    assert C.differences_caption(recs[:2]).endswith("; the rest are on a par (their whole interval lies inside the "
+                                                    "margin of parity).")
+    assert C.differences_caption([recs[0], recs[2]]).endswith("; the rest are undecided (their intervals reach past "
+                                                              "the margin of parity).")
+    assert C.differences_caption(recs[:1]) == "Takeaway: 1 of the 1 differences exclude zero."
+    assert C.differences_caption([]) == "Takeaway: no comparison was recorded."
