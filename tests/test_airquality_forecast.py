@@ -479,3 +479,25 @@ def test_taxi_counts_table_names_detectors_by_label():
     table = ts.counts_table(runs)
     assert table["detector"].tolist() == ["rolling z-score", "seasonal z-score", "autoencoder"]
     assert table["windows detected (min–max)"].tolist()[0] == "3–4"
+
+
+def test_forecast_series_is_in_the_series_unit_and_feature_captions_match_what_they_show():
+    from types import SimpleNamespace
+
+    from mlplab.airquality import steps
+
+    scaler = pr.Scaler(np.array([2.0, 100.0]), np.array([1.5, 20.0]))
+    prep = SimpleNamespace(horizons=(1, 6), features=("CO(GT)", "NOx(GT)"), scaler=scaler)
+    y = np.array([[-1.0, 0.0, 0.5, 1.0], [1.0, 2.0, -0.5, 0.0]])  # columns: horizon-major, series-minor
+    detail = {"origins": pd.date_range("2005-01-01", periods=2, freq="h"), "y_true": y, "y_pred": y * 0.5}
+    run = Run("lstm_tuned", "tuned", "the tuned network",
+              [SplitResult(0, 0, {}, {}, {"rmse": {"6": {"NOx(GT)": 12.0}}}, detail=detail)])
+    st = SimpleNamespace(prep=prep, runs={"lstm_tuned": run})
+    times, truth, preds, rmse = steps.forecast_series(st, ["lstm_tuned"], "NOx(GT)", 6)
+    assert truth.tolist() == [120.0, 100.0] and preds["lstm_tuned"].tolist() == [110.0, 100.0]  # value × 20 + 100
+    assert times[0] == pd.Timestamp("2005-01-01 06:00") and rmse == {"lstm_tuned": 12.0}
+    feat = pd.DataFrame({"series": ["a"], "R² lstm_tuned": [0.5], "R² linear_ar": [0.4]})
+    labels = {"lstm_tuned": "the tuned network", "linear_ar": "the linear autoregression"}
+    assert nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels, rmse=False).startswith("Test R² (unitless) per")
+    assert "RMSE" not in nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels, rmse=False)
+    assert nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels).startswith("Test R² and RMSE")

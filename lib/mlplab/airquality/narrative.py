@@ -364,9 +364,12 @@ def caption_search(choice: dict) -> str:
             "seed). The first row is chosen; the test period plays no part in the choice.")
 
 
-def caption_features(table: pd.DataFrame, a: str, b: str, horizon: int, labels: dict[str, str]) -> str:
+def caption_features(table: pd.DataFrame, a: str, b: str, horizon: int, labels: dict[str, str], *,
+                     rmse: bool = True) -> str:
+    """`rmse=False` for the figure, which plots R² only (RMSE has a different unit per series: the table has it)."""
     diff = table[f"R² {a}"] - table[f"R² {b}"]
-    return (f"Test R² and RMSE (in each series' unit) per series at {horizon} h, {labels[a]} against {labels[b]} "
+    what = "Test R² and RMSE (in each series' unit)" if rmse else "Test R² (unitless)"
+    return (f"{what} per series at {horizon} h, {labels[a]} against {labels[b]} "
             f"(seed means). {capital(labels[a])} is ahead on {int((diff > 0).sum())} of {len(table)} series.")
 
 
