@@ -55,7 +55,13 @@ def test_contrast_branches():
     assert "flatters every model" in nv.contrast_sentence(t)
     assert "score lower" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [-0.05, -0.03]}))
     assert "nearly the same" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.005, -0.004]}))
-    assert "not consistent" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, -0.004]}))
+    text = nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, -0.004]}))
+    assert "1 of the 2 fixed models score higher" in text and "(up to 0.050)" in text and "not consistent" not in text
+    text = nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, 0.008]}))  # two gains are consistent
+    assert "flatters the models" in text and "not consistent" not in text
+    text = nv.contrast_sentence(pd.DataFrame({"random − grouped": [-0.05, 0.004]}))
+    assert "1 of the 2 fixed models score lower" in text and "(up to 0.050)" in text
+    assert "not consistent" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, -0.03]}))
 
 
 def test_pooled_and_misclassified_branches():
