@@ -279,14 +279,14 @@ def test_conclusions_sentence_branches():
     aq = {"extra": {"goal": _goal(["better", "on a par", "worse"])}, "models": {"lstm_tuned": {"seeds": {"n": 3}}}}
     text = conclusions.forecast_sentences(aq)
     assert "better than the linear autoregression at 1 h" in text and "on a par with it at 6 h" in text
-    assert "worse than it at 24 h" in text and "not met" in text
+    assert "worse than it at 24 h" in text and "the simpler linear autoregression is better at 24 h" in text
     aq["extra"]["goal"] = _goal(["on a par", "worse", "worse"])
     assert "tuned network is on a par with the linear autoregression at 1 h and worse than it at 6 h and 24 h" in \
         conclusions.forecast_sentences(aq)
     aq["extra"]["goal"] = _goal(["undecided", "better", "on a par"])
     text = conclusions.forecast_sentences(aq)
     assert ("better than the linear autoregression at 6 h, on a par with it at 24 h and not yet distinguishable from "
-            "it at 1 h") in text and "not met" in text
+            "it at 1 h") in text and text.endswith("does not beat the linear autoregression at every horizon.")
     aq["extra"]["goal"] = _goal(["better"] * 3)
     assert conclusions.forecast_sentences(aq).endswith("The goal is met.")
     aq["extra"]["goal"] = {**_goal(["better"] * 3), "baselines": _standing()}
@@ -305,7 +305,11 @@ def test_published_table_is_context_with_persistence_for_scale():
     assert table["our test R² at 1 h"].tolist() == [0.55, 0.613, 0.6, 0.87, 0.785] and table["write-up R²"].isna().sum() == 1
     cap = conclusions.caption_published(table)
     assert "no row is scored" in cap and "not directly comparable" not in cap and "Ours is higher" not in cap
-    assert cap.endswith("For scale, persistence alone reaches 0.785 at 1 h, above 4 of the 4 published numbers.")
+    assert cap.endswith("For scale, persistence alone reaches 0.785 at 1 h, above every published value in the table.")
+    table.loc[4, "our test R² at 1 h"] = 0.7
+    assert conclusions.caption_published(table).endswith("0.700 at 1 h, between the published values (0.6191 and 0.7616).")
+    table.loc[4, "our test R² at 1 h"] = 0.5
+    assert conclusions.caption_published(table).endswith("below every published value in the table.")
 
 
 def test_conclusions_lever_rows_and_sentences():

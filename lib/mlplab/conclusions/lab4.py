@@ -112,9 +112,11 @@ def forecast_sentences(aq: dict) -> str:
     out += f"{context} " if context else ""
     if g["met"]:
         out += "The goal is met."
-    elif worse or par or open_:
-        out += ("The goal is not met: where the autoregression is not beaten, the simpler model is as good or better, "
-                "and the report says so.")
+    elif worse:
+        out += (f"The goal is not met: the simpler linear autoregression is better at {join(worse)}, and the report "
+                "says so.")
+    elif par or open_:
+        out += "The goal is not met: the tuned network does not beat the linear autoregression at every horizon."
     else:
         out += "The goal is not met."
     return out
@@ -207,10 +209,14 @@ def caption_published(table: pd.DataFrame) -> str:
     if naive.empty or pd.isna(naive.iloc[0]):
         return head
     p = float(naive.iloc[0])
-    published = table["write-up R²"].dropna()
-    above = int((p > published).sum())
-    return (f"{head} For scale, persistence alone reaches {num(p)} at {horizon}, above {above} of the "
-            f"{len(published)} published numbers.")
+    published = sorted(set(float(x) for x in table["write-up R²"].dropna()))
+    if all(p > x for x in published):
+        where = "above every published value in the table"
+    elif all(p < x for x in published):
+        where = "below every published value in the table"
+    else:
+        where = "between the published values (" + join([f"{x:.4g}" for x in published]) + ")"
+    return f"{head} For scale, persistence alone reaches {num(p)} at {horizon}, {where}."
 
 
 def caption_levers(rows: pd.DataFrame) -> str:
