@@ -89,7 +89,8 @@ def identifier_leaks(executed_ipynb_path, names) -> list[str]:
     A table cell (header or body) equal to a run name, or any table cell or sentence of the notebook's
     markdown output holding a run name with an underscore as a word outside `code` spans, is reported as
     "cell N: 'name' in table tbl-x" or "cell N: 'name' in the text". Names without an underscore are only
-    matched as whole cells (a label may contain the word 'persistence'). Returns [] when there is none.
+    matched as whole body cells (a label may contain the word 'persistence'; a header 'mean' is a statistic).
+    Returns [] when there is none.
     """
     import re
 
@@ -108,9 +109,10 @@ def identifier_leaks(executed_ipynb_path, names) -> list[str]:
             if not text:
                 continue
             for t in markdown_tables(text):
-                for c in [*t.header, *(x for r in t.rows for x in r)]:
+                for k, c in enumerate([*t.header, *(x for r in t.rows for x in r)]):
                     plain = re.sub(r"`[^`]*`", "", c.replace("\u200b", "").replace("\\_", "_")).strip()
-                    hit = plain if plain in names else (word.search(plain).group(1) if word and word.search(plain) else None)
+                    whole = plain in names and ("_" in plain or k >= len(t.header))  # a header 'mean' is a statistic
+                    hit = plain if whole else (word.search(plain).group(1) if word and word.search(plain) else None)
                     if hit:
                         found.append(f"cell {i}: {hit!r} in table {t.label or 'without label'}")
             prose = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("|"))

@@ -74,3 +74,12 @@ def test_identifier_leaks_finds_run_names_in_cells_and_sentences(tmp_path):
     assert identifier_leaks(path, names) == ["cell 1: 'linear_ar' in table tbl-bad", "cell 1: 'lstm_tuned' in table tbl-bad",
                                              "cell 1: 'hgb' in table tbl-bad", "cell 1: 'linear_ar' in the text"]
     assert identifier_leaks(_notebook(tmp_path, [_markdown_output(good)]), names) == []
+
+
+def test_identifier_leaks_reads_a_header_word_as_a_statistic(tmp_path):
+    from book_checks import identifier_leaks
+
+    table = reporting.table_markdown(pd.DataFrame({"column": ["HouseAge"], "mean": [28.6]}), "tbl-cols", "Caption.")
+    assert identifier_leaks(_notebook(tmp_path, [_markdown_output(table)]), ["mean", "mlp_tuned"]) == []
+    body = reporting.table_markdown(pd.DataFrame({"model": ["mean"], "rmse": [1.1]}), "tbl-m", "Caption.")
+    assert identifier_leaks(_notebook(tmp_path, [_markdown_output(body)]), ["mean"]) == ["cell 1: 'mean' in table tbl-m"]

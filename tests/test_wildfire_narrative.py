@@ -143,10 +143,17 @@ def test_conclusions_tables_and_sentences(docs):
     assert "is not met" in C.goal_sentence(docs["california"])
     helped = C.helped_table(docs)
     assert len(helped) == 1 and "is better than its reference" in C.helped_sentences(helped, docs)
+    assert helped.iloc[0][["task", "95 % interval"]].tolist() == ["California Housing", "-0.020 to -0.001"]
+    docs["california"]["verdicts"].append({"topic": "regularization", "a": "mlp_tuned", "b": "mlp_tuned_es_reference",
+                                           "word": V.PAR, "mean_diff": 0.0, "low": -0.001, "high": 0.001})
+    docs["california"]["models"]["mlp_tuned_es_reference"] = {"label": "the unregularized tuned MLP trained on the rows "
+                                                                        "left after the early-stopping slice"}
+    assert C.helped_table(docs)["against"].iloc[1] == "the unregularized MLP on the rows early stopping trains on"
+    docs["california"]["verdicts"].pop()
     assert "moved away from 0.5 on 1 of 3" in C.helped_sentences(helped, docs)
     cav = C.caveats(docs)
     assert any("flatters" in c for c in cav) and any("ISI" in c for c in cav)
-    assert "California Housing (regression): 1 of the 1 headline comparisons are undecided: their intervals reach past" in cav[-1]
+    assert "California Housing (regression): 1 of the 1 headline comparisons is undecided: their intervals reach past" in cav[-1]
     assert "on a par" not in " ".join(cav)
     quiet = copy.deepcopy(docs)
     quiet["wildfire"]["extra"]["contrast"] = [{"random − grouped": 0.001}]

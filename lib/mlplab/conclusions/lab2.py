@@ -171,9 +171,14 @@ def helped_table(docs: dict[str, dict]) -> pd.DataFrame:
                 continue
             what = (label(doc, r["a"]).replace("the unregularized tuned MLP with ", "") if r["topic"] == "regularization"
                     else f"FWI indices for {label(doc, r['a'])}")
-            rows.append({"task": task, "change": what, "against": label(doc, r["b"]), "difference": r["mean_diff"],
-                         "low": r["low"], "high": r["high"], "verdict": r["word"]})
-    return pd.DataFrame(rows, columns=["task", "change", "against", "difference", "low", "high", "verdict"])
+            against = ("the unregularized MLP on the rows early stopping trains on" if r["b"].endswith("_es_reference")
+                       else label(doc, r["b"]))
+            low, high = r["low"], r["high"]
+            rows.append({"task": task.split(" (")[0], "change": what, "against": against,
+                         "difference": r["mean_diff"],
+                         "95 % interval": "–" if low is None else f"{V.signed(low)} to {V.signed(high)}",
+                         "verdict": r["word"]})
+    return pd.DataFrame(rows, columns=["task", "change", "against", "difference", "95 % interval", "verdict"])
 
 
 def helped_sentences(table: pd.DataFrame, docs: dict[str, dict]) -> str:
@@ -232,7 +237,8 @@ def caveats(docs: dict[str, dict]) -> list[str]:
         heads = [r for r in doc.get("verdicts", []) if r["topic"] == "headline"]
         open_ = [r for r in heads if r["word"] in (V.UNDECIDED, V.TOO_FEW)]
         if open_:
-            out.append(f"{task}: {len(open_)} of the {len(heads)} headline comparisons are undecided: their intervals "
+            out.append(f"{task}: {len(open_)} of the {len(heads)} headline comparisons "
+                       f"{'is' if len(open_) == 1 else 'are'} undecided: their intervals "
                        "reach past the margin of parity, so the outer splits cannot rank those models either way, "
                        "nor call them equal.")
     return out
