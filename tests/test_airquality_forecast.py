@@ -492,8 +492,10 @@ def test_forecast_series_is_in_the_series_unit_and_feature_captions_match_what_t
 
     scaler = pr.Scaler(np.array([2.0, 100.0]), np.array([1.5, 20.0]))
     prep = SimpleNamespace(horizons=(1, 6), features=("CO(GT)", "NOx(GT)"), scaler=scaler)
-    y = np.array([[-1.0, 0.0, 0.5, 1.0], [1.0, 2.0, -0.5, 0.0]])  # columns: horizon-major, series-minor
-    detail = {"origins": pd.date_range("2005-01-01", periods=2, freq="h"), "y_true": y, "y_pred": y * 0.5}
+    y = np.array([[-1.0, 0.0, 0.5, 1.0], [1.0, 2.0, -0.5, 0.0]])  # standardized; horizon-major, series-minor
+    part = SimpleNamespace(y=y, X=y, origins=pd.date_range("2005-01-01", periods=2, freq="h"))
+    model = SimpleNamespace(predict=lambda X: X * 0.5)
+    detail = mo.Forecast(prep.features, prep.horizons, scaler.scale).detail(model, part)  # what a run keeps
     run = Run("lstm_tuned", "tuned", "the tuned network",
               [SplitResult(0, 0, {}, {}, {"rmse": {"6": {"NOx(GT)": 12.0}}}, detail=detail)])
     st = SimpleNamespace(prep=prep, runs={"lstm_tuned": run})

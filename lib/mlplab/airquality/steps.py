@@ -339,14 +339,15 @@ def feature_table(st: Setup, names: Sequence[str], horizon: int) -> pd.DataFrame
 
 def forecast_series(st: Setup, names: Sequence[str], feature: str, horizon: int):
     """(target hours, measured values, {name: forecasts}, {name: test RMSE}) of one series at one horizon, first seed,
-    in the series' own unit (the networks see standardized values; the figure shows what was measured)."""
+    in the series' own unit. The runs keep their first split's targets and forecasts as deviations from the fit
+    period's mean, in the unit (`models.Forecast.detail`); adding the mean back gives what was measured."""
     k, j = st.prep.horizons.index(int(horizon)), st.prep.features.index(feature)
     col = k * len(st.prep.features) + j
     first = st.runs[names[0]].detail
     times = pd.DatetimeIndex(first["origins"]) + pd.Timedelta(hours=int(horizon))
-    mean, scale = float(np.ravel(st.prep.scaler.mean)[j]), float(np.ravel(st.prep.scaler.scale)[j])
-    truth = np.asarray(first["y_true"][:, col], dtype=float) * scale + mean
-    preds = {n: np.asarray(st.runs[n].detail["y_pred"][:, col], dtype=float) * scale + mean for n in names}
+    mean = float(np.ravel(st.prep.scaler.mean)[j])
+    truth = np.asarray(first["y_true"][:, col], dtype=float) + mean
+    preds = {n: np.asarray(st.runs[n].detail["y_pred"][:, col], dtype=float) + mean for n in names}
     rmse = {n: st.runs[n].test["rmse"][str(int(horizon))][feature] for n in names}
     return times, truth, preds, rmse
 
