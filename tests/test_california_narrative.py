@@ -28,7 +28,11 @@ def test_goal_met_and_not_met_and_gap_direction():
     runs["mlp_tuned"] = run("mlp_tuned", "the tuned MLP", [0.49, 0.50, 0.49], role="tuned")
     g = goal(runs, 0.48)
     text = nv.goal_sentence(g)
-    assert not g["met"] and "it is not met" in text and "ahead of it" in text
+    assert not g["met"] and "it is not met" in text and "ahead of it" in text and "For scale" not in text
+    runs["linear"] = run("linear", "linear regression", [0.68, 0.69, 0.70])
+    assert nv.goal_sentence(goal(runs, 0.48)).endswith(
+        "For scale, linear regression, the simplest fitted model, reaches 0.690: it misses the goal.")
+    assert nv.goal_sentence(goal(runs, 0.7)).endswith("reaches 0.690: it already meets the goal.")
 
 
 def test_data_and_capped_sentences():
@@ -154,6 +158,10 @@ def test_scores_anchor_and_caption_branches():
     assert "is below their MLP" in nv.anchors_sentence(anchors, runs)
     runs["mlp_tuned"] = run("mlp_tuned", "the tuned MLP", [0.6] * 3)
     assert "is not below their MLP" in nv.anchors_sentence(anchors, runs)
+    assert "For scale" not in nv.anchors_sentence(anchors, runs)
+    runs["linear"] = run("linear", "linear regression", [0.68, 0.69, 0.70])
+    assert nv.anchors_sentence(anchors, runs).endswith(
+        "For scale, our linear regression, the simplest fitted model, reaches 0.690.")
     assert "All 100 rows" in nv.subsample_sentence(100, 100)
     assert "subsample of 50" in nv.subsample_sentence(50, 100)
 

@@ -140,7 +140,12 @@ def test_conclusions_tables_and_sentences(docs):
     assert rp.table_problems(rp.table_markdown(table, "tbl-lab2-mlp", "c")) == []  # interval and count fit the PDF
     assert "the goal" not in C.goal_sentence(docs["california"]) and "is met" in C.goal_sentence(docs["california"])
     docs["california"]["extra"]["goal"].update(met=False, mlp_mean=0.5)
-    assert "is not met" in C.goal_sentence(docs["california"])
+    assert "is not met" in C.goal_sentence(docs["california"]) and "For scale" not in C.goal_sentence(docs["california"])
+    docs["california"]["models"]["linear"] = {"role": "baseline", "label": "linear regression",
+                                              "seeds": {"mean": {"rmse": 0.686}}}
+    assert C.goal_sentence(docs["california"]).endswith(
+        "For scale, linear regression, the simplest fitted model, averages 0.686.")
+    del docs["california"]["models"]["linear"]
     helped = C.helped_table(docs)
     assert len(helped) == 1 and "is better than its reference" in C.helped_sentences(helped, docs)
     assert helped.iloc[0][["task", "95 % interval"]].tolist() == ["California Housing", "-0.020 to -0.001"]

@@ -148,7 +148,15 @@ def goal_sentence(goal: dict) -> str:
         text += f"HGB, tuned with the same budget, reaches {num(goal['hgb_mean'])}: the MLP is {num(gap)} behind it."
     else:
         text += f"HGB, tuned with the same budget, reaches {num(goal['hgb_mean'])}: the MLP is {num(-gap)} ahead of it."
-    return text
+    return text + _linear_scale(goal.get("linear_mean"), goal["target"])
+
+
+def _linear_scale(linear: float | None, target: float) -> str:
+    """Where the simplest fitted model stands beside a quoted goal (empty when it did not run)."""
+    if linear is None:
+        return ""
+    side = "already meets" if linear <= target else "misses"
+    return f" For scale, linear regression, the simplest fitted model, reaches {num(linear)}: it {side} the goal."
 
 
 def recommendation_sentence(rec: dict | None, runs: dict, metric: str = "rmse", higher_is_better: bool = False) -> str:
@@ -337,6 +345,8 @@ def anchors_sentence(anchors: dict, runs: dict) -> str:
         text += f"Our tuned MLP's {num(ours)} is below their MLP's figure."
     else:
         text += f"Our tuned MLP's {num(ours)} is not below their MLP's figure."
+    if "linear" in runs:
+        text += f" For scale, our linear regression, the simplest fitted model, reaches {num(runs['linear'].mean('rmse'))}."
     return text
 
 

@@ -150,6 +150,13 @@ def mlp_sentences(docs: dict[str, dict]) -> str:
 
 def goal_sentence(cal: dict) -> str:
     g = cal["extra"]["goal"]
+    linear = cal["models"].get("linear")
+    scale = (f" For scale, linear regression, the simplest fitted model, averages {num(_mean(cal, 'linear'))}."
+             if linear is not None else "")
+    return _goal_text(g) + scale
+
+
+def _goal_text(g: dict) -> str:
     if g["met"]:
         return (f"The issue's goal for California (an MLP test RMSE of at most {g['target']:g}) is met: {g['label']} "
                 f"averages {num(g['mlp_mean'])} over the outer splits, with hyperparameters chosen on fit and "
