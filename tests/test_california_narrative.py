@@ -196,3 +196,21 @@ def test_search_captions_say_what_the_table_shows_and_both_epoch_budgets():
     assert "skip" not in plain and "halving" not in plain
     assert "up to 30 epochs (its last round)" in nv.epochs_sentence(30, 60) and "for 60 epochs, more" in nv.epochs_sentence(30, 60)
     assert nv.epochs_sentence(40, 40) == "The chosen configuration's final fits train for the search's 40 epochs."
+
+
+def test_columns_table_prints_each_row_in_its_own_precision():
+    from mlplab.california import features as fx
+    from mlplab.data.california import FEATURES, TARGET
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({c: rng.uniform(0.5, 15.0, 200) for c in (*FEATURES, TARGET)})
+    frame["HouseAge"] = rng.integers(1, 53, 200).astype(float)
+    frame["Population"] = rng.integers(3, 35_682, 200).astype(float)
+    shown = fx.shown_columns(fx.describe(frame), frame).set_index("column")
+    age, pop, inc = shown.loc["HouseAge"], shown.loc["Population"], shown.loc["MedInc"]
+    assert age["max"] == f"{frame['HouseAge'].max():.0f}" and "." not in age["median"] and age["mean"].count(".") == 1
+    assert "," in pop["max"] and "." not in pop["min"]
+    assert inc["min"] == f"{frame['MedInc'].min():.3f}"
+    assert shown["skewness"].dtype == float  # the sentences read it as a number
+    halves = frame.iloc[:2].assign(HouseAge=[28.0, 29.0])
+    assert fx.shown_columns(fx.describe(halves), halves).set_index("column").loc["HouseAge", "median"] == "28.5"
