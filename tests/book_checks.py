@@ -81,3 +81,43 @@ def stderr_outputs(executed_ipynb_path) -> list[str]:
                 text = _text(out.get("text")).strip()
                 found.append(f"cell {i}: {text.splitlines()[0] if text else '(empty stderr output)'}")
     return found
+
+
+def identifier_leaks(executed_ipynb_path, names) -> list[str]:
+    """Run names (code identifiers such as `lstm_tuned`) shown where a reader expects a model's label.
+
+    A table cell (header or body) equal to a run name, or any table cell or sentence of the notebook's
+    markdown output holding a run name with an underscore as a word outside `code` spans, is reported as
+    "cell N: 'name' in table tbl-x" or "cell N: 'name' in the text". Names without an underscore are only
+    matched as whole body cells (a label may contain the word 'persistence'; a header 'mean' is a statistic).
+    Returns [] when there is none.
+    """
+    import re
+
+    from mlplab.reporting import markdown_tables
+
+    names = sorted(set(names), key=len, reverse=True)
+    snake = [n for n in names if "_" in n]
+    word = re.compile(r"(?<![\w`])(" + "|".join(map(re.escape, snake)) + r")(?![\w`])") if snake else None
+    nb = _read(executed_ipynb_path)
+    found: list[str] = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            text = _text(out.get("data", {}).get("text/markdown", ""))
+            if not text:
+                continue
+            for t in markdown_tables(text):
+                for k, c in enumerate([*t.header, *(x for r in t.rows for x in r)]):
+                    plain = re.sub(r"`[^`]*`", "", c.replace("\u200b", "").replace("\\_", "_")).strip()
+                    whole = plain in names and ("_" in plain or k >= len(t.header))  # a header 'mean' is a statistic
+                    hit = plain if whole else (word.search(plain).group(1) if word and word.search(plain) else None)
+                    if hit:
+                        found.append(f"cell {i}: {hit!r} in table {t.label or 'without label'}")
+            prose = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("|"))
+            prose = re.sub(r"`[^`]*`", "", prose.replace("\\_", "_"))
+            prose = re.sub(r"[#@][\w-]+", "", prose)  # labels and cross-references are not prose
+            if word:
+                found.extend(f"cell {i}: {m.group(1)!r} in the text" for m in word.finditer(prose))
+    return found

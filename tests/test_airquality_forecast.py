@@ -158,8 +158,42 @@ def _goal(words, tuned_1h=0.85):
             "beats_ar_everywhere": better, "met": better and tuned_1h > 0.7616}
 
 
+def _standing(p1=0.785, source=(0.613, 0.059, -0.05), below=(3, 3, 3)):
+    """steps.naive_standing's shape: persistence, the same hour yesterday, our write-up LSTM per horizon."""
+    return {h: {"persistence": p, "seasonal_naive": 0.36, "source": s, "source_below": b, "n": 3}
+            for h, p, s, b in zip(("1", "6", "24"), (p1, -0.3, 0.36), source, below)}
+
+
+def test_naive_standing_counts_seeds_against_the_better_naive_forecast():
+    from types import SimpleNamespace
+
+    from mlplab.airquality import steps
+
+    runs = {"persistence": _run("persistence", [_hs(0.79, -0.3, 0.36)] * 3),
+            "seasonal_naive": _run("seasonal_naive", [_hs(0.36, 0.36, 0.36)] * 3),
+            "lstm_source": _run("lstm_source", [_hs(0.61, 0.06, -0.05), _hs(0.8, 0.3, 0.4), _hs(0.6, 0.4, -0.1)])}
+    st = SimpleNamespace(runs=runs, prep=SimpleNamespace(horizons=(1, 6, 24)))
+    out = steps.naive_standing(st)
+    assert out["1"] == {"persistence": pytest.approx(0.79), "seasonal_naive": pytest.approx(0.36),
+                        "source": pytest.approx(0.67), "source_below": 2, "n": 3}
+    assert out["6"]["source_below"] == 2 and out["24"]["source_below"] == 2  # 0.4 > 0.36 on the second seed
+
+
 def test_goal_sentence_branches():
     assert nv.goal_sentence(_goal(["better"] * 3), (1, 6, 24)).endswith("The goal is met.")
+    goal = {**_goal(["better"] * 3), "baselines": _standing()}
+    text = nv.goal_sentence(goal, (1, 6, 24))
+    assert ("The goal is met. For scale, persistence (repeating the last hour, no learning) reaches 0.785 at 1 h, "
+            "already above the write-up's 0.7616, so clearing that number shows no skill by itself; our run of the "
+            "write-up's LSTM scores 0.613 / 0.059 / -0.050 at 1 h / 6 h / 24 h: below the better naive forecast on "
+            "every seed at every horizon.") in text
+    text = nv.baseline_context({**goal, "baselines": _standing(p1=0.7, below=(0, 3, 1))})
+    assert "reaches 0.700 at 1 h, below the write-up's 0.7616" in text
+    assert text.endswith("below the better naive forecast on every seed at 6 h, below it on some seeds at 24 h "
+                         "(1 of 3 seeds) and above it on every seed at 1 h.")
+    assert nv.baseline_context({**goal, "baselines": _standing(below=(0, 0, 0))}).endswith(
+        "above the better naive forecast on every seed at 1 h, 6 h and 24 h.")
+    assert nv.baseline_context(_goal(["better"] * 3)) == ""
     text = nv.goal_sentence(_goal(["better", "on a par", "worse"]), (1, 6, 24))
     assert "not beaten at every horizon" in text and "on a par with" in text and "worse than" in text
     text = nv.goal_sentence(_goal(["better"] * 3, tuned_1h=0.7), (1, 6, 24))
@@ -178,6 +212,13 @@ def test_levers_sentence_compares_with_the_write_up_claims():
     assert "we find the opposite" in text and "we find them on a par" in text
     text = nv.levers_sentence(runs, [v("lstm_lr_high", "undecided"), v("lstm_bidirectional", "too few runs")], 0.7616)
     assert "our seeds cannot tell the two apart" in text and "we have too few seeds to tell" in text
+    assert "For scale" not in text  # no persistence run: nothing to say
+    runs["persistence"] = _run("persistence", [_hs(0.785, -0.3, 0.36)])
+    text = nv.levers_sentence(runs, [v("lstm_lr_high", "worse")], 0.7616)
+    assert text.endswith("For scale, persistence alone reaches 0.785 at 1 h on our test period, above all three of the "
+                         "write-up's numbers.")
+    runs["persistence"] = _run("persistence", [_hs(0.65, -0.3, 0.36)])
+    assert "above 1 of the write-up's three numbers" in nv.levers_sentence(runs, [v("lstm_lr_high", "worse")], 0.7616)
 
 
 def test_recommendation_and_cleaning_and_shift_branches(sample, full):
@@ -238,12 +279,37 @@ def test_conclusions_sentence_branches():
     aq = {"extra": {"goal": _goal(["better", "on a par", "worse"])}, "models": {"lstm_tuned": {"seeds": {"n": 3}}}}
     text = conclusions.forecast_sentences(aq)
     assert "better than the linear autoregression at 1 h" in text and "on a par with it at 6 h" in text
-    assert "worse than it at 24 h" in text and "not met" in text
+    assert "worse than it at 24 h" in text and "the simpler linear autoregression is better at 24 h" in text
     aq["extra"]["goal"] = _goal(["on a par", "worse", "worse"])
     assert "tuned network is on a par with the linear autoregression at 1 h and worse than it at 6 h and 24 h" in \
         conclusions.forecast_sentences(aq)
+    aq["extra"]["goal"] = _goal(["undecided", "better", "on a par"])
+    text = conclusions.forecast_sentences(aq)
+    assert ("better than the linear autoregression at 6 h, on a par with it at 24 h and not yet distinguishable from "
+            "it at 1 h") in text and text.endswith("does not beat the linear autoregression at every horizon.")
     aq["extra"]["goal"] = _goal(["better"] * 3)
     assert conclusions.forecast_sentences(aq).endswith("The goal is met.")
+    aq["extra"]["goal"] = {**_goal(["better"] * 3), "baselines": _standing()}
+    text = conclusions.forecast_sentences(aq)
+    assert "above the write-up's 0.7616. For scale, persistence (repeating the last hour, no learning) reaches 0.785" in text
+    assert "below the better naive forecast on every seed at every horizon. The goal is met." in text
+
+
+def test_published_table_is_context_with_persistence_for_scale():
+    models = {n: {"horizons": {"1": {"r2_mean": r}}} for n, r in
+              (("lstm_lr_high", 0.55), ("lstm_source", 0.613), ("lstm_bidirectional", 0.6), ("lstm_tuned", 0.87),
+               ("persistence", 0.785))}
+    aq = {"models": models, "extra": {"goal": _goal(["better"] * 3)}}
+    table = conclusions.published_table(aq)
+    assert "model" not in table and table["network"].iloc[-1] == "persistence (no learning)"
+    assert table["our test R² at 1 h"].tolist() == [0.55, 0.613, 0.6, 0.87, 0.785] and table["write-up R²"].isna().sum() == 1
+    cap = conclusions.caption_published(table)
+    assert "no row is scored" in cap and "not directly comparable" not in cap and "Ours is higher" not in cap
+    assert cap.endswith("For scale, persistence alone reaches 0.785 at 1 h, above every published value in the table.")
+    table.loc[4, "our test R² at 1 h"] = 0.7
+    assert conclusions.caption_published(table).endswith("0.700 at 1 h, between the published values (0.6191 and 0.7616).")
+    table.loc[4, "our test R² at 1 h"] = 0.5
+    assert conclusions.caption_published(table).endswith("below every published value in the table.")
 
 
 def test_conclusions_lever_rows_and_sentences():
@@ -270,6 +336,14 @@ def test_captions_use_readable_labels_and_end_with_takeaways():
     assert cap.endswith("Best at 1 h: the tuned network and 6 h: the linear autoregression.") and "`" not in cap
     table["test R² 6h"] = [0.4, 0.45]
     assert nv.caption_horizons(table, (1, 6), labels).endswith("Best at every horizon: the tuned network.")
+    full = pd.DataFrame({"model": ["linear_ar", "lstm_tuned", "gru"], "test R² 1h": [0.86, 0.87, 0.8],
+                         "test R² 6h": [0.4, 0.45, 0.5]})
+    fig = nv.caption_horizons(table, (1, 6), {**labels, "gru": "the GRU"}, full=full)
+    assert fig.endswith("Best of the models shown at every horizon: the tuned network. Among all models run, the GRU "
+                        "is ahead at 6 h.")  # the figure's caption agrees with the table of every model
+    assert nv.caption_horizons(full, (1, 6), {**labels, "gru": "the GRU"}).endswith(
+        "Best at 1 h: the tuned network and 6 h: the GRU.")
+    assert "Among all" not in nv.caption_horizons(table, (1, 6), labels, full=table)
     feat = pd.DataFrame({"series": ["a", "b", "c"], "R² lstm_tuned": [0.5, 0.1, 0.3], "R² linear_ar": [0.4, 0.2, 0.1]})
     assert nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels).endswith(
         "The tuned network is ahead on 2 of 3 series.")
@@ -378,3 +452,58 @@ def test_conclusions_recommendation_branches():
                          "their cost on this data.")
     aq["models"]["linear_ar"]["role"] = "tuned"
     assert conclusions.recommendation_sentences(taxi, aq).endswith("test 0.550).")
+
+
+def test_tables_show_labels_not_run_names():
+    from mlplab.airquality import steps
+
+    labels = {"lstm_tuned": "the tuned network", "linear_ar": "the linear autoregression",
+              "persistence": "persistence (last hour)"}
+    table = pd.DataFrame({"model": ["persistence", "linear_ar", "lstm_tuned"], "test R² 1h": [0.78, 0.86, 0.87]})
+    shown = steps.labelled(table, labels)
+    assert shown["model"].tolist() == ["persistence (last hour)", "linear autoregression", "tuned network"]
+    assert table["model"].tolist()[0] == "persistence"  # the frame the captions read keeps its names
+    feat = pd.DataFrame({"series": ["a"], "unit": ["mg/m³"], "R² lstm_tuned": [0.5], "RMSE lstm_tuned": [0.2],
+                         "R² linear_ar": [0.4], "RMSE linear_ar": [0.3]})
+    assert list(steps.feature_view(feat, labels).columns) == ["series", "unit", "R² tuned network", "RMSE tuned network",
+                                                              "R² linear autoregression", "RMSE linear autoregression"]
+    assert steps.candidate_label("search_07") == "grid 7"
+    assert steps.candidate_label("lstm_lr_high") == "write-up's LSTM at the higher learning rate"
+    assert steps.candidate_label("gru") == "GRU"
+
+
+def test_taxi_counts_table_names_detectors_by_label():
+    from mlplab.taxi import steps as ts
+
+    runs = {}
+    for name in ts.MODELS:
+        r = Run(name, "baseline", ts.LABELS[name], [SplitResult(0, 0, {}, {}, {"alarm_events": 4})])
+        r.info["per_seed"] = {"windows_detected": [3, 4], "false_alarms": [2, 5]}
+        runs[name] = r
+    table = ts.counts_table(runs)
+    assert table["detector"].tolist() == ["rolling z-score", "seasonal z-score", "autoencoder"]
+    assert table["windows detected (min–max)"].tolist()[0] == "3–4"
+
+
+def test_forecast_series_is_in_the_series_unit_and_feature_captions_match_what_they_show():
+    from types import SimpleNamespace
+
+    from mlplab.airquality import steps
+
+    scaler = pr.Scaler(np.array([2.0, 100.0]), np.array([1.5, 20.0]))
+    prep = SimpleNamespace(horizons=(1, 6), features=("CO(GT)", "NOx(GT)"), scaler=scaler)
+    y = np.array([[-1.0, 0.0, 0.5, 1.0], [1.0, 2.0, -0.5, 0.0]])  # standardized; horizon-major, series-minor
+    part = SimpleNamespace(y=y, X=y, origins=pd.date_range("2005-01-01", periods=2, freq="h"))
+    model = SimpleNamespace(predict=lambda X: X * 0.5)
+    detail = mo.Forecast(prep.features, prep.horizons, scaler.scale).detail(model, part)  # what a run keeps
+    run = Run("lstm_tuned", "tuned", "the tuned network",
+              [SplitResult(0, 0, {}, {}, {"rmse": {"6": {"NOx(GT)": 12.0}}}, detail=detail)])
+    st = SimpleNamespace(prep=prep, runs={"lstm_tuned": run})
+    times, truth, preds, rmse = steps.forecast_series(st, ["lstm_tuned"], "NOx(GT)", 6)
+    assert truth.tolist() == [120.0, 100.0] and preds["lstm_tuned"].tolist() == [110.0, 100.0]  # value × 20 + 100
+    assert times[0] == pd.Timestamp("2005-01-01 06:00") and rmse == {"lstm_tuned": 12.0}
+    feat = pd.DataFrame({"series": ["a"], "R² lstm_tuned": [0.5], "R² linear_ar": [0.4]})
+    labels = {"lstm_tuned": "the tuned network", "linear_ar": "the linear autoregression"}
+    assert nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels, rmse=False).startswith("Test R² (unitless) per")
+    assert "RMSE" not in nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels, rmse=False)
+    assert nv.caption_features(feat, "lstm_tuned", "linear_ar", 24, labels).startswith("Test R² and RMSE")

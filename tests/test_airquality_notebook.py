@@ -36,10 +36,11 @@ def test_notebook_source_is_clean_and_its_parameters_validate(name):
 
 @pytest.mark.slow
 def test_lab4_notebooks_on_the_quick_profile(tmp_path, monkeypatch):
-    from book_checks import check_notebook_tables, stderr_outputs
+    from book_checks import check_notebook_tables, identifier_leaks, stderr_outputs
 
     taxi, figs = execute_notebook(ROOT / "analysis" / NOTEBOOK_FILES["taxi_anomaly"], "taxi_anomaly", tmp_path,
                                   monkeypatch, TAXI_FIGURES, {"profile": "quick", **QUICK["taxi_anomaly"]})
+    assert identifier_leaks(tmp_path / "out.ipynb", taxi["models"]) == []  # labels, never run names
     assert set(NOTEBOOKS["taxi_anomaly"].required_models) <= set(taxi["models"])
     assert taxi["provenance"]["source"] == "embedded" and taxi["provenance"]["kind"] == "real"
     assert taxi["recommended"] is None and "no labelled validation period" in taxi["reason"]
@@ -54,6 +55,7 @@ def test_lab4_notebooks_on_the_quick_profile(tmp_path, monkeypatch):
 
     aq, _ = execute_notebook(ROOT / "analysis" / NOTEBOOK_FILES["air_quality"], "air_quality", tmp_path, monkeypatch,
                              AQ_FIGURES, {"profile": "quick", **QUICK["air_quality"]})
+    assert identifier_leaks(tmp_path / "out.ipynb", [*aq["models"], *aq["extra"]["search"]["validation_r2_mean"]]) == []
     assert {"lstm_lr_high", "lstm_bidirectional", "lstm_deep", "gru"} <= set(aq["models"])
     assert not any(n.startswith("search_") for n in aq["models"])
     assert aq["provenance"]["kind"] == "subset"  # the quick profile reads the first hours only
@@ -73,6 +75,7 @@ def test_lab4_notebooks_on_the_quick_profile(tmp_path, monkeypatch):
                                parameters={"profile": "quick", "results_dir": str(tmp_path / "results")},
                                cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
     assert stderr_outputs(out) == [] and check_notebook_tables(out) == []
+    assert identifier_leaks(out, [*taxi["models"], *aq["models"]]) == []
     text = "".join(o.get("data", {}).get("text/markdown", "") for c in nbformat.read(out, as_version=4).cells
                    for o in c.get("outputs", []))
     assert "#tbl-lab4-detection" in text and "#fig-lab4-levers" in text and "For forecasting" in text

@@ -59,3 +59,27 @@ def test_html_dataframe_output_is_reported(tmp_path):
 def test_missing_notebook_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no executed notebook"):
         stderr_outputs(tmp_path / "nope.ipynb")
+
+
+def test_identifier_leaks_finds_run_names_in_cells_and_sentences(tmp_path):
+    from book_checks import identifier_leaks
+
+    names = ["lstm_tuned", "linear_ar", "persistence", "hgb"]
+    good = reporting.table_markdown(pd.DataFrame({"model": ["tuned network", "persistence (last hour)", "HGB"],
+                                                  "R²": [0.8, 0.7, 0.6]}), "tbl-good", "Caption.")
+    bad = reporting.table_markdown(pd.DataFrame({"model": ["lstm_tuned", "hgb"], "R² linear_ar": [0.8, 0.7]}),
+                                   "tbl-bad", "Caption.")
+    prose = "The tuned network beats linear_ar here; the parameter `lstm_tuned` is code, and so is @tbl-lstm_tuned."
+    path = _notebook(tmp_path, [_markdown_output(good), _markdown_output(bad), _markdown_output(prose)])
+    assert identifier_leaks(path, names) == ["cell 1: 'linear_ar' in table tbl-bad", "cell 1: 'lstm_tuned' in table tbl-bad",
+                                             "cell 1: 'hgb' in table tbl-bad", "cell 1: 'linear_ar' in the text"]
+    assert identifier_leaks(_notebook(tmp_path, [_markdown_output(good)]), names) == []
+
+
+def test_identifier_leaks_reads_a_header_word_as_a_statistic(tmp_path):
+    from book_checks import identifier_leaks
+
+    table = reporting.table_markdown(pd.DataFrame({"column": ["HouseAge"], "mean": [28.6]}), "tbl-cols", "Caption.")
+    assert identifier_leaks(_notebook(tmp_path, [_markdown_output(table)]), ["mean", "mlp_tuned"]) == []
+    body = reporting.table_markdown(pd.DataFrame({"model": ["mean"], "rmse": [1.1]}), "tbl-m", "Caption.")
+    assert identifier_leaks(_notebook(tmp_path, [_markdown_output(body)]), ["mean"]) == ["cell 1: 'mean' in table tbl-m"]

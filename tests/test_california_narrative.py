@@ -28,7 +28,11 @@ def test_goal_met_and_not_met_and_gap_direction():
     runs["mlp_tuned"] = run("mlp_tuned", "the tuned MLP", [0.49, 0.50, 0.49], role="tuned")
     g = goal(runs, 0.48)
     text = nv.goal_sentence(g)
-    assert not g["met"] and "it is not met" in text and "ahead of it" in text
+    assert not g["met"] and "it is not met" in text and "ahead of it" in text and "For scale" not in text
+    runs["linear"] = run("linear", "linear regression", [0.68, 0.69, 0.70])
+    assert nv.goal_sentence(goal(runs, 0.48)).endswith(
+        "For scale, linear regression, the simplest fitted model, reaches 0.690: it misses the goal.")
+    assert nv.goal_sentence(goal(runs, 0.7)).endswith("reaches 0.690: it already meets the goal.")
 
 
 def test_data_and_capped_sentences():
@@ -72,7 +76,24 @@ def test_budget_search_and_encoding_sentences():
 def test_gap_sentence_branches():
     assert "it overfits" in nv.gap_sentence(run("m", "the net", [0.6, 0.6, 0.6], train=[0.3, 0.3, 0.3]))
     assert "moderate" in nv.gap_sentence(run("m", "the net", [0.5, 0.5, 0.5], train=[0.45, 0.45, 0.45]))
-    assert "no sign of overfitting" in nv.gap_sentence(run("m", "the net", [0.5, 0.5, 0.5], train=[0.49, 0.49, 0.49]))
+    close = run("m", "gradient boosting (HGB)", [0.5, 0.5, 0.5], train=[0.49, 0.49, 0.49])
+    assert nv.gap_sentence(close) == ("The fit-row and test RMSE of gradient boosting (HGB) are close (0.490 and "
+                                      "0.500): no sign of overfitting.")  # no "(HGB)'s"
+    epochs = np.arange(1, 13)
+    # the validation loss turns up while the training loss keeps falling: the curve figure says "overfit"
+    over = pd.DataFrame({"epoch": epochs, "train_loss": 1.0 / epochs,
+                         "validation_loss": [1.0, 0.8, 0.6, 0.5, 0.45, 0.42, 0.43, 0.46, 0.5, 0.55, 0.6, 0.66]})
+    close.splits[0].detail["history"] = over
+    text = nv.gap_sentence(close)
+    assert "no sign of overfitting" not in text and "its curves show the later epochs overfitting" in text
+    assert "overfit" in nv.caption_curves(over, "the net")  # caption and sentence read the same diagnosis
+    # both curves swing, the gap does not widen: unstable training, not overfitting, in both places
+    swing = [0.5, 0.45, 0.4, 0.46, 0.38, 0.47, 0.37, 0.48, 0.36, 0.47, 0.37, 0.46]
+    close.splits[0].detail["history"] = pd.DataFrame({"epoch": epochs, "train_loss": [v + 0.05 for v in swing],
+                                                      "validation_loss": swing})
+    text = nv.gap_sentence(close)
+    assert "no sign of overfitting; the swings of its validation loss are unstable training" in text
+    assert "unstable" in nv.caption_curves(close.history, "the net")
 
 
 def _res(capped_residual: float, spread_hi: float):
@@ -137,6 +158,10 @@ def test_scores_anchor_and_caption_branches():
     assert "is below their MLP" in nv.anchors_sentence(anchors, runs)
     runs["mlp_tuned"] = run("mlp_tuned", "the tuned MLP", [0.6] * 3)
     assert "is not below their MLP" in nv.anchors_sentence(anchors, runs)
+    assert "For scale" not in nv.anchors_sentence(anchors, runs)
+    runs["linear"] = run("linear", "linear regression", [0.68, 0.69, 0.70])
+    assert nv.anchors_sentence(anchors, runs).endswith(
+        "For scale, our linear regression, the simplest fitted model, reaches 0.690.")
     assert "All 100 rows" in nv.subsample_sentence(100, 100)
     assert "subsample of 50" in nv.subsample_sentence(50, 100)
 
@@ -144,7 +169,7 @@ def test_scores_anchor_and_caption_branches():
 def test_ensemble_sentence_branches():
     assert "single fit" in nv.ensemble_sentence(1, {}, {})
     text = nv.ensemble_sentence(3, {"hgb": 0.0, "mlp": 0.02}, {"hgb": "HGB", "mlp": "the tuned MLP"})
-    assert "HGB's members are identical" in text and "the tuned MLP's members differ by 0.020" in text
+    assert "the members of HGB are identical" in text and "the members of the tuned MLP differ by 0.020" in text
 
 
 def test_curve_caption_takeaway_continues_the_sentence():
@@ -153,3 +178,39 @@ def test_curve_caption_takeaway_continues_the_sentence():
     text = nv.caption_curves(h, "the tuned MLP")
     assert "Takeaway: the validation loss of the tuned MLP" in text
     assert nv.caption_curves(None, "the tuned MLP").endswith("never used).")
+
+
+def test_search_captions_say_what_the_table_shows_and_both_epoch_budgets():
+    from types import SimpleNamespace
+
+    result = SimpleNamespace(best_params={"enc__kind": "ple", "hidden": [256, 256], "epochs": 30}, best_score=-0.512,
+                             n_candidates=8)
+    cap = nv.caption_search(result, 60)
+    assert "at 30 epochs, 8 candidates); its final fits train it for 60 epochs." in cap and "epochs 30" not in cap
+    assert nv.caption_search(result, 30).endswith("at 30 epochs, 8 candidates).")
+    skipping = pd.DataFrame({"rank": [1, 2, 3, 7, 8], "budget": [30, 30, 30, 10, 10]})
+    text = nv.search_table_caption(skipping, result, 60)
+    assert text.startswith("The 5 best-ranked of the 8 MLP configurations") and "last halving round" in text
+    assert "so the ranks skip" in text and text.endswith("its final fits train it for 60 epochs.")
+    plain = nv.search_table_caption(pd.DataFrame({"rank": [1, 2, 3]}), result, 60)
+    assert "skip" not in plain and "halving" not in plain
+    assert "up to 30 epochs (its last round)" in nv.epochs_sentence(30, 60) and "for 60 epochs, more" in nv.epochs_sentence(30, 60)
+    assert nv.epochs_sentence(40, 40) == "The chosen configuration's final fits train for the search's 40 epochs."
+
+
+def test_columns_table_prints_each_row_in_its_own_precision():
+    from mlplab.california import features as fx
+    from mlplab.data.california import FEATURES, TARGET
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({c: rng.uniform(0.5, 15.0, 200) for c in (*FEATURES, TARGET)})
+    frame["HouseAge"] = rng.integers(1, 53, 200).astype(float)
+    frame["Population"] = rng.integers(3, 35_682, 200).astype(float)
+    shown = fx.shown_columns(fx.describe(frame), frame).set_index("column")
+    age, pop, inc = shown.loc["HouseAge"], shown.loc["Population"], shown.loc["MedInc"]
+    assert age["max"] == f"{frame['HouseAge'].max():.0f}" and "." not in age["median"] and age["mean"].count(".") == 1
+    assert "," in pop["max"] and "." not in pop["min"]
+    assert inc["min"] == f"{frame['MedInc'].min():.3f}"
+    assert shown["skewness"].dtype == float  # the sentences read it as a number
+    halves = frame.iloc[:2].assign(HouseAge=[28.0, 29.0])
+    assert fx.shown_columns(fx.describe(halves), halves).set_index("column").loc["HouseAge", "median"] == "28.5"

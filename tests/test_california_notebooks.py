@@ -180,3 +180,14 @@ def test_conclusions_chapter(project):
     assert "California Housing (regression)" in text and "Algerian forest fires (classification)" in text
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
     assert (root / "conclusions" / "report" / "figures" / "lab2_comparison" / "fig-lab2-mlp.png").is_file()
+
+
+def test_tables_and_sentences_name_models_by_label(project):
+    """No run name (`mlp_tuned`, `hgb`, ...) in a table cell or a sentence of the executed chapters."""
+    from book_checks import identifier_leaks
+
+    docs, root = project
+    names = {n for d in docs.values() for n in d["models"]}
+    for name in docs:
+        assert identifier_leaks(root / name / "out.ipynb", docs[name]["models"]) == [], name
+    assert identifier_leaks(root / "conclusions" / "out.ipynb", names) == []

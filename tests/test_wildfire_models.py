@@ -81,3 +81,26 @@ def test_grouped_splits_share_no_day_random_ones_do(data):
         assert len(set(s.fit) | set(s.validation) | set(s.test)) == len(y)
     again = steps.grouped_indices(y, days, [0, 1], folds=5, valid_folds=5)
     assert all(np.array_equal(a.test, b.test) for a, b in zip(grouped, again))
+
+
+def test_misclassified_table_fits_the_pdf_and_keeps_the_prediction(data):
+    from mlplab import reporting as rp
+
+    frame = data[0]
+    # worst case: many rows, both regions, every weather column at its widest value
+    pool = frame[["date", "region"]].copy()
+    pool["truth"] = frame["fire"].to_numpy()
+    pool["prediction"] = 1 - pool["truth"]
+    pool["p_fire"] = 0.4321
+    wide = frame.copy()
+    for col in ("temperature", "rh", "ws", "rain", "ffmc", "isi", "fwi"):
+        wide[col] = 88.88 if col not in ("rh",) else 100.0
+    wrong = steps.misclassified(pool, wide)
+    assert list(wrong.columns) == ["date", "region", "truth", "predicted", "p(fire)", "T", "RH", "Ws", "Rain",
+                                   "FFMC", "ISI", "FWI"]
+    assert (wrong["predicted"] != wrong["truth"]).all() and set(wrong["predicted"]) == {"fire", "not fire"}
+    assert wrong["T"].iloc[0] == 89 and wrong["RH"].iloc[0] == 100  # whole numbers, as published
+    md = rp.table_markdown(wrong, "tbl-fire-errors", "caption", digits=2)
+    assert rp.table_problems(md) == []
+    table = rp.markdown_tables(md)[0]
+    assert table.in_pdf and "predicted" in table.header and table.font_pt >= 8

@@ -36,7 +36,15 @@ def test_repairs_classes_and_separation():
     sep = pd.DataFrame({"feature": ["ISI", "Rain"], "set": ["FWI index", "weather"], "AUC alone": [0.99, 0.2],
                         "strength": [0.98, 0.6]})
     assert "almost a one-cut problem" in nv.separation_sentence(sep)
-    assert "0.800" in nv.separation_sentence(sep)  # a low AUC is a strong signal the other way
+    text = nv.separation_sentence(sep)  # a low AUC is a strong signal the other way, and the text says so
+    assert "Rain has an AUC of 0.200: below 0.5, so it ranks the classes the other way" in text
+    assert "read reversed it reaches 0.800" in text and "ISI orders fire and no-fire days with a ROC AUC of 0.990" in text
+    sep.loc[1, "AUC alone"] = 0.7
+    assert "among the weather variables Rain reaches 0.700." in nv.separation_sentence(sep)
+    assert "other way" not in nv.separation_sentence(sep)
+    sep.loc[0, "AUC alone"] = 0.02
+    assert "ISI has an AUC of 0.020: below 0.5" in nv.separation_sentence(sep)
+    sep.loc[0, "AUC alone"] = 0.99
     sep.loc[0, "strength"], sep.loc[0, "AUC alone"] = 0.5, 0.75
     assert "No single feature sorts" in nv.separation_sentence(sep)
     assert "almost completely" not in nv.features_caption(sep)
@@ -47,7 +55,13 @@ def test_contrast_branches():
     assert "flatters every model" in nv.contrast_sentence(t)
     assert "score lower" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [-0.05, -0.03]}))
     assert "nearly the same" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.005, -0.004]}))
-    assert "not consistent" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, -0.004]}))
+    text = nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, -0.004]}))
+    assert "1 of the 2 fixed models score higher" in text and "(up to 0.050)" in text and "not consistent" not in text
+    text = nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, 0.008]}))  # two gains are consistent
+    assert "flatters the models" in text and "not consistent" not in text
+    text = nv.contrast_sentence(pd.DataFrame({"random − grouped": [-0.05, 0.004]}))
+    assert "1 of the 2 fixed models score lower" in text and "(up to 0.050)" in text
+    assert "not consistent" in nv.contrast_sentence(pd.DataFrame({"random − grouped": [0.05, -0.03]}))
 
 
 def test_pooled_and_misclassified_branches():
@@ -97,7 +111,7 @@ def docs():
                {"model": "hgb", "validation": 0.45, "test": 0.45, "runner_up": "mlp_tuned"},
                [{"topic": "regularization", "a": "mlp_tuned", "b": "mlp_source", "word": V.BETTER, "mean_diff": -0.01,
                  "low": -0.02, "high": -0.001},
-                {"topic": "headline", "a": "mlp_tuned", "b": "hgb", "word": V.PAR, "mean_diff": 0.03, "low": -0.1,
+                {"topic": "headline", "a": "mlp_tuned", "b": "hgb", "word": V.UNDECIDED, "mean_diff": 0.03, "low": -0.1,
                  "high": 0.1}],
                {"goal": {"target": 0.48, "met": True, "label": "the tuned MLP", "mlp_mean": 0.48, "hgb_mean": 0.45},
                 "capped": {"mlp_tuned": {"share of squared error %": 20.0}}})
@@ -118,14 +132,34 @@ def test_conclusions_tables_and_sentences(docs):
     table, records = C.mlp_table(docs)
     assert len(table) == 4 and {r["a"] for r in records} == {"mlp_tuned", "mlp_source"}
     assert set(table["best other model"]) == {"HGB"}
+    src = table[(table["task"] == "California Housing") & (table["network"] == "the source's MLP")].iloc[0]
+    assert src["splits"] == "3 of 3 worse" and src["difference"] == pytest.approx(0.07)
+    v = C.compare(docs["california"], "mlp_source", "hgb")
+    assert src["95 % interval"] == f"{V.signed(v.low)} to {V.signed(v.high)}" and src["verdict"] == v.word
+    from mlplab import reporting as rp
+    assert rp.table_problems(rp.table_markdown(table, "tbl-lab2-mlp", "c")) == []  # interval and count fit the PDF
     assert "the goal" not in C.goal_sentence(docs["california"]) and "is met" in C.goal_sentence(docs["california"])
     docs["california"]["extra"]["goal"].update(met=False, mlp_mean=0.5)
-    assert "is not met" in C.goal_sentence(docs["california"])
+    assert "is not met" in C.goal_sentence(docs["california"]) and "For scale" not in C.goal_sentence(docs["california"])
+    docs["california"]["models"]["linear"] = {"role": "baseline", "label": "linear regression",
+                                              "seeds": {"mean": {"rmse": 0.686}}}
+    assert C.goal_sentence(docs["california"]).endswith(
+        "For scale, linear regression, the simplest fitted model, averages 0.686.")
+    del docs["california"]["models"]["linear"]
     helped = C.helped_table(docs)
     assert len(helped) == 1 and "is better than its reference" in C.helped_sentences(helped, docs)
+    assert helped.iloc[0][["task", "95 % interval"]].tolist() == ["California Housing", "-0.020 to -0.001"]
+    docs["california"]["verdicts"].append({"topic": "regularization", "a": "mlp_tuned", "b": "mlp_tuned_es_reference",
+                                           "word": V.PAR, "mean_diff": 0.0, "low": -0.001, "high": 0.001})
+    docs["california"]["models"]["mlp_tuned_es_reference"] = {"label": "the unregularized tuned MLP trained on the rows "
+                                                                        "left after the early-stopping slice"}
+    assert C.helped_table(docs)["against"].iloc[1] == "the unregularized MLP on the rows early stopping trains on"
+    docs["california"]["verdicts"].pop()
     assert "moved away from 0.5 on 1 of 3" in C.helped_sentences(helped, docs)
     cav = C.caveats(docs)
-    assert any("flatters" in c for c in cav) and any("ISI" in c for c in cav) and any("on a par" in c for c in cav)
+    assert any("flatters" in c for c in cav) and any("ISI" in c for c in cav)
+    assert "California Housing (regression): 1 of the 1 headline comparisons is undecided: their intervals reach past" in cav[-1]
+    assert "on a par" not in " ".join(cav)
     quiet = copy.deepcopy(docs)
     quiet["wildfire"]["extra"]["contrast"] = [{"random − grouped": 0.001}]
     assert any("did not flatter" in c for c in C.caveats(quiet))
@@ -187,3 +221,14 @@ def test_search_sentence_counts_configurations_over_many_splits():
     text = cn.search_sentence(many, "the MLP")
     assert text.startswith("The MLP: the searches chose hidden layers 64×32 units, dropout 0.3 on 6 of 10 splits; ")
     assert text.endswith("dropout 0.0 on 4.")
+
+
+def test_differences_caption_names_par_and_undecided_apart():
+    recs = [{"word": V.BETTER}, {"word": V.PAR}, {"word": V.UNDECIDED}]
+    assert C.differences_caption(recs) == "Takeaway: 1 of the 3 differences exclude zero; 1 on a par, 1 undecided."
+    assert C.differences_caption(recs[:2]).endswith("; the rest are on a par (their whole interval lies inside the "
+                                                    "margin of parity).")
+    assert C.differences_caption([recs[0], recs[2]]).endswith("; the rest are undecided (their intervals reach past "
+                                                              "the margin of parity).")
+    assert C.differences_caption(recs[:1]) == "Takeaway: 1 of the 1 differences exclude zero."
+    assert C.differences_caption([]) == "Takeaway: no comparison was recorded."

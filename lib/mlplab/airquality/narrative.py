@@ -141,7 +141,10 @@ def ridge_sentence(alpha: float, scores: dict[str, float]) -> str:
             f"({num(scores[f'{alpha:g}'])}).")
 
 
-def levers_sentence(runs: dict, verdicts: list[dict], source_r2: float) -> str:
+PUBLISHED_R2 = (0.6191, 0.6885, 0.7616)  # the write-up's three R² (learning rate 0.01, unidirectional, best)
+
+
+def levers_sentence(runs: dict, verdicts: list[dict], source_r2: float, first: int = 1) -> str:
     """Each change to the write-up's network, by the noise rule on test mean R², beside the write-up's claims."""
     from mlplab.airquality.steps import LEVER_LABELS, find
 
@@ -165,6 +168,13 @@ def levers_sentence(runs: dict, verdicts: list[dict], source_r2: float) -> str:
         v = find(verdicts, name, "lstm_source", "r2_mean")
         if v:
             text += f" {claim}; {answers.get(v['word'], 'we have too few seeds to tell')}."
+    key = f"r2_{horizon_key(first)}"
+    if text and "persistence" in runs and key in runs["persistence"].first.test:
+        p = runs["persistence"].mean(key)
+        where = ("above all three of the write-up's numbers" if p > max(PUBLISHED_R2) else
+                 "below all three of the write-up's numbers" if p < min(PUBLISHED_R2) else
+                 f"above {sum(p > x for x in PUBLISHED_R2)} of the write-up's three numbers")
+        text += f" For scale, persistence alone reaches {num(p)} at {first} h on our test period, {where}."
     return text
 
 
@@ -228,8 +238,44 @@ def goal_sentence(goal: dict, horizons) -> str:
     verdict = ("The goal is met." if goal["met"] else
                "The goal is not met: " + ("the autoregression is not beaten at every horizon" if not goal["beats_ar_everywhere"]
                                           else f"the write-up's {goal['source_r2']} is not beaten at {first} h") + ".")
+    context = baseline_context(goal)
     return (f"On the test period, over the seeds (which vary only the network's training randomness), the tuned network: "
-            f"{'; '.join(parts)}; {src}. {verdict}")
+            f"{'; '.join(parts)}; {src}. {verdict}" + (f" {context}" if context else ""))
+
+
+def baseline_context(goal: dict) -> str:
+    """Where the simplest forecasts stand beside the write-up's number (`goal["baselines"]`, steps.naive_standing):
+    persistence at the first horizon against it, and our run of the write-up's LSTM against the better naive
+    forecast per horizon, counted over the seeds. '' when the goal carries no baselines."""
+    base = goal.get("baselines") or {}
+    if not base:
+        return ""
+    hs = sorted(base, key=int)
+    first = base[hs[0]]
+    src = goal["source_r2"]
+    text = ""
+    if "persistence" in first:
+        p1 = first["persistence"]
+        text = (f"For scale, persistence (repeating the last hour, no learning) reaches {num(p1)} at {hs[0]} h, "
+                + (f"already above the write-up's {src}, so clearing that number shows no skill by itself"
+                   if p1 > src else f"below the write-up's {src}"))
+    if all("source" in base[h] for h in hs):
+        vals = " / ".join(num(base[h]["source"]) for h in hs)
+        below = [f"{h} h" for h in hs if base[h]["source_below"] == base[h]["n"]]
+        above = [f"{h} h" for h in hs if base[h]["source_below"] == 0]
+        mixed = [f"{h} h ({base[h]['source_below']} of {base[h]['n']} seeds)" for h in hs
+                 if 0 < base[h]["source_below"] < base[h]["n"]]
+        parts = []
+        if below:
+            parts.append(f"below the better naive forecast on every seed at {join(below)}"
+                         if len(below) < len(hs) else "below the better naive forecast on every seed at every horizon")
+        if mixed:
+            parts.append(f"below it on some seeds at {join(mixed)}")
+        if above:
+            parts.append(f"{'above it' if parts else 'above the better naive forecast'} on every seed at {join(above)}")
+        lead = "; our run of the write-up's LSTM" if text else "Our run of the write-up's LSTM"
+        text += f"{lead} scores {vals} at {' / '.join(f'{h} h' for h in hs)}: {join(parts, 'and')}"
+    return text + "." if text else ""
 
 
 def recommendation_sentence(rec: dict | None, runs: dict) -> str:
@@ -282,13 +328,28 @@ def caption_corr(corr: pd.DataFrame) -> str:
             f"correlation between two different series is {float(np.nanmax(c.to_numpy())):.2f}.")
 
 
-def caption_horizons(table: pd.DataFrame, horizons, labels: dict[str, str]) -> str:
+def caption_horizons(table: pd.DataFrame, horizons, labels: dict[str, str], full: pd.DataFrame | None = None) -> str:
+    """Best model per horizon in `table`. When `table` shows some of the models (a figure) and `full` holds them all
+    (the table beside it), the caption says where a model not shown is ahead, so figure and table never disagree."""
     hs = [horizon_key(h) for h in horizons]
-    best = [labels.get(b, b) for b in (table.loc[table[f"test R² {h}"].idxmax(), "model"] for h in hs)]
+
+    def best(t):
+        return [t.loc[t[f"test R² {h}"].idxmax(), "model"] for h in hs]
+
+    shown = best(table)
+    names = [labels.get(b, b) for b in shown]
     head = "Test mean R² per horizon, mean and standard deviation over the seeds. "
-    if len(set(best)) == 1:
-        return head + f"Best at every horizon: {best[0]}."
-    return head + "Best at " + join([f"{int(h)} h: {b}" for h, b in zip(horizons, best)]) + "."
+    among = "of the models shown " if full is not None else ""
+    if len(set(names)) == 1:
+        text = head + f"Best {among}at every horizon: {names[0]}."
+    else:
+        text = head + f"Best {among}at " + join([f"{int(h)} h: {b}" for h, b in zip(horizons, names)]) + "."
+    if full is not None:
+        ahead = [(h, b) for h, b, s in zip(horizons, best(full), shown) if b != s]
+        if ahead:
+            text += (" Among all models run, " + join([f"{labels.get(b, b)} is ahead at {int(h)} h" for h, b in ahead])
+                     + ".")
+    return text
 
 
 def caption_levers(values: dict[str, list[float]]) -> str:
@@ -303,9 +364,12 @@ def caption_search(choice: dict) -> str:
             "seed). The first row is chosen; the test period plays no part in the choice.")
 
 
-def caption_features(table: pd.DataFrame, a: str, b: str, horizon: int, labels: dict[str, str]) -> str:
+def caption_features(table: pd.DataFrame, a: str, b: str, horizon: int, labels: dict[str, str], *,
+                     rmse: bool = True) -> str:
+    """`rmse=False` for the figure, which plots R² only (RMSE has a different unit per series: the table has it)."""
     diff = table[f"R² {a}"] - table[f"R² {b}"]
-    return (f"Test R² and RMSE (in each series' unit) per series at {horizon} h, {labels[a]} against {labels[b]} "
+    what = "Test R² and RMSE (in each series' unit)" if rmse else "Test R² (unitless)"
+    return (f"{what} per series at {horizon} h, {labels[a]} against {labels[b]} "
             f"(seed means). {capital(labels[a])} is ahead on {int((diff > 0).sum())} of {len(table)} series.")
 
 

@@ -37,7 +37,8 @@ def goal(runs: dict, target: float, model: str = "mlp_tuned", reference: str = "
     mean = r.mean("rmse")
     return {"target": float(target), "model": model, "label": r.label, "mlp_mean": mean,
             "per_split": r.values("rmse"), "met": bool(mean <= target), "hgb_mean": h.mean("rmse"),
-            "gap_to_hgb": mean - h.mean("rmse"), "validation_mean": r.mean("rmse", "validation")}
+            "gap_to_hgb": mean - h.mean("rmse"), "validation_mean": r.mean("rmse", "validation"),
+            **({"linear_mean": runs["linear"].mean("rmse")} if "linear" in runs else {})}
 
 
 def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:

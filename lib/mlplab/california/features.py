@@ -75,6 +75,28 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def shown_columns(described: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """`describe` as the book prints it: each row in its column's own precision. Whole-number columns (house age
+    in years, population, households) print whole numbers ('29 years', not '29.000'), every number of 1,000 or
+    more gets thousands separators, the rest three decimals; so one table never shows 1166.000 beside 1,425."""
+    out = described.copy()
+    stats_ = ["mean", "median", "min", "max"]
+    for c in stats_:
+        out[c] = out[c].astype(object)
+    for i, col in enumerate(described["column"]):
+        values = frame[col].dropna()
+        whole = bool(np.allclose(values, np.round(values)))
+        for c in stats_:
+            v = float(described.at[i, c])
+            if whole and c != "mean" and v.is_integer():  # a median of an even count may fall halfway
+                out.at[i, c] = f"{v:,.0f}"
+            elif abs(v) >= 1000:
+                out.at[i, c] = f"{v:,.0f}"
+            else:
+                out.at[i, c] = f"{v:.1f}" if whole else f"{v:.3f}"
+    return out
+
+
 def capped_summary(frame: pd.DataFrame) -> dict:
     """How many rows sit at the census ceiling, and how they differ from the rest."""
     at_cap = frame[TARGET] >= CAP - 1e-9

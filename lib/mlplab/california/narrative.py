@@ -148,7 +148,15 @@ def goal_sentence(goal: dict) -> str:
         text += f"HGB, tuned with the same budget, reaches {num(goal['hgb_mean'])}: the MLP is {num(gap)} behind it."
     else:
         text += f"HGB, tuned with the same budget, reaches {num(goal['hgb_mean'])}: the MLP is {num(-gap)} ahead of it."
-    return text
+    return text + _linear_scale(goal.get("linear_mean"), goal["target"])
+
+
+def _linear_scale(linear: float | None, target: float) -> str:
+    """Where the simplest fitted model stands beside a quoted goal (empty when it did not run)."""
+    if linear is None:
+        return ""
+    side = "already meets" if linear <= target else "misses"
+    return f" For scale, linear regression, the simplest fitted model, reaches {num(linear)}: it {side} the goal."
 
 
 def recommendation_sentence(rec: dict | None, runs: dict, metric: str = "rmse", higher_is_better: bool = False) -> str:
@@ -198,8 +206,17 @@ def gap_sentence(run, metric: str = "rmse") -> str:
     if gap > moderate:
         return (f"{capital(run.label)} scores {num(train)} {what} on its fit rows and {num(test)} on test: a moderate "
                 f"generalization gap of {shown}.")
-    return (f"{capital(run.label)}'s fit-row and test {what} are close ({num(train)} and {num(test)}): no sign of "
-            "overfitting.")
+    from mlplab.experiment.curves import diagnose
+
+    kind = diagnose(getattr(run, "history", None), run.label).kind  # the curve figure's own diagnosis
+    head = f"The fit-row and test {what} of {run.label} are close ({num(train)} and {num(test)})"
+    if kind == "overfitting":
+        return (f"{head} at the end of training, but its curves show the later epochs overfitting (the gap between "
+                "training and validation loss widens after the best epoch): early stopping would keep better weights.")
+    if kind == "unstable":
+        return (f"{head} and its fit–validation gap does not widen: no sign of overfitting; the swings of its "
+                "validation loss are unstable training.")
+    return f"{head}: no sign of overfitting."
 
 
 def residual_sentence(res: pd.DataFrame, label: str) -> str:
@@ -328,6 +345,8 @@ def anchors_sentence(anchors: dict, runs: dict) -> str:
         text += f"Our tuned MLP's {num(ours)} is below their MLP's figure."
     else:
         text += f"Our tuned MLP's {num(ours)} is not below their MLP's figure."
+    if "linear" in runs:
+        text += f" For scale, our linear regression, the simplest fitted model, reaches {num(runs['linear'].mean('rmse'))}."
     return text
 
 
@@ -364,10 +383,43 @@ def caption_sizes(sizes: dict) -> str:
             f"of the {sizes['outer_splits']} outer splits.")
 
 
-def caption_search(result) -> str:
-    best = params_text({k.replace("enc__kind", "encoding"): v for k, v in result.best_params.items()})
-    return (f"Takeaway: the first split's search chose {best} (cross-validated RMSE {num(-result.best_score)}, "
-            f"{result.n_candidates} candidates).")
+def caption_search(result, final_epochs: int | None = None) -> str:
+    """The search's choice; its epoch budget is the search's, and `final_epochs` (when it differs) is what the
+    chosen configuration trains for in the final fits, said here so the two numbers never meet unexplained."""
+    params = {k.replace("enc__kind", "encoding"): v for k, v in result.best_params.items() if k != "epochs"}
+    budget = result.best_params.get("epochs")
+    at = f" at {int(budget)} epochs" if budget else ""
+    text = (f"Takeaway: the first split's search chose {params_text(params)} (cross-validated RMSE "
+            f"{num(-result.best_score)}{at}, {result.n_candidates} candidates)")
+    if final_epochs and budget and int(final_epochs) != int(budget):
+        text += f"; its final fits train it for {int(final_epochs)} epochs"
+    return text + "."
+
+
+def search_table_caption(top: pd.DataFrame, result, final_epochs: int | None = None) -> str:
+    """What the search table shows: the best-ranked distinct configurations, and why their ranks may skip
+    (successive halving scores a surviving configuration once per round, and every scored fit is ranked)."""
+    k = len(top)
+    head = (f"The {k} best-ranked of the {result.n_candidates} MLP configurations of the first split's search, "
+            "with their cross-validated RMSE ($100,000; lower is better)")
+    if "budget" in top:
+        head += ", each once, at the epoch budget of the last halving round it reached"
+    head += "."
+    ranks = [int(r) for r in top["rank"]] if "rank" in top else []
+    if ranks and ranks != list(range(1, k + 1)):
+        head += (" The rank counts every scored fit: a configuration that went on to a later round also ranks for its "
+                 "earlier round, so the ranks skip.")
+    return f"{head} {caption_search(result, final_epochs)}"
+
+
+def epochs_sentence(search_epochs: int, epochs: int) -> str:
+    """Why the search's epoch budget and the tuned MLP's differ (or that they do not)."""
+    if int(search_epochs) == int(epochs):
+        return f"The chosen configuration's final fits train for the search's {int(epochs)} epochs."
+    longer = "more" if epochs > search_epochs else "fewer"
+    return (f"The search compares configurations at up to {int(search_epochs)} epochs (its last round), a budget cut "
+            f"for time; the chosen configuration's final fits then train for {int(epochs)} epochs, {longer} than any "
+            "candidate had.")
 
 
 def caption_capped(table: pd.DataFrame) -> str:
@@ -388,8 +440,8 @@ def ensemble_sentence(size: int, spreads: dict[str, float | None], labels: dict[
         if spread is None:
             continue
         if spread < 1e-9:
-            parts.append(f"{labels[name]}'s members are identical (it has no random element at these settings)")
+            parts.append(f"the members of {labels[name]} are identical (it has no random element at these settings)")
         else:
-            parts.append(f"{labels[name]}'s members differ by {num(spread)} on average from their mean")
+            parts.append(f"the members of {labels[name]} differ by {num(spread)} on average from their mean")
     return (f"The tuned MLP and HGB are each the mean of {size} fits with different seeds, the same option for both; "
             + join(parts) + " (validation rows of the first split, $100,000).")

@@ -117,10 +117,24 @@ def mlp_table(docs: dict[str, dict]) -> tuple[pd.DataFrame, list[dict]]:
         for mlp in MLPS:
             v = compare(doc, mlp, other)
             records.append({"task": task, **V.record("lab2", mlp, other, metric, v)})
-            rows.append({"task": task, "network": label(doc, mlp), "test": _mean(doc, mlp),
+            rows.append({"task": task.split(" (")[0], "network": label(doc, mlp), "test": _mean(doc, mlp),
                          "best other model": label(doc, other), "its test": _mean(doc, other),
-                         "difference": v.mean_diff, "verdict": v.word})
+                         "difference": v.mean_diff, "95 % interval": _interval(v),
+                         "splits": _count(v), "verdict": v.word})
     return pd.DataFrame(rows), records
+
+
+def _interval(v: V.Verdict) -> str:
+    return "–" if v.low is None or not np.isfinite(v.low) else f"{V.signed(v.low)} to {V.signed(v.high)}"
+
+
+def _count(v: V.Verdict) -> str:
+    """How many outer splits went which way (description beside the interval's word): '3 of 3 worse'."""
+    if v.n_better == v.n:
+        return f"{v.n} of {v.n} better"
+    if v.n_worse == v.n:
+        return f"{v.n} of {v.n} worse"
+    return f"{v.n_better} better, {v.n_worse} worse"
 
 
 def mlp_sentences(docs: dict[str, dict]) -> str:
@@ -136,6 +150,13 @@ def mlp_sentences(docs: dict[str, dict]) -> str:
 
 def goal_sentence(cal: dict) -> str:
     g = cal["extra"]["goal"]
+    linear = cal["models"].get("linear")
+    scale = (f" For scale, linear regression, the simplest fitted model, averages {num(_mean(cal, 'linear'))}."
+             if linear is not None else "")
+    return _goal_text(g) + scale
+
+
+def _goal_text(g: dict) -> str:
     if g["met"]:
         return (f"The issue's goal for California (an MLP test RMSE of at most {g['target']:g}) is met: {g['label']} "
                 f"averages {num(g['mlp_mean'])} over the outer splits, with hyperparameters chosen on fit and "
@@ -157,9 +178,14 @@ def helped_table(docs: dict[str, dict]) -> pd.DataFrame:
                 continue
             what = (label(doc, r["a"]).replace("the unregularized tuned MLP with ", "") if r["topic"] == "regularization"
                     else f"FWI indices for {label(doc, r['a'])}")
-            rows.append({"task": task, "change": what, "against": label(doc, r["b"]), "difference": r["mean_diff"],
-                         "low": r["low"], "high": r["high"], "verdict": r["word"]})
-    return pd.DataFrame(rows, columns=["task", "change", "against", "difference", "low", "high", "verdict"])
+            against = ("the unregularized MLP on the rows early stopping trains on" if r["b"].endswith("_es_reference")
+                       else label(doc, r["b"]))
+            low, high = r["low"], r["high"]
+            rows.append({"task": task.split(" (")[0], "change": what, "against": against,
+                         "difference": r["mean_diff"],
+                         "95 % interval": "–" if low is None else f"{V.signed(low)} to {V.signed(high)}",
+                         "verdict": r["word"]})
+    return pd.DataFrame(rows, columns=["task", "change", "against", "difference", "95 % interval", "verdict"])
 
 
 def helped_sentences(table: pd.DataFrame, docs: dict[str, dict]) -> str:
@@ -215,10 +241,13 @@ def caveats(docs: dict[str, dict]) -> list[str]:
                            "average: here it did not flatter them, but it remains the weaker protocol.")
     for name, doc in docs.items():
         _, _, task, _ = TASKS[name]
-        pars = [r for r in doc.get("verdicts", []) if r["topic"] == "headline" and r["word"] == V.PAR]
-        if pars:
-            out.append(f"{task}: {len(pars)} of the headline comparisons are on a par: a difference of means inside "
-                       "the interval is not a ranking.")
+        heads = [r for r in doc.get("verdicts", []) if r["topic"] == "headline"]
+        open_ = [r for r in heads if r["word"] in (V.UNDECIDED, V.TOO_FEW)]
+        if open_:
+            out.append(f"{task}: {len(open_)} of the {len(heads)} headline comparisons "
+                       f"{'is' if len(open_) == 1 else 'are'} undecided: their intervals "
+                       "reach past the margin of parity, so the outer splits cannot rank those models either way, "
+                       "nor call them equal.")
     return out
 
 
@@ -233,9 +262,20 @@ def differences(doc: dict, topics=("headline",)) -> tuple[list[str], list[dict]]
 
 
 def differences_caption(records: list[dict]) -> str:
-    called = [r for r in records if r["word"] in (V.BETTER, V.WORSE)]
-    return (f"Takeaway: {len(called)} of the {len(records)} differences exclude zero; the rest are on a par."
-            if records else "Takeaway: no comparison was recorded.")
+    """How many intervals exclude zero, and what the rest are: on a par (inside the margin) or undecided."""
+    if not records:
+        return "Takeaway: no comparison was recorded."
+    called = sum(r["word"] in (V.BETTER, V.WORSE) for r in records)
+    par = sum(r["word"] == V.PAR for r in records)
+    rest = len(records) - called
+    head = f"Takeaway: {called} of the {len(records)} differences exclude zero"
+    if rest == 0:
+        return head + "."
+    if par == rest:
+        return head + "; the rest are on a par (their whole interval lies inside the margin of parity)."
+    if par == 0:
+        return head + "; the rest are undecided (their intervals reach past the margin of parity)."
+    return head + f"; {par} on a par, {rest - par} undecided."
 
 
 def synthetic(docs: dict[str, dict]) -> bool | str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mlplab.airquality.narrative import baseline_context
 from mlplab.errors import UserError
 from mlplab.experiment.prose import join, num, verdicts_summary
 
@@ -94,8 +95,10 @@ def forecast_sentences(aq: dict) -> str:
     per = g["per_horizon"]
     better = [f"{h} h" for h, p in per.items() if p["word"] == "better"]
     worse = [f"{h} h" for h, p in per.items() if p["word"] == "worse"]
-    par = [f"{h} h" for h, p in per.items() if p["word"] not in ("better", "worse")]
-    phrases = [(better, "better than"), (par, "on a par with"), (worse, "worse than")]
+    par = [f"{h} h" for h, p in per.items() if p["word"] == "on a par"]
+    open_ = [f"{h} h" for h, p in per.items() if p["word"] not in ("better", "worse", "on a par")]
+    phrases = [(better, "better than"), (par, "on a par with"), (open_, "not yet distinguishable from"),
+               (worse, "worse than")]
     parts = []
     for hours, rel in phrases:
         if hours:  # the first clause names the autoregression, the later ones refer back to it
@@ -105,11 +108,15 @@ def forecast_sentences(aq: dict) -> str:
            f"{aq['models']['lstm_tuned']['seeds']['n']} seeds, which vary its training randomness only). Its {first}-hour "
            f"mean R² is {num(g['tuned_first_horizon'])}, {'above' if g['beats_source'] else 'below'} the write-up's "
            f"{g['source_r2']}. ")
+    context = baseline_context(g)
+    out += f"{context} " if context else ""
     if g["met"]:
         out += "The goal is met."
-    elif worse or par:
-        out += ("The goal is not met: where the autoregression is not beaten, the simpler model is as good or better, "
-                "and the report says so.")
+    elif worse:
+        out += (f"The goal is not met: the simpler linear autoregression is better at {join(worse)}, and the report "
+                "says so.")
+    elif par or open_:
+        out += "The goal is not met: the tuned network does not beat the linear autoregression at every horizon."
     else:
         out += "The goal is not met."
     return out
@@ -126,9 +133,9 @@ def published_table(aq: dict) -> pd.DataFrame:
     rows = [("LSTM, learning rate 0.01", PUBLISHED["lr_high"], "lstm_lr_high"),
             ("LSTM, learning rate 0.001", PUBLISHED["lr_low"], "lstm_source"),
             ("bidirectional LSTM", PUBLISHED["bidirectional"], "lstm_bidirectional"),
-            ("tuned network", PUBLISHED["best"], "lstm_tuned")]
-    return pd.DataFrame([{"network": n, "write-up R²": p, f"our test R² at {first} h": ours(k), "model": k}
-                         for n, p, k in rows])
+            ("tuned network", PUBLISHED["best"], "lstm_tuned"),
+            ("persistence (no learning)", float("nan"), "persistence")]
+    return pd.DataFrame([{"network": n, "write-up R²": p, f"our test R² at {first} h": ours(k)} for n, p, k in rows])
 
 
 def lever_rows(aq: dict) -> pd.DataFrame:
@@ -193,10 +200,23 @@ def caption_forecast(aq: dict) -> str:
 
 
 def caption_published(table: pd.DataFrame) -> str:
+    """The write-up's numbers are context, never scored against ours: its horizon and split are not stated."""
     ours = [c for c in table.columns if c.startswith("our test")][0]
-    higher = int((table[ours] > table["write-up R²"]).sum())
-    return (f"The write-up's R² (horizon and split not stated, so not directly comparable) beside ours. Ours is higher "
-            f"in {higher} of {len(table)} rows.")
+    horizon = ours.removeprefix("our test R² at ")
+    naive = table.loc[table["network"].str.startswith("persistence"), ours]
+    head = ("The write-up's R² (horizon and split not stated) beside ours for the same network on our test period: "
+            "context, not a comparison, so no row is scored.")
+    if naive.empty or pd.isna(naive.iloc[0]):
+        return head
+    p = float(naive.iloc[0])
+    published = sorted(set(float(x) for x in table["write-up R²"].dropna()))
+    if all(p > x for x in published):
+        where = "above every published value in the table"
+    elif all(p < x for x in published):
+        where = "below every published value in the table"
+    else:
+        where = "between the published values (" + join([f"{x:.4g}" for x in published]) + ")"
+    return f"{head} For scale, persistence alone reaches {num(p)} at {horizon}, {where}."
 
 
 def caption_levers(rows: pd.DataFrame) -> str:

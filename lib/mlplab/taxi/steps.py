@@ -202,7 +202,7 @@ def counts_table(runs: dict[str, Run]) -> pd.DataFrame:
             continue
         ps = runs[name].info["per_seed"]
         w, f = ps["windows_detected"], ps["false_alarms"]
-        rows.append({"detector": name, "seeds": len(w), "windows detected (first seed)": w[0],
+        rows.append({"detector": LABELS[name].removeprefix("the "), "seeds": len(w), "windows detected (first seed)": w[0],
                      "windows detected (min–max)": f"{min(w)}–{max(w)}", "false alarms (first seed)": f[0],
                      "false alarms (min–max)": f"{min(f)}–{max(f)}",
                      "alarm events": int(runs[name].test["alarm_events"])})

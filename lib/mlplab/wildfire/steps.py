@@ -289,16 +289,27 @@ def pooled(st: Setup, frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def misclassified(pool: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows the model got wrong, with the day's weather and indices (what a reader checks)."""
+    """The rows the model got wrong, with the day's weather and indices (what a reader checks).
+
+    Short headers and the data's own precision (whole degrees, % and km/h) keep the table inside the
+    PDF's text block at a readable size; `ERROR_COLUMNS` names the units for the caption. Every row
+    is from 2012 (the data's one season), so the date shows day and month only."""
     wrong = pool[pool["truth"] != pool["prediction"]]
     cols = ["date", "region", "temperature", "rh", "ws", "rain", "ffmc", "isi", "fwi"]
     out = wrong.merge(frame[cols], on=["date", "region"], how="left")
     out["truth"] = out["truth"].map(mo.CLASS_NAMES)
     out["prediction"] = out["prediction"].map(mo.CLASS_NAMES)
-    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    out["date"] = out["date"].dt.strftime("%d %b").str.lstrip("0")
+    for col in ("temperature", "rh", "ws"):  # whole numbers in the published file
+        out[col] = out[col].round().astype("Int64")
     keep = ["date", "region", "truth", "prediction"] + (["p_fire"] if "p_fire" in out else []) + cols[2:]
-    return out[keep].rename(columns={"p_fire": "p(fire)", "temperature": "Temperature", "rh": "RH", "ws": "Ws",
-                                     "rain": "Rain", "ffmc": "FFMC", "isi": "ISI", "fwi": "FWI"})
+    return out[keep].rename(columns={"p_fire": "p(fire)", "prediction": "predicted", "temperature": "T",
+                                     "rh": "RH", "ws": "Ws", "rain": "Rain", "ffmc": "FFMC", "isi": "ISI",
+                                     "fwi": "FWI"})
+
+
+ERROR_COLUMNS = ("T is the noon temperature (°C), RH the relative humidity (%), Ws the wind speed (km/h), Rain "
+                 "the day's rain (mm); FFMC, ISI and FWI are fire-weather indices; dates are of 2012.")
 
 
 def report_table(pool: pd.DataFrame) -> pd.DataFrame:
