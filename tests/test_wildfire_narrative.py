@@ -232,3 +232,12 @@ def test_differences_caption_names_par_and_undecided_apart():
                                                               "the margin of parity).")
     assert C.differences_caption(recs[:1]) == "Takeaway: 1 of the 1 differences exclude zero."
     assert C.differences_caption([]) == "Takeaway: no comparison was recorded."
+
+
+def test_lab2_goal_text_branches_name_the_goal_not_where_it_was_set():
+    g = {"target": 0.48, "label": "the tuned MLP", "mlp_mean": 0.46, "hgb_mean": 0.44, "met": True}
+    met = C._goal_text(g)
+    assert met.startswith("The goal set for California (an MLP test RMSE of at most 0.48) is met: the tuned MLP averages 0.460")
+    missed = C._goal_text({**g, "mlp_mean": 0.52, "met": False})
+    assert "is not met: the tuned MLP averages 0.520, 0.040 above it" in missed and "reaches 0.440" in missed
+    assert "issue" not in met + missed

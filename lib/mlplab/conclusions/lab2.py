@@ -158,10 +158,10 @@ def goal_sentence(cal: dict) -> str:
 
 def _goal_text(g: dict) -> str:
     if g["met"]:
-        return (f"The issue's goal for California (an MLP test RMSE of at most {g['target']:g}) is met: {g['label']} "
+        return (f"The goal set for California (an MLP test RMSE of at most {g['target']:g}) is met: {g['label']} "
                 f"averages {num(g['mlp_mean'])} over the outer splits, with hyperparameters chosen on fit and "
                 "validation rows only.")
-    return (f"The issue's goal for California (an MLP test RMSE of at most {g['target']:g}) is not met: {g['label']} "
+    return (f"The goal set for California (an MLP test RMSE of at most {g['target']:g}) is not met: {g['label']} "
             f"averages {num(g['mlp_mean'])}, {num(g['mlp_mean'] - g['target'])} above it, while HGB tuned with the "
             f"same budget reaches {num(g['hgb_mean'])}.")
 
