@@ -177,3 +177,16 @@ def test_shown_markdown_is_typeset(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda md: seen.append(md.data))
     reporting.say("a change of -0.5 for VGG-16's stack")
     assert seen == ["a change of \u22120.5 for VGG-16\u2019s stack"]
+
+
+def test_a_float_column_has_one_precision_and_never_scientific_notation():
+    from mlplab.reporting import format_frame
+
+    t = format_frame(pd.DataFrame({"difference": [0.0123, -0.003, 7.68e-05], "lr": [0.01, 0.001, 0.0001],
+                                   "rmse": [0.5, 0.25, 0.0], "large": [1234.5, 0.5, float("nan")]}))
+    assert t["difference"].tolist() == ["0.01230", "-0.00300", "0.00008"]
+    assert t["lr"].tolist() == ["0.0100", "0.0010", "0.0001"]
+    assert t["rmse"].tolist() == ["0.500", "0.250", "0.000"]
+    assert t["large"].tolist() == ["1,234", "0.500", "–"]
+    tiny = format_frame(pd.DataFrame({"x": [1e-9, 0.2]}))["x"].tolist()
+    assert tiny == ["0.000000", "0.200000"] and not any("e-" in v for v in tiny)

@@ -145,6 +145,16 @@ def show_figure(fig, label: str, caption: str, *, notebook: str, synthetic: bool
 _NO_SEPARATOR = re.compile(r"\b(year|seed|epoch|id)s?\b", re.IGNORECASE)
 
 
+def _decimal_places(s: pd.Series, digits: int) -> int:
+    """One number of decimals per column: `digits`, or more (at most 6) when a non-zero value would
+    otherwise print as 0.000 (learning rates, tiny differences), so a column never mixes 0.003 with
+    0.000829 or 7.68e-05."""
+    small = s[(s.abs() > 0) & (s.abs() < 0.5 * 10.0 ** -digits)].abs()
+    if small.empty:
+        return digits
+    return int(min(6, max(digits, -math.floor(math.log10(float(small.min()))))))
+
+
 def format_frame(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """Sensible precision: counts with thousands separators (not years, seeds, epochs or ids), large
     floats with thousands separators, small ones with `digits`."""
@@ -155,12 +165,14 @@ def format_frame(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
                 and not _NO_SEPARATOR.search(str(col)):
             out[col] = s.map(lambda v: f"{v:,}")
         elif pd.api.types.is_float_dtype(s):
-            def fmt(v):
+            places = _decimal_places(s, digits)
+
+            def fmt(v, places=places):
                 if pd.isna(v):
                     return "–"
                 if abs(v) >= 1000:
                     return f"{v:,.0f}"
-                return f"{v:.{digits}g}" if abs(v) < 1e-3 and v != 0 else f"{v:.{digits}f}"
+                return f"{v:.{places}f}"
             out[col] = s.map(fmt)
     return out
 
