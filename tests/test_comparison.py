@@ -35,7 +35,8 @@ def mk(name, values, scorer, role="variant", validate_=True, **info):
     return r
 
 
-def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real"):
+def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real", extent=None, error=None):
+    """`extent`: (symbols, rows) of the loaded file (the results' extra.eda); `error`: (symbol, share %)."""
     runs = {n: mk(n, v, reg_scores, role) for n, v, role in (
         ("naive", (2.0,) * 3, "baseline"), ("ols", (1.5,) * 3, "baseline"), ("ols_return", (1.0,) * 3, "baseline"),
         ("mlp_baseline", (1.0, 1.01, 0.99), "baseline"), ("mlp_baseline_close", (8.0, 9.0, 7.0), "variant"),
@@ -55,6 +56,10 @@ def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real"):
                          timings={"total": 1.0}, runs=runs, best_params={}, recommended=rec, verdicts=verdicts,
                          history=[])
     doc["history"] = {"lab_protocol": {"epoch": [1, 2], "test_loss": [50000.0, 12000.0]}}
+    if extent is not None:
+        doc["extra"]["eda"] = {"symbols": extent[0], "rows": extent[1], "symbol_names": ["AAL", "DOW", "EQIX", "ZION"][:extent[0]]}
+    if error is not None:
+        doc["extra"]["error"] = {"worst_symbol": error[0], "worst_symbol_share_pct": error[1]}
     return stamp(doc)
 
 
@@ -124,6 +129,7 @@ def test_published_table_like_with_like():
     t = C.published_table(reg_doc(), clf_doc())
     rows = {r["published"]: r for r in t.to_dict("records")}
     assert rows["MSE 11,320"]["ours"] == "10,000.0" and "random split, 50 epochs (real data)" in rows["MSE 11,320"]["our run"]
+    assert "split (real data)" in rows["accuracy 0.78"]["our run"]
     assert rows["RMSE 82.9"]["ours"] == "none" and "no counterpart" in rows["RMSE 82.9"]["our run"]
     assert rows["test MSE, epoch 0 → 50: 11,926 → 11,320"]["ours"] == "50,000 → 12,000"
     assert rows["accuracy 0.78"]["ours"] == "0.900"
@@ -172,3 +178,27 @@ def test_no_recommendation():
     doc = copy.deepcopy(clf_doc())
     doc["recommended"] = None
     assert "No model was validated" in C.conclusions_md(reg_doc(), doc)
+
+
+def test_the_nyse_extract_is_named_wherever_the_data_is():
+    """4 of the Kaggle file's 501 symbols: the published table, its caption, the sentences and the conclusions say so."""
+    reg = reg_doc(extent=(4, 7048), error=("EQIX", 93.2))
+    t = C.published_table(reg, clf_doc())
+    rows = {r["published"]: r for r in t.to_dict("records")}
+    assert "(real data, 4 of the Kaggle file's 501 symbols)" in rows["MSE 11,320"]["our run"]
+    assert "split (real data)" in rows["accuracy 0.78"]["our run"]
+    caption = C.published_caption(reg, clf_doc())
+    assert "the data the lab used; the regression run used an extract of the Kaggle file (4 of its 501 symbols, 7,048 " \
+           "of its 851,264 rows)" in caption and "Our runs used the real Kaggle files" not in caption
+    assert "an extract of the Kaggle file: 4 of its 501 symbols and 7,048 of its 851,264 rows (0.8 %)" in \
+        C.published_sentences(reg, clf_doc())
+    md = C.conclusions_md(reg, clf_doc())
+    assert "The NYSE file of this run is an extract of the Kaggle file: 4 of its 501 symbols" in md
+    assert "these symbols (AAL, DOW, EQIX, ZION)" in md
+    assert "One symbol, EQIX, carries 93.2 % of the tuned MLP's squared test error" in md
+    # the whole file: no extract sentence, the caption names the lab's data
+    whole = reg_doc(extent=(501, 851264), error=("EQIX", 20.0))
+    assert C.published_caption(whole, clf_doc()) == "Our runs used the real Kaggle files, the data the lab used."
+    md = C.conclusions_md(whole, clf_doc())
+    assert "extract" not in md and "The largest contributor to the tuned MLP's squared test error, EQIX, carries 20.0 %" in md
+    assert "extract" not in C.published_sentences(whole, clf_doc())

@@ -17,7 +17,8 @@ def test_coverage_and_rows_per_symbol_on_the_real_sample(prices):
     cov = eda.coverage_summary(prices)
     # the committed sample: 4 symbols on every trading day of 2014-2016 (tests/data/SOURCE.md)
     assert cov == {"rows": 3024, "symbols": 4, "days": 756, "date_min": "2014-01-02", "date_max": "2016-12-30",
-                   "symbols_full_history": 4, "rows_if_complete": 3024}
+                   "symbols_full_history": 4, "rows_if_complete": 3024,
+                   "symbol_names": ["AAL", "DOW", "EQIX", "ZION"]}
     rps = eda.rows_per_symbol(prices)
     assert sorted(rps["symbol"]) == ["AAL", "DOW", "EQIX", "ZION"] and (rps["rows"] == 756).all()
 

@@ -163,3 +163,23 @@ def test_data_sentence(missing, expected):
                "symbols_full_history": 1, "rows_if_complete": 100 + missing}
     assert expected in nv.data_sentence(summary, False)
     assert "**synthetic**" in nv.data_sentence(summary, True)
+
+
+def test_extract_sentence_against_the_published_file():
+    summary = {"rows": 7048, "symbols": 4, "days": 1762, "date_min": "2010-01-04", "date_max": "2016-12-30",
+               "symbols_full_history": 4, "rows_if_complete": 7048}
+    text = nv.data_sentence(summary, False, ["AAL", "DOW", "EQIX", "ZION"])
+    assert ("The file is an extract of the Kaggle file: 4 of its 501 symbols and 7,048 of its 851,264 rows (0.8 %). "
+            "Every number below describes these 4 symbols (AAL, DOW, EQIX, ZION)") in text
+    assert "extract" not in nv.data_sentence(summary, True)  # synthetic prices say so instead
+    whole = {**summary, "rows": 851264, "symbols": 501, "rows_if_complete": 501 * 1762}
+    assert "The file is the whole published Kaggle file (501 symbols, 851,264 rows)." in nv.data_sentence(whole, False)
+    assert nv.is_extract(4, 7048) and not nv.is_extract(501, 851264)
+
+
+def test_coverage_caption_names_an_extract():
+    from mlplab.regression import eda
+
+    cov = {"rows": 7048, "symbols": 4, "symbols_full_history": 4}
+    assert eda.coverage_caption(cov).startswith("The file is an extract of the Kaggle file: 4 of its 501 symbols")
+    assert eda.coverage_caption(cov, True) == "Every symbol trades on every day."

@@ -43,7 +43,7 @@ def test_notebook_on_the_real_sample(tmp_path, monkeypatch, nyse_sample):
                                     {**QUICK, "data_path": str(nyse_sample), "tracking": "tensorboard"})
     models = doc["models"]
     assert set(NOTEBOOKS["regression"].required_models) | REGULARIZED <= set(models)
-    assert doc["provenance"]["source"] == "file" and doc["provenance"]["kind"] == "real"
+    assert doc["provenance"]["source"] == "file" and doc["provenance"]["kind"] == "subset"
     assert doc["provenance"]["rows"] == 3024 and not doc["provenance"]["path"].startswith("/")
     assert doc["protocol"]["kind"] == "holdout" and doc["protocol"]["seeds"] == QUICK["seeds"]
     assert models["mlp_tuned"]["seeds"]["n"] == len(QUICK["seeds"]) and models["mlp_tuned"]["role"] == "tuned"

@@ -26,6 +26,36 @@ def synthetic_note(*docs: dict) -> bool | str:
     return True if len(parts) == len(docs) else " and ".join(parts) + " part"
 
 
+def nyse_extent(reg: dict) -> tuple[int, int] | None:
+    """(symbols, rows) of the loaded NYSE file, None for synthetic prices or when the results lack them."""
+    if reg["provenance"].get("kind") == "synthetic":
+        return None
+    eda = (reg.get("extra") or {}).get("eda") or {}
+    if "symbols" not in eda:
+        return None
+    return int(eda["symbols"]), int(eda.get("rows", reg["provenance"]["rows"]))
+
+
+def nyse_is_extract(reg: dict) -> bool:
+    from mlplab.regression.narrative import is_extract
+
+    ext = nyse_extent(reg)
+    return ext is not None and is_extract(*ext)
+
+
+def data_words(doc: dict) -> str:
+    """Which data a part's run used, for table cells: synthetic, the real file, or how much of it."""
+    kind = doc["provenance"].get("kind")
+    if kind == "synthetic":
+        return "synthetic data"
+    if doc["notebook"] == "regression" and nyse_is_extract(doc):
+        from mlplab.references import nyse_published
+
+        symbols, _ = nyse_extent(doc)
+        return f"real data, {symbols:,} of the Kaggle file's {nyse_published()['symbols']:,} symbols"
+    return "real data, the subset" if kind == "subset" else "real data"
+
+
 def label(doc: dict, name: str) -> str:
     return doc["models"][name]["label"]
 
@@ -174,28 +204,28 @@ def published_table(reg: dict, clf: dict) -> pd.DataFrame:
     rows = []
     lab_r = reg["models"].get("lab_protocol")
     hist = (reg.get("history") or {}).get("lab_protocol") or {}
-    data_r = reg["provenance"].get("kind")
+    data_r = data_words(reg)
     for p in pub["regression"]:
         ours, ours_on = "none", "–"
         if p["id"] == "baseline_epoch50" and lab_r:
             ours = f"{lab_r['test']['mse']:,.1f}"
             epochs = (lab_r.get("settings") or {}).get("epochs")
-            ours_on = f"our re-run: same network, random split, {epochs} epochs ({data_r} data)"
+            ours_on = f"our re-run: same network, random split, {epochs} epochs ({data_r})"
         elif p["id"] == "baseline_curve" and hist.get("test_loss"):
             losses = hist["test_loss"]
             ours = f"{losses[0]:,.0f} → {losses[-1]:,.0f}"
-            ours_on = f"our re-run's test MSE, first and last epoch ({data_r} data)"
+            ours_on = f"our re-run's test MSE, first and last epoch ({data_r})"
         elif p["id"] == "gridsearch_cv_rmse":
             ours_on = "no counterpart: our search scores the intraday return on time-ordered folds"
         rows.append({"part": "regression", "published": _published_value(p), "model and protocol": p["protocol"],
                      "ours": ours, "our run": ours_on})
     lab_c = clf["models"].get("lab_protocol")
-    data_c = clf["provenance"].get("kind")
+    data_c = data_words(clf)
     for p in pub["classification"]:
         ours, ours_on = "none", "–"
         if lab_c:
             ours = f"{lab_c['test'][p['metric']]:.3f}"
-            ours_on = f"our re-run: SMOTE on all rows, then split ({data_c} data)"
+            ours_on = f"our re-run: SMOTE on all rows, then split ({data_c})"
         rows.append({"part": "classification", "published": _published_value(p), "model and protocol": p["protocol"],
                      "ours": ours, "our run": ours_on})
     return pd.DataFrame(rows)
@@ -233,6 +263,12 @@ def published_sentences(reg: dict, clf: dict) -> str:
     if reg["provenance"].get("kind") == "synthetic":
         out.append("The regression part ran on synthetic prices here, so its dollar errors cannot match the published "
                    "ones; only the shape of the comparison carries over.")
+    elif nyse_is_extract(reg):
+        from mlplab.regression.narrative import extract_clause
+
+        out.append(f"The regression part ran on {extract_clause(*nyse_extent(reg))}. The published dollar errors come "
+                   "from the whole file, whose price mix differs, so the dollar numbers cannot match; only the shape of "
+                   "the comparison carries over.")
     return " ".join(out)
 
 
@@ -267,6 +303,9 @@ def _regression_conclusion(doc: dict) -> str:
     if naive is not None and naive["word"] == V.BETTER:
         text += (" Least squares on prices already beats the naive forecast (close = open): the day's high and low "
                  "do inform its close.")
+    share = error_share_sentence(doc)
+    if share:
+        text += " " + share
     tune = verdicts(doc, "tuning")
     if tune:
         text += {V.BETTER: " The hyperparameter search paid off against the lab's architecture.",
@@ -276,6 +315,21 @@ def _regression_conclusion(doc: dict) -> str:
                  V.TOO_FEW: ""}[tune[0]["word"]]
     lines.append(text)
     return "\n\n".join(lines)
+
+
+DOMINANT_SHARE = 50.0  # % of the squared test error from one symbol above which the RMSE "mostly measures" it
+
+
+def error_share_sentence(doc: dict) -> str:
+    """Where the tuned MLP's squared test error comes from (the results' error summary)."""
+    err = (doc.get("extra") or {}).get("error") or {}
+    if "worst_symbol" not in err:
+        return ""
+    sym, share = err["worst_symbol"], float(err["worst_symbol_share_pct"])
+    if share > DOMINANT_SHARE:
+        return (f"One symbol, {sym}, carries {share:.1f} % of the tuned MLP's squared test error, so every RMSE of "
+                "this part mostly measures that symbol.")
+    return f"The largest contributor to the tuned MLP's squared test error, {sym}, carries {share:.1f} % of it."
 
 
 def _classification_conclusion(doc: dict) -> str:
@@ -327,6 +381,13 @@ def _caveats(reg: dict, clf: dict) -> str:
                f"{len(reg['protocol'].get('seeds') or [])} seeds: they cover the training randomness, not how the "
                "models would fare in other years. The classification intervals cover the outer splits, but each test "
                "part holds only a few rows of the rare classes, so per-class scores move by whole rows.")
+    if nyse_is_extract(reg):
+        from mlplab.regression.narrative import extract_clause
+
+        names = ((reg.get("extra") or {}).get("eda") or {}).get("symbol_names") or []
+        listed = f" ({', '.join(names)})" if 0 < len(names) <= 10 else ""
+        out.append(f"The NYSE file of this run is {extract_clause(*nyse_extent(reg))}: the regression numbers describe "
+                   f"these symbols{listed}, not the market of the published file.")
     syn = [TASKS[d["notebook"]][2] for d in (reg, clf) if d["provenance"].get("kind") == "synthetic"]
     if syn:
         out.append(f"The {join(syn)} ran on the package's synthetic stand-in data: the numbers describe the generator, "
@@ -350,7 +411,20 @@ def regularization_caption(table: pd.DataFrame) -> str:
 
 
 def published_caption(reg: dict, clf: dict) -> str:
+    """What data each of our runs used, against the data the lab used (the whole Kaggle files)."""
     kinds = {reg["provenance"].get("kind"), clf["provenance"].get("kind")}
+    if "synthetic" in kinds:
+        return "Where our run used synthetic data, only the protocol matches, not the data."
+    if nyse_is_extract(reg):
+        from mlplab.references import nyse_published
+
+        symbols, rows = nyse_extent(reg)
+        pub = nyse_published()
+        clf_words = ("the real Kaggle file, the data the lab used" if clf["provenance"].get("kind") == "real"
+                     else "a subset of the real Kaggle file")
+        return (f"The classification run used {clf_words}; the regression run used an extract of the Kaggle file "
+                f"({symbols:,} of its {pub['symbols']:,} symbols, {rows:,} of its {pub['rows']:,} rows), so its "
+                "dollar numbers cannot match the lab's.")
     if kinds == {"real"}:
         return "Our runs used the real Kaggle files, the data the lab used."
-    return "Where our run used synthetic data, only the protocol matches, not the data."
+    return "Where our run used a subset of the real files, the protocol matches but not all of the data."

@@ -25,7 +25,37 @@ def dollars(x: float) -> str:
     return f"\\${x:,.3f}" if abs(x) < 100 else f"\\${x:,.1f}"
 
 
-def data_sentence(summary: dict, synthetic: bool) -> str:
+def is_extract(symbols: int, rows: int) -> bool:
+    """True when the loaded file holds fewer symbols or rows than the published Kaggle file."""
+    from mlplab.references import nyse_published
+
+    pub = nyse_published()
+    return symbols < pub["symbols"] or rows < pub["rows"]
+
+
+def extract_clause(symbols: int, rows: int) -> str:
+    """What the loaded NYSE file is, against the published file's size (references/published.yml)."""
+    from mlplab.references import nyse_published
+
+    pub = nyse_published()
+    if not is_extract(symbols, rows):
+        return f"the whole published Kaggle file ({pub['symbols']:,} symbols, {pub['rows']:,} rows)"
+    return (f"an extract of the Kaggle file: {symbols:,} of its {pub['symbols']:,} symbols and {rows:,} of its "
+            f"{pub['rows']:,} rows ({100 * rows / pub['rows']:.1f} %)")
+
+
+def extract_sentence(summary: dict, names=None) -> str:
+    """The data honesty sentence: what the file is, and what an extract's numbers describe."""
+    symbols, rows = summary["symbols"], summary["rows"]
+    text = f"The file is {extract_clause(symbols, rows)}."
+    if is_extract(symbols, rows):
+        listed = f" ({', '.join(names)})" if names is not None and 0 < len(names) <= 10 else ""
+        text += (f" Every number below describes these {symbols:,} symbols{listed}, not the whole market of the "
+                 "published file.")
+    return text
+
+
+def data_sentence(summary: dict, synthetic: bool, names=None) -> str:
     missing = summary["rows_if_complete"] - summary["rows"]
     text = (f"The table has {summary['rows']:,} rows: {summary['symbols']:,} symbols over {summary['days']:,} trading "
             f"days from {summary['date_min']} to {summary['date_max']}. ")
@@ -36,6 +66,8 @@ def data_sentence(summary: dict, synthetic: bool) -> str:
         text += "Every symbol has a row on every trading day. "
     if synthetic:
         text += "These are **synthetic** prices from the embedded generator, not the Kaggle data."
+    else:
+        text += extract_sentence(summary, names)
     return text.strip()
 
 

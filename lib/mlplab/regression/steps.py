@@ -226,9 +226,9 @@ def error_summary(detail: dict, per_symbol: pd.DataFrame) -> dict:
     err = detail["y_pred"] - detail["y_true"]
     from mlplab.regression.narrative import safe_corr
 
+    top = per_symbol.loc[per_symbol["share of squared error %"].idxmax()]  # the largest share of the squared error
     return {"abs_residual_price_corr": safe_corr(np.abs(err), detail["y_true"]),
-            "worst_symbol": str(per_symbol["symbol"].iloc[0]),
-            "worst_symbol_share_pct": float(per_symbol["share of squared error %"].iloc[0])}
+            "worst_symbol": str(top["symbol"]), "worst_symbol_share_pct": float(top["share of squared error %"])}
 
 
 def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
