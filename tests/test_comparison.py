@@ -150,7 +150,7 @@ def test_published_sentences_branch_on_the_gap_and_the_data():
 
 def test_conclusions_synthesize_per_task():
     md = C.conclusions_md(reg_doc(), clf_doc())
-    assert md.count("## ") == 3 and "**Use the mlp tuned.**" in md
+    assert md.count("## ") == 5 and "**Use the mlp tuned.**" in md
     assert "better than gradient boosting" in md
     assert "Helped beyond the noise: the physics features, out-of-fold decision thresholds" in md
     assert "What mattered most is the formulation" in md
@@ -202,3 +202,84 @@ def test_the_nyse_extract_is_named_wherever_the_data_is():
     md = C.conclusions_md(whole, clf_doc())
     assert "extract" not in md and "The largest contributor to the tuned MLP's squared test error, EQIX, carries 20.0 %" in md
     assert "extract" not in C.published_sentences(whole, clf_doc())
+
+
+def _set_word(doc, topic, word, a=None):
+    for v in doc["verdicts"]:
+        if v["topic"] == topic and (a is None or v["a"] == a):
+            v["word"] = word
+    return doc
+
+
+def test_tasks_side_by_side_gain_over_the_simplest_baseline():
+    md = C.tasks_compared(reg_doc(), clf_doc())
+    assert md.startswith("## The two tasks side by side")
+    # regression: tuned 0.95 against naive 2.0, lower is better: 52 % better, the noise rule on the paired seeds
+    assert ("In the NYSE price regression the tuned MLP reaches a test RMSE of 0.950 USD against 2.000 USD for the "
+            "naive forecast (close = open) (53 % better); by the noise rule it is better than it.") in md
+    assert ("In the maintenance classification the tuned MLP reaches a test macro-F1 of 0.660 against 0.160 for the "
+            "majority class (312 % better)") in md
+    worse = C.gain_sentence(reg_doc(tuned=(2.5, 2.6, 2.4)))
+    assert "(25 % worse); by the noise rule it is worse than it" in worse
+    same = clf_doc()
+    same["models"]["mlp_tuned"]["seeds"]["mean"]["macro_f1"] = 0.16
+    assert "the tuned MLP scores the test macro-F1 of the majority class (0.160)" in C.gain_sentence(same)
+    missing = reg_doc()
+    del missing["models"]["naive"]
+    assert C.gain_sentence(missing) == "In the NYSE price regression, the tuned MLP and the naive forecast (close = open) were not both run."
+
+
+def test_levers_and_the_common_lesson_branches():
+    reg, clf = reg_doc(), clf_doc()
+    # regression: formulation and search both better; classification: features and thresholds better
+    assert C.levers_sentence(reg) == ("What moved its score beyond the noise: the formulation (the intraday return "
+                                      "instead of the price) and the hyperparameter search.")
+    assert "Both kinds of change mattered: the framing of the problem in the NYSE price regression and the " \
+           "maintenance classification and the hyperparameter search in the NYSE price regression." == \
+        C.framing_sentence(reg, clf)
+    assert C.levers_learning(reg, clf).startswith("**Framing and search both counted.** Beyond the noise, the NYSE "
+                                                   "price regression gained from the formulation")
+    _set_word(reg, "tuning", "undecided")
+    assert C.framing_sentence(reg, clf).startswith("The common lesson: in both tasks, what the network is asked and shown")
+    assert C.levers_learning(reg, clf).startswith("**Framing before tuning.**")
+    _set_word(reg, "formulation", "undecided")
+    assert C.framing_sentence(reg, clf).startswith("The common lesson: in the maintenance classification, what")
+    for t in ("features", "thresholds", "rebalancing", "smote_on_tuned"):
+        _set_word(clf, t, "worse")
+    assert C.framing_sentence(reg, clf).startswith("Neither the framing of the problem nor the hyperparameter search")
+    assert C.levers_learning(reg, clf) == ("**No single change can be credited.** Beyond the noise, the NYSE price "
+                                           "regression gained from no single change; the maintenance classification "
+                                           "gained from no single change.")
+    assert "What lowered it: the physics features and out-of-fold decision thresholds." in C.levers_sentence(clf)
+    assert C.levers_sentence(reg).startswith("No single change (the formulation (the intraday return instead of the "
+                                             "price) and the hyperparameter search) moved its score beyond the noise.")
+    _set_word(reg, "tuning", "better")
+    assert C.framing_sentence(reg, clf).startswith("The common lesson is the search's: it moved the score beyond the "
+                                                   "noise in the NYSE price regression")
+    assert C.levers_learning(reg, clf).startswith("**The search paid off.**")
+    bare = reg_doc()
+    bare["verdicts"] = []
+    assert C.levers_sentence(bare) == "No single change was compared in the NYSE price regression."
+
+
+def test_key_learnings_branches():
+    md = C.key_learnings(reg_doc(), clf_doc())
+    assert md.startswith("## Key learnings\n\n1. **A network can beat the strongest simple model here.** The tuned MLP "
+                         "is better than least squares on the return in the NYSE price regression and better than "
+                         "gradient boosting in the maintenance classification.")
+    assert "**The protocol decides what a score means.** Resampling before the split let the lab's network score " \
+           "0.800 macro-F1 on a test set that was 80% synthetic, against 0.300 on untouched rows." in md
+    assert "**Regularization was not where the gains were.** 0 of 1 regularizer comparisons are better" in md
+    assert "**Few runs leave many questions open.** 1 of the 10 recorded comparisons is undecided" in md
+    md = C.key_learnings(reg_doc(), clf_doc(hgb=(0.80, 0.81, 0.79)))
+    assert "**A network is not the default winner on tabular data.** The tuned MLP is better than least squares on " \
+           "the return in the NYSE price regression and worse than gradient boosting" in md
+    low = clf_doc()
+    low["models"]["lab_protocol"]["test"]["macro_f1"] = 0.1
+    assert "its score (0.100) is not higher than the honest one (0.300) here" in C.key_learnings(reg_doc(), low)
+    reg = _set_word(reg_doc(), "regularization", "better")
+    assert "**Some regularizers helped.** 1 of 1 regularizer comparisons is better than its reference." in \
+        C.key_learnings(reg, clf_doc())
+    reg = _set_word(reg_doc(), "linear", "undecided")
+    assert "**Few runs leave many questions open.** 2 of the 10 recorded comparisons are undecided" in \
+        C.key_learnings(reg, clf_doc())

@@ -8,6 +8,8 @@ beside the run that matches their model and protocol, or marked as having none.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from mlplab.experiment import verdict as V
@@ -275,9 +277,184 @@ def published_sentences(reg: dict, clf: dict) -> str:
 # ---- conclusions -------------------------------------------------------------------------------------------
 
 def conclusions_md(reg: dict, clf: dict) -> str:
-    """The synthesis, per task: what to use, by how much it wins, what helped, what not to conclude."""
+    """The synthesis, per task: what to use, by how much it wins, what helped; then the two tasks side by side,
+    the key learnings and what not to conclude."""
     return "\n\n".join(s for s in (_regression_conclusion(reg), _classification_conclusion(clf),
-                                   _caveats(reg, clf)) if s) + "\n"
+                                   tasks_compared(reg, clf), key_learnings(reg, clf), _caveats(reg, clf)) if s) + "\n"
+
+
+# ---- the two tasks side by side, and what the lab teaches ---------------------------------------------------
+
+SIMPLEST = {"regression": ("naive", "the naive forecast (close = open)"),
+            "classification": ("majority", "the majority class")}
+# (topic, a, b, what changed, kind): "framing" = what the network is asked or shown, or how its output is used;
+# "search" = the hyperparameter search. Read from the verdicts the parts recorded.
+LEVERS = {"regression": (("formulation", "mlp_baseline", "mlp_baseline_close",
+                          "the formulation (the intraday return instead of the price)", "framing"),
+                         ("tuning", "mlp_tuned", "mlp_baseline", "the hyperparameter search", "search")),
+          "classification": (("rebalancing", "mlp_baseline", "mlp_baseline_none", "SMOTE on the lab's MLP", "framing"),
+                             ("features", "mlp_baseline_physics", "mlp_baseline", "the physics features", "framing"),
+                             ("thresholds", "mlp_tuned", "mlp_tuned_net", "out-of-fold decision thresholds", "framing"),
+                             ("smote_on_tuned", "mlp_tuned_smote", "mlp_tuned", "SMOTE on the tuned MLP", "framing"),
+                             ("tuning", None, None, "the hyperparameter search", "search"))}
+
+
+def paired_verdict(doc: dict, a: str, b: str) -> V.Verdict | None:
+    """The noise rule on two models' paired test values of the part's metric (None when either is missing)."""
+    metric, higher, *_ = TASKS[doc["notebook"]]
+    try:
+        va = doc["models"][a]["per_split"]["test"][metric]
+        vb = doc["models"][b]["per_split"]["test"][metric]
+    except KeyError:
+        return None
+    if len(va) != len(vb):
+        return None
+    ratio = next((v["test_train_ratio"] for v in doc.get("verdicts") or [] if v.get("test_train_ratio")), None)
+    return V.compare(va, vb, higher_is_better=higher, margin=V.margin_for(metric, vb), test_train_ratio=ratio)
+
+
+def lever_verdicts(doc: dict) -> list[tuple[str, str, dict]]:
+    """(what changed, kind, verdict record) for each lever the part recorded."""
+    out = []
+    for topic, a, b, what, kind in LEVERS[doc["notebook"]]:
+        for v in verdicts(doc, topic):
+            if a is None or (v["a"] == a and v["b"] == b):
+                out.append((what, kind, v))
+                break
+    return out
+
+
+def _value(doc: dict, x: float) -> str:
+    return f"{x:.3f} USD" if doc["notebook"] == "regression" else f"{x:.3f}"
+
+
+def gain_sentence(doc: dict) -> str:
+    """What the tuned MLP gained over the part's simplest baseline (noise rule on the paired test values)."""
+    metric, higher, task, what = TASKS[doc["notebook"]]
+    base, base_label = SIMPLEST[doc["notebook"]]
+    if "mlp_tuned" not in doc["models"] or base not in doc["models"]:
+        return f"In the {task}, the tuned MLP and {base_label} were not both run."
+    m, b = mean(doc, "mlp_tuned"), mean(doc, base)
+    v = paired_verdict(doc, "mlp_tuned", base)
+    name = "test RMSE" if doc["notebook"] == "regression" else "test macro-F1"
+    if _value(doc, m) == _value(doc, b):
+        text = f"In the {task} the tuned MLP scores the {name} of {base_label} ({_value(doc, m)})"
+    else:
+        rel = ((b - m) if not higher else (m - b)) / b if b else float("nan")
+        text = f"In the {task} the tuned MLP reaches a {name} of {_value(doc, m)} against {_value(doc, b)} for {base_label}"
+        text += f" ({abs(rel) * 100:.0f} % {'better' if rel > 0 else 'worse'})" if math.isfinite(rel) else ""
+    if v is not None:
+        text += f"; by the noise rule it is {V.relation(v)} it"
+    return text + "."
+
+
+def levers_sentence(doc: dict) -> str:
+    task = TASKS[doc["notebook"]][2]
+    lv = lever_verdicts(doc)
+    helped = [w for w, _, v in lv if v["word"] == V.BETTER]
+    hurt = [w for w, _, v in lv if v["word"] == V.WORSE]
+    if not lv:
+        return f"No single change was compared in the {task}."
+    text = (f"What moved its score beyond the noise: {join(helped)}." if helped
+            else f"No single change ({join([w for w, _, _ in lv])}) moved its score beyond the noise.")
+    if hurt:
+        text += f" What lowered it: {join(hurt)}."
+    return text
+
+
+def _kinds_that_helped(doc: dict) -> set[str]:
+    return {k for _, k, v in lever_verdicts(doc) if v["word"] == V.BETTER}
+
+
+def framing_sentence(reg: dict, clf: dict) -> str:
+    """Across the tasks: did the framing (target, rebalancing, thresholds, features) or the search move the scores?"""
+    kinds = {d["notebook"]: _kinds_that_helped(d) for d in (reg, clf)}
+    framing = [TASKS[n][2] for n, k in kinds.items() if "framing" in k]
+    search = [TASKS[n][2] for n, k in kinds.items() if "search" in k]
+    if framing and not search:
+        where = "in both tasks" if len(framing) == 2 else f"in the {framing[0]}"
+        return (f"The common lesson: {where}, what the network is asked and shown (the target, the class balance, "
+                "the decision thresholds, the features) moved the score beyond the noise, and the hyperparameter "
+                "search did not.")
+    if search and not framing:
+        return (f"The common lesson is the search's: it moved the score beyond the noise in "
+                f"{join(['the ' + t for t in search])}, and no "
+                "change of the target, the class balance, the thresholds or the features did.")
+    if search and framing:
+        return (f"Both kinds of change mattered: the framing of the problem in {join(['the ' + t for t in framing])} "
+                f"and the hyperparameter search in {join(['the ' + t for t in search])}.")
+    return ("Neither the framing of the problem nor the hyperparameter search moved a score beyond the noise in "
+            "either task: with these runs, no single change can be credited.")
+
+
+def tasks_compared(reg: dict, clf: dict) -> str:
+    lines = ["## The two tasks side by side",
+             gain_sentence(reg) + " " + levers_sentence(reg),
+             gain_sentence(clf) + " " + levers_sentence(clf),
+             framing_sentence(reg, clf)]
+    return "\n\n".join(lines)
+
+
+def levers_learning(reg: dict, clf: dict) -> str:
+    """Which kind of change moved the scores, with what moved each task (short: the side-by-side has the detail)."""
+    kinds = _kinds_that_helped(reg) | _kinds_that_helped(clf)
+    head = {frozenset({"framing"}): "Framing before tuning.", frozenset({"search"}): "The search paid off.",
+            frozenset({"framing", "search"}): "Framing and search both counted.",
+            frozenset(): "No single change can be credited."}[frozenset(kinds)]
+    parts = []
+    for d in (reg, clf):
+        helped = [w for w, _, v in lever_verdicts(d) if v["word"] == V.BETTER]
+        parts.append(f"the {TASKS[d['notebook']][2]} gained from {join(helped) if helped else 'no single change'}")
+    return f"**{head}** Beyond the noise, " + "; ".join(parts) + "."
+
+
+def _non_network(doc: dict) -> tuple[str, dict | None]:
+    if doc["notebook"] == "regression":
+        return "least squares on the return", find(doc, "mlp_vs_linear", "mlp_tuned", "ols_return")
+    return "gradient boosting", find(doc, "mlp_vs_boosting", "mlp_tuned", "hgb")
+
+
+def key_learnings(reg: dict, clf: dict) -> str:
+    """A short synthesis, each point computed from the verdicts and numbers of the two parts."""
+    points = []
+    pairs = [(TASKS[d["notebook"]][2], *_non_network(d)) for d in (reg, clf)]
+    known = [(task, name, v) for task, name, v in pairs if v is not None]
+    if known:
+        rel = join([f"{V.relation(_verdict(v))} {name} in the {task}" for task, name, v in known])
+        if all(v["word"] == V.BETTER for _, _, v in known):
+            points.append(f"**A network can beat the strongest simple model here.** The tuned MLP is {rel}.")
+        else:
+            points.append(f"**A network is not the default winner on tabular data.** The tuned MLP is {rel}; "
+                          "a strong non-network baseline is the bar to clear, not the naive one.")
+    points.append(levers_learning(reg, clf))
+    lab_c, leak = clf["models"].get("lab_protocol"), (clf.get("extra") or {}).get("lab_protocol") or {}
+    base = clf["models"].get("mlp_baseline")
+    if lab_c and leak and base:
+        leaky, honest = lab_c["test"]["macro_f1"], base["per_split"]["test"]["macro_f1"][0]
+        if leaky > honest:
+            points.append(f"**The protocol decides what a score means.** Resampling before the split let the lab's "
+                          f"network score {leaky:.3f} macro-F1 on a test set that was "
+                          f"{leak['synthetic_test_share']:.0%} synthetic, against {honest:.3f} on untouched rows.")
+        else:
+            points.append(f"**The protocol decides what a score means.** Resampling before the split made "
+                          f"{leak['synthetic_test_share']:.0%} of the lab's test rows synthetic; its score "
+                          f"({leaky:.3f}) is not higher than the honest one ({honest:.3f}) here, but it measures "
+                          "another test set.")
+    regs = regularization_table(reg, clf)
+    n_better = int((regs["verdict"] == V.BETTER).sum()) if not regs.empty else 0
+    if not regs.empty:
+        points.append(f"**Regularization was not where the gains were.** {n_better} of {len(regs)} regularizer "
+                      f"comparisons {'is' if n_better == 1 else 'are'} better than {'its' if n_better == 1 else 'their'} "
+                      "reference." if n_better == 0 else
+                      f"**Some regularizers helped.** {n_better} of {len(regs)} regularizer comparisons "
+                      f"{'is' if n_better == 1 else 'are'} better than {'its' if n_better == 1 else 'their'} reference.")
+    all_v = [v for d in (reg, clf) for v in d.get("verdicts") or []]
+    undecided = sum(v["word"] == V.UNDECIDED for v in all_v)
+    if undecided:
+        points.append(f"**Few runs leave many questions open.** {undecided} of the {len(all_v)} recorded comparisons "
+                      f"{'is' if undecided == 1 else 'are'} undecided: their intervals reach past the margin of parity, so more seeds or splits, not "
+                      "another model, would settle them.")
+    return "## Key learnings\n\n" + "\n".join(f"{i}. {p}" for i, p in enumerate(points, 1))
 
 
 def _regression_conclusion(doc: dict) -> str:
