@@ -280,6 +280,9 @@ def test_key_learnings_branches():
     reg = _set_word(reg_doc(), "regularization", "better")
     assert "**Some regularizers helped.** 1 of 1 regularizer comparisons is better than its reference." in \
         C.key_learnings(reg, clf_doc())
+    control = reg_doc()  # a control is never counted among the comparisons
+    control["verdicts"].append({**control["verdicts"][0], "topic": "regularization_control", "word": "undecided"})
+    assert "1 of the 10 recorded comparisons is undecided" in C.key_learnings(control, clf_doc())
     reg = _set_word(reg_doc(), "linear", "undecided")
     assert "**Few runs leave many questions open.** 2 of the 10 recorded comparisons are undecided" in \
         C.key_learnings(reg, clf_doc())

@@ -183,3 +183,14 @@ def test_coverage_caption_names_an_extract():
     cov = {"rows": 7048, "symbols": 4, "symbols_full_history": 4}
     assert eda.coverage_caption(cov).startswith("The file is an extract of the Kaggle file: 4 of its 501 symbols")
     assert eda.coverage_caption(cov, True) == "Every symbol trades on every day."
+
+
+def test_the_early_stopping_reference_is_a_control():
+    from mlplab.regression import steps
+
+    plan = {"mlp_tuned_dropout": {"regularizer": "dropout", "reference": "mlp_tuned"},
+            "mlp_tuned_early_stopping": {"regularizer": "early_stopping", "reference": "mlp_tuned_es_reference"},
+            "mlp_tuned_es_reference": {"regularizer": None, "reference": "mlp_tuned"}}
+    assert steps.control_names(plan) == ["mlp_tuned_es_reference"]
+    labels = [label for *_, label in steps.regularization_pairs(plan)]
+    assert labels[2] == "the stopping slice held out, no stopping (not a regularizer)"

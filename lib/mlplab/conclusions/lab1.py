@@ -448,7 +448,7 @@ def key_learnings(reg: dict, clf: dict) -> str:
                       "reference." if n_better == 0 else
                       f"**Some regularizers helped.** {n_better} of {len(regs)} regularizer comparisons "
                       f"{'is' if n_better == 1 else 'are'} better than {'its' if n_better == 1 else 'their'} reference.")
-    all_v = [v for d in (reg, clf) for v in d.get("verdicts") or []]
+    all_v = [v for d in (reg, clf) for v in d.get("verdicts") or [] if not v["topic"].endswith("_control")]
     undecided = sum(v["word"] == V.UNDECIDED for v in all_v)
     if undecided:
         points.append(f"**Few runs leave many questions open.** {undecided} of the {len(all_v)} recorded comparisons "

@@ -161,6 +161,16 @@ def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
     return text + rest_words(table, better + worse)
 
 
+def control_note(shown: pd.DataFrame) -> str:
+    """For a pairs table whose controls are marked (tables.mark_controls): why those rows are not counted."""
+    n = int(shown["change"].astype(str).str.startswith("control: ").sum())
+    if n == 0:
+        return ""
+    rows = "The row marked control trains" if n == 1 else f"The {n} rows marked control train"
+    return (f" {rows} the reference without the stopping slice: it shows what the held-out rows cost, is not a "
+            "regularizer and is not counted.")
+
+
 def grouped(names: list[str]) -> tuple[str, int]:
     """Changes labelled 'who: what' (a table's short form) as prose, those of one model together:
     ["lab's MLP: dropout", "lab's MLP: L2"] -> "dropout and L2 on the lab's MLP". Returns the text and

@@ -231,6 +231,11 @@ def error_summary(detail: dict, per_symbol: pd.DataFrame) -> dict:
             "worst_symbol": str(top["symbol"]), "worst_symbol_share_pct": float(top["share of squared error %"])}
 
 
+def control_names(plan: dict) -> list[str]:
+    """The controls of the regularization study (early stopping's reference on the reduced rows): shown, never counted."""
+    return [name for name, p in plan.items() if p["regularizer"] is None]
+
+
 def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
     """(variant, reference, row label) for the regularization table."""
     from mlplab.experiment.regularize import LABELS
@@ -238,7 +243,7 @@ def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
     out = []
     for name, p in plan.items():
         if p["regularizer"] is None:
-            out.append((name, p["reference"], "holding out the stopping slice (fewer fit rows, no stopping)"))
+            out.append((name, p["reference"], "the stopping slice held out, no stopping (not a regularizer)"))
         elif p["regularizer"] == "early_stopping":
             out.append((name, p["reference"], "early stopping (same reduced rows)"))
         else:
