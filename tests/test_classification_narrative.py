@@ -129,3 +129,15 @@ def test_levers_sentence_counts_the_choices():
     assert "in every split" in nv.levers_sentence({0: C("ple"), 1: C("ple")}, {"ple": "piecewise-linear encoding"})
     text = nv.levers_sentence({0: C("ple"), 1: C("standard"), 2: C("ple")}, {})
     assert "ple in 2 splits and standard in 1 split" in text
+
+
+def test_search_sentence_names_halving_over_a_grid():
+    class R:
+        method, n_candidates, cv_folds, searched_rows, seconds = "halving", 18, 3, 3200, 40.0
+        best_params = {"lr": 0.003, "hidden": [64]}
+
+    text = nv.search_sentence({0: R(), 1: R()}, 6400)
+    assert text.startswith("Each outer split ran its own successive-halving search over a grid (scikit-learn's "
+                           "HalvingGridSearchCV): 18 configurations, 3-fold stratified cross-validation on 3,200 of its "
+                           "6,400 fit rows")
+    assert "All splits chose the same configuration" in text

@@ -194,3 +194,17 @@ def test_the_early_stopping_reference_is_a_control():
     assert steps.control_names(plan) == ["mlp_tuned_es_reference"]
     labels = [label for *_, label in steps.regularization_pairs(plan)]
     assert labels[2] == "the stopping slice held out, no stopping (not a regularizer)"
+
+
+def test_search_is_named_successive_halving_over_a_grid():
+    class R:
+        method, n_candidates, n_fits, cv_folds, searched_rows, seconds = "halving", 36, 200, 3, 1000, 12.0
+        best_params = {"lr": 0.003, "epochs": 9}
+        best_score = -0.01
+
+    text = nv.search_sentence(R(), 5000, [3, 9, 27])
+    assert text.startswith("The successive-halving search over a grid (scikit-learn's HalvingGridSearchCV) compared 36 "
+                           "configurations")
+    R.method = "grid"
+    assert nv.search_sentence(R(), 5000, [3, 9, 27]).startswith(
+        "The exhaustive grid search (scikit-learn's GridSearchCV) compared")

@@ -186,7 +186,7 @@ def search_sentence(results: dict, fit_rows: int, searched=None) -> str:
     first = next(iter(results.values()))
     winners = [params_text(r.best_params, searched) for r in results.values()]
     same = len(set(winners)) == 1
-    text = (f"Each outer split ran its own {first.method} search: {first.n_candidates} configurations, "
+    text = (f"Each outer split ran its own {prose.search_method(first.method)}: {first.n_candidates} configurations, "
             f"{first.cv_folds}-fold stratified cross-validation on {first.searched_rows:,} of its {fit_rows:,} fit rows, "
             f"scored by macro-F1, {np.mean([r.seconds for r in results.values()]):.0f} s per split. ")
     if same:

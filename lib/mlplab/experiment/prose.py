@@ -161,6 +161,15 @@ def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
     return text + rest_words(table, better + worse)
 
 
+SEARCH_METHODS = {"halving": "successive-halving search over a grid (scikit-learn's HalvingGridSearchCV)",
+                  "grid": "exhaustive grid search (scikit-learn's GridSearchCV)"}
+
+
+def search_method(method: str) -> str:
+    """What a search is, named with the scikit-learn class that ran it (experiment.search.METHODS)."""
+    return SEARCH_METHODS.get(method, f"{method} search")
+
+
 def control_note(shown: pd.DataFrame) -> str:
     """For a pairs table whose controls are marked (tables.mark_controls): why those rows are not counted."""
     n = int(shown["change"].astype(str).str.startswith("control: ").sum())

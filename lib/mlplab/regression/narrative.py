@@ -193,7 +193,7 @@ def search_sentence(result, n_fit: int, grid_epochs, searched=None) -> str:
     best = params_text(result.best_params, searched)
     rows = (f"all {n_fit:,} fit rows" if result.searched_rows >= n_fit
             else f"the {result.searched_rows:,} most recent of the {n_fit:,} fit rows")
-    text = (f"The {result.method} search compared {result.n_candidates} configurations ({result.n_fits} fits) with "
+    text = (f"The {prose.search_method(result.method)} compared {result.n_candidates} configurations ({result.n_fits} fits) with "
             f"{result.cv_folds} expanding time-series folds on {rows}, in {result.seconds:.0f} s. It chose {best} "
             f"(cross-validated RMSE of the target {-result.best_score:.5g}).")
     epochs = result.best_params.get("epochs")
