@@ -141,3 +141,22 @@ def test_search_sentence_names_halving_over_a_grid():
                            "HalvingGridSearchCV): 18 configurations, 3-fold stratified cross-validation on 3,200 of its "
                            "6,400 fit rows")
     assert "All splits chose the same configuration" in text
+
+
+def _cm(matrix, labels=("No Failure", "Power Failure", "Random Failures")):
+    return {"confusion_matrix": {"labels": list(labels), "matrix": matrix}}
+
+
+def test_confusion_sentence_sets_the_fit_rows_beside_the_test_rows():
+    train = _cm([[90, 0, 0], [1, 8, 1], [0, 0, 0]])      # 98 of 100 on the diagonal
+    test = _cm([[40, 0, 0], [2, 3, 0], [5, 0, 0]])       # 43 of 50
+    text = nv.confusion_sentence(train, test)
+    assert text.startswith("On its fit rows 98.0 % of the rows lie on the diagonal, on the test rows 86.0 %: the "
+                           "network classifies the rows it was trained on better than new ones.")
+    # a class without rows is never the worst-recalled one
+    assert "The worst-recalled class is Power Failure on the fit rows (recall 0.80) and Random Failures on the test " \
+           "rows (0.00)." in text
+    same = nv.confusion_sentence(train, train)
+    assert "agree to within 2 percentage points" in same and \
+        "Power Failure is the worst-recalled class on both (recall 0.80 and 0.80)." in same
+    assert "which a small test set of easy rows allows" in nv.confusion_sentence(test, train)

@@ -208,3 +208,19 @@ def test_search_is_named_successive_halving_over_a_grid():
     R.method = "grid"
     assert nv.search_sentence(R(), 5000, [3, 9, 27]).startswith(
         "The exhaustive grid search (scikit-learn's GridSearchCV) compared")
+
+
+def test_correlation_bound_never_prints_r_at_least_one():
+    assert nv.r_bound(0.99983) == "r > 0.999" and nv.r_bound(0.9512) == "r ≥ 0.951"
+    assert nv.r_bound(0.99983, 4) == "r ≥ 0.9998" and nv.r_bound(0.99996, 4) == "r > 0.9999"
+    assert nv.r_bound(1.0) == "r ≥ 1.000"  # a true 1 stays exact
+    assert nv.corr_caption(corr(0.99983, -0.4)).startswith("The four prices are near-duplicates (r > 0.999)")
+    assert "1.000" not in nv.corr_caption(corr(0.99983, -0.4))
+
+
+def test_box_caption_branches():
+    assert nv.box_caption({"close": 0.176, "volume": 0.027}).startswith("17.6 % of the closes and 2.7 % of the volumes")
+    assert nv.box_caption({"close": 0.176, "volume": 0.027}).endswith("the close has the heavier tails.")
+    assert nv.box_caption({"close": 0.01, "volume": 0.05}).endswith("the volume has the heavier tails.")
+    assert nv.box_caption({"close": 0.05, "volume": 0.05}).endswith("both have tails of the same weight.")
+    assert nv.box_caption({"close": 0.0, "volume": 0.0}).startswith("No close and no volume")

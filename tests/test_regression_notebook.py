@@ -10,7 +10,8 @@ from mlplab.experiment.schema import NOTEBOOKS
 
 NOTEBOOK = ROOT / "analysis" / "01_regression_nyse.ipynb"
 QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["regression"]}
-FIGURES = {"fig-reg-coverage", "fig-reg-corr", "fig-reg-hist", "fig-reg-trends", "fig-reg-search", "fig-reg-curves",
+FIGURES = {"fig-reg-coverage", "fig-reg-corr", "fig-reg-hist", "fig-reg-box", "fig-reg-trends", "fig-reg-search",
+           "fig-reg-curves",
            "fig-reg-regularization", "fig-reg-arch", "fig-reg-models", "fig-reg-pred-actual", "fig-reg-residuals",
            "fig-reg-error-symbol"}
 REGULARIZED = {"mlp_tuned_dropout", "mlp_tuned_l2", "mlp_tuned_batchnorm", "mlp_tuned_noise",

@@ -287,6 +287,38 @@ def confusion_caption(metrics: dict) -> str:
     return f"{int(np.trace(m)):,} of {int(m.sum()):,} rows lie on the diagonal."
 
 
+DIAGONAL_AGREE = 0.02  # diagonal shares of the fit and test confusion matrices this close "agree"
+
+
+def _diagonal_and_worst(metrics: dict) -> tuple[float, str, float]:
+    m = np.asarray(metrics["confusion_matrix"]["matrix"], dtype=float)
+    labels = metrics["confusion_matrix"]["labels"]
+    support = m.sum(axis=1)
+    recall = np.where(support > 0, np.diag(m) / np.clip(support, 1, None), np.inf)
+    k = int(np.argmin(recall))
+    return float(np.trace(m) / m.sum()), str(labels[k]), float(recall[k])
+
+
+def confusion_sentence(train: dict, test: dict) -> str:
+    """The fit rows' confusion matrix against the test rows': diagonal share and the worst-recalled class."""
+    d_tr, worst_tr, r_tr = _diagonal_and_worst(train)
+    d_te, worst_te, r_te = _diagonal_and_worst(test)
+    text = (f"On its fit rows {pct(d_tr)} of the rows lie on the diagonal, on the test rows {pct(d_te)}")
+    gap = d_tr - d_te
+    if gap > DIAGONAL_AGREE:
+        text += ": the network classifies the rows it was trained on better than new ones. "
+    elif gap < -DIAGONAL_AGREE:
+        text += ": the test rows are classified better than the fit rows, which a small test set of easy rows allows. "
+    else:
+        text += f": the two agree to within {DIAGONAL_AGREE * 100:.0f} percentage points. "
+    if worst_tr == worst_te:
+        text += f"{worst_tr} is the worst-recalled class on both (recall {r_tr:.2f} and {r_te:.2f})."
+    else:
+        text += (f"The worst-recalled class is {worst_tr} on the fit rows (recall {r_tr:.2f}) and {worst_te} on the "
+                 f"test rows ({r_te:.2f}).")
+    return text
+
+
 def roc_caption(table: pd.DataFrame) -> str:
     if table.empty:
         return "No class has both positive and negative test rows."

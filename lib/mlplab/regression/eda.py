@@ -155,3 +155,19 @@ def summary(corr: pd.DataFrame, coverage: dict, skew: dict) -> dict:
             "volume_corr_range": [float(vol.min()), float(vol.max())], "skew_close": float(skew["close"]),
             "rows": coverage["rows"], "symbols": coverage["symbols"], "days": coverage["days"],
             "symbol_names": list(coverage.get("symbol_names") or [])}
+
+
+def box_outliers(frame, columns=("close", "volume")) -> dict[str, float]:
+    """Share of rows beyond the boxplot whiskers (1.5 × IQR beyond the quartiles, as plots.eda_nyse.plot_boxplots
+    draws them; the log axis only displays them)."""
+    out = {}
+    for c in columns:
+        x = to_polars(frame)[c].to_numpy().astype(float)
+        x = x[x > 0]
+        if len(x) == 0:
+            out[c] = 0.0
+            continue
+        q1, q3 = np.quantile(x, [0.25, 0.75])
+        lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+        out[c] = float(np.mean((x < lo) | (x > hi)))
+    return out

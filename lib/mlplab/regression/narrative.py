@@ -77,7 +77,7 @@ def collinearity_finding(corr: pd.DataFrame) -> str:
     vol = corr.loc["volume", list(PRICES)]
     biggest = float(vol.abs().max())
     if lowest >= NEAR_IDENTICAL_R:
-        text = (f"Open, high, low and close move together almost perfectly (every pairwise r ≥ {lowest:.4f}): "
+        text = (f"Open, high, low and close move together almost perfectly (every pairwise {r_bound(lowest, 4)}): "
                 "the close is nearly a linear function of the day's other prices, so a linear model already "
                 "explains most of its variance and R² of the close says little about a model.")
     elif lowest >= STRONG_R:
@@ -89,12 +89,20 @@ def collinearity_finding(corr: pd.DataFrame) -> str:
     return text + (f" Volume is {strength} related to them (r between {vol.min():.3f} and {vol.max():.3f}).")
 
 
+def r_bound(lowest: float, digits: int = 3) -> str:
+    """'r ≥ 0.951', or 'r > 0.999' when the bound would print as 1.000 (a correlation below 1 is never 'r ≥ 1')."""
+    top = 1 - 10 ** -digits
+    if round(lowest, digits) >= 1 and lowest < 1:
+        return f"r > {top:.{digits}f}"
+    return f"r ≥ {lowest:.{digits}f}"
+
+
 def corr_caption(corr: pd.DataFrame) -> str:
     prices = corr.loc[list(PRICES), list(PRICES)].to_numpy()
     lowest = float(prices[np.triu_indices(len(PRICES), 1)].min())
     vol = float(corr.loc["volume", list(PRICES)].abs().max())
-    first = (f"The four prices are near-duplicates (r ≥ {lowest:.3f})" if lowest >= NEAR_IDENTICAL_R
-             else f"The four prices correlate at r ≥ {lowest:.3f}")
+    first = (f"The four prices are near-duplicates ({r_bound(lowest)})" if lowest >= NEAR_IDENTICAL_R
+             else f"The four prices correlate at {r_bound(lowest)}")
     return f"{first}; volume's largest |r| with a price is {vol:.2f}."
 
 
@@ -111,6 +119,16 @@ def hist_caption(skew: dict, quantiles: dict) -> str:
         return (f"Most closes are low and a long tail reaches \\${quantiles['hi']:,.0f}: a model fitted to dollars is "
                 "dominated by the few expensive symbols.")
     return f"The close is not strongly skewed (skewness {s:.2f})."
+
+
+def box_caption(outliers: dict) -> str:
+    """The boxplots' takeaway: how many rows lie beyond the whiskers of the log values."""
+    c, v = outliers["close"], outliers["volume"]
+    if c == 0 and v == 0:
+        return "No close and no volume lies beyond the whiskers (1.5 × IQR beyond the quartiles)."
+    return (f"{100 * c:.1f} % of the closes and {100 * v:.1f} % of the volumes lie beyond the whiskers (1.5 × IQR "
+            "beyond the quartiles): " + ("the volume has the heavier tails." if v > c else "the close has the heavier tails."
+                            if c > v else "both have tails of the same weight."))
 
 
 def volume_finding(r_volume_return: float) -> str:
