@@ -73,7 +73,7 @@ def plot_boxplots(frame: pd.DataFrame, synthetic: bool = False, max_rows: int = 
     fig, axes = new_figure(1, 2, height=3.4, gridspec_kw={"width_ratios": [4, 1.3]})
     flier = {"marker": ".", "markersize": 2, "alpha": 0.4}
     prices = [sample[c].to_numpy(dtype=float) for c in PRICES]
-    axes[0].boxplot([x[x > 0] for x in prices], tick_labels=list(PRICES), vert=True, flierprops=flier, widths=0.6)
+    axes[0].boxplot([x[x > 0] for x in prices], tick_labels=list(PRICES), flierprops=flier, widths=0.6)
     axes[0].set_yscale("log")
     plain_log(axes[0], "y")
     axes[0].set_ylabel("price (USD, log scale)")
