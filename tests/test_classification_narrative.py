@@ -160,3 +160,22 @@ def test_confusion_sentence_sets_the_fit_rows_beside_the_test_rows():
     assert "agree to within 2 percentage points" in same and \
         "Power Failure is the worst-recalled class on both (recall 0.80 and 0.80)." in same
     assert "which a small test set of easy rows allows" in nv.confusion_sentence(test, train)
+
+
+def test_best_balanced_sentence_names_whichever_model_is_best():
+    def r(name, label, ba):
+        run_ = Run(name, "baseline", label)
+        for i, v in enumerate(ba):
+            run_.splits.append(SplitResult(i, i, {}, {}, {"balanced_accuracy": v, "macro_f1": 0.5}))
+        return run_
+
+    runs = {"mlp_baseline": r("mlp_baseline", "the lab's MLP", [0.72, 0.73, 0.71]),
+            "mlp_tuned": r("mlp_tuned", "the tuned MLP", [0.66, 0.67, 0.67]),
+            "hgb": r("hgb", "gradient boosting", [0.60, 0.61, 0.62])}
+    text = nv.best_balanced_sentence(runs, ["mlp_baseline", "mlp_tuned", "hgb"], {"model": "mlp_tuned"})
+    assert text == ("On test balanced accuracy (the mean recall over the classes) the best of these models is the lab's "
+                    "MLP (0.720), ahead of the tuned MLP (0.667); the recommendation (the tuned MLP) is chosen on "
+                    "validation macro-F1, which weighs each class's precision as well as its recall.")
+    text = nv.best_balanced_sentence(runs, ["mlp_tuned", "hgb"], {"model": "mlp_tuned"})
+    assert text.endswith("is the tuned MLP (0.667).")
+    assert nv.best_balanced_sentence(runs, [], None) == ""

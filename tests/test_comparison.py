@@ -35,7 +35,7 @@ def mk(name, values, scorer, role="variant", validate_=True, **info):
     return r
 
 
-def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real", extent=None, error=None):
+def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real", extent=None, error=None, budgets=None):
     """`extent`: (symbols, rows) of the loaded file (the results' extra.eda); `error`: (symbol, share %)."""
     runs = {n: mk(n, v, reg_scores, role) for n, v, role in (
         ("naive", (2.0,) * 3, "baseline"), ("ols", (1.5,) * 3, "baseline"), ("ols_return", (1.0,) * 3, "baseline"),
@@ -56,6 +56,11 @@ def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real", extent=None, error=None):
                          timings={"total": 1.0}, runs=runs, best_params={}, recommended=rec, verdicts=verdicts,
                          history=[])
     doc["history"] = {"lab_protocol": {"epoch": [1, 2], "test_loss": [50000.0, 12000.0]}}
+    if budgets is not None:  # ((epochs, batch) of the baseline MLPs, (epochs, batch) of the tuned MLP)
+        for n in ("mlp_baseline", "mlp_baseline_close"):
+            doc["models"][n]["settings"] = {"epochs": budgets[0][0], "batch_size": budgets[0][1]}
+        doc["models"]["mlp_tuned"]["settings"] = {"epochs": budgets[1][0], "batch_size": budgets[1][1]}
+        doc["extra"]["periods"] = [{"period": "fit", "rows": 4520}, {"period": "test", "rows": 2016}]
     if extent is not None:
         doc["extra"]["eda"] = {"symbols": extent[0], "rows": extent[1], "symbol_names": ["AAL", "DOW", "EQIX", "ZION"][:extent[0]]}
     if error is not None:
@@ -153,7 +158,8 @@ def test_conclusions_synthesize_per_task():
     assert md.count("## ") == 5 and "**Use the mlp tuned.**" in md
     assert "better than gradient boosting" in md
     assert "Helped beyond the noise: the physics features, out-of-fold decision thresholds" in md
-    assert "What mattered most is the formulation" in md
+    assert "The formulation mattered: predicting the intraday return instead of the price is better" in md
+    assert "mattered most" not in md
     assert "synthetic stand-in" not in md
 
 
@@ -256,7 +262,9 @@ def test_levers_and_the_common_lesson_branches():
     _set_word(reg, "tuning", "better")
     assert C.framing_sentence(reg, clf).startswith("The common lesson is the search's: it moved the score beyond the "
                                                    "noise in the NYSE price regression")
-    assert C.levers_learning(reg, clf).startswith("**The search paid off.**")
+    assert C.levers_learning(reg, clf).startswith("**The searched configuration paid off.**")
+    longer = reg_doc(budgets=((6, 4096), (27, 2048)))
+    assert C.levers_sentence(longer).endswith("and the hyperparameter search (with 81 instead of 12 training updates).")
     bare = reg_doc()
     bare["verdicts"] = []
     assert C.levers_sentence(bare) == "No single change was compared in the NYSE price regression."
@@ -286,3 +294,74 @@ def test_key_learnings_branches():
     reg = _set_word(reg_doc(), "linear", "undecided")
     assert "**Few runs leave many questions open.** 2 of the 10 recorded comparisons are undecided" in \
         C.key_learnings(reg, clf_doc())
+
+
+def clf_budget_doc(lab=(50, 512), searched=(54, 256), balanced=None):
+    doc = clf_doc()
+    runs_ = {n: mk(n, v, clf_scores) for n, v in (("mlp_tuned", (0.66, 0.67, 0.65)), ("mlp_baseline", (0.30, 0.31, 0.29)))}
+    doc["verdicts"].append(record("lab_vs_tuned", "mlp_tuned", "mlp_baseline", "macro_f1",
+                                  compare_runs(runs_["mlp_tuned"], runs_["mlp_baseline"], "macro_f1",
+                                               higher_is_better=True, test_train_ratio=0.25)))
+    for n in ("mlp_baseline", "mlp_baseline_physics", "mlp_baseline_physics_none"):
+        doc["models"][n]["settings"] = {"epochs": lab[0], "batch_size": lab[1]}
+    doc["best_params"] = {"mlp": {"0": {"epochs": searched[0], "batch_size": searched[1]}, "1": {"epochs": 1, "batch_size": 1}}}
+    doc["extra"]["split_sizes"] = {"fit": 6400, "validation": 1600, "test": 2000}
+    for n, v in (balanced or {}).items():
+        doc["models"][n]["seeds"]["mean"]["balanced_accuracy"] = v
+    return doc
+
+
+def test_credited_gains_state_the_training_budgets():
+    """6 epochs at batch 4,096 on 4,520 rows is 12 updates: a credited gain says when the budgets differ."""
+    from mlplab.experiment.prose import budget_clause, updates
+
+    assert updates({"epochs": 6, "batch_size": 4096}, 4520) == 12 and updates({"epochs": 6}, 4520) is None
+    assert budget_clause("a", {"epochs": 2, "batch_size": 10}, "b", {"epochs": 1, "batch_size": 5}, 100) == \
+        "both trained with equal budgets (20 updates each on 100 fit rows)"
+    assert budget_clause("a", {}, "b", {"epochs": 1, "batch_size": 5}, 100) == ""
+    reg = reg_doc(budgets=((6, 4096), (27, 2048)))
+    text = C.tuning_sentence(reg)
+    assert ("The training budgets differ: the mlp tuned trained 27 epochs at batch size 2,048 (81 updates on 4,520 fit "
+            "rows), the mlp baseline 6 epochs at batch size 4,096 (12 updates), so the difference mixes the change "
+            "with longer training.") in text
+    md = C.conclusions_md(reg, clf_doc())
+    assert "paid off" not in md and ("The tuned MLP is better than the lab's architecture, but the training budgets "
+                                     "differ: ") in md and "the search's own share of the gain is not measured" in md
+    assert "better for the same network by the noise rule; both trained with equal budgets (12 updates each on 4,520 " \
+           "fit rows)." in md
+    same = reg_doc(budgets=((27, 2048), (27, 2048)))
+    md = C.conclusions_md(same, clf_doc())
+    assert "The hyperparameter search paid off against the lab's architecture; both trained with equal budgets (81 " \
+           "updates each on 4,520 fit rows)." in md
+    worse = reg_doc(tuned=(1.5, 1.51, 1.49), budgets=((6, 4096), (27, 2048)))
+    assert "did not carry over to the test period. The training budgets differ" in C.conclusions_md(worse, clf_doc())
+    assert "The hyperparameter search paid off against the lab's architecture." in C.conclusions_md(reg_doc(), clf_doc())
+
+
+def test_the_search_is_credited_against_the_labs_mlp_too():
+    doc = clf_budget_doc()
+    text = C.tuning_sentence(doc)
+    # the rung before the search (no rebalancing) and the lab's MLP it replaces, each with budgets
+    assert ("The training budgets differ: the mlp searched trained 54 epochs at batch size 256 (1,350 updates on 6,400 "
+            "fit rows), the mlp baseline physics none 50 epochs at batch size 512 (650 updates)") in text
+    assert ("Against the mlp baseline at 0.300, the network it replaces, the tuned MLP (0.660) is better than it "
+            "(difference +0.360 macro-F1 over 3 outer splits); the training budgets differ: the mlp tuned trained 54 "
+            "epochs") in text
+    assert C.lab_credit_sentence(clf_doc()) == ""  # not recorded: nothing said
+    md = C.conclusions_md(reg_doc(), doc)
+    assert "Against the mlp baseline at 0.300, the network it replaces" in md
+
+
+def test_the_best_balanced_accuracy_is_named_whichever_model_it_is():
+    doc = clf_budget_doc(balanced={"mlp_baseline": 0.722, "mlp_tuned": 0.667})
+    text = C.best_balanced_sentence(doc)
+    assert text.startswith("On test balanced accuracy (the mean recall over the classes) the best of the 10 models "
+                           "compared is the mlp baseline (0.722), ahead of the tuned MLP (0.667)")
+    assert text in C.conclusions_md(reg_doc(), doc)
+    doc = clf_budget_doc(balanced={"mlp_tuned": 0.99})
+    assert C.best_balanced_sentence(doc) == ("On test balanced accuracy (the mean recall over the classes) the best of "
+                                             "the 10 models compared is the mlp tuned (0.990).")
+    doc = clf_budget_doc(balanced={"hgb": 0.99})
+    assert C.best_balanced_sentence(doc).endswith("is the hgb (0.990), ahead of the tuned MLP (0.660); the "
+                                                  "recommendation (the mlp tuned) is chosen on validation macro-F1, "
+                                                  "which weighs each class's precision as well as its recall.")

@@ -224,3 +224,17 @@ def test_box_caption_branches():
     assert nv.box_caption({"close": 0.01, "volume": 0.05}).endswith("the volume has the heavier tails.")
     assert nv.box_caption({"close": 0.05, "volume": 0.05}).endswith("both have tails of the same weight.")
     assert nv.box_caption({"close": 0.0, "volume": 0.0}).startswith("No close and no volume")
+
+
+def test_tuning_sentence_states_the_training_budgets():
+    runs = {"mlp_baseline": run("mlp_baseline", [1.0, 1.01, 0.99]), "mlp_tuned": run("mlp_tuned", [0.5, 0.51, 0.49])}
+    runs["mlp_baseline"].settings = {"epochs": 6, "batch_size": 4096}
+    runs["mlp_tuned"].settings = {"epochs": 27, "batch_size": 2048}
+    text = nv.tuning_sentence(runs, None, 4520)
+    assert text.endswith("The training budgets differ: the tuned MLP trained 27 epochs at batch size 2,048 (81 updates "
+                         "on 4,520 fit rows), the baseline MLP 6 epochs at batch size 4,096 (12 updates), so the "
+                         "difference mixes the change with longer training.")
+    runs["mlp_baseline"].settings = {"epochs": 27, "batch_size": 2048}
+    assert nv.tuning_sentence(runs, None, 4520).endswith("Both trained with equal budgets (81 updates each on 4,520 "
+                                                         "fit rows).")
+    assert "budget" not in nv.tuning_sentence(runs, None)  # rows unknown: no budget claimed

@@ -90,6 +90,68 @@ def _diff(doc: dict, v: dict) -> str:
     return f"{v['mean_diff']:+.{digits}f}"
 
 
+# ---- training budgets --------------------------------------------------------------------------------------
+
+def fit_rows(doc: dict) -> int:
+    """The rows a part's networks are fitted on (first split): the fit period or the fit part of the split."""
+    extra = doc.get("extra") or {}
+    for p in extra.get("periods") or []:
+        if p.get("period") == "fit":
+            return int(p["rows"])
+    return int((extra.get("split_sizes") or {}).get("fit", 0))
+
+
+def net_settings(doc: dict, name: str) -> dict:
+    """A network's training settings: its own, else (a searched network) the search's choice on the first split."""
+    st = dict(doc["models"].get(name, {}).get("settings") or {})
+    if st.get("epochs") and st.get("batch_size"):
+        return st
+    best = doc.get("best_params") or {}
+    if doc["notebook"] == "classification":
+        first = (best.get("mlp") or {})
+        best = first[sorted(first)[0]] if first else {}
+    return {**st, **{k: best[k] for k in ("epochs", "batch_size") if k in best}}
+
+
+def budget(doc: dict, a: str, b: str) -> str:
+    """prose.budget_clause for two networks of a part ('' when a budget is unknown)."""
+    from mlplab.experiment.prose import budget_clause
+
+    return budget_clause(label(doc, a), net_settings(doc, a), label(doc, b), net_settings(doc, b), fit_rows(doc))
+
+
+def lab_credit_sentence(doc: dict) -> str:
+    """Classification: the tuned MLP against the lab's MLP it replaces (SMOTE inside the training rows), with budgets."""
+    v = find(doc, "lab_vs_tuned", "mlp_tuned", "mlp_baseline")
+    if v is None:
+        return ""
+    text = (f"Against {label(doc, 'mlp_baseline')} at {mean(doc, 'mlp_baseline'):.3f}, the network it replaces, the "
+            f"tuned MLP ({mean(doc, 'mlp_tuned'):.3f}) is {V.relation(_verdict(v))} it (difference {_diff(doc, v)} "
+            f"macro-F1 over {v['n']} outer splits)")
+    b = budget(doc, "mlp_tuned", "mlp_baseline")
+    return text + (f"; {b}." if b else ".")
+
+
+def best_balanced_sentence(doc: dict) -> str:
+    """Classification: the model with the best test balanced accuracy, named whichever it is."""
+    rec = doc.get("recommended") or {}
+    names = rec.get("candidates") or [n for n, m in doc["models"].items() if m.get("role") != "leaky_reference"]
+    scores = {n: float(doc["models"][n]["seeds"]["mean"]["balanced_accuracy"]) for n in names
+              if n in doc["models"] and "balanced_accuracy" in (doc["models"][n].get("seeds") or {}).get("mean", {})}
+    if not scores:
+        return ""
+    best = max(scores, key=scores.get)
+    text = (f"On test balanced accuracy (the mean recall over the classes) the best of the {len(scores)} models "
+            f"compared is {label(doc, best)} ({scores[best]:.3f})")
+    if best != "mlp_tuned" and "mlp_tuned" in scores:
+        text += f", ahead of the tuned MLP ({scores['mlp_tuned']:.3f})"
+    rec = rec.get("model")
+    if rec is not None and rec != best:
+        text += (f"; the recommendation ({label(doc, rec)}) is chosen on validation macro-F1, which weighs each class's "
+                 "precision as well as its recall")
+    return text + "."
+
+
 # ---- recommendation and tuning ------------------------------------------------------------------------
 
 def recommendation_table(*docs: dict) -> pd.DataFrame:
@@ -122,7 +184,11 @@ def tuning_sentence(doc: dict) -> str:
         text += " The search found no configuration whose advantage survives the noise."
     elif v["word"] == V.WORSE:
         text += " The configuration chosen by cross-validation on the fit rows did not carry over to the test rows."
-    return text
+    b = budget(doc, v["a"], v["b"])
+    if b:
+        text += f" {capital(b)}."
+    lab = lab_credit_sentence(doc)
+    return text + (f" {lab}" if lab else "")
 
 
 def _verdict(v: dict) -> V.Verdict:
@@ -315,10 +381,16 @@ def paired_verdict(doc: dict, a: str, b: str) -> V.Verdict | None:
 
 def lever_verdicts(doc: dict) -> list[tuple[str, str, dict]]:
     """(what changed, kind, verdict record) for each lever the part recorded."""
+    from mlplab.experiment.prose import updates
+
     out = []
     for topic, a, b, what, kind in LEVERS[doc["notebook"]]:
         for v in verdicts(doc, topic):
             if a is None or (v["a"] == a and v["b"] == b):
+                if kind == "search":  # a searched configuration may also train longer: say so with its credit
+                    ua, ub = (updates(net_settings(doc, n), fit_rows(doc)) for n in (v["a"], v["b"]))
+                    if ua is not None and ub is not None and ua != ub:
+                        what = f"{what} (with {ua:,} instead of {ub:,} training updates)"
                 out.append((what, kind, v))
                 break
     return out
@@ -398,7 +470,7 @@ def tasks_compared(reg: dict, clf: dict) -> str:
 def levers_learning(reg: dict, clf: dict) -> str:
     """Which kind of change moved the scores, with what moved each task (short: the side-by-side has the detail)."""
     kinds = _kinds_that_helped(reg) | _kinds_that_helped(clf)
-    head = {frozenset({"framing"}): "Framing before tuning.", frozenset({"search"}): "The search paid off.",
+    head = {frozenset({"framing"}): "Framing before tuning.", frozenset({"search"}): "The searched configuration paid off.",
             frozenset({"framing", "search"}): "Framing and search both counted.",
             frozenset(): "No single change can be credited."}[frozenset(kinds)]
     parts = []
@@ -475,8 +547,9 @@ def _regression_conclusion(doc: dict) -> str:
                  "little to it." if mlp_lin["word"] != V.BETTER else ": the network finds structure a linear fit misses.")
     form = find(doc, "formulation", "mlp_baseline", "mlp_baseline_close")
     if form is not None and form["word"] == V.BETTER:
-        text += (" What mattered most is the formulation: predicting the intraday return instead of the price is "
-                 "better for the same network by the noise rule.")
+        b = budget(doc, "mlp_baseline", "mlp_baseline_close")
+        text += (" The formulation mattered: predicting the intraday return instead of the price is better for the "
+                 f"same network by the noise rule{'; ' + b if b else ''}.")
     if naive is not None and naive["word"] == V.BETTER:
         text += (" Least squares on prices already beats the naive forecast (close = open): the day's high and low "
                  "do inform its close.")
@@ -485,11 +558,19 @@ def _regression_conclusion(doc: dict) -> str:
         text += " " + share
     tune = verdicts(doc, "tuning")
     if tune:
-        text += {V.BETTER: " The hyperparameter search paid off against the lab's architecture.",
+        word = tune[0]["word"]
+        b = budget(doc, tune[0]["a"], tune[0]["b"])
+        differ = bool(b) and not b.startswith("both trained")
+        text += {V.BETTER: (" The tuned MLP is better than the lab's architecture, but " + b + ": the search's own share "
+                            "of the gain is not measured." if differ else
+                            " The hyperparameter search paid off against the lab's architecture"
+                            + (f"; {b}." if b else ".")),
                  V.WORSE: " The hyperparameter search did not carry over to the test period.",
                  V.PAR: " The hyperparameter search did not beat the lab's architecture beyond the noise.",
                  V.UNDECIDED: " Whether the hyperparameter search beat the lab's architecture is undecided.",
-                 V.TOO_FEW: ""}[tune[0]["word"]]
+                 V.TOO_FEW: ""}[word]
+        if differ and word in (V.WORSE, V.PAR, V.UNDECIDED):
+            text += f" {capital(b)}."
     lines.append(text)
     return "\n\n".join(lines)
 
@@ -541,6 +622,9 @@ def _classification_conclusion(doc: dict) -> str:
         if hurt:
             text += f"Hurt: {join(hurt)}. "
         lines.append(text.strip())
+    for extra in (lab_credit_sentence(doc), best_balanced_sentence(doc)):
+        if extra:
+            lines.append(extra)
     tune = verdicts(doc, "tuning")
     if tune:
         lines.append({V.BETTER: "The hyperparameter search itself raised the network's score beyond the noise.",

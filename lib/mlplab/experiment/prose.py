@@ -161,6 +161,32 @@ def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
     return text + rest_words(table, better + worse)
 
 
+def updates(settings: dict | None, rows: int) -> int | None:
+    """Optimizer updates of a network's training: epochs × batches per epoch on `rows` rows (None when the
+    settings lack epochs or batch size)."""
+    settings = settings or {}
+    epochs, batch = settings.get("epochs"), settings.get("batch_size")
+    if not epochs or not batch or rows <= 0:
+        return None
+    return int(epochs) * -(-int(rows) // int(batch))
+
+
+def budget_clause(a_label: str, a_settings: dict | None, b_label: str, b_settings: dict | None, rows: int) -> str:
+    """The training budgets of two networks compared, from their settings: 'at equal training budgets (…)' or
+    'both trained with equal budgets (…)' or 'the training budgets differ: …'. Empty when either budget is unknown.
+    A credited gain quotes it."""
+    ua, ub = updates(a_settings, rows), updates(b_settings, rows)
+    if ua is None or ub is None:
+        return ""
+    def how(s):
+        return f"{int(s['epochs'])} epochs at batch size {int(s['batch_size']):,}"
+    if ua == ub:
+        return f"both trained with equal budgets ({ua:,} updates each on {rows:,} fit rows)"
+    return (f"the training budgets differ: {a_label} trained {how(a_settings)} ({ua:,} updates on {rows:,} fit "
+            f"rows), {b_label} {how(b_settings)} ({ub:,} updates), so the difference mixes the change with "
+            f"{'longer' if ua > ub else 'shorter'} training")
+
+
 SEARCH_METHODS = {"halving": "successive-halving search over a grid (scikit-learn's HalvingGridSearchCV)",
                   "grid": "exhaustive grid search (scikit-learn's GridSearchCV)"}
 

@@ -225,9 +225,14 @@ def curves_caption(history: pd.DataFrame | None, label: str) -> str:
     return curve_finding(history, label) or f"Loss per epoch of {label}."
 
 
-def tuning_sentence(runs: dict, ratio) -> str:
+def tuning_sentence(runs: dict, ratio, rows: int = 0) -> str:
+    """The search's credit against the model it replaces; the training budgets of the two from their settings."""
     v = V.compare_runs(runs["mlp_tuned"], runs["mlp_baseline"], "rmse", higher_is_better=False, test_train_ratio=ratio)
     text = capital(verdict_clause("the tuned MLP", "the baseline MLP", v, "rmse", unit=" USD", runs="seeds")) + " (same inputs and target)."
+    budget = prose.budget_clause("the tuned MLP", runs["mlp_tuned"].settings, "the baseline MLP",
+                                 runs["mlp_baseline"].settings, rows)
+    if budget:
+        text += f" {capital(budget)}."
     if v.word == V.PAR:
         text += " The search found no configuration that transfers to the test period better than the lab's architecture."
     elif v.word == V.WORSE:
