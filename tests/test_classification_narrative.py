@@ -179,3 +179,11 @@ def test_best_balanced_sentence_names_whichever_model_is_best():
     text = nv.best_balanced_sentence(runs, ["mlp_tuned", "hgb"], {"model": "mlp_tuned"})
     assert text.endswith("is the tuned MLP (0.667).")
     assert nv.best_balanced_sentence(runs, [], None) == ""
+
+
+def test_curves_caption_and_sentence_read_one_diagnosis():
+    h = pd.DataFrame({"epoch": [1, 2, 3, 4], "validation_loss": [1.0, 0.5, 0.6, 0.7], "train_loss": [1.0, 0.4, 0.3, 0.2]})
+    cap, sentence = nv.curves_caption(h, "the tuned network"), nv.curve_finding(h, "the tuned network")
+    assert cap == "The later epochs overfit (validation loss lowest at epoch 2, gap widening)."
+    assert sentence.startswith("The validation loss of the tuned network is lowest at epoch 2 of 4") and cap not in sentence
+    assert nv.curves_caption(None, "the tuned network") == "Loss per epoch of the tuned network."

@@ -98,13 +98,26 @@ def history(values: list[float], train: list[float] | None = None) -> pd.DataFra
 
 
 def test_curve_finding_branches():
-    assert "still falling" in nv.curves_caption(history([1.0, 0.8, 0.7, 0.6]), "the net")
-    text = nv.curves_caption(history([1.0, 0.5, 0.6, 0.7], train=[1.0, 0.4, 0.3, 0.2]), "the net")
-    assert "lowest at epoch 2 of 4" in text and "overfit" in text
-    text = nv.curves_caption(history([1.0, 0.5, 0.6, 0.7]), "the net")  # both curves rise together
-    assert "drift" in text and "not overfitting" in text
+    """Caption and sentence read one diagnosis (experiment.curves.diagnose): the caption in a few words, the
+    sentence in full; overfitting only when the gap widens; never the same words twice."""
+    assert nv.curves_caption(history([1.0, 0.8, 0.7, 0.6]), "the net") == \
+        "The validation loss is still falling at the last epoch."
+    h = history([1.0, 0.5, 0.6, 0.7], train=[1.0, 0.4, 0.3, 0.2])
+    text = nv.curves_caption(h, "the net")
+    assert text == "The later epochs overfit (validation loss lowest at epoch 2, gap widening)."
+    assert "lowest at epoch 2 of 4" in nv.curve_finding(h, "the net") and "overfit" in nv.curve_finding(h, "the net")
+    h = history([1.0, 0.5, 0.6, 0.7])  # both curves rise together: no widening gap, no overfitting
+    assert nv.curves_caption(h, "the net") == "Both curves drift together after their minimum; no overfitting."
+    assert "not overfitting" in nv.curve_finding(h, "the net")
     text = nv.curves_caption(history([1.0, 0.5, 0.5, 0.5001]), "the net")
     assert "flattened" in text and "overfit" not in text and "still falling" not in text
+    # the fit-row loss above the validation loss, flat gap: explained, not called overfitting
+    h = history([0.12, 0.10, 0.101, 0.104], train=[0.25, 0.2, 0.19, 0.19])
+    cap, sentence = nv.curves_caption(h, "the net"), nv.curve_finding(h, "the net")
+    assert cap.startswith("Both curves drift together after their minimum; no overfitting")
+    assert "the later epochs overfit" not in sentence and "not overfitting" in sentence
+    assert cap.endswith("; the training loss sits above the validation loss (explained in the text).")
+    assert "The training loss sits above the validation loss because" in sentence and cap not in sentence
     assert nv.curves_caption(pd.DataFrame({"epoch": [1], "train_loss": [1.0]}), "the net") == "Loss per epoch of the net."
 
 

@@ -344,9 +344,12 @@ def roc_caption(table: pd.DataFrame) -> str:
 
 
 def curves_caption(history, label: str) -> str:
-    from mlplab.experiment.prose import curve_finding
+    """The caption's takeaway of the curves: the diagnosis `curve_finding` spells out under the figure."""
+    return prose.curve_takeaway(history, label) or f"Loss per epoch of {label}."
 
-    return curve_finding(history, label) or f"Loss per epoch of {label}."
+
+def curve_finding(history, label: str) -> str:
+    return prose.curve_finding(history, label)
 
 
 def split_scores_caption(runs: dict, names) -> str:

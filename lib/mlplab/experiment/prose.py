@@ -125,6 +125,20 @@ def curve_finding(history: pd.DataFrame | None, label: str, *, train_mode: str =
     return diagnose(history, label, train_mode=train_mode).sentence()
 
 
+def curve_takeaway(history: pd.DataFrame | None, label: str, *, train_mode: str = "") -> str:
+    """The same diagnosis as `curve_finding`, in a few words for a caption (so caption and sentence agree
+    and the sentence under the figure does not repeat it): '' when there is no curve to read."""
+    from mlplab.experiment.curves import diagnose
+
+    d = diagnose(history, label, train_mode=train_mode)
+    text = d.takeaway()
+    if not text:
+        return ""
+    if d.train_above:
+        text += "; the training loss sits above the validation loss (explained in the text)"
+    return capital(text) + "."
+
+
 def verdict_counts(table: pd.DataFrame) -> tuple[int, int]:
     """How many pairs of a pairs table (column verdict) the noise rule calls better, and worse."""
     words = table["verdict"].value_counts()

@@ -222,7 +222,8 @@ def search_sentence(result, n_fit: int, grid_epochs, searched=None) -> str:
 
 
 def curves_caption(history: pd.DataFrame | None, label: str) -> str:
-    return curve_finding(history, label) or f"Loss per epoch of {label}."
+    """The caption's takeaway of the curves: the diagnosis `curve_finding` spells out under the figure."""
+    return prose.curve_takeaway(history, label) or f"Loss per epoch of {label}."
 
 
 def tuning_sentence(runs: dict, ratio, rows: int = 0) -> str:
