@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import pandas as pd
 import pytest
 
 from mlplab.conclusions import lab1 as C
@@ -119,7 +120,17 @@ def test_regularization_summary():
     assert table.to_dict("records")[0]["regularizer"] == "dropout" and table["verdict"].tolist() == ["worse"]
     assert "hurt: dropout on the tuned network" in C.regularization_sentences(table)
     par = table.assign(verdict="on a par")
-    assert "no regularizer moves the test score beyond the noise" in C.regularization_sentences(par)
+    assert "no regularizer moves the test score beyond the noise, on any network: all on a par." in \
+        C.regularization_sentences(par)
+    # the other regularizers are described by their own verdicts, never assumed on a par
+    four = pd.DataFrame({"task": ["x"] * 4, "network": ["tuned"] * 4, "regularizer": list("abcd"),
+                         "difference": [0.0] * 4, "verdict": ["worse", "on a par", "undecided", "undecided"]})
+    assert C.regularization_sentences(four) == ("For the x, hurt: a on the tuned network; of the other regularizers, "
+                                                "1 on a par, 2 undecided.")
+    assert C.regularization_sentences(four.assign(verdict=["worse"] + ["undecided"] * 3)).endswith(
+        "; the other regularizers undecided.")
+    assert C.regularization_sentences(four.assign(verdict=["on a par"] + ["undecided"] * 3)).endswith(
+        "on any network: 1 on a par, 3 undecided.")
 
 
 def test_protocol_sentences_branch_on_the_leak():

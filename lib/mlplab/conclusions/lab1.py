@@ -214,6 +214,8 @@ def regularization_table(*docs: dict) -> pd.DataFrame:
 
 
 def regularization_sentences(table: pd.DataFrame) -> str:
+    from mlplab.experiment.prose import rest_words
+
     if table.empty:
         return "No regularization study was recorded."
     out = []
@@ -221,14 +223,20 @@ def regularization_sentences(table: pd.DataFrame) -> str:
         better = t.loc[t["verdict"] == V.BETTER]
         worse = t.loc[t["verdict"] == V.WORSE]
         if better.empty and worse.empty:
-            out.append(f"For the {task}, no regularizer moves the test score beyond the noise, on any network.")
+            out.append(f"For the {task}, no regularizer moves the test score beyond the noise, on any network"
+                       + rest_words(t, 0).replace("; the rest", ": all") .replace("; ", ": "))
             continue
         parts = []
         if not better.empty:
             parts.append("helped: " + join([f"{r.regularizer} on the {r.network} network" for r in better.itertuples()]))
         if not worse.empty:
             parts.append("hurt: " + join([f"{r.regularizer} on the {r.network} network" for r in worse.itertuples()]))
-        out.append(f"For the {task}, " + "; ".join(parts) + "; every other regularizer is on a par with its reference.")
+        rest = rest_words(t, len(better) + len(worse))  # the others by their own verdict words, never assumed
+        if rest.startswith("; the rest"):
+            rest = rest.replace("; the rest", "; the other regularizers", 1)
+        elif rest != ".":
+            rest = "; of the other regularizers, " + rest[2:]
+        out.append(f"For the {task}, " + "; ".join(parts) + rest)
     return " ".join(out)
 
 
