@@ -202,7 +202,7 @@ def test_the_nyse_extract_is_named_wherever_the_data_is():
     reg = reg_doc(extent=(4, 7048), error=("EQIX", 93.2))
     t = C.published_table(reg, clf_doc())
     rows = {r["published"]: r for r in t.to_dict("records")}
-    assert "(real data, 4 of the Kaggle file's 501 symbols)" in rows["MSE 11,320"]["our run"]
+    assert "(real data, 4 of 501 symbols)" in rows["MSE 11,320"]["our run"]
     assert "split (real data)" in rows["accuracy 0.78"]["our run"]
     caption = C.published_caption(reg, clf_doc())
     assert "the data the lab used; the regression run used an extract of the Kaggle file (4 of its 501 symbols, 7,048 " \

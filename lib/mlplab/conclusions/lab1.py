@@ -54,7 +54,7 @@ def data_words(doc: dict) -> str:
         from mlplab.references import nyse_published
 
         symbols, _ = nyse_extent(doc)
-        return f"real data, {symbols:,} of the Kaggle file's {nyse_published()['symbols']:,} symbols"
+        return f"real data, {symbols:,} of {nyse_published()['symbols']:,} symbols"
     return "real data, the subset" if kind == "subset" else "real data"
 
 
