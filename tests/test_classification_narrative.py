@@ -77,10 +77,30 @@ def test_gap_sentence_branches():
 def test_ladder_sentence_branches():
     t = pd.DataFrame({"rung": ["start", "+ physics", "+ search"], "model": ["a", "b", "c"],
                       "verdict": ["–", "on a par", "on a par"]})
-    assert "every step is on a par" in nv.ladder_sentence(t)
+    assert nv.ladder_sentence(t).endswith(": every rung is on a par with the one before it.")
+    t["verdict"] = ["–", "undecided", "undecided"]
+    assert nv.ladder_sentence(t).endswith(": every rung is undecided against the one before it.")
+    t["verdict"] = ["–", "on a par", "undecided"]
+    assert nv.ladder_sentence(t).endswith("outer splits, against the rung before each: 1 on a par, 1 undecided.")
     t["verdict"] = ["–", "better", "worse"]
     text = nv.ladder_sentence(t)
     assert "raise the test macro-F1 beyond the noise: + physics" in text and "lower it: + search" in text
+    assert "other rungs" not in text
+    t["verdict"] = ["–", "better", "undecided"]
+    assert nv.ladder_sentence(t).endswith("+ physics. Of the other rungs, against the rung before each: all undecided.")
+
+
+def test_the_tuned_mlp_is_credited_against_the_labs_mlp_with_budgets():
+    runs = {"mlp_tuned": run("mlp_tuned", [0.70, 0.71, 0.69], role="tuned"),
+            "mlp_baseline": run("mlp_baseline", [0.45, 0.46, 0.44])}
+    runs["mlp_baseline"].settings = {"epochs": 50, "batch_size": 512}
+    text = nv.lab_credit_sentence(runs, 0.25, {"epochs": 54, "batch_size": 256}, 6400)
+    assert text.startswith("The tuned MLP is better than mlp baseline on test macro-F1")
+    assert text.endswith("The training budgets differ: the tuned MLP trained 54 epochs at batch size 256 (1,350 updates "
+                         "on 6,400 fit rows), mlp baseline 50 epochs at batch size 512 (650 updates), so the difference "
+                         "mixes the change with longer training.")
+    assert "budget" not in nv.lab_credit_sentence(runs, 0.25, None, 6400)
+    assert nv.lab_credit_sentence({"mlp_tuned": runs["mlp_tuned"]}, 0.25, None, 6400) == ""
 
 
 def test_headline_and_rules_and_recommendation():

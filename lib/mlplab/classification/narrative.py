@@ -164,15 +164,35 @@ def ladder_sentence(table: pd.DataFrame) -> str:
     rungs = table.iloc[1:]
     better = rungs.loc[rungs["verdict"] == V.BETTER, "rung"].tolist()
     worse = rungs.loc[rungs["verdict"] == V.WORSE, "rung"].tolist()
+    rest = prose.rest_words(rungs, len(better) + len(worse))  # the others by their own verdicts, never assumed
     if not better and not worse:
-        return ("No rung of the ladder moves the test macro-F1 beyond the noise of the outer splits: every step is on a "
-                "par with the one before it.")
+        head = "No rung of the ladder moves the test macro-F1 beyond the noise of the outer splits"
+        if rest == "; the rest on a par.":
+            return head + ": every rung is on a par with the one before it."
+        if rest == "; the rest undecided.":
+            return head + ": every rung is undecided against the one before it."
+        return head + ", against the rung before each: " + rest[2:]
     parts = []
     if better:
         parts.append(f"the rungs that raise the test macro-F1 beyond the noise: {join(better)}")
     if worse:
         parts.append(f"the rungs that lower it: {join(worse)}")
-    return capital("; ".join(parts)) + ". The other rungs are on a par with the rung before them."
+    text = capital("; ".join(parts)) + "."
+    if rest != ".":
+        text += " Of the other rungs, against the rung before each" + rest.replace("; the rest", ": all", 1).replace("; ", ": ", 1)
+    return text
+
+
+def lab_credit_sentence(runs: dict, ratio: float, tuned_settings: dict | None, fit_rows: int) -> str:
+    """The tuned MLP against the lab's MLP it replaces (not only the ladder's rung before the search), with the
+    training budgets of the two (from their settings)."""
+    if "mlp_tuned" not in runs or "mlp_baseline" not in runs:
+        return ""
+    v = V.compare_runs(runs["mlp_tuned"], runs["mlp_baseline"], "macro_f1", higher_is_better=True, test_train_ratio=ratio)
+    text = capital(verdict_clause("the tuned MLP", runs["mlp_baseline"].label, v, "macro_f1", runs="outer splits")) + "."
+    budget = prose.budget_clause("the tuned MLP", tuned_settings, runs["mlp_baseline"].label, runs["mlp_baseline"].settings,
+                                 fit_rows)
+    return text + (f" {capital(budget)}." if budget else "")
 
 
 def ladder_caption(table: pd.DataFrame) -> str:
