@@ -287,7 +287,7 @@ def test_key_learnings_branches():
                          "is better than least squares on the return in the NYSE price regression and better than "
                          "gradient boosting in the maintenance classification.")
     assert "**The protocol decides what a score means.** Resampling before the split let the lab's network score " \
-           "0.800 macro-F1 on a test set that was 80% synthetic, against 0.300 on untouched rows." in md
+           "0.800 macro-F1 on a test set that was 80 % synthetic, against 0.300 on untouched rows." in md
     assert "**Regularization was not where the gains were.** 0 of 1 regularizer comparisons are better" in md
     assert "**Few runs leave many questions open.** 1 of the 10 recorded comparisons is undecided" in md
     md = C.key_learnings(reg_doc(), clf_doc(hgb=(0.80, 0.81, 0.79)))

@@ -514,10 +514,10 @@ def key_learnings(reg: dict, clf: dict) -> str:
         if leaky > honest:
             points.append(f"**The protocol decides what a score means.** Resampling before the split let the lab's "
                           f"network score {leaky:.3f} macro-F1 on a test set that was "
-                          f"{leak['synthetic_test_share']:.0%} synthetic, against {honest:.3f} on untouched rows.")
+                          f"{100 * leak['synthetic_test_share']:.0f} % synthetic, against {honest:.3f} on untouched rows.")
         else:
             points.append(f"**The protocol decides what a score means.** Resampling before the split made "
-                          f"{leak['synthetic_test_share']:.0%} of the lab's test rows synthetic; its score "
+                          f"{100 * leak['synthetic_test_share']:.0f} % of the lab's test rows synthetic; its score "
                           f"({leaky:.3f}) is not higher than the honest one ({honest:.3f}) here, but it measures "
                           "another test set.")
     regs = regularization_table(reg, clf)
@@ -569,7 +569,7 @@ def _regression_conclusion(doc: dict) -> str:
         word = tune[0]["word"]
         b = budget(doc, tune[0]["a"], tune[0]["b"])
         differ = bool(b) and not b.startswith("both trained")
-        text += {V.BETTER: (" The tuned MLP is better than the lab's architecture, but " + b + ": the search's own share "
+        text += {V.BETTER: (" The tuned MLP is better than the lab's architecture, but " + b + "; the search's own share "
                             "of the gain is not measured." if differ else
                             " The hyperparameter search paid off against the lab's architecture"
                             + (f"; {b}." if b else ".")),
