@@ -246,5 +246,6 @@ def test_controls_are_shown_labelled_and_never_counted(runs):
     assert prose.control_note(shown).startswith(" The row marked control trains the reference without the stopping slice")
     assert prose.control_note(table) == ""
     two, _, _ = tables.mark_controls(table, records, ["feat", "worse"])
-    assert prose.control_note(two).startswith(" The 2 rows marked control train")
+    assert prose.control_note(two).startswith(" The 2 rows marked control train the references without the stopping "
+                                              "slice: they show what the held-out rows cost, are not regularizers")
     assert "better" not in prose.verdicts_summary(counted, "the network", "test macro-F1")

@@ -194,7 +194,7 @@ def test_coverage_caption_names_an_extract():
     from mlplab.regression import eda
 
     cov = {"rows": 7048, "symbols": 4, "symbols_full_history": 4}
-    assert eda.coverage_caption(cov).startswith("The file is an extract of the Kaggle file: 4 of its 501 symbols")
+    assert eda.coverage_caption(cov) == "The extract holds 4 of the published file's 501 symbols. Every symbol trades on every day."
     assert eda.coverage_caption(cov, True) == "Every symbol trades on every day."
 
 

@@ -215,9 +215,11 @@ def control_note(shown: pd.DataFrame) -> str:
     n = int(shown["change"].astype(str).str.startswith("control: ").sum())
     if n == 0:
         return ""
-    rows = "The row marked control trains" if n == 1 else f"The {n} rows marked control train"
-    return (f" {rows} the reference without the stopping slice: it shows what the held-out rows cost, is not a "
-            "regularizer and is not counted.")
+    if n == 1:
+        return (" The row marked control trains the reference without the stopping slice: it shows what the held-out "
+                "rows cost, is not a regularizer and is not counted.")
+    return (f" The {n} rows marked control train the references without the stopping slice: they show what the "
+            "held-out rows cost, are not regularizers and are not counted.")
 
 
 def grouped(names: list[str]) -> tuple[str, int]:

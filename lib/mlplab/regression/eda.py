@@ -113,11 +113,13 @@ def close_quantiles(frame) -> dict:
 
 def coverage_caption(coverage: dict, synthetic: bool = False) -> str:
     full, n = coverage["symbols_full_history"], coverage["symbols"]
-    from mlplab.regression.narrative import extract_clause, is_extract
+    from mlplab.regression.narrative import is_extract
 
     head = ""
     if not synthetic and is_extract(n, coverage["rows"]):
-        head = f"The file is {extract_clause(n, coverage['rows'])}. "
+        from mlplab.references import nyse_published
+
+        head = f"The extract holds {n:,} of the published file's {nyse_published()['symbols']:,} symbols. "
     if full == n:
         return head + "Every symbol trades on every day."
     return head + f"{full:,} of {n:,} symbols trade on every day; the others join later or leave early."
