@@ -8,8 +8,8 @@ Protocol: holdout (one chronological test period; seeds vary the training random
 results file (schema: mlplab.experiment.schema) keeps, besides the models and verdicts, `extra`:
 target, periods (rows and dates of fit/validation/test), synthetic, search (method, candidates,
 fits, folds, searched rows, seconds, best score and parameters), eda (collinearity_min_r,
-volume_corr_range, skew_close, rows, symbols, days), error (abs_residual_price_corr,
-worst_symbol, worst_symbol_share_pct) and lab_split (the lab protocol's random split).
+volume_corr_range, skew_close, rows, symbols, days, symbol_names: up to 10), error (abs_residual_price_corr,
+worst_symbol: the largest share of the squared error, worst_symbol_share_pct) and lab_split (the lab protocol's random split).
 """
 
 from __future__ import annotations
