@@ -251,3 +251,12 @@ def test_tuning_sentence_states_the_training_budgets():
     assert nv.tuning_sentence(runs, None, 4520).endswith("Both trained with equal budgets (81 updates each on 4,520 "
                                                          "fit rows).")
     assert "budget" not in nv.tuning_sentence(runs, None)  # rows unknown: no budget claimed
+
+
+def test_glossary_defines_the_training_budget_with_the_numbers_prose_computes():
+    from mlplab.experiment.prose import updates
+    from mlplab.glossary import terms
+
+    text = terms()["training budget"]
+    assert updates({"epochs": 6, "batch_size": 4096}, 4520) == 12 and "are 12 updates" in text
+    assert updates({"epochs": 27, "batch_size": 2048}, 4520) == 81 and "2,048 are 81" in text

@@ -30,6 +30,10 @@ GLOSSARY = {
     "chronological split": "Training on earlier days and testing on later ones, so no model reads the future.",
     "expanding time-series folds": "Cross-validation for time-ordered rows: each fold trains on all rows up to a point "
                                    "and is scored on the block that follows.",
+    "training budget": "The number of optimizer updates a network gets: epochs × batches per epoch (its training rows "
+                       "divided by the batch size, rounded up). A gain credited to a change (a search, a formulation) "
+                       "is measured at equal budgets, or the book says the budgets differ: 6 epochs at batch size "
+                       "4,096 on 4,520 rows are 12 updates, 27 epochs at batch size 2,048 are 81.",
 }
 LR_SCHEDULES = ("", "cosine", "plateau")
 
