@@ -283,7 +283,7 @@ def test_levers_and_the_common_lesson_branches():
 
 def test_key_learnings_branches():
     md = C.key_learnings(reg_doc(), clf_doc())
-    assert md.startswith("## Key learnings\n\n1. **A network can beat the strongest simple model here.** The tuned MLP "
+    assert md.startswith("## Key learnings\n\n1. **Here the network beats the strongest non-network model.** The tuned MLP "
                          "is better than least squares on the return in the NYSE price regression and better than "
                          "gradient boosting in the maintenance classification.")
     assert "**The protocol decides what a score means.** Resampling before the split let the lab's network score " \

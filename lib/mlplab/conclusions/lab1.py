@@ -502,7 +502,7 @@ def key_learnings(reg: dict, clf: dict) -> str:
     if known:
         rel = join([f"{V.relation(_verdict(v))} {name} in the {task}" for task, name, v in known])
         if all(v["word"] == V.BETTER for _, _, v in known):
-            points.append(f"**A network can beat the strongest simple model here.** The tuned MLP is {rel}.")
+            points.append(f"**Here the network beats the strongest non-network model.** The tuned MLP is {rel}.")
         else:
             points.append(f"**A network is not the default winner on tabular data.** The tuned MLP is {rel}; "
                           "a strong non-network baseline is the bar to clear, not the naive one.")
