@@ -209,3 +209,13 @@ def test_report_table_and_confusion_pairs():
     assert rep.loc[rep["class"] == "accuracy", "f1"].item() == 0.8 and rep["support"].tolist()[-1] == 15
     pairs = steps.confusion_pairs(metrics)
     assert pairs.to_dict("records") == [{"true": "a", "predicted": "b", "rows": 2, "share of true class %": 20.0}]
+
+
+def test_regularization_controls_are_the_early_stopping_references():
+    plan = {"mlp_tuned_net_l2": {"regularizer": "l2", "reference": "mlp_tuned_net", "family": "tuned"},
+            "mlp_tuned_net_es_reference": {"regularizer": None, "reference": "mlp_tuned_net", "family": "tuned"},
+            "mlp_baseline_es_reference": {"regularizer": None, "reference": "mlp_baseline_plain", "family": "lab"}}
+    assert steps.control_names(plan) == ["mlp_tuned_net_es_reference", "mlp_baseline_es_reference"]
+    labels = [label for *_, label in steps.regularization_pairs(plan)]
+    assert labels[1:] == ["tuned MLP: the stopping slice held out, no stopping (not a regularizer)",
+                          "lab's MLP: the stopping slice held out, no stopping (not a regularizer)"]

@@ -77,10 +77,30 @@ def test_gap_sentence_branches():
 def test_ladder_sentence_branches():
     t = pd.DataFrame({"rung": ["start", "+ physics", "+ search"], "model": ["a", "b", "c"],
                       "verdict": ["–", "on a par", "on a par"]})
-    assert "every step is on a par" in nv.ladder_sentence(t)
+    assert nv.ladder_sentence(t).endswith(": every rung is on a par with the one before it.")
+    t["verdict"] = ["–", "undecided", "undecided"]
+    assert nv.ladder_sentence(t).endswith(": every rung is undecided against the one before it.")
+    t["verdict"] = ["–", "on a par", "undecided"]
+    assert nv.ladder_sentence(t).endswith("outer splits, against the rung before each: 1 on a par, 1 undecided.")
     t["verdict"] = ["–", "better", "worse"]
     text = nv.ladder_sentence(t)
     assert "raise the test macro-F1 beyond the noise: + physics" in text and "lower it: + search" in text
+    assert "other rungs" not in text
+    t["verdict"] = ["–", "better", "undecided"]
+    assert nv.ladder_sentence(t).endswith("+ physics. Of the other rungs, against the rung before each: all undecided.")
+
+
+def test_the_tuned_mlp_is_credited_against_the_labs_mlp_with_budgets():
+    runs = {"mlp_tuned": run("mlp_tuned", [0.70, 0.71, 0.69], role="tuned"),
+            "mlp_baseline": run("mlp_baseline", [0.45, 0.46, 0.44])}
+    runs["mlp_baseline"].settings = {"epochs": 50, "batch_size": 512}
+    text = nv.lab_credit_sentence(runs, 0.25, {"epochs": 54, "batch_size": 256}, 6400)
+    assert text.startswith("The tuned MLP is better than mlp baseline on test macro-F1")
+    assert text.endswith("The training budgets differ: the tuned MLP trained 54 epochs at batch size 256 (1,350 updates "
+                         "on 6,400 fit rows), mlp baseline 50 epochs at batch size 512 (650 updates), so the difference "
+                         "mixes the change with longer training.")
+    assert "budget" not in nv.lab_credit_sentence(runs, 0.25, None, 6400)
+    assert nv.lab_credit_sentence({"mlp_tuned": runs["mlp_tuned"]}, 0.25, None, 6400) == ""
 
 
 def test_headline_and_rules_and_recommendation():
@@ -129,3 +149,61 @@ def test_levers_sentence_counts_the_choices():
     assert "in every split" in nv.levers_sentence({0: C("ple"), 1: C("ple")}, {"ple": "piecewise-linear encoding"})
     text = nv.levers_sentence({0: C("ple"), 1: C("standard"), 2: C("ple")}, {})
     assert "ple in 2 splits and standard in 1 split" in text
+
+
+def test_search_sentence_names_halving_over_a_grid():
+    class R:
+        method, n_candidates, cv_folds, searched_rows, seconds = "halving", 18, 3, 3200, 40.0
+        best_params = {"lr": 0.003, "hidden": [64]}
+
+    text = nv.search_sentence({0: R(), 1: R()}, 6400)
+    assert text.startswith("Each outer split ran its own successive-halving search over a grid (scikit-learn's "
+                           "HalvingGridSearchCV): 18 configurations, 3-fold stratified cross-validation on 3,200 of its "
+                           "6,400 fit rows")
+    assert "All splits chose the same configuration" in text
+
+
+def _cm(matrix, labels=("No Failure", "Power Failure", "Random Failures")):
+    return {"confusion_matrix": {"labels": list(labels), "matrix": matrix}}
+
+
+def test_confusion_sentence_sets_the_fit_rows_beside_the_test_rows():
+    train = _cm([[90, 0, 0], [1, 8, 1], [0, 0, 0]])      # 98 of 100 on the diagonal
+    test = _cm([[40, 0, 0], [2, 3, 0], [5, 0, 0]])       # 43 of 50
+    text = nv.confusion_sentence(train, test)
+    assert text.startswith("On its fit rows 98.0 % of the rows lie on the diagonal, on the test rows 86.0 %: the "
+                           "network classifies the rows it was trained on better than new ones.")
+    # a class without rows is never the worst-recalled one
+    assert "The worst-recalled class is Power Failure on the fit rows (recall 0.80) and Random Failures on the test " \
+           "rows (0.00)." in text
+    same = nv.confusion_sentence(train, train)
+    assert "agree to within 2 percentage points" in same and \
+        "Power Failure is the worst-recalled class on both (recall 0.80 and 0.80)." in same
+    assert "which a small test set of easy rows allows" in nv.confusion_sentence(test, train)
+
+
+def test_best_balanced_sentence_names_whichever_model_is_best():
+    def r(name, label, ba):
+        run_ = Run(name, "baseline", label)
+        for i, v in enumerate(ba):
+            run_.splits.append(SplitResult(i, i, {}, {}, {"balanced_accuracy": v, "macro_f1": 0.5}))
+        return run_
+
+    runs = {"mlp_baseline": r("mlp_baseline", "the lab's MLP", [0.72, 0.73, 0.71]),
+            "mlp_tuned": r("mlp_tuned", "the tuned MLP", [0.66, 0.67, 0.67]),
+            "hgb": r("hgb", "gradient boosting", [0.60, 0.61, 0.62])}
+    text = nv.best_balanced_sentence(runs, ["mlp_baseline", "mlp_tuned", "hgb"], {"model": "mlp_tuned"})
+    assert text == ("On test balanced accuracy (the mean recall over the classes) the best of these models is the lab's "
+                    "MLP (0.720), ahead of the tuned MLP (0.667); the recommendation (the tuned MLP) is chosen on "
+                    "validation macro-F1, which weighs each class's precision as well as its recall.")
+    text = nv.best_balanced_sentence(runs, ["mlp_tuned", "hgb"], {"model": "mlp_tuned"})
+    assert text.endswith("is the tuned MLP (0.667).")
+    assert nv.best_balanced_sentence(runs, [], None) == ""
+
+
+def test_curves_caption_and_sentence_read_one_diagnosis():
+    h = pd.DataFrame({"epoch": [1, 2, 3, 4], "validation_loss": [1.0, 0.5, 0.6, 0.7], "train_loss": [1.0, 0.4, 0.3, 0.2]})
+    cap, sentence = nv.curves_caption(h, "the tuned network"), nv.curve_finding(h, "the tuned network")
+    assert cap == "The later epochs overfit (validation loss lowest at epoch 2, gap widening)."
+    assert sentence.startswith("The validation loss of the tuned network is lowest at epoch 2 of 4") and cap not in sentence
+    assert nv.curves_caption(None, "the tuned network") == "Loss per epoch of the tuned network."

@@ -12,7 +12,7 @@ NOTEBOOK = ROOT / "analysis" / "02_classification_maintenance.ipynb"
 QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["classification"]}
 FIGURES = {"fig-clf-classes", "fig-clf-corr", "fig-clf-dist", "fig-clf-pairs", "fig-clf-lab-protocol",
            "fig-clf-rebalancing-recall", "fig-clf-search", "fig-clf-headline", "fig-clf-arch", "fig-clf-curves",
-           "fig-clf-confusion", "fig-clf-roc-pr", "fig-clf-regularization"}
+           "fig-clf-confusion", "fig-clf-confusion-train", "fig-clf-roc-pr", "fig-clf-regularization"}
 
 
 def test_notebook_source_is_clean():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import pandas as pd
 import pytest
 
 from mlplab.conclusions import lab1 as C
@@ -35,7 +36,8 @@ def mk(name, values, scorer, role="variant", validate_=True, **info):
     return r
 
 
-def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real"):
+def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real", extent=None, error=None, budgets=None):
+    """`extent`: (symbols, rows) of the loaded file (the results' extra.eda); `error`: (symbol, share %)."""
     runs = {n: mk(n, v, reg_scores, role) for n, v, role in (
         ("naive", (2.0,) * 3, "baseline"), ("ols", (1.5,) * 3, "baseline"), ("ols_return", (1.0,) * 3, "baseline"),
         ("mlp_baseline", (1.0, 1.01, 0.99), "baseline"), ("mlp_baseline_close", (8.0, 9.0, 7.0), "variant"),
@@ -55,6 +57,15 @@ def reg_doc(tuned=(0.95, 0.96, 0.94), kind="real"):
                          timings={"total": 1.0}, runs=runs, best_params={}, recommended=rec, verdicts=verdicts,
                          history=[])
     doc["history"] = {"lab_protocol": {"epoch": [1, 2], "test_loss": [50000.0, 12000.0]}}
+    if budgets is not None:  # ((epochs, batch) of the baseline MLPs, (epochs, batch) of the tuned MLP)
+        for n in ("mlp_baseline", "mlp_baseline_close"):
+            doc["models"][n]["settings"] = {"epochs": budgets[0][0], "batch_size": budgets[0][1]}
+        doc["models"]["mlp_tuned"]["settings"] = {"epochs": budgets[1][0], "batch_size": budgets[1][1]}
+        doc["extra"]["periods"] = [{"period": "fit", "rows": 4520}, {"period": "test", "rows": 2016}]
+    if extent is not None:
+        doc["extra"]["eda"] = {"symbols": extent[0], "rows": extent[1], "symbol_names": ["AAL", "DOW", "EQIX", "ZION"][:extent[0]]}
+    if error is not None:
+        doc["extra"]["error"] = {"worst_symbol": error[0], "worst_symbol_share_pct": error[1]}
     return stamp(doc)
 
 
@@ -109,7 +120,17 @@ def test_regularization_summary():
     assert table.to_dict("records")[0]["regularizer"] == "dropout" and table["verdict"].tolist() == ["worse"]
     assert "hurt: dropout on the tuned network" in C.regularization_sentences(table)
     par = table.assign(verdict="on a par")
-    assert "no regularizer moves the test score beyond the noise" in C.regularization_sentences(par)
+    assert "no regularizer moves the test score beyond the noise, on any network: all on a par." in \
+        C.regularization_sentences(par)
+    # the other regularizers are described by their own verdicts, never assumed on a par
+    four = pd.DataFrame({"task": ["x"] * 4, "network": ["tuned"] * 4, "regularizer": list("abcd"),
+                         "difference": [0.0] * 4, "verdict": ["worse", "on a par", "undecided", "undecided"]})
+    assert C.regularization_sentences(four) == ("For the x, hurt: a on the tuned network; of the other regularizers, "
+                                                "1 on a par, 2 undecided.")
+    assert C.regularization_sentences(four.assign(verdict=["worse"] + ["undecided"] * 3)).endswith(
+        "; the other regularizers undecided.")
+    assert C.regularization_sentences(four.assign(verdict=["on a par"] + ["undecided"] * 3)).endswith(
+        "on any network: 1 on a par, 3 undecided.")
 
 
 def test_protocol_sentences_branch_on_the_leak():
@@ -124,6 +145,7 @@ def test_published_table_like_with_like():
     t = C.published_table(reg_doc(), clf_doc())
     rows = {r["published"]: r for r in t.to_dict("records")}
     assert rows["MSE 11,320"]["ours"] == "10,000.0" and "random split, 50 epochs (real data)" in rows["MSE 11,320"]["our run"]
+    assert "split (real data)" in rows["accuracy 0.78"]["our run"]
     assert rows["RMSE 82.9"]["ours"] == "none" and "no counterpart" in rows["RMSE 82.9"]["our run"]
     assert rows["test MSE, epoch 0 → 50: 11,926 → 11,320"]["ours"] == "50,000 → 12,000"
     assert rows["accuracy 0.78"]["ours"] == "0.900"
@@ -144,10 +166,11 @@ def test_published_sentences_branch_on_the_gap_and_the_data():
 
 def test_conclusions_synthesize_per_task():
     md = C.conclusions_md(reg_doc(), clf_doc())
-    assert md.count("## ") == 3 and "**Use the mlp tuned.**" in md
+    assert md.count("## ") == 5 and "**Use the mlp tuned.**" in md
     assert "better than gradient boosting" in md
     assert "Helped beyond the noise: the physics features, out-of-fold decision thresholds" in md
-    assert "What mattered most is the formulation" in md
+    assert "The formulation mattered: predicting the intraday return instead of the price is better" in md
+    assert "mattered most" not in md
     assert "synthetic stand-in" not in md
 
 
@@ -172,3 +195,184 @@ def test_no_recommendation():
     doc = copy.deepcopy(clf_doc())
     doc["recommended"] = None
     assert "No model was validated" in C.conclusions_md(reg_doc(), doc)
+
+
+def test_the_nyse_extract_is_named_wherever_the_data_is():
+    """4 of the Kaggle file's 501 symbols: the published table, its caption, the sentences and the conclusions say so."""
+    reg = reg_doc(extent=(4, 7048), error=("EQIX", 93.2))
+    t = C.published_table(reg, clf_doc())
+    rows = {r["published"]: r for r in t.to_dict("records")}
+    assert "(real data, 4 of 501 symbols)" in rows["MSE 11,320"]["our run"]
+    assert "split (real data)" in rows["accuracy 0.78"]["our run"]
+    caption = C.published_caption(reg, clf_doc())
+    assert "the data the lab used; the regression run used an extract of the Kaggle file (4 of its 501 symbols, 7,048 " \
+           "of its 851,264 rows)" in caption and "Our runs used the real Kaggle files" not in caption
+    assert "an extract of the Kaggle file: 4 of its 501 symbols and 7,048 of its 851,264 rows (0.8 %)" in \
+        C.published_sentences(reg, clf_doc())
+    md = C.conclusions_md(reg, clf_doc())
+    assert "The NYSE file of this run is an extract of the Kaggle file: 4 of its 501 symbols" in md
+    assert "these symbols (AAL, DOW, EQIX, ZION)" in md
+    assert "One symbol, EQIX, carries 93.2 % of the tuned MLP's squared test error" in md
+    # the whole file: no extract sentence, the caption names the lab's data
+    whole = reg_doc(extent=(501, 851264), error=("EQIX", 20.0))
+    assert C.published_caption(whole, clf_doc()) == "Our runs used the real Kaggle files, the data the lab used."
+    md = C.conclusions_md(whole, clf_doc())
+    assert "extract" not in md and "The largest contributor to the tuned MLP's squared test error, EQIX, carries 20.0 %" in md
+    assert "extract" not in C.published_sentences(whole, clf_doc())
+
+
+def _set_word(doc, topic, word, a=None):
+    for v in doc["verdicts"]:
+        if v["topic"] == topic and (a is None or v["a"] == a):
+            v["word"] = word
+    return doc
+
+
+def test_tasks_side_by_side_gain_over_the_simplest_baseline():
+    md = C.tasks_compared(reg_doc(), clf_doc())
+    assert md.startswith("## The two tasks side by side")
+    # regression: tuned 0.95 against naive 2.0, lower is better: 52 % better, the noise rule on the paired seeds
+    assert ("In the NYSE price regression the tuned MLP reaches a test RMSE of 0.950 USD against 2.000 USD for the "
+            "naive forecast (close = open) (53 % better); by the noise rule it is better than it.") in md
+    assert ("In the maintenance classification the tuned MLP reaches a test macro-F1 of 0.660 against 0.160 for the "
+            "majority class (312 % better)") in md
+    worse = C.gain_sentence(reg_doc(tuned=(2.5, 2.6, 2.4)))
+    assert "(25 % worse); by the noise rule it is worse than it" in worse
+    same = clf_doc()
+    same["models"]["mlp_tuned"]["seeds"]["mean"]["macro_f1"] = 0.16
+    assert "the tuned MLP scores the test macro-F1 of the majority class (0.160)" in C.gain_sentence(same)
+    missing = reg_doc()
+    del missing["models"]["naive"]
+    assert C.gain_sentence(missing) == "In the NYSE price regression, the tuned MLP and the naive forecast (close = open) were not both run."
+
+
+def test_levers_and_the_common_lesson_branches():
+    reg, clf = reg_doc(), clf_doc()
+    # regression: formulation and search both better; classification: features and thresholds better
+    assert C.levers_sentence(reg) == ("What moved its score beyond the noise: the formulation (the intraday return "
+                                      "instead of the price) and the hyperparameter search.")
+    assert "Both kinds of change mattered: the framing of the problem in the NYSE price regression and the " \
+           "maintenance classification and the hyperparameter search in the NYSE price regression." == \
+        C.framing_sentence(reg, clf)
+    assert C.levers_learning(reg, clf).startswith("**Framing and search both counted.** Beyond the noise, the NYSE "
+                                                   "price regression gained from the formulation")
+    _set_word(reg, "tuning", "undecided")
+    assert C.framing_sentence(reg, clf).startswith("The common lesson: in both tasks, what the network is asked and shown")
+    assert C.levers_learning(reg, clf).startswith("**Framing before tuning.**")
+    _set_word(reg, "formulation", "undecided")
+    assert C.framing_sentence(reg, clf).startswith("The common lesson: in the maintenance classification, what")
+    for t in ("features", "thresholds", "rebalancing", "smote_on_tuned"):
+        _set_word(clf, t, "worse")
+    assert C.framing_sentence(reg, clf).startswith("Neither the framing of the problem nor the hyperparameter search")
+    assert C.levers_learning(reg, clf) == ("**No single change can be credited.** Beyond the noise, the NYSE price "
+                                           "regression gained from no single change; the maintenance classification "
+                                           "gained from no single change.")
+    assert "What lowered it: the physics features and out-of-fold decision thresholds." in C.levers_sentence(clf)
+    assert C.levers_sentence(reg).startswith("No single change (the formulation (the intraday return instead of the "
+                                             "price) and the hyperparameter search) moved its score beyond the noise.")
+    _set_word(reg, "tuning", "better")
+    assert C.framing_sentence(reg, clf).startswith("The common lesson is the search's: it moved the score beyond the "
+                                                   "noise in the NYSE price regression")
+    assert C.levers_learning(reg, clf).startswith("**The searched configuration paid off.**")
+    longer = reg_doc(budgets=((6, 4096), (27, 2048)))
+    assert C.levers_sentence(longer).endswith("and the hyperparameter search (with 81 instead of 12 training updates).")
+    bare = reg_doc()
+    bare["verdicts"] = []
+    assert C.levers_sentence(bare) == "No single change was compared in the NYSE price regression."
+
+
+def test_key_learnings_branches():
+    md = C.key_learnings(reg_doc(), clf_doc())
+    assert md.startswith("## Key learnings\n\n1. **Here the network beats the strongest non-network model.** The tuned MLP "
+                         "is better than least squares on the return in the NYSE price regression and better than "
+                         "gradient boosting in the maintenance classification.")
+    assert "**The protocol decides what a score means.** Resampling before the split let the lab's network score " \
+           "0.800 macro-F1 on a test set that was 80 % synthetic, against 0.300 on untouched rows." in md
+    assert "**Regularization was not where the gains were.** 0 of 1 regularizer comparisons are better" in md
+    assert "**Few runs leave many questions open.** 1 of the 10 recorded comparisons is undecided" in md
+    md = C.key_learnings(reg_doc(), clf_doc(hgb=(0.80, 0.81, 0.79)))
+    assert "**A network is not the default winner on tabular data.** The tuned MLP is better than least squares on " \
+           "the return in the NYSE price regression and worse than gradient boosting" in md
+    low = clf_doc()
+    low["models"]["lab_protocol"]["test"]["macro_f1"] = 0.1
+    assert "its score (0.100) is not higher than the honest one (0.300) here" in C.key_learnings(reg_doc(), low)
+    reg = _set_word(reg_doc(), "regularization", "better")
+    assert "**Some regularizers helped.** 1 of 1 regularizer comparisons is better than its reference." in \
+        C.key_learnings(reg, clf_doc())
+    control = reg_doc()  # a control is never counted among the comparisons
+    control["verdicts"].append({**control["verdicts"][0], "topic": "regularization_control", "word": "undecided"})
+    assert "1 of the 10 recorded comparisons is undecided" in C.key_learnings(control, clf_doc())
+    reg = _set_word(reg_doc(), "linear", "undecided")
+    assert "**Few runs leave many questions open.** 2 of the 10 recorded comparisons are undecided" in \
+        C.key_learnings(reg, clf_doc())
+
+
+def clf_budget_doc(lab=(50, 512), searched=(54, 256), balanced=None):
+    doc = clf_doc()
+    runs_ = {n: mk(n, v, clf_scores) for n, v in (("mlp_tuned", (0.66, 0.67, 0.65)), ("mlp_baseline", (0.30, 0.31, 0.29)))}
+    doc["verdicts"].append(record("lab_vs_tuned", "mlp_tuned", "mlp_baseline", "macro_f1",
+                                  compare_runs(runs_["mlp_tuned"], runs_["mlp_baseline"], "macro_f1",
+                                               higher_is_better=True, test_train_ratio=0.25)))
+    for n in ("mlp_baseline", "mlp_baseline_physics", "mlp_baseline_physics_none"):
+        doc["models"][n]["settings"] = {"epochs": lab[0], "batch_size": lab[1]}
+    doc["best_params"] = {"mlp": {"0": {"epochs": searched[0], "batch_size": searched[1]}, "1": {"epochs": 1, "batch_size": 1}}}
+    doc["extra"]["split_sizes"] = {"fit": 6400, "validation": 1600, "test": 2000}
+    for n, v in (balanced or {}).items():
+        doc["models"][n]["seeds"]["mean"]["balanced_accuracy"] = v
+    return doc
+
+
+def test_credited_gains_state_the_training_budgets():
+    """6 epochs at batch 4,096 on 4,520 rows is 12 updates: a credited gain says when the budgets differ."""
+    from mlplab.experiment.prose import budget_clause, updates
+
+    assert updates({"epochs": 6, "batch_size": 4096}, 4520) == 12 and updates({"epochs": 6}, 4520) is None
+    assert budget_clause("a", {"epochs": 2, "batch_size": 10}, "b", {"epochs": 1, "batch_size": 5}, 100) == \
+        "both trained with equal budgets (20 updates each on 100 fit rows)"
+    assert budget_clause("a", {}, "b", {"epochs": 1, "batch_size": 5}, 100) == ""
+    reg = reg_doc(budgets=((6, 4096), (27, 2048)))
+    text = C.tuning_sentence(reg)
+    assert ("The training budgets differ: the mlp tuned trained 27 epochs at batch size 2,048 (81 updates on 4,520 fit "
+            "rows), the mlp baseline 6 epochs at batch size 4,096 (12 updates), so the difference mixes the change "
+            "with longer training.") in text
+    md = C.conclusions_md(reg, clf_doc())
+    assert "paid off" not in md and ("The tuned MLP is better than the lab's architecture, but the training budgets "
+                                     "differ: ") in md and "the search's own share of the gain is not measured" in md
+    assert "better for the same network by the noise rule; both trained with equal budgets (12 updates each on 4,520 " \
+           "fit rows)." in md
+    same = reg_doc(budgets=((27, 2048), (27, 2048)))
+    md = C.conclusions_md(same, clf_doc())
+    assert "The hyperparameter search paid off against the lab's architecture; both trained with equal budgets (81 " \
+           "updates each on 4,520 fit rows)." in md
+    worse = reg_doc(tuned=(1.5, 1.51, 1.49), budgets=((6, 4096), (27, 2048)))
+    assert "did not carry over to the test period. The training budgets differ" in C.conclusions_md(worse, clf_doc())
+    assert "The hyperparameter search paid off against the lab's architecture." in C.conclusions_md(reg_doc(), clf_doc())
+
+
+def test_the_search_is_credited_against_the_labs_mlp_too():
+    doc = clf_budget_doc()
+    text = C.tuning_sentence(doc)
+    # the rung before the search (no rebalancing) and the lab's MLP it replaces, each with budgets
+    assert ("The training budgets differ: the mlp searched trained 54 epochs at batch size 256 (1,350 updates on 6,400 "
+            "fit rows), the mlp baseline physics none 50 epochs at batch size 512 (650 updates)") in text
+    assert ("Against the mlp baseline at 0.300, the network it replaces, the tuned MLP (0.660) is better than it "
+            "(difference +0.360 macro-F1 over 3 outer splits); the training budgets differ: the mlp tuned trained 54 "
+            "epochs") in text
+    assert C.lab_credit_sentence(clf_doc()) == ""  # not recorded: nothing said
+    md = C.conclusions_md(reg_doc(), doc)
+    assert "Against the mlp baseline at 0.300, the network it replaces" in md
+
+
+def test_the_best_balanced_accuracy_is_named_whichever_model_it_is():
+    doc = clf_budget_doc(balanced={"mlp_baseline": 0.722, "mlp_tuned": 0.667})
+    text = C.best_balanced_sentence(doc)
+    assert text.startswith("On test balanced accuracy (the mean recall over the classes) the best of the 10 models "
+                           "compared is the mlp baseline (0.722), ahead of the tuned MLP (0.667)")
+    assert text in C.conclusions_md(reg_doc(), doc)
+    doc = clf_budget_doc(balanced={"mlp_tuned": 0.99})
+    assert C.best_balanced_sentence(doc) == ("On test balanced accuracy (the mean recall over the classes) the best of "
+                                             "the 10 models compared is the mlp tuned (0.990).")
+    doc = clf_budget_doc(balanced={"hgb": 0.99})
+    assert C.best_balanced_sentence(doc).endswith("is the hgb (0.990), ahead of the tuned MLP (0.660); the "
+                                                  "recommendation (the mlp tuned) is chosen on validation macro-F1, "
+                                                  "which weighs each class's precision as well as its recall.")

@@ -44,6 +44,8 @@ def test_real_sample_canonical(nyse_sample, monkeypatch):
     assert ld.report["ohlc_violations"] == 0 and ld.report["duplicates_dropped"] == 0
     p = ld.provenance
     assert (p.source, p.rows, p.synthetic) == ("file", 3024, False) and len(p.sha256) == 64
+    # 4 of the published file's 501 symbols: an extract, said so in the provenance
+    assert p.kind == "subset" and "4 of its 501 symbols, 3,024 of its 851,264 rows" in p.note
     # the report shows project-relative paths only; the absolute one stays internal
     assert p.to_dict()["path"] == "tests/data/prices-split-adjusted.csv"
     assert ld.report["sector_source"] == "tests/data/securities.csv"

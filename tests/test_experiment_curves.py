@@ -76,3 +76,18 @@ def test_the_test_curve_never_decides():
     h["test_loss"] = [1.0, 0.5, 0.1]
     assert diagnose(h, "x").kind == "flat"
     assert "flattened" in prose.curve_finding(h, "x")
+
+
+
+def test_a_rising_validation_loss_under_a_higher_training_loss_is_not_overfitting():
+    """The curves of the NYSE tuned MLP: fit-row loss flat near 0.19, above validation's 0.10, which rises 4 %:
+    the gap narrows (validation approaches the training loss), so this is drift, explained, not overfitting."""
+    from mlplab.experiment.curves import diagnose
+
+    h = pd.DataFrame({"epoch": range(1, 7), "validation_loss": [0.13, 0.10, 0.101, 0.102, 0.103, 0.1044],
+                      "train_loss": [0.3, 0.2, 0.195, 0.19, 0.19, 0.189]})
+    d = diagnose(h, "the net")
+    assert d.kind == "drift" and d.train_above
+    # the same rise with the validation loss above a falling training loss, the gap widening: overfitting
+    h2 = h.assign(train_loss=[0.12, 0.09, 0.08, 0.07, 0.06, 0.05])
+    assert diagnose(h2, "the net").kind == "overfitting"

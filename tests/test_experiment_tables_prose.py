@@ -227,3 +227,25 @@ def test_rest_words_of_a_counts_caption():
     assert prose.rest_words(table.iloc[[0, 2]], 1) == "; the rest undecided."
     assert prose.rest_words(table.iloc[:1], 1) == "."
     assert prose.counts_caption(table.iloc[1:3], none="No change beyond the noise.", noun="x") == "No change beyond the noise."
+
+
+def test_controls_are_shown_labelled_and_never_counted(runs):
+    """Early stopping's reference on the reduced rows is a control: shown as such, left out of the counts."""
+    pairs = [("worse", "base", "dropout"), ("feat", "base", "the stopping slice held out")]
+    table, records = tables.pairs_table(runs, pairs, "macro_f1", higher_is_better=True, test_train_ratio=None,
+                                        topic="regularization")
+    assert table["verdict"].tolist() == [V.WORSE, V.BETTER]
+    shown, counted, out = tables.mark_controls(table, records, ["feat"])
+    assert shown["change"].tolist() == ["dropout", "control: the stopping slice held out"]
+    assert shown["verdict"].tolist() == [V.WORSE, "control (better)"]
+    assert counted["change"].tolist() == ["dropout"] and counted["verdict"].tolist() == [V.WORSE]
+    assert [r["topic"] for r in out] == ["regularization", "regularization_control"]
+    assert [r["word"] for r in tables.plot_records(out)] == [V.WORSE, "control"]
+    # the caption counts the regularizer only, and says why the control is not counted
+    assert prose.counts_caption(counted, none="none", noun="regularizer") == "1 regularizer worse than its reference."
+    assert prose.control_note(shown).startswith(" The row marked control trains the reference without the stopping slice")
+    assert prose.control_note(table) == ""
+    two, _, _ = tables.mark_controls(table, records, ["feat", "worse"])
+    assert prose.control_note(two).startswith(" The 2 rows marked control train the references without the stopping "
+                                              "slice: they show what the held-out rows cost, are not regularizers")
+    assert "better" not in prose.verdicts_summary(counted, "the network", "test macro-F1")

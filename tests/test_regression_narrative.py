@@ -98,13 +98,26 @@ def history(values: list[float], train: list[float] | None = None) -> pd.DataFra
 
 
 def test_curve_finding_branches():
-    assert "still falling" in nv.curves_caption(history([1.0, 0.8, 0.7, 0.6]), "the net")
-    text = nv.curves_caption(history([1.0, 0.5, 0.6, 0.7], train=[1.0, 0.4, 0.3, 0.2]), "the net")
-    assert "lowest at epoch 2 of 4" in text and "overfit" in text
-    text = nv.curves_caption(history([1.0, 0.5, 0.6, 0.7]), "the net")  # both curves rise together
-    assert "drift" in text and "not overfitting" in text
+    """Caption and sentence read one diagnosis (experiment.curves.diagnose): the caption in a few words, the
+    sentence in full; overfitting only when the gap widens; never the same words twice."""
+    assert nv.curves_caption(history([1.0, 0.8, 0.7, 0.6]), "the net") == \
+        "The validation loss is still falling at the last epoch."
+    h = history([1.0, 0.5, 0.6, 0.7], train=[1.0, 0.4, 0.3, 0.2])
+    text = nv.curves_caption(h, "the net")
+    assert text == "The later epochs overfit (validation loss lowest at epoch 2, gap widening)."
+    assert "lowest at epoch 2 of 4" in nv.curve_finding(h, "the net") and "overfit" in nv.curve_finding(h, "the net")
+    h = history([1.0, 0.5, 0.6, 0.7])  # both curves rise together: no widening gap, no overfitting
+    assert nv.curves_caption(h, "the net") == "Both curves drift together after their minimum; no overfitting."
+    assert "not overfitting" in nv.curve_finding(h, "the net")
     text = nv.curves_caption(history([1.0, 0.5, 0.5, 0.5001]), "the net")
     assert "flattened" in text and "overfit" not in text and "still falling" not in text
+    # the fit-row loss above the validation loss, flat gap: explained, not called overfitting
+    h = history([0.12, 0.10, 0.101, 0.104], train=[0.25, 0.2, 0.19, 0.19])
+    cap, sentence = nv.curves_caption(h, "the net"), nv.curve_finding(h, "the net")
+    assert cap.startswith("Both curves drift together after their minimum; no overfitting")
+    assert "the later epochs overfit" not in sentence and "not overfitting" in sentence
+    assert cap.endswith("; the training loss sits above the validation loss (explained in the text).")
+    assert "The training loss sits above the validation loss because" in sentence and cap not in sentence
     assert nv.curves_caption(pd.DataFrame({"epoch": [1], "train_loss": [1.0]}), "the net") == "Loss per epoch of the net."
 
 
@@ -163,3 +176,87 @@ def test_data_sentence(missing, expected):
                "symbols_full_history": 1, "rows_if_complete": 100 + missing}
     assert expected in nv.data_sentence(summary, False)
     assert "**synthetic**" in nv.data_sentence(summary, True)
+
+
+def test_extract_sentence_against_the_published_file():
+    summary = {"rows": 7048, "symbols": 4, "days": 1762, "date_min": "2010-01-04", "date_max": "2016-12-30",
+               "symbols_full_history": 4, "rows_if_complete": 7048}
+    text = nv.data_sentence(summary, False, ["AAL", "DOW", "EQIX", "ZION"])
+    assert ("The file is an extract of the Kaggle file: 4 of its 501 symbols and 7,048 of its 851,264 rows (0.8 %). "
+            "Every number below describes these 4 symbols (AAL, DOW, EQIX, ZION)") in text
+    assert "extract" not in nv.data_sentence(summary, True)  # synthetic prices say so instead
+    whole = {**summary, "rows": 851264, "symbols": 501, "rows_if_complete": 501 * 1762}
+    assert "The file is the whole published Kaggle file (501 symbols, 851,264 rows)." in nv.data_sentence(whole, False)
+    assert nv.is_extract(4, 7048) and not nv.is_extract(501, 851264)
+
+
+def test_coverage_caption_names_an_extract():
+    from mlplab.regression import eda
+
+    cov = {"rows": 7048, "symbols": 4, "symbols_full_history": 4}
+    assert eda.coverage_caption(cov) == "The extract holds 4 of the published file's 501 symbols. Every symbol trades on every day."
+    assert eda.coverage_caption(cov, True) == "Every symbol trades on every day."
+
+
+def test_the_early_stopping_reference_is_a_control():
+    from mlplab.regression import steps
+
+    plan = {"mlp_tuned_dropout": {"regularizer": "dropout", "reference": "mlp_tuned"},
+            "mlp_tuned_early_stopping": {"regularizer": "early_stopping", "reference": "mlp_tuned_es_reference"},
+            "mlp_tuned_es_reference": {"regularizer": None, "reference": "mlp_tuned"}}
+    assert steps.control_names(plan) == ["mlp_tuned_es_reference"]
+    labels = [label for *_, label in steps.regularization_pairs(plan)]
+    assert labels[2] == "the stopping slice held out, no stopping (not a regularizer)"
+
+
+def test_search_is_named_successive_halving_over_a_grid():
+    class R:
+        method, n_candidates, n_fits, cv_folds, searched_rows, seconds = "halving", 36, 200, 3, 1000, 12.0
+        best_params = {"lr": 0.003, "epochs": 9}
+        best_score = -0.01
+
+    text = nv.search_sentence(R(), 5000, [3, 9, 27])
+    assert text.startswith("The successive-halving search over a grid (scikit-learn's HalvingGridSearchCV) compared 36 "
+                           "configurations")
+    R.method = "grid"
+    assert nv.search_sentence(R(), 5000, [3, 9, 27]).startswith(
+        "The exhaustive grid search (scikit-learn's GridSearchCV) compared")
+
+
+def test_correlation_bound_never_prints_r_at_least_one():
+    assert nv.r_bound(0.99983) == "r > 0.999" and nv.r_bound(0.9512) == "r ≥ 0.951"
+    assert nv.r_bound(0.99983, 4) == "r ≥ 0.9998" and nv.r_bound(0.99996, 4) == "r > 0.9999"
+    assert nv.r_bound(1.0) == "r ≥ 1.000"  # a true 1 stays exact
+    assert nv.corr_caption(corr(0.99983, -0.4)).startswith("The four prices are near-duplicates (r > 0.999)")
+    assert "1.000" not in nv.corr_caption(corr(0.99983, -0.4))
+
+
+def test_box_caption_branches():
+    assert nv.box_caption({"close": 0.176, "volume": 0.027}).startswith("17.6 % of the closes and 2.7 % of the volumes")
+    assert nv.box_caption({"close": 0.176, "volume": 0.027}).endswith("the close has the heavier tails.")
+    assert nv.box_caption({"close": 0.01, "volume": 0.05}).endswith("the volume has the heavier tails.")
+    assert nv.box_caption({"close": 0.05, "volume": 0.05}).endswith("both have tails of the same weight.")
+    assert nv.box_caption({"close": 0.0, "volume": 0.0}).startswith("No close and no volume")
+
+
+def test_tuning_sentence_states_the_training_budgets():
+    runs = {"mlp_baseline": run("mlp_baseline", [1.0, 1.01, 0.99]), "mlp_tuned": run("mlp_tuned", [0.5, 0.51, 0.49])}
+    runs["mlp_baseline"].settings = {"epochs": 6, "batch_size": 4096}
+    runs["mlp_tuned"].settings = {"epochs": 27, "batch_size": 2048}
+    text = nv.tuning_sentence(runs, None, 4520)
+    assert text.endswith("The training budgets differ: the tuned MLP trained 27 epochs at batch size 2,048 (81 updates "
+                         "on 4,520 fit rows), the baseline MLP 6 epochs at batch size 4,096 (12 updates), so the "
+                         "difference mixes the change with longer training.")
+    runs["mlp_baseline"].settings = {"epochs": 27, "batch_size": 2048}
+    assert nv.tuning_sentence(runs, None, 4520).endswith("Both trained with equal budgets (81 updates each on 4,520 "
+                                                         "fit rows).")
+    assert "budget" not in nv.tuning_sentence(runs, None)  # rows unknown: no budget claimed
+
+
+def test_glossary_defines_the_training_budget_with_the_numbers_prose_computes():
+    from mlplab.experiment.prose import updates
+    from mlplab.glossary import terms
+
+    text = terms()["training budget"]
+    assert updates({"epochs": 6, "batch_size": 4096}, 4520) == 12 and "are 12 updates" in text
+    assert updates({"epochs": 27, "batch_size": 2048}, 4520) == 81 and "2,048 are 81" in text

@@ -10,7 +10,8 @@ from mlplab.experiment.schema import NOTEBOOKS
 
 NOTEBOOK = ROOT / "analysis" / "01_regression_nyse.ipynb"
 QUICK = {"profile": "quick", **yaml.safe_load((ROOT / "params" / "quick.yml").read_text())["regression"]}
-FIGURES = {"fig-reg-coverage", "fig-reg-corr", "fig-reg-hist", "fig-reg-trends", "fig-reg-search", "fig-reg-curves",
+FIGURES = {"fig-reg-coverage", "fig-reg-corr", "fig-reg-hist", "fig-reg-box", "fig-reg-trends", "fig-reg-search",
+           "fig-reg-curves",
            "fig-reg-regularization", "fig-reg-arch", "fig-reg-models", "fig-reg-pred-actual", "fig-reg-residuals",
            "fig-reg-error-symbol"}
 REGULARIZED = {"mlp_tuned_dropout", "mlp_tuned_l2", "mlp_tuned_batchnorm", "mlp_tuned_noise",
@@ -43,7 +44,7 @@ def test_notebook_on_the_real_sample(tmp_path, monkeypatch, nyse_sample):
                                     {**QUICK, "data_path": str(nyse_sample), "tracking": "tensorboard"})
     models = doc["models"]
     assert set(NOTEBOOKS["regression"].required_models) | REGULARIZED <= set(models)
-    assert doc["provenance"]["source"] == "file" and doc["provenance"]["kind"] == "real"
+    assert doc["provenance"]["source"] == "file" and doc["provenance"]["kind"] == "subset"
     assert doc["provenance"]["rows"] == 3024 and not doc["provenance"]["path"].startswith("/")
     assert doc["protocol"]["kind"] == "holdout" and doc["protocol"]["seeds"] == QUICK["seeds"]
     assert models["mlp_tuned"]["seeds"]["n"] == len(QUICK["seeds"]) and models["mlp_tuned"]["role"] == "tuned"

@@ -39,7 +39,8 @@ CORE = {
                                 "(1/n + n_test/n_train) · s² instead of s²/n.",
     "successive halving": "A search that trains every configuration on a small budget (epochs or boosting "
                           "iterations), keeps the best third, triples their budget, and repeats; the budget column "
-                          "of a search table is the last budget a configuration reached.",
+                          "of a search table is the last budget a configuration reached. The book's searches run "
+                          "it over a grid of configurations with scikit-learn's HalvingGridSearchCV.",
     "cross-validation": "Scoring a configuration on each of k folds of the rows after fitting on the others, and "
                         "averaging the k scores.",
     "ablation ladder": "A sequence of models that each change one thing from the previous rung, measured with the "

@@ -164,15 +164,35 @@ def ladder_sentence(table: pd.DataFrame) -> str:
     rungs = table.iloc[1:]
     better = rungs.loc[rungs["verdict"] == V.BETTER, "rung"].tolist()
     worse = rungs.loc[rungs["verdict"] == V.WORSE, "rung"].tolist()
+    rest = prose.rest_words(rungs, len(better) + len(worse))  # the others by their own verdicts, never assumed
     if not better and not worse:
-        return ("No rung of the ladder moves the test macro-F1 beyond the noise of the outer splits: every step is on a "
-                "par with the one before it.")
+        head = "No rung of the ladder moves the test macro-F1 beyond the noise of the outer splits"
+        if rest == "; the rest on a par.":
+            return head + ": every rung is on a par with the one before it."
+        if rest == "; the rest undecided.":
+            return head + ": every rung is undecided against the one before it."
+        return head + ", against the rung before each: " + rest[2:]
     parts = []
     if better:
         parts.append(f"the rungs that raise the test macro-F1 beyond the noise: {join(better)}")
     if worse:
         parts.append(f"the rungs that lower it: {join(worse)}")
-    return capital("; ".join(parts)) + ". The other rungs are on a par with the rung before them."
+    text = capital("; ".join(parts)) + "."
+    if rest != ".":
+        text += " Of the other rungs, against the rung before each" + rest.replace("; the rest", ": all", 1).replace("; ", ": ", 1)
+    return text
+
+
+def lab_credit_sentence(runs: dict, ratio: float, tuned_settings: dict | None, fit_rows: int) -> str:
+    """The tuned MLP against the lab's MLP it replaces (not only the ladder's rung before the search), with the
+    training budgets of the two (from their settings)."""
+    if "mlp_tuned" not in runs or "mlp_baseline" not in runs:
+        return ""
+    v = V.compare_runs(runs["mlp_tuned"], runs["mlp_baseline"], "macro_f1", higher_is_better=True, test_train_ratio=ratio)
+    text = capital(verdict_clause("the tuned MLP", runs["mlp_baseline"].label, v, "macro_f1", runs="outer splits")) + "."
+    budget = prose.budget_clause("the tuned MLP", tuned_settings, runs["mlp_baseline"].label, runs["mlp_baseline"].settings,
+                                 fit_rows)
+    return text + (f" {capital(budget)}." if budget else "")
 
 
 def ladder_caption(table: pd.DataFrame) -> str:
@@ -186,7 +206,7 @@ def search_sentence(results: dict, fit_rows: int, searched=None) -> str:
     first = next(iter(results.values()))
     winners = [params_text(r.best_params, searched) for r in results.values()]
     same = len(set(winners)) == 1
-    text = (f"Each outer split ran its own {first.method} search: {first.n_candidates} configurations, "
+    text = (f"Each outer split ran its own {prose.search_method(first.method)}: {first.n_candidates} configurations, "
             f"{first.cv_folds}-fold stratified cross-validation on {first.searched_rows:,} of its {fit_rows:,} fit rows, "
             f"scored by macro-F1, {np.mean([r.seconds for r in results.values()]):.0f} s per split. ")
     if same:
@@ -287,6 +307,54 @@ def confusion_caption(metrics: dict) -> str:
     return f"{int(np.trace(m)):,} of {int(m.sum()):,} rows lie on the diagonal."
 
 
+def best_balanced_sentence(runs: dict, names, rec: dict | None) -> str:
+    """The model with the best test balanced accuracy among `names`, named whichever it is."""
+    scores = {n: runs[n].mean("balanced_accuracy") for n in names if n in runs}
+    if not scores:
+        return ""
+    best = max(scores, key=scores.get)
+    text = (f"On test balanced accuracy (the mean recall over the classes) the best of these models is "
+            f"{runs[best].label} ({scores[best]:.3f})")
+    if best != "mlp_tuned" and "mlp_tuned" in scores:
+        text += f", ahead of the tuned MLP ({scores['mlp_tuned']:.3f})"
+    if rec is not None and rec["model"] != best:
+        text += (f"; the recommendation ({runs[rec['model']].label}) is chosen on validation macro-F1, which weighs "
+                 "each class's precision as well as its recall")
+    return text + "."
+
+
+DIAGONAL_AGREE = 0.02  # diagonal shares of the fit and test confusion matrices this close "agree"
+
+
+def _diagonal_and_worst(metrics: dict) -> tuple[float, str, float]:
+    m = np.asarray(metrics["confusion_matrix"]["matrix"], dtype=float)
+    labels = metrics["confusion_matrix"]["labels"]
+    support = m.sum(axis=1)
+    recall = np.where(support > 0, np.diag(m) / np.clip(support, 1, None), np.inf)
+    k = int(np.argmin(recall))
+    return float(np.trace(m) / m.sum()), str(labels[k]), float(recall[k])
+
+
+def confusion_sentence(train: dict, test: dict) -> str:
+    """The fit rows' confusion matrix against the test rows': diagonal share and the worst-recalled class."""
+    d_tr, worst_tr, r_tr = _diagonal_and_worst(train)
+    d_te, worst_te, r_te = _diagonal_and_worst(test)
+    text = (f"On its fit rows {pct(d_tr)} of the rows lie on the diagonal, on the test rows {pct(d_te)}")
+    gap = d_tr - d_te
+    if gap > DIAGONAL_AGREE:
+        text += ": the network classifies the rows it was trained on better than new ones. "
+    elif gap < -DIAGONAL_AGREE:
+        text += ": the test rows are classified better than the fit rows, which a small test set of easy rows allows. "
+    else:
+        text += f": the two agree to within {DIAGONAL_AGREE * 100:.0f} percentage points. "
+    if worst_tr == worst_te:
+        text += f"{worst_tr} is the worst-recalled class on both (recall {r_tr:.2f} and {r_te:.2f})."
+    else:
+        text += (f"The worst-recalled class is {worst_tr} on the fit rows (recall {r_tr:.2f}) and {worst_te} on the "
+                 f"test rows ({r_te:.2f}).")
+    return text
+
+
 def roc_caption(table: pd.DataFrame) -> str:
     if table.empty:
         return "No class has both positive and negative test rows."
@@ -296,9 +364,12 @@ def roc_caption(table: pd.DataFrame) -> str:
 
 
 def curves_caption(history, label: str) -> str:
-    from mlplab.experiment.prose import curve_finding
+    """The caption's takeaway of the curves: the diagnosis `curve_finding` spells out under the figure."""
+    return prose.curve_takeaway(history, label) or f"Loss per epoch of {label}."
 
-    return curve_finding(history, label) or f"Loss per epoch of {label}."
+
+def curve_finding(history, label: str) -> str:
+    return prose.curve_finding(history, label)
 
 
 def split_scores_caption(runs: dict, names) -> str:

@@ -375,12 +375,17 @@ def rebalancing_pairs(strategies) -> list[tuple[str, str, str]]:
     return out
 
 
+def control_names(plan: dict) -> list[str]:
+    """The controls of the regularization study (early stopping's references on the reduced rows): shown, never counted."""
+    return [name for name, p in plan.items() if p["regularizer"] is None]
+
+
 def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
     out = []
     for name, p in plan.items():
         who = "tuned MLP" if p["family"] == "tuned" else "lab's MLP"
         if p["regularizer"] is None:
-            label = f"{who}: holding out the stopping slice (fewer fit rows, no stopping)"
+            label = f"{who}: the stopping slice held out, no stopping (not a regularizer)"
         elif p["regularizer"] == "early_stopping":
             label = f"{who}: early stopping (same reduced rows)"
         else:

@@ -8,6 +8,8 @@ beside the run that matches their model and protocol, or marked as having none.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from mlplab.experiment import verdict as V
@@ -24,6 +26,36 @@ def synthetic_note(*docs: dict) -> bool | str:
     if not parts:
         return False
     return True if len(parts) == len(docs) else " and ".join(parts) + " part"
+
+
+def nyse_extent(reg: dict) -> tuple[int, int] | None:
+    """(symbols, rows) of the loaded NYSE file, None for synthetic prices or when the results lack them."""
+    if reg["provenance"].get("kind") == "synthetic":
+        return None
+    eda = (reg.get("extra") or {}).get("eda") or {}
+    if "symbols" not in eda:
+        return None
+    return int(eda["symbols"]), int(eda.get("rows", reg["provenance"]["rows"]))
+
+
+def nyse_is_extract(reg: dict) -> bool:
+    from mlplab.regression.narrative import is_extract
+
+    ext = nyse_extent(reg)
+    return ext is not None and is_extract(*ext)
+
+
+def data_words(doc: dict) -> str:
+    """Which data a part's run used, for table cells: synthetic, the real file, or how much of it."""
+    kind = doc["provenance"].get("kind")
+    if kind == "synthetic":
+        return "synthetic data"
+    if doc["notebook"] == "regression" and nyse_is_extract(doc):
+        from mlplab.references import nyse_published
+
+        symbols, _ = nyse_extent(doc)
+        return f"real data, {symbols:,} of {nyse_published()['symbols']:,} symbols"
+    return "real data, the subset" if kind == "subset" else "real data"
 
 
 def label(doc: dict, name: str) -> str:
@@ -58,6 +90,68 @@ def _diff(doc: dict, v: dict) -> str:
     return f"{v['mean_diff']:+.{digits}f}"
 
 
+# ---- training budgets --------------------------------------------------------------------------------------
+
+def fit_rows(doc: dict) -> int:
+    """The rows a part's networks are fitted on (first split): the fit period or the fit part of the split."""
+    extra = doc.get("extra") or {}
+    for p in extra.get("periods") or []:
+        if p.get("period") == "fit":
+            return int(p["rows"])
+    return int((extra.get("split_sizes") or {}).get("fit", 0))
+
+
+def net_settings(doc: dict, name: str) -> dict:
+    """A network's training settings: its own, else (a searched network) the search's choice on the first split."""
+    st = dict(doc["models"].get(name, {}).get("settings") or {})
+    if st.get("epochs") and st.get("batch_size"):
+        return st
+    best = doc.get("best_params") or {}
+    if doc["notebook"] == "classification":
+        first = (best.get("mlp") or {})
+        best = first[sorted(first)[0]] if first else {}
+    return {**st, **{k: best[k] for k in ("epochs", "batch_size") if k in best}}
+
+
+def budget(doc: dict, a: str, b: str) -> str:
+    """prose.budget_clause for two networks of a part ('' when a budget is unknown)."""
+    from mlplab.experiment.prose import budget_clause
+
+    return budget_clause(label(doc, a), net_settings(doc, a), label(doc, b), net_settings(doc, b), fit_rows(doc))
+
+
+def lab_credit_sentence(doc: dict) -> str:
+    """Classification: the tuned MLP against the lab's MLP it replaces (SMOTE inside the training rows), with budgets."""
+    v = find(doc, "lab_vs_tuned", "mlp_tuned", "mlp_baseline")
+    if v is None:
+        return ""
+    text = (f"Against {label(doc, 'mlp_baseline')} at {mean(doc, 'mlp_baseline'):.3f}, the network it replaces, the "
+            f"tuned MLP ({mean(doc, 'mlp_tuned'):.3f}) is {V.relation(_verdict(v))} it (difference {_diff(doc, v)} "
+            f"macro-F1 over {v['n']} outer splits)")
+    b = budget(doc, "mlp_tuned", "mlp_baseline")
+    return text + (f"; {b}." if b else ".")
+
+
+def best_balanced_sentence(doc: dict) -> str:
+    """Classification: the model with the best test balanced accuracy, named whichever it is."""
+    rec = doc.get("recommended") or {}
+    names = rec.get("candidates") or [n for n, m in doc["models"].items() if m.get("role") != "leaky_reference"]
+    scores = {n: float(doc["models"][n]["seeds"]["mean"]["balanced_accuracy"]) for n in names
+              if n in doc["models"] and "balanced_accuracy" in (doc["models"][n].get("seeds") or {}).get("mean", {})}
+    if not scores:
+        return ""
+    best = max(scores, key=scores.get)
+    text = (f"On test balanced accuracy (the mean recall over the classes) the best of the {len(scores)} models "
+            f"compared is {label(doc, best)} ({scores[best]:.3f})")
+    if best != "mlp_tuned" and "mlp_tuned" in scores:
+        text += f", ahead of the tuned MLP ({scores['mlp_tuned']:.3f})"
+    rec = rec.get("model")
+    if rec is not None and rec != best:
+        text += (f"; the recommendation ({label(doc, rec)}) is chosen on validation macro-F1, which weighs each class's "
+                 "precision as well as its recall")
+    return text + "."
+
+
 # ---- recommendation and tuning ------------------------------------------------------------------------
 
 def recommendation_table(*docs: dict) -> pd.DataFrame:
@@ -90,7 +184,11 @@ def tuning_sentence(doc: dict) -> str:
         text += " The search found no configuration whose advantage survives the noise."
     elif v["word"] == V.WORSE:
         text += " The configuration chosen by cross-validation on the fit rows did not carry over to the test rows."
-    return text
+    b = budget(doc, v["a"], v["b"])
+    if b:
+        text += f" {capital(b)}."
+    lab = lab_credit_sentence(doc)
+    return text + (f" {lab}" if lab else "")
 
 
 def _verdict(v: dict) -> V.Verdict:
@@ -116,6 +214,8 @@ def regularization_table(*docs: dict) -> pd.DataFrame:
 
 
 def regularization_sentences(table: pd.DataFrame) -> str:
+    from mlplab.experiment.prose import rest_words
+
     if table.empty:
         return "No regularization study was recorded."
     out = []
@@ -123,14 +223,20 @@ def regularization_sentences(table: pd.DataFrame) -> str:
         better = t.loc[t["verdict"] == V.BETTER]
         worse = t.loc[t["verdict"] == V.WORSE]
         if better.empty and worse.empty:
-            out.append(f"For the {task}, no regularizer moves the test score beyond the noise, on any network.")
+            out.append(f"For the {task}, no regularizer moves the test score beyond the noise, on any network"
+                       + rest_words(t, 0).replace("; the rest", ": all") .replace("; ", ": "))
             continue
         parts = []
         if not better.empty:
             parts.append("helped: " + join([f"{r.regularizer} on the {r.network} network" for r in better.itertuples()]))
         if not worse.empty:
             parts.append("hurt: " + join([f"{r.regularizer} on the {r.network} network" for r in worse.itertuples()]))
-        out.append(f"For the {task}, " + "; ".join(parts) + "; every other regularizer is on a par with its reference.")
+        rest = rest_words(t, len(better) + len(worse))  # the others by their own verdict words, never assumed
+        if rest.startswith("; the rest"):
+            rest = rest.replace("; the rest", "; the other regularizers", 1)
+        elif rest != ".":
+            rest = "; of the other regularizers, " + rest[2:]
+        out.append(f"For the {task}, " + "; ".join(parts) + rest)
     return " ".join(out)
 
 
@@ -174,28 +280,28 @@ def published_table(reg: dict, clf: dict) -> pd.DataFrame:
     rows = []
     lab_r = reg["models"].get("lab_protocol")
     hist = (reg.get("history") or {}).get("lab_protocol") or {}
-    data_r = reg["provenance"].get("kind")
+    data_r = data_words(reg)
     for p in pub["regression"]:
         ours, ours_on = "none", "–"
         if p["id"] == "baseline_epoch50" and lab_r:
             ours = f"{lab_r['test']['mse']:,.1f}"
             epochs = (lab_r.get("settings") or {}).get("epochs")
-            ours_on = f"our re-run: same network, random split, {epochs} epochs ({data_r} data)"
+            ours_on = f"our re-run: same network, random split, {epochs} epochs ({data_r})"
         elif p["id"] == "baseline_curve" and hist.get("test_loss"):
             losses = hist["test_loss"]
             ours = f"{losses[0]:,.0f} → {losses[-1]:,.0f}"
-            ours_on = f"our re-run's test MSE, first and last epoch ({data_r} data)"
+            ours_on = f"our re-run's test MSE, first and last epoch ({data_r})"
         elif p["id"] == "gridsearch_cv_rmse":
             ours_on = "no counterpart: our search scores the intraday return on time-ordered folds"
         rows.append({"part": "regression", "published": _published_value(p), "model and protocol": p["protocol"],
                      "ours": ours, "our run": ours_on})
     lab_c = clf["models"].get("lab_protocol")
-    data_c = clf["provenance"].get("kind")
+    data_c = data_words(clf)
     for p in pub["classification"]:
         ours, ours_on = "none", "–"
         if lab_c:
             ours = f"{lab_c['test'][p['metric']]:.3f}"
-            ours_on = f"our re-run: SMOTE on all rows, then split ({data_c} data)"
+            ours_on = f"our re-run: SMOTE on all rows, then split ({data_c})"
         rows.append({"part": "classification", "published": _published_value(p), "model and protocol": p["protocol"],
                      "ours": ours, "our run": ours_on})
     return pd.DataFrame(rows)
@@ -233,15 +339,202 @@ def published_sentences(reg: dict, clf: dict) -> str:
     if reg["provenance"].get("kind") == "synthetic":
         out.append("The regression part ran on synthetic prices here, so its dollar errors cannot match the published "
                    "ones; only the shape of the comparison carries over.")
+    elif nyse_is_extract(reg):
+        from mlplab.regression.narrative import extract_clause
+
+        out.append(f"The regression part ran on {extract_clause(*nyse_extent(reg))}. The published dollar errors come "
+                   "from the whole file, whose price mix differs, so the dollar numbers cannot match; only the shape of "
+                   "the comparison carries over.")
     return " ".join(out)
 
 
 # ---- conclusions -------------------------------------------------------------------------------------------
 
 def conclusions_md(reg: dict, clf: dict) -> str:
-    """The synthesis, per task: what to use, by how much it wins, what helped, what not to conclude."""
+    """The synthesis, per task: what to use, by how much it wins, what helped; then the two tasks side by side,
+    the key learnings and what not to conclude."""
     return "\n\n".join(s for s in (_regression_conclusion(reg), _classification_conclusion(clf),
-                                   _caveats(reg, clf)) if s) + "\n"
+                                   tasks_compared(reg, clf), key_learnings(reg, clf), _caveats(reg, clf)) if s) + "\n"
+
+
+# ---- the two tasks side by side, and what the lab teaches ---------------------------------------------------
+
+SIMPLEST = {"regression": ("naive", "the naive forecast (close = open)"),
+            "classification": ("majority", "the majority class")}
+# (topic, a, b, what changed, kind): "framing" = what the network is asked or shown, or how its output is used;
+# "search" = the hyperparameter search. Read from the verdicts the parts recorded.
+LEVERS = {"regression": (("formulation", "mlp_baseline", "mlp_baseline_close",
+                          "the formulation (the intraday return instead of the price)", "framing"),
+                         ("tuning", "mlp_tuned", "mlp_baseline", "the hyperparameter search", "search")),
+          "classification": (("rebalancing", "mlp_baseline", "mlp_baseline_none", "SMOTE on the lab's MLP", "framing"),
+                             ("features", "mlp_baseline_physics", "mlp_baseline", "the physics features", "framing"),
+                             ("thresholds", "mlp_tuned", "mlp_tuned_net", "out-of-fold decision thresholds", "framing"),
+                             ("smote_on_tuned", "mlp_tuned_smote", "mlp_tuned", "SMOTE on the tuned MLP", "framing"),
+                             ("tuning", None, None, "the hyperparameter search", "search"))}
+
+
+def paired_verdict(doc: dict, a: str, b: str) -> V.Verdict | None:
+    """The noise rule on two models' paired test values of the part's metric (None when either is missing)."""
+    metric, higher, *_ = TASKS[doc["notebook"]]
+    try:
+        va = doc["models"][a]["per_split"]["test"][metric]
+        vb = doc["models"][b]["per_split"]["test"][metric]
+    except KeyError:
+        return None
+    if len(va) != len(vb):
+        return None
+    ratio = next((v["test_train_ratio"] for v in doc.get("verdicts") or [] if v.get("test_train_ratio")), None)
+    return V.compare(va, vb, higher_is_better=higher, margin=V.margin_for(metric, vb), test_train_ratio=ratio)
+
+
+def lever_verdicts(doc: dict) -> list[tuple[str, str, dict]]:
+    """(what changed, kind, verdict record) for each lever the part recorded."""
+    from mlplab.experiment.prose import updates
+
+    out = []
+    for topic, a, b, what, kind in LEVERS[doc["notebook"]]:
+        for v in verdicts(doc, topic):
+            if a is None or (v["a"] == a and v["b"] == b):
+                if kind == "search":  # a searched configuration may also train longer: say so with its credit
+                    ua, ub = (updates(net_settings(doc, n), fit_rows(doc)) for n in (v["a"], v["b"]))
+                    if ua is not None and ub is not None and ua != ub:
+                        what = f"{what} (with {ua:,} instead of {ub:,} training updates)"
+                out.append((what, kind, v))
+                break
+    return out
+
+
+def _value(doc: dict, x: float) -> str:
+    return f"{x:.3f} USD" if doc["notebook"] == "regression" else f"{x:.3f}"
+
+
+def gain_sentence(doc: dict) -> str:
+    """What the tuned MLP gained over the part's simplest baseline (noise rule on the paired test values)."""
+    metric, higher, task, what = TASKS[doc["notebook"]]
+    base, base_label = SIMPLEST[doc["notebook"]]
+    if "mlp_tuned" not in doc["models"] or base not in doc["models"]:
+        return f"In the {task}, the tuned MLP and {base_label} were not both run."
+    m, b = mean(doc, "mlp_tuned"), mean(doc, base)
+    v = paired_verdict(doc, "mlp_tuned", base)
+    name = "test RMSE" if doc["notebook"] == "regression" else "test macro-F1"
+    if _value(doc, m) == _value(doc, b):
+        text = f"In the {task} the tuned MLP scores the {name} of {base_label} ({_value(doc, m)})"
+    else:
+        rel = ((b - m) if not higher else (m - b)) / b if b else float("nan")
+        text = f"In the {task} the tuned MLP reaches a {name} of {_value(doc, m)} against {_value(doc, b)} for {base_label}"
+        text += f" ({abs(rel) * 100:.0f} % {'better' if rel > 0 else 'worse'})" if math.isfinite(rel) else ""
+    if v is not None:
+        text += f"; by the noise rule it is {V.relation(v)} it"
+    return text + "."
+
+
+def levers_sentence(doc: dict) -> str:
+    task = TASKS[doc["notebook"]][2]
+    lv = lever_verdicts(doc)
+    helped = [w for w, _, v in lv if v["word"] == V.BETTER]
+    hurt = [w for w, _, v in lv if v["word"] == V.WORSE]
+    if not lv:
+        return f"No single change was compared in the {task}."
+    text = (f"What moved its score beyond the noise: {join(helped)}." if helped
+            else f"No single change ({join([w for w, _, _ in lv])}) moved its score beyond the noise.")
+    if hurt:
+        text += f" What lowered it: {join(hurt)}."
+    return text
+
+
+def _kinds_that_helped(doc: dict) -> set[str]:
+    return {k for _, k, v in lever_verdicts(doc) if v["word"] == V.BETTER}
+
+
+def framing_sentence(reg: dict, clf: dict) -> str:
+    """Across the tasks: did the framing (target, rebalancing, thresholds, features) or the search move the scores?"""
+    kinds = {d["notebook"]: _kinds_that_helped(d) for d in (reg, clf)}
+    framing = [TASKS[n][2] for n, k in kinds.items() if "framing" in k]
+    search = [TASKS[n][2] for n, k in kinds.items() if "search" in k]
+    if framing and not search:
+        where = "in both tasks" if len(framing) == 2 else f"in the {framing[0]}"
+        return (f"The common lesson: {where}, what the network is asked and shown (the target, the class balance, "
+                "the decision thresholds, the features) moved the score beyond the noise, and the hyperparameter "
+                "search did not.")
+    if search and not framing:
+        return (f"The common lesson is the search's: it moved the score beyond the noise in "
+                f"{join(['the ' + t for t in search])}, and no "
+                "change of the target, the class balance, the thresholds or the features did.")
+    if search and framing:
+        return (f"Both kinds of change mattered: the framing of the problem in {join(['the ' + t for t in framing])} "
+                f"and the hyperparameter search in {join(['the ' + t for t in search])}.")
+    return ("Neither the framing of the problem nor the hyperparameter search moved a score beyond the noise in "
+            "either task: with these runs, no single change can be credited.")
+
+
+def tasks_compared(reg: dict, clf: dict) -> str:
+    lines = ["## The two tasks side by side",
+             gain_sentence(reg) + " " + levers_sentence(reg),
+             gain_sentence(clf) + " " + levers_sentence(clf),
+             framing_sentence(reg, clf)]
+    return "\n\n".join(lines)
+
+
+def levers_learning(reg: dict, clf: dict) -> str:
+    """Which kind of change moved the scores, with what moved each task (short: the side-by-side has the detail)."""
+    kinds = _kinds_that_helped(reg) | _kinds_that_helped(clf)
+    head = {frozenset({"framing"}): "Framing before tuning.", frozenset({"search"}): "The searched configuration paid off.",
+            frozenset({"framing", "search"}): "Framing and search both counted.",
+            frozenset(): "No single change can be credited."}[frozenset(kinds)]
+    parts = []
+    for d in (reg, clf):
+        helped = [w for w, _, v in lever_verdicts(d) if v["word"] == V.BETTER]
+        parts.append(f"the {TASKS[d['notebook']][2]} gained from {join(helped) if helped else 'no single change'}")
+    return f"**{head}** Beyond the noise, " + "; ".join(parts) + "."
+
+
+def _non_network(doc: dict) -> tuple[str, dict | None]:
+    if doc["notebook"] == "regression":
+        return "least squares on the return", find(doc, "mlp_vs_linear", "mlp_tuned", "ols_return")
+    return "gradient boosting", find(doc, "mlp_vs_boosting", "mlp_tuned", "hgb")
+
+
+def key_learnings(reg: dict, clf: dict) -> str:
+    """A short synthesis, each point computed from the verdicts and numbers of the two parts."""
+    points = []
+    pairs = [(TASKS[d["notebook"]][2], *_non_network(d)) for d in (reg, clf)]
+    known = [(task, name, v) for task, name, v in pairs if v is not None]
+    if known:
+        rel = join([f"{V.relation(_verdict(v))} {name} in the {task}" for task, name, v in known])
+        if all(v["word"] == V.BETTER for _, _, v in known):
+            points.append(f"**Here the network beats the strongest non-network model.** The tuned MLP is {rel}.")
+        else:
+            points.append(f"**A network is not the default winner on tabular data.** The tuned MLP is {rel}; "
+                          "a strong non-network baseline is the bar to clear, not the naive one.")
+    points.append(levers_learning(reg, clf))
+    lab_c, leak = clf["models"].get("lab_protocol"), (clf.get("extra") or {}).get("lab_protocol") or {}
+    base = clf["models"].get("mlp_baseline")
+    if lab_c and leak and base:
+        leaky, honest = lab_c["test"]["macro_f1"], base["per_split"]["test"]["macro_f1"][0]
+        if leaky > honest:
+            points.append(f"**The protocol decides what a score means.** Resampling before the split let the lab's "
+                          f"network score {leaky:.3f} macro-F1 on a test set that was "
+                          f"{100 * leak['synthetic_test_share']:.0f} % synthetic, against {honest:.3f} on untouched rows.")
+        else:
+            points.append(f"**The protocol decides what a score means.** Resampling before the split made "
+                          f"{100 * leak['synthetic_test_share']:.0f} % of the lab's test rows synthetic; its score "
+                          f"({leaky:.3f}) is not higher than the honest one ({honest:.3f}) here, but it measures "
+                          "another test set.")
+    regs = regularization_table(reg, clf)
+    n_better = int((regs["verdict"] == V.BETTER).sum()) if not regs.empty else 0
+    if not regs.empty:
+        points.append(f"**Regularization was not where the gains were.** {n_better} of {len(regs)} regularizer "
+                      f"comparisons {'is' if n_better == 1 else 'are'} better than {'its' if n_better == 1 else 'their'} "
+                      "reference." if n_better == 0 else
+                      f"**Some regularizers helped.** {n_better} of {len(regs)} regularizer comparisons "
+                      f"{'is' if n_better == 1 else 'are'} better than {'its' if n_better == 1 else 'their'} reference.")
+    all_v = [v for d in (reg, clf) for v in d.get("verdicts") or [] if not v["topic"].endswith("_control")]
+    undecided = sum(v["word"] == V.UNDECIDED for v in all_v)
+    if undecided:
+        points.append(f"**Few runs leave many questions open.** {undecided} of the {len(all_v)} recorded comparisons "
+                      f"{'is' if undecided == 1 else 'are'} undecided: their intervals reach past the margin of parity, so more seeds or splits, not "
+                      "another model, would settle them.")
+    return "## Key learnings\n\n" + "\n".join(f"{i}. {p}" for i, p in enumerate(points, 1))
 
 
 def _regression_conclusion(doc: dict) -> str:
@@ -262,20 +555,47 @@ def _regression_conclusion(doc: dict) -> str:
                  "little to it." if mlp_lin["word"] != V.BETTER else ": the network finds structure a linear fit misses.")
     form = find(doc, "formulation", "mlp_baseline", "mlp_baseline_close")
     if form is not None and form["word"] == V.BETTER:
-        text += (" What mattered most is the formulation: predicting the intraday return instead of the price is "
-                 "better for the same network by the noise rule.")
+        b = budget(doc, "mlp_baseline", "mlp_baseline_close")
+        text += (" The formulation mattered: predicting the intraday return instead of the price is better for the "
+                 f"same network by the noise rule{'; ' + b if b else ''}.")
     if naive is not None and naive["word"] == V.BETTER:
         text += (" Least squares on prices already beats the naive forecast (close = open): the day's high and low "
                  "do inform its close.")
+    share = error_share_sentence(doc)
+    if share:
+        text += " " + share
     tune = verdicts(doc, "tuning")
     if tune:
-        text += {V.BETTER: " The hyperparameter search paid off against the lab's architecture.",
+        word = tune[0]["word"]
+        b = budget(doc, tune[0]["a"], tune[0]["b"])
+        differ = bool(b) and not b.startswith("both trained")
+        text += {V.BETTER: (" The tuned MLP is better than the lab's architecture, but " + b + "; the search's own share "
+                            "of the gain is not measured." if differ else
+                            " The hyperparameter search paid off against the lab's architecture"
+                            + (f"; {b}." if b else ".")),
                  V.WORSE: " The hyperparameter search did not carry over to the test period.",
                  V.PAR: " The hyperparameter search did not beat the lab's architecture beyond the noise.",
                  V.UNDECIDED: " Whether the hyperparameter search beat the lab's architecture is undecided.",
-                 V.TOO_FEW: ""}[tune[0]["word"]]
+                 V.TOO_FEW: ""}[word]
+        if differ and word in (V.WORSE, V.PAR, V.UNDECIDED):
+            text += f" {capital(b)}."
     lines.append(text)
     return "\n\n".join(lines)
+
+
+DOMINANT_SHARE = 50.0  # % of the squared test error from one symbol above which the RMSE "mostly measures" it
+
+
+def error_share_sentence(doc: dict) -> str:
+    """Where the tuned MLP's squared test error comes from (the results' error summary)."""
+    err = (doc.get("extra") or {}).get("error") or {}
+    if "worst_symbol" not in err:
+        return ""
+    sym, share = err["worst_symbol"], float(err["worst_symbol_share_pct"])
+    if share > DOMINANT_SHARE:
+        return (f"One symbol, {sym}, carries {share:.1f} % of the tuned MLP's squared test error, so every RMSE of "
+                "this part mostly measures that symbol.")
+    return f"The largest contributor to the tuned MLP's squared test error, {sym}, carries {share:.1f} % of it."
 
 
 def _classification_conclusion(doc: dict) -> str:
@@ -310,6 +630,9 @@ def _classification_conclusion(doc: dict) -> str:
         if hurt:
             text += f"Hurt: {join(hurt)}. "
         lines.append(text.strip())
+    for extra in (lab_credit_sentence(doc), best_balanced_sentence(doc)):
+        if extra:
+            lines.append(extra)
     tune = verdicts(doc, "tuning")
     if tune:
         lines.append({V.BETTER: "The hyperparameter search itself raised the network's score beyond the noise.",
@@ -327,6 +650,13 @@ def _caveats(reg: dict, clf: dict) -> str:
                f"{len(reg['protocol'].get('seeds') or [])} seeds: they cover the training randomness, not how the "
                "models would fare in other years. The classification intervals cover the outer splits, but each test "
                "part holds only a few rows of the rare classes, so per-class scores move by whole rows.")
+    if nyse_is_extract(reg):
+        from mlplab.regression.narrative import extract_clause
+
+        names = ((reg.get("extra") or {}).get("eda") or {}).get("symbol_names") or []
+        listed = f" ({', '.join(names)})" if 0 < len(names) <= 10 else ""
+        out.append(f"The NYSE file of this run is {extract_clause(*nyse_extent(reg))}: the regression numbers describe "
+                   f"these symbols{listed}, not the market of the published file.")
     syn = [TASKS[d["notebook"]][2] for d in (reg, clf) if d["provenance"].get("kind") == "synthetic"]
     if syn:
         out.append(f"The {join(syn)} ran on the package's synthetic stand-in data: the numbers describe the generator, "
@@ -350,7 +680,20 @@ def regularization_caption(table: pd.DataFrame) -> str:
 
 
 def published_caption(reg: dict, clf: dict) -> str:
+    """What data each of our runs used, against the data the lab used (the whole Kaggle files)."""
     kinds = {reg["provenance"].get("kind"), clf["provenance"].get("kind")}
+    if "synthetic" in kinds:
+        return "Where our run used synthetic data, only the protocol matches, not the data."
+    if nyse_is_extract(reg):
+        from mlplab.references import nyse_published
+
+        symbols, rows = nyse_extent(reg)
+        pub = nyse_published()
+        clf_words = ("the real Kaggle file, the data the lab used" if clf["provenance"].get("kind") == "real"
+                     else "a subset of the real Kaggle file")
+        return (f"The classification run used {clf_words}; the regression run used an extract of the Kaggle file "
+                f"({symbols:,} of its {pub['symbols']:,} symbols, {rows:,} of its {pub['rows']:,} rows), so its "
+                "dollar numbers cannot match the lab's.")
     if kinds == {"real"}:
         return "Our runs used the real Kaggle files, the data the lab used."
-    return "Where our run used synthetic data, only the protocol matches, not the data."
+    return "Where our run used a subset of the real files, the protocol matches but not all of the data."

@@ -215,5 +215,16 @@ def load_nyse(path: str | Path | None = None, securities: str | Path | None = No
         "date_min": frame["date"].min().date().isoformat(),
         "date_max": frame["date"].max().date().isoformat(),
     })
-    prov = Provenance(source=src.kind, path=prov_path, rows=int(len(frame)), sha256=digest, synthetic=synthetic, note=note)
+    kind = ""
+    if not synthetic:  # a file with fewer symbols or rows than the published one is an extract of it
+        from mlplab.references import nyse_published
+
+        pub = nyse_published()
+        if report["n_symbols"] < pub["symbols"] or report["rows"] < pub["rows"]:
+            kind = "subset"
+            extract = (f"an extract of the Kaggle file: {report['n_symbols']:,} of its {pub['symbols']:,} symbols, "
+                       f"{report['rows']:,} of its {pub['rows']:,} rows")
+            note = "; ".join(x for x in (note, extract) if x)
+    prov = Provenance(source=src.kind, path=prov_path, rows=int(len(frame)), sha256=digest, synthetic=synthetic, note=note,
+                      kind=kind)
     return Loaded(frame=frame, provenance=prov, report=report, file=None if file is None else file.resolve())

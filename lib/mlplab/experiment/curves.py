@@ -8,8 +8,10 @@ fit rows only (the test curve is drawn, never read), and `CurveDiagnosis.sentenc
 The kinds, in the order they are tested:
 - "overfitting": the validation loss ends above its minimum by more than `TOL` AND the gap between
   validation and training loss has widened since that minimum by more than `TOL` of the loss, with
-  the training loss still falling. A rise of the validation loss alone is not overfitting: the
-  gap's trend is what separates memorising the fit rows from noise.
+  the training loss still falling, and the validation loss ends above the training loss. A rise of the
+  validation loss alone is not overfitting: the gap's trend is what separates memorising the fit rows
+  from noise. While the training loss sits above the validation loss, a rising validation loss brings
+  the two curves together: the gap narrows, it does not widen.
 - "unstable": the validation loss swings up and down over the later epochs (at least two changes
   of direction, by more than `SWING` of its level) without a widening gap: the optimisation is
   noisy (learning rate, batch size), not the model too flexible.
@@ -118,7 +120,7 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "") 
     train_above = bool(have_t and np.mean(t[-k:]) > np.mean(v[-k:]))
     common = dict(epochs=n, best_epoch=best + 1, rise=float(rise), tail_drop=float(tail_drop), gap_change=gap_change,
                   swing=swing, train_above=train_above, train_mode=train_mode)
-    if best < n - 1 and rise > TOL and gap_change > TOL and train_falling:
+    if best < n - 1 and rise > TOL and gap_change > TOL and train_falling and gap[-1] > 0:
         return CurveDiagnosis("overfitting", label, **common)
     if turns >= 2 and swing > SWING:
         return CurveDiagnosis("unstable", label, **common)

@@ -125,6 +125,20 @@ def curve_finding(history: pd.DataFrame | None, label: str, *, train_mode: str =
     return diagnose(history, label, train_mode=train_mode).sentence()
 
 
+def curve_takeaway(history: pd.DataFrame | None, label: str, *, train_mode: str = "") -> str:
+    """The same diagnosis as `curve_finding`, in a few words for a caption (so caption and sentence agree
+    and the sentence under the figure does not repeat it): '' when there is no curve to read."""
+    from mlplab.experiment.curves import diagnose
+
+    d = diagnose(history, label, train_mode=train_mode)
+    text = d.takeaway()
+    if not text:
+        return ""
+    if d.train_above:
+        text += "; the training loss sits above the validation loss (explained in the text)"
+    return capital(text) + "."
+
+
 def verdict_counts(table: pd.DataFrame) -> tuple[int, int]:
     """How many pairs of a pairs table (column verdict) the noise rule calls better, and worse."""
     words = table["verdict"].value_counts()
@@ -159,6 +173,53 @@ def counts_caption(table: pd.DataFrame, *, none: str, noun: str) -> str:
     pieces[0] = f"{n} {noun}{'' if n == 1 else 's'} {word}"
     text = " and ".join(pieces) + f" than {'its' if better + worse == 1 else 'their'} reference"
     return text + rest_words(table, better + worse)
+
+
+def updates(settings: dict | None, rows: int) -> int | None:
+    """Optimizer updates of a network's training: epochs × batches per epoch on `rows` rows (None when the
+    settings lack epochs or batch size)."""
+    settings = settings or {}
+    epochs, batch = settings.get("epochs"), settings.get("batch_size")
+    if not epochs or not batch or rows <= 0:
+        return None
+    return int(epochs) * -(-int(rows) // int(batch))
+
+
+def budget_clause(a_label: str, a_settings: dict | None, b_label: str, b_settings: dict | None, rows: int) -> str:
+    """The training budgets of two networks compared, from their settings: 'at equal training budgets (…)' or
+    'both trained with equal budgets (…)' or 'the training budgets differ: …'. Empty when either budget is unknown.
+    A credited gain quotes it."""
+    ua, ub = updates(a_settings, rows), updates(b_settings, rows)
+    if ua is None or ub is None:
+        return ""
+    def how(s):
+        return f"{int(s['epochs'])} epochs at batch size {int(s['batch_size']):,}"
+    if ua == ub:
+        return f"both trained with equal budgets ({ua:,} updates each on {rows:,} fit rows)"
+    return (f"the training budgets differ: {a_label} trained {how(a_settings)} ({ua:,} updates on {rows:,} fit "
+            f"rows), {b_label} {how(b_settings)} ({ub:,} updates), so the difference mixes the change with "
+            f"{'longer' if ua > ub else 'shorter'} training")
+
+
+SEARCH_METHODS = {"halving": "successive-halving search over a grid (scikit-learn's HalvingGridSearchCV)",
+                  "grid": "exhaustive grid search (scikit-learn's GridSearchCV)"}
+
+
+def search_method(method: str) -> str:
+    """What a search is, named with the scikit-learn class that ran it (experiment.search.METHODS)."""
+    return SEARCH_METHODS.get(method, f"{method} search")
+
+
+def control_note(shown: pd.DataFrame) -> str:
+    """For a pairs table whose controls are marked (tables.mark_controls): why those rows are not counted."""
+    n = int(shown["change"].astype(str).str.startswith("control: ").sum())
+    if n == 0:
+        return ""
+    if n == 1:
+        return (" The row marked control trains the reference without the stopping slice: it shows what the held-out "
+                "rows cost, is not a regularizer and is not counted.")
+    return (f" The {n} rows marked control train the references without the stopping slice: they show what the "
+            "held-out rows cost, are not regularizers and are not counted.")
 
 
 def grouped(names: list[str]) -> tuple[str, int]:

@@ -82,6 +82,31 @@ def pairs_table(runs: Mapping[str, Run], pairs: Sequence[tuple], metric: str, *,
     return pd.DataFrame(rows), records
 
 
+CONTROL = "control"  # the word a control row shows and plots instead of a verdict counted among the results
+
+
+def mark_controls(table: pd.DataFrame, records: list[dict], controls) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """Separate controls (e.g. early stopping's reference trained on the reduced rows) from the results of a
+    pairs table: returns the table to show (control rows labelled "control: …", their verdict cell "control
+    (word)"), the table of the counted rows only (for captions and sentences), and the records, the controls'
+    topic suffixed "_control" so no conclusion counts them. Row order follows `records`."""
+    controls = set(controls)
+    is_control = [r["a"] in controls for r in records]
+    shown = table.copy()
+    for i, c in enumerate(is_control):
+        if c:
+            shown.loc[i, "change"] = f"{CONTROL}: {shown.loc[i, 'change']}"
+            shown.loc[i, "verdict"] = f"{CONTROL} ({shown.loc[i, 'verdict']})"
+    counted = table.loc[[not c for c in is_control]].reset_index(drop=True)
+    out = [{**r, "topic": f"{r['topic']}_{CONTROL}"} if c else r for r, c in zip(records, is_control)]
+    return shown, counted, out
+
+
+def plot_records(records: list[dict]) -> list[dict]:
+    """Records for plots.scores.plot_differences: a control's point is drawn as a control, not as a verdict."""
+    return [{**r, "word": CONTROL} if r["topic"].endswith(f"_{CONTROL}") else r for r in records]
+
+
 def _interval(v: V.Verdict, digits: int = 3) -> str:
     if v.word == V.TOO_FEW:
         return "–"

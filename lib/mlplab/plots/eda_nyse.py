@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from mlplab.plots.style import new_figure, title_with_source
 
@@ -21,7 +21,23 @@ def plain_log(ax, axis: str = "both") -> None:
             a.set_major_formatter(fmt)
             a.set_minor_formatter(NullFormatter())
 
+
+def compact_log(ax, axis: str = "x") -> None:
+    """Log axes labelled 10k, 1M, 100M: a share count written out in full (100,000,000) overlaps its neighbours."""
+    def short(v, _):
+        for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if v >= size:
+                return f"{v / size:g}{suffix}"
+        return f"{v:g}"
+
+    a = getattr(ax, f"{axis}axis")
+    a.set_major_locator(LogLocator(base=10, numticks=6))
+    a.set_major_formatter(FuncFormatter(short))
+    a.set_minor_formatter(NullFormatter())
+
+
 PRICES = ("open", "close", "low", "high")
+FEATURES = (*PRICES, "volume")
 
 
 def plot_correlation(corr: pd.DataFrame, synthetic: bool = False):
@@ -42,10 +58,32 @@ def plot_close_volume(frame: pd.DataFrame, synthetic: bool = False, max_rows: in
         x = x[x > 0]
         ax.hist(x, bins=np.geomspace(x.min(), x.max(), 50) if len(x) else 50, color=colour)
         ax.set_xscale("log")
-        plain_log(ax, "x")
+        plain_log(ax, "x") if col == "close" else compact_log(ax, "x")
         ax.set_xlabel(f"{col} ({unit}, log scale)")
         ax.set_ylabel("rows" + (" (sample)" if len(frame) > max_rows else ""))
     fig.suptitle(title_with_source("Distribution of the close and the volume", synthetic))
+    return fig
+
+
+def plot_boxplots(frame: pd.DataFrame, synthetic: bool = False, max_rows: int = 200_000, seed: int = 0):
+    """Boxplots of the five features on log axes: the four prices in USD on one panel, the volume in shares on
+    the other (boxes span the quartiles, whiskers reach 1.5 × IQR beyond them, points beyond are drawn; the log axis
+    only displays them, so a long right tail shows as many points above the upper whisker)."""
+    sample = frame.sample(max_rows, random_state=seed) if len(frame) > max_rows else frame
+    fig, axes = new_figure(1, 2, height=3.4, gridspec_kw={"width_ratios": [4, 1.3]})
+    flier = {"marker": ".", "markersize": 2, "alpha": 0.4}
+    prices = [sample[c].to_numpy(dtype=float) for c in PRICES]
+    axes[0].boxplot([x[x > 0] for x in prices], tick_labels=list(PRICES), flierprops=flier, widths=0.6)
+    axes[0].set_yscale("log")
+    plain_log(axes[0], "y")
+    axes[0].set_ylabel("price (USD, log scale)")
+    vol = sample["volume"].to_numpy(dtype=float)
+    axes[1].boxplot([vol[vol > 0]], tick_labels=["volume"], flierprops=flier, widths=0.6,
+                    boxprops={"color": "C2"}, medianprops={"color": "C1"})
+    axes[1].set_yscale("log")
+    compact_log(axes[1], "y")
+    axes[1].set_ylabel("volume (shares, log scale)")
+    fig.suptitle(title_with_source("Boxplots of the prices and the volume", synthetic))
     return fig
 
 

@@ -39,7 +39,7 @@ def plot_split_scores(values: dict[str, list[float]], *, xlabel: str, title: str
     return fig
 
 
-WORD_COLOURS = {"better": 2, "worse": 3, "on a par": 7, "too few runs": 7}
+WORD_COLOURS = {"better": 2, "worse": 3, "on a par": 7, "undecided": 9, "too few runs": 7, "control": 4}
 
 
 def plot_differences(labels: list[str], records: list[dict], *, xlabel: str, title: str = "", synthetic: bool = False):

@@ -8,8 +8,8 @@ Protocol: holdout (one chronological test period; seeds vary the training random
 results file (schema: mlplab.experiment.schema) keeps, besides the models and verdicts, `extra`:
 target, periods (rows and dates of fit/validation/test), synthetic, search (method, candidates,
 fits, folds, searched rows, seconds, best score and parameters), eda (collinearity_min_r,
-volume_corr_range, skew_close, rows, symbols, days), error (abs_residual_price_corr,
-worst_symbol, worst_symbol_share_pct) and lab_split (the lab protocol's random split).
+volume_corr_range, skew_close, rows, symbols, days, symbol_names: up to 10), error (abs_residual_price_corr,
+worst_symbol: the largest share of the squared error, worst_symbol_share_pct) and lab_split (the lab protocol's random split).
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ GLOSSARY = {
     "chronological split": "Training on earlier days and testing on later ones, so no model reads the future.",
     "expanding time-series folds": "Cross-validation for time-ordered rows: each fold trains on all rows up to a point "
                                    "and is scored on the block that follows.",
+    "training budget": "The number of optimizer updates a network gets: epochs × batches per epoch (its training rows "
+                       "divided by the batch size, rounded up). A gain credited to a change (a search, a formulation) "
+                       "is measured at equal budgets, or the book says the budgets differ: 6 epochs at batch size "
+                       "4,096 on 4,520 rows are 12 updates, 27 epochs at batch size 2,048 are 81.",
 }
 LR_SCHEDULES = ("", "cosine", "plateau")
 

@@ -75,6 +75,7 @@ def coverage_summary(frame) -> dict:
         "date_max": str(df["date"].max())[:10],
         "symbols_full_history": int((per_sym["n"] == n_days).sum()),
         "rows_if_complete": int(df["symbol"].n_unique() * n_days),
+        "symbol_names": sorted(df["symbol"].unique().to_list())[:10],
     }
 
 
@@ -110,11 +111,18 @@ def close_quantiles(frame) -> dict:
                                    pl.col("close").min().alias("lo"), pl.col("close").max().alias("hi")).row(0, named=True)
 
 
-def coverage_caption(coverage: dict) -> str:
+def coverage_caption(coverage: dict, synthetic: bool = False) -> str:
     full, n = coverage["symbols_full_history"], coverage["symbols"]
+    from mlplab.regression.narrative import is_extract
+
+    head = ""
+    if not synthetic and is_extract(n, coverage["rows"]):
+        from mlplab.references import nyse_published
+
+        head = f"The extract holds {n:,} of the published file's {nyse_published()['symbols']:,} symbols. "
     if full == n:
-        return "Every symbol trades on every day."
-    return f"{full:,} of {n:,} symbols trade on every day; the others join later or leave early."
+        return head + "Every symbol trades on every day."
+    return head + f"{full:,} of {n:,} symbols trade on every day; the others join later or leave early."
 
 
 def trend_caption(frame, symbols) -> str:
@@ -147,4 +155,21 @@ def summary(corr: pd.DataFrame, coverage: dict, skew: dict) -> dict:
     vol = corr.loc["volume", list(PRICES)]
     return {"collinearity_min_r": float(corr.loc[list(PRICES), list(PRICES)].min().min()),
             "volume_corr_range": [float(vol.min()), float(vol.max())], "skew_close": float(skew["close"]),
-            "rows": coverage["rows"], "symbols": coverage["symbols"], "days": coverage["days"]}
+            "rows": coverage["rows"], "symbols": coverage["symbols"], "days": coverage["days"],
+            "symbol_names": list(coverage.get("symbol_names") or [])}
+
+
+def box_outliers(frame, columns=("close", "volume")) -> dict[str, float]:
+    """Share of rows beyond the boxplot whiskers (1.5 × IQR beyond the quartiles, as plots.eda_nyse.plot_boxplots
+    draws them; the log axis only displays them)."""
+    out = {}
+    for c in columns:
+        x = to_polars(frame)[c].to_numpy().astype(float)
+        x = x[x > 0]
+        if len(x) == 0:
+            out[c] = 0.0
+            continue
+        q1, q3 = np.quantile(x, [0.25, 0.75])
+        lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+        out[c] = float(np.mean((x < lo) | (x > hi)))
+    return out

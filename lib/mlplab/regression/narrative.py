@@ -25,7 +25,37 @@ def dollars(x: float) -> str:
     return f"\\${x:,.3f}" if abs(x) < 100 else f"\\${x:,.1f}"
 
 
-def data_sentence(summary: dict, synthetic: bool) -> str:
+def is_extract(symbols: int, rows: int) -> bool:
+    """True when the loaded file holds fewer symbols or rows than the published Kaggle file."""
+    from mlplab.references import nyse_published
+
+    pub = nyse_published()
+    return symbols < pub["symbols"] or rows < pub["rows"]
+
+
+def extract_clause(symbols: int, rows: int) -> str:
+    """What the loaded NYSE file is, against the published file's size (references/published.yml)."""
+    from mlplab.references import nyse_published
+
+    pub = nyse_published()
+    if not is_extract(symbols, rows):
+        return f"the whole published Kaggle file ({pub['symbols']:,} symbols, {pub['rows']:,} rows)"
+    return (f"an extract of the Kaggle file: {symbols:,} of its {pub['symbols']:,} symbols and {rows:,} of its "
+            f"{pub['rows']:,} rows ({100 * rows / pub['rows']:.1f} %)")
+
+
+def extract_sentence(summary: dict, names=None) -> str:
+    """The data honesty sentence: what the file is, and what an extract's numbers describe."""
+    symbols, rows = summary["symbols"], summary["rows"]
+    text = f"The file is {extract_clause(symbols, rows)}."
+    if is_extract(symbols, rows):
+        listed = f" ({', '.join(names)})" if names is not None and 0 < len(names) <= 10 else ""
+        text += (f" Every number below describes these {symbols:,} symbols{listed}, not the whole market of the "
+                 "published file.")
+    return text
+
+
+def data_sentence(summary: dict, synthetic: bool, names=None) -> str:
     missing = summary["rows_if_complete"] - summary["rows"]
     text = (f"The table has {summary['rows']:,} rows: {summary['symbols']:,} symbols over {summary['days']:,} trading "
             f"days from {summary['date_min']} to {summary['date_max']}. ")
@@ -36,6 +66,8 @@ def data_sentence(summary: dict, synthetic: bool) -> str:
         text += "Every symbol has a row on every trading day. "
     if synthetic:
         text += "These are **synthetic** prices from the embedded generator, not the Kaggle data."
+    else:
+        text += extract_sentence(summary, names)
     return text.strip()
 
 
@@ -45,7 +77,7 @@ def collinearity_finding(corr: pd.DataFrame) -> str:
     vol = corr.loc["volume", list(PRICES)]
     biggest = float(vol.abs().max())
     if lowest >= NEAR_IDENTICAL_R:
-        text = (f"Open, high, low and close move together almost perfectly (every pairwise r ≥ {lowest:.4f}): "
+        text = (f"Open, high, low and close move together almost perfectly (every pairwise {r_bound(lowest, 4)}): "
                 "the close is nearly a linear function of the day's other prices, so a linear model already "
                 "explains most of its variance and R² of the close says little about a model.")
     elif lowest >= STRONG_R:
@@ -57,12 +89,20 @@ def collinearity_finding(corr: pd.DataFrame) -> str:
     return text + (f" Volume is {strength} related to them (r between {vol.min():.3f} and {vol.max():.3f}).")
 
 
+def r_bound(lowest: float, digits: int = 3) -> str:
+    """'r ≥ 0.951', or 'r > 0.999' when the bound would print as 1.000 (a correlation below 1 is never 'r ≥ 1')."""
+    top = 1 - 10 ** -digits
+    if round(lowest, digits) >= 1 and lowest < 1:
+        return f"r > {top:.{digits}f}"
+    return f"r ≥ {lowest:.{digits}f}"
+
+
 def corr_caption(corr: pd.DataFrame) -> str:
     prices = corr.loc[list(PRICES), list(PRICES)].to_numpy()
     lowest = float(prices[np.triu_indices(len(PRICES), 1)].min())
     vol = float(corr.loc["volume", list(PRICES)].abs().max())
-    first = (f"The four prices are near-duplicates (r ≥ {lowest:.3f})" if lowest >= NEAR_IDENTICAL_R
-             else f"The four prices correlate at r ≥ {lowest:.3f}")
+    first = (f"The four prices are near-duplicates ({r_bound(lowest)})" if lowest >= NEAR_IDENTICAL_R
+             else f"The four prices correlate at {r_bound(lowest)}")
     return f"{first}; volume's largest |r| with a price is {vol:.2f}."
 
 
@@ -79,6 +119,16 @@ def hist_caption(skew: dict, quantiles: dict) -> str:
         return (f"Most closes are low and a long tail reaches \\${quantiles['hi']:,.0f}: a model fitted to dollars is "
                 "dominated by the few expensive symbols.")
     return f"The close is not strongly skewed (skewness {s:.2f})."
+
+
+def box_caption(outliers: dict) -> str:
+    """The boxplots' takeaway: how many rows lie beyond the whiskers of the log values."""
+    c, v = outliers["close"], outliers["volume"]
+    if c == 0 and v == 0:
+        return "No close and no volume lies beyond the whiskers (1.5 × IQR beyond the quartiles)."
+    return (f"{100 * c:.1f} % of the closes and {100 * v:.1f} % of the volumes lie beyond the whiskers (1.5 × IQR "
+            "beyond the quartiles): " + ("the volume has the heavier tails." if v > c else "the close has the heavier tails."
+                            if c > v else "both have tails of the same weight."))
 
 
 def volume_finding(r_volume_return: float) -> str:
@@ -161,7 +211,7 @@ def search_sentence(result, n_fit: int, grid_epochs, searched=None) -> str:
     best = params_text(result.best_params, searched)
     rows = (f"all {n_fit:,} fit rows" if result.searched_rows >= n_fit
             else f"the {result.searched_rows:,} most recent of the {n_fit:,} fit rows")
-    text = (f"The {result.method} search compared {result.n_candidates} configurations ({result.n_fits} fits) with "
+    text = (f"The {prose.search_method(result.method)} compared {result.n_candidates} configurations ({result.n_fits} fits) with "
             f"{result.cv_folds} expanding time-series folds on {rows}, in {result.seconds:.0f} s. It chose {best} "
             f"(cross-validated RMSE of the target {-result.best_score:.5g}).")
     epochs = result.best_params.get("epochs")
@@ -172,12 +222,18 @@ def search_sentence(result, n_fit: int, grid_epochs, searched=None) -> str:
 
 
 def curves_caption(history: pd.DataFrame | None, label: str) -> str:
-    return curve_finding(history, label) or f"Loss per epoch of {label}."
+    """The caption's takeaway of the curves: the diagnosis `curve_finding` spells out under the figure."""
+    return prose.curve_takeaway(history, label) or f"Loss per epoch of {label}."
 
 
-def tuning_sentence(runs: dict, ratio) -> str:
+def tuning_sentence(runs: dict, ratio, rows: int = 0) -> str:
+    """The search's credit against the model it replaces; the training budgets of the two from their settings."""
     v = V.compare_runs(runs["mlp_tuned"], runs["mlp_baseline"], "rmse", higher_is_better=False, test_train_ratio=ratio)
     text = capital(verdict_clause("the tuned MLP", "the baseline MLP", v, "rmse", unit=" USD", runs="seeds")) + " (same inputs and target)."
+    budget = prose.budget_clause("the tuned MLP", runs["mlp_tuned"].settings, "the baseline MLP",
+                                 runs["mlp_baseline"].settings, rows)
+    if budget:
+        text += f" {capital(budget)}."
     if v.word == V.PAR:
         text += " The search found no configuration that transfers to the test period better than the lab's architecture."
     elif v.word == V.WORSE:

@@ -226,9 +226,14 @@ def error_summary(detail: dict, per_symbol: pd.DataFrame) -> dict:
     err = detail["y_pred"] - detail["y_true"]
     from mlplab.regression.narrative import safe_corr
 
+    top = per_symbol.loc[per_symbol["share of squared error %"].idxmax()]  # the largest share of the squared error
     return {"abs_residual_price_corr": safe_corr(np.abs(err), detail["y_true"]),
-            "worst_symbol": str(per_symbol["symbol"].iloc[0]),
-            "worst_symbol_share_pct": float(per_symbol["share of squared error %"].iloc[0])}
+            "worst_symbol": str(top["symbol"]), "worst_symbol_share_pct": float(top["share of squared error %"])}
+
+
+def control_names(plan: dict) -> list[str]:
+    """The controls of the regularization study (early stopping's reference on the reduced rows): shown, never counted."""
+    return [name for name, p in plan.items() if p["regularizer"] is None]
 
 
 def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
@@ -238,7 +243,7 @@ def regularization_pairs(plan: dict) -> list[tuple[str, str, str]]:
     out = []
     for name, p in plan.items():
         if p["regularizer"] is None:
-            out.append((name, p["reference"], "holding out the stopping slice (fewer fit rows, no stopping)"))
+            out.append((name, p["reference"], "the stopping slice held out, no stopping (not a regularizer)"))
         elif p["regularizer"] == "early_stopping":
             out.append((name, p["reference"], "early stopping (same reduced rows)"))
         else:
