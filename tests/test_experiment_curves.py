@@ -20,7 +20,7 @@ def history(valid, train=None):
 def test_still_falling():
     d = diagnose(history([1.0, 0.8, 0.7, 0.6]), "the MLP")
     assert d.kind == "still_falling"
-    assert d.sentence() == ("The validation loss of the MLP was still falling at the last epoch (25.0% over the last "
+    assert d.sentence() == ("The validation loss of the MLP was still falling at the last epoch (25.0 % over the last "
                             "two epochs): a longer budget could lower it further.")
     assert d.takeaway() == "the validation loss is still falling at the last epoch"
 
@@ -29,7 +29,7 @@ def test_overfitting_needs_a_widening_gap_and_a_falling_training_loss():
     d = diagnose(history([1.0, 0.6, 0.7, 0.8], train=[1.0, 0.6, 0.4, 0.3]), "the MLP")
     assert d.kind == "overfitting" and d.best_epoch == 2 and d.rise == pytest.approx(1 / 3)
     assert d.gap_change == pytest.approx(((0.8 - 0.3) - (0.6 - 0.6)) / 0.6)
-    assert d.sentence().startswith("The validation loss of the MLP is lowest at epoch 2 of 4 and ends 33.3% higher, "
+    assert d.sentence().startswith("The validation loss of the MLP is lowest at epoch 2 of 4 and ends 33.3 % higher, "
                                    "while the training loss kept falling")
     assert "overfit" in d.takeaway()
 
@@ -60,7 +60,7 @@ def test_swinging_losses_are_unstable_training():
 def test_flat(valid):
     d = diagnose(history(valid), "the MLP")
     assert d.kind == "flat"
-    assert d.sentence() == ("The validation loss of the MLP has flattened by the last epoch (within 1% of its "
+    assert d.sentence() == ("The validation loss of the MLP has flattened by the last epoch (within 1 % of its "
                             "minimum): the epoch budget is neither short nor wasteful.")
 
 

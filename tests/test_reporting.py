@@ -190,3 +190,11 @@ def test_a_float_column_has_one_precision_and_never_scientific_notation():
     assert t["large"].tolist() == ["1,234", "0.500", "–"]
     tiny = format_frame(pd.DataFrame({"x": [1e-9, 0.2]}))["x"].tolist()
     assert tiny == ["0.000000", "0.200000"] and not any("e-" in v for v in tiny)
+
+
+def test_say_shows_a_finding_and_nothing_for_an_empty_one(shown):
+    reporting.say("")
+    reporting.say("  ")
+    assert shown == []
+    reporting.say("The loss fell.")
+    assert shown == ["The loss fell."]

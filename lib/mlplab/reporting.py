@@ -113,8 +113,10 @@ def _display_markdown(text: str) -> None:
 
 
 def say(text: str) -> None:
-    """Show generated prose (built from numbers by the caller) as markdown."""
-    _display_markdown(text)
+    """Show generated prose (built from numbers by the caller) as markdown; nothing for an empty
+    finding (a sentence function returns '' when there is nothing to say, e.g. a curve too short to read)."""
+    if text and text.strip():
+        _display_markdown(text)
 
 
 def _synthetic_caption(caption: str, synthetic: bool | str, emphasis: str = "") -> str:

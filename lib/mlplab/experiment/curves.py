@@ -38,6 +38,11 @@ SWING = 0.02   # relative amplitude of up-and-down moves that counts as unstable
 KINDS = ("overfitting", "unstable", "drift", "still_falling", "flat")
 
 
+def _pct(x: float, digits: int = 1) -> str:
+    """A share as the book prints it: '4.2 %' (a space before the sign)."""
+    return f"{100 * x:.{digits}f} %"
+
+
 @dataclass(frozen=True)
 class CurveDiagnosis:
     kind: str               # one of KINDS, or "none" (no usable validation curve)
@@ -56,19 +61,19 @@ class CurveDiagnosis:
         text = {
             "none": "",
             "overfitting": (f"The validation loss of {self.label} is lowest at epoch {self.best_epoch} of {self.epochs} "
-                            f"and ends {self.rise:.1%} higher, while the training loss kept falling and the gap "
-                            f"between the two widened by {self.gap_change:.1%} of the loss: the later epochs overfit "
+                            f"and ends {_pct(self.rise)} higher, while the training loss kept falling and the gap "
+                            f"between the two widened by {_pct(self.gap_change)} of the loss: the later epochs overfit "
                             "the fit rows, and early stopping would keep the better weights."),
             "unstable": (f"The validation loss of {self.label} swings up and down over the later epochs (by up to "
-                         f"{self.swing:.1%} of its level) without a widening gap to the training loss: the training "
+                         f"{_pct(self.swing)} of its level) without a widening gap to the training loss: the training "
                          "is unstable (step size or batch noise), which is not overfitting."),
-            "drift": (f"The validation loss of {self.label} ends {self.rise:.1%} above its minimum at epoch "
+            "drift": (f"The validation loss of {self.label} ends {_pct(self.rise)} above its minimum at epoch "
                       f"{self.best_epoch} of {self.epochs}, but the gap to the training loss did not widen: a small "
                       "drift of both curves, not overfitting."),
             "still_falling": (f"The validation loss of {self.label} was still falling at the last epoch "
-                              f"({self.tail_drop:.1%} over the last two epochs): a longer budget could lower it "
+                              f"({_pct(self.tail_drop)} over the last two epochs): a longer budget could lower it "
                               "further."),
-            "flat": (f"The validation loss of {self.label} has flattened by the last epoch (within {TOL:.0%} of its "
+            "flat": (f"The validation loss of {self.label} has flattened by the last epoch (within {_pct(TOL, 0)} of its "
                      "minimum): the epoch budget is neither short nor wasteful."),
         }[self.kind]
         if text and self.train_above:
