@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mlplab.depth import CLAIM_STATUSES
 from mlplab.errors import UserError
 from mlplab.experiment.prose import join, pct
 
@@ -108,8 +109,12 @@ def depth_caption(depth: dict, note: str) -> str:
             f"accurate is {best['network']} ({best['test accuracy']:.4f}).") + note
 
 
-def depth_sentences(depth: dict) -> str:
+def depth_sentences(depth: dict, fashion: dict | None = None) -> str:
+    """The deep stacks' gradient and accuracy verdicts (a pair that stayed at chance on every seed is said to be
+    at chance, not given a verdict), the source's claims by status, and, with the Fashion-MNIST results, where the
+    three architectures stand against that chapter's MLP and source's CNN."""
     m = depth["models"]
+    chance = depth["extra"].get("chance", {})
     out = []
     for a, b, what in (("residual_deep", "plain_deep", "without batch norm"),
                        ("residual_deep_bn", "plain_deep_bn", "with batch norm")):
@@ -118,17 +123,52 @@ def depth_sentences(depth: dict) -> str:
                    None)
         if g is None or acc is None:
             continue
-        grad = {"better": "keeps the gradient stronger at the input than", "worse": "keeps it weaker at the input than",
-                "on a par": "keeps it about as strong at the input as"}.get(g["word"], "cannot be told apart from")
+        grad = {"better": "keeps the gradient nearer the same strength at input and output than",
+                "worse": "keeps the gradient further from the same strength at input and output than",
+                "on a par": "keeps the gradient as near the same strength at input and output as"}.get(
+            g["word"], "cannot be told apart, by its gradient at initialization, from")
+        if chance.get(a, {}).get("at_chance") and chance.get(b, {}).get("at_chance"):
+            k = round(1 / chance[a]["chance_accuracy"])
+            out.append(f"{what}, both deep stacks stay at chance on every seed (test accuracy "
+                       f"{chance[b]['accuracy']:.3f} and {chance[a]['accuracy']:.3f}, training loss near ln {k} = "
+                       f"{chance[a]['chance_loss']:.2f}): neither learned, so their accuracies say nothing about "
+                       f"residual connections; at initialization {m[a]['label']} {grad} {m[b]['label']}")
+            continue
         out.append(f"{what}, {m[a]['label']} {grad} {m[b]['label']} and is {RELATION[acc['word']]} it on test accuracy")
     text = "; ".join(out)
     text = (text[:1].upper() + text[1:] + ".") if text else ""
     claims = depth["extra"].get("claims", [])
     if claims:
-        counts = {k: sum(c["status"] == k for c in claims) for k in ("confirmed", "contradicted", "not decided")}
+        counts = {k: sum(c["status"] == k for c in claims) for k in CLAIM_STATUSES}
         text += (" Of the source's claims about VGG-16, ResNet-18 and ResNeXt, "
                  + join([f"{n} {k}" for k, n in counts.items() if n]) + " on Fashion-MNIST.")
+    if fashion is not None:
+        text += " " + architectures_against_baselines(depth, fashion)
     return text.strip()
+
+
+def architectures_against_baselines(depth: dict, fashion: dict) -> str:
+    """Whether the depth chapter's three architectures score below the Fashion-MNIST chapter's MLP on pixels and
+    source's CNN (trained on every fit image there; other images, so a plain comparison of means)."""
+    fm = fashion["models"]
+    refs = [(fm[k]["label"], float(fm[k]["seeds"]["mean"]["accuracy"])) for k in ("mlp", "cnn_source") if k in fm]
+    t = depth_table(depth).iloc[4:7]
+    if not refs or t.empty:
+        return ""
+    floor = min(a for _, a in refs)
+    below = t.loc[t["test accuracy"] < floor, "network"].tolist()
+    fit = depth["extra"].get("fit_images")
+    epochs = depth.get("params", {}).get("arch_epochs")
+    budget = (f"{fit:,} fit images" if fit else "a subset of the images") + (f" and {epochs} epochs" if epochs else "")
+    refs_text = join([f"{lbl} ({a:.3f})" for lbl, a in refs])
+    if len(below) == len(t):
+        return (f"All three architectures ({t['test accuracy'].min():.3f} to {t['test accuracy'].max():.3f}) score "
+                f"below {refs_text}: at {budget} they are far from trained, so the source's claims about them are "
+                "not reproduced at this budget, which does not refute them.")
+    if below:
+        return f"{join(below)} score{'s' if len(below) == 1 else ''} below {refs_text} at {budget}."
+    low_label, low = min(refs, key=lambda r: r[1])
+    return f"All three architectures score at least as high as {low_label} ({low:.3f}), at {budget}."
 
 
 def claims_table(depth: dict) -> pd.DataFrame:
