@@ -291,6 +291,16 @@ def test_conclusions_fashion_sentence_branches():
     doc["models"]["cnn_tuned_augment"] = {"label": "augmentation"}
     doc["verdicts"][-1]["word"] = "better"
     assert "augmentation is better than it" in C.regularization_sentence(doc)
+    assert "early training" not in C.regularization_sentence(doc)
+    doc["verdicts"].append({"a": "cnn_tuned_l2", "b": "cnn_tuned_plain", "word": "undecided", "mean_diff": 0.01,
+                            "n": 3, "topic": "regularization"})
+    doc["models"].update({"cnn_tuned_plain": {"label": "the tuned CNN without regularizers",
+                                              "validation": {"accuracy": 0.727}},
+                          "logreg": {"label": "logistic regression", "validation": {"accuracy": 0.846}}})
+    text = C.regularization_sentence(doc)
+    assert "augmentation is better than it (+0.0000); of the others, 1 undecided." in text
+    assert text.endswith("These verdicts measure early training speed, not regularization: the unregularized "
+                         "reference has not fitted (0.727 validation accuracy, under logistic regression's 0.846).")
 
 
 

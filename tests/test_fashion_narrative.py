@@ -175,6 +175,12 @@ def test_regularization_caption_and_sentence_branches():
     assert "validation accuracy of 0.570, below logistic regression (0.860): it is still early" in low
     fine = nv.regularization_sentence(par, 3000, 4, study, reference=0.88, floor=("logistic regression", 0.86))
     assert "early in training" not in fine
+    caption = nv.regularization_caption(some, FULL, reference=0.727, floor=("logistic regression", 0.846))
+    assert ("Beyond the noise: data augmentation (better). These verdicts measure early training speed, not "
+            "regularization: the unregularized reference has not fitted (0.727 validation accuracy, under logistic "
+            "regression's 0.846).") in caption
+    assert "early training" not in nv.regularization_caption(some, FULL, reference=0.9, floor=("logistic regression", 0.846))
+    assert nv.what_the_study_measures(0.727, None) == "" and nv.what_the_study_measures(None, ("x", 0.8)) == ""
 
 
 def test_confusion_pairs_and_per_class_report_from_kept_predictions():

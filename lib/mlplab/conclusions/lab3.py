@@ -78,16 +78,32 @@ def fashion_sentences(fashion: dict) -> str:
 
 
 def regularization_sentence(fashion: dict) -> str:
+    """The regularization study's decided verdicts, the words of the others, and, when its unregularized reference
+    scored below logistic regression on the validation images, that the verdicts measure early training speed."""
+    from mlplab.fashion.narrative import what_the_study_measures
+
     recs = [v for v in fashion.get("verdicts", []) if v["topic"] == "regularization"]
     if not recs:
         return "The Fashion-MNIST chapter ran no regularization study."
     m = fashion["models"]
     decided = [v for v in recs if v["word"] in ("better", "worse")]
+    rest = [v for v in recs if v["word"] not in ("better", "worse")]
     if not decided:
-        return (f"None of the {len(recs)} regularizers changed the unregularized tuned CNN's test accuracy beyond the "
+        text = (f"None of the {len(recs)} regularizers changed the unregularized tuned CNN's test accuracy beyond the "
                 "noise in the regularization study.")
-    parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({v['mean_diff']:+.4f})" for v in decided]
-    return f"Against the tuned CNN without regularizers, {join(parts)}; the others are on a par."
+    else:
+        parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({v['mean_diff']:+.4f})" for v in decided]
+        text = f"Against the tuned CNN without regularizers, {join(parts)}"
+        if rest:
+            words = {}
+            for v in rest:
+                words[v["word"]] = words.get(v["word"], 0) + 1
+            text += "; of the others, " + join([f"{n} {w}" for w, n in words.items()])
+        text += "."
+    ref = m.get(recs[0]["b"], {}).get("validation", {}).get("accuracy")
+    floor = m.get("logreg", {}).get("validation", {}).get("accuracy")
+    scope = what_the_study_measures(ref, (m["logreg"]["label"], floor) if floor is not None else None)
+    return text + (" " + scope if scope else "")
 
 
 def depth_table(depth: dict) -> pd.DataFrame:

@@ -194,11 +194,26 @@ def regularization_sentence(table: pd.DataFrame, fit_images: int, epochs: int, s
     if settings:
         how += f", {training_settings({k: settings[k] for k in ('optimizer', 'lr', 'lr_schedule') if k in settings})}"
     text = verdicts_summary(table, "the test accuracy of the unregularized tuned CNN", how)
-    if reference is not None and floor is not None and reference < floor[1]:
+    if early_training(reference, floor):
         text += (f" At this budget the unregularized network reaches a validation accuracy of {num(reference)}, below "
                  f"{floor[0]} ({num(floor[1])}): it is still early in training, so these verdicts say how each change "
                  "speeds up or slows down the first epochs, not how it regularizes a fitted network.")
     return text
+
+
+def early_training(reference: float | None, floor: tuple[str, float] | None) -> bool:
+    """True when the regularization study's unregularized reference scores below a baseline that trains on every
+    fit image (its validation accuracy under `floor`'s): it has not fitted, so the study measures early training."""
+    return reference is not None and floor is not None and reference < floor[1]
+
+
+def what_the_study_measures(reference: float | None, floor: tuple[str, float] | None) -> str:
+    """The regularization study's scope in one sentence for a caption or a conclusion: what its verdicts
+    measure, from the unregularized reference against the floor. Empty when the reference fits."""
+    if not early_training(reference, floor):
+        return ""
+    return (f"These verdicts measure early training speed, not regularization: the unregularized reference has not "
+            f"fitted ({num(reference)} validation accuracy, under {floor[0]}'s {num(floor[1])}).")
 
 
 def recommendation_sentence(rec: dict | None, runs: dict) -> str:
@@ -348,13 +363,17 @@ def search_caption(result, provenance: dict) -> str:
             f"configurations; the winner scored {num(d['best_score'])}).") + data_note(provenance)
 
 
-def regularization_caption(table: pd.DataFrame, provenance: dict) -> str:
+def regularization_caption(table: pd.DataFrame, provenance: dict, reference: float | None = None,
+                           floor: tuple[str, float] | None = None) -> str:
+    """`reference`, `floor`: as for `regularization_sentence`; when the reference has not fitted, the caption's
+    takeaway says that the verdicts measure early training speed."""
     changed = table.loc[table["verdict"].isin([V.BETTER, V.WORSE])]
     take = ("No regularizer moves the test accuracy beyond the noise." if changed.empty else
             f"Beyond the noise: {join([f'{c} ({w})' for c, w in zip(changed['change'], changed['verdict'])])}.")
+    scope = what_the_study_measures(reference, floor)
     return ("Each regularizer alone on the tuned CNN without any: test accuracy, the paired difference from the "
             "unregularized network over the seeds with its 95 % interval, and the noise rule's verdict. " + take
-            + data_note(provenance))
+            + (" " + scope if scope else "") + data_note(provenance))
 
 OPTIMIZER_WORDS = {"sgd": "SGD with Nesterov momentum 0.9", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
 SCHEDULE_WORDS = {None: "a constant learning rate", "": "a constant learning rate",
