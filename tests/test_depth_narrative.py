@@ -118,20 +118,29 @@ def test_at_chance_needs_every_seed_near_one_in_ten():
 def test_chance_sentence_says_which_stacks_learned_nothing_and_why():
     runs = chance_runs()
     text = nv.chance_sentence(runs, steps.chance(runs), steps.gradient_ratio)
-    assert text.startswith("The plain deep CNN stays at chance on every seed (test accuracy 0.100, what guessing "
-                           "among 10 classes scores; training loss 2.302 against ln 10 = 2.303")
-    assert "its gradient at initialization vanishes towards the input (first conv layer 9.0 orders" in text
-    assert "the same stack with batch normalization trains (test accuracy 0.860)" in text
-    assert "The residual deep CNN stays at chance" in text
-    assert ("Both stacks without batch norm learned nothing, so their comparison below says nothing about residual "
-            "connections") in text
+    assert text.startswith("The plain deep CNN and the residual deep CNN stay at chance on every seed (test accuracy "
+                           "0.100 to 0.103, what guessing among 10 classes scores; training loss 2.302 against ln 10 = "
+                           "2.303, the loss of a uniform guess): they learned nothing.")
+    assert ("The plain deep CNN: gradient at initialization vanishes towards the input (first conv layer 9.0 orders "
+            "of magnitude below the last's), so its first layers barely move; the same stack with batch normalization "
+            "trains (test accuracy 0.860)") in text
+    assert "The residual deep CNN: the same stack with batch normalization trains (test accuracy 0.810)" in text
+    assert text.endswith("As both stacks without batch norm learned nothing, their accuracies below say nothing about "
+                         "residual connections; only their gradients at initialization compare them.")
     assert nv.chance_sentence(deep_runs(), steps.chance(deep_runs()), steps.gradient_ratio) == ""
     both = chance_runs(bn_acc=(0.1, 0.1, 0.1))
-    assert "it stays at chance with batch normalization too" in nv.chance_sentence(both, steps.chance(both),
-                                                                                  steps.gradient_ratio)
+    text2 = nv.chance_sentence(both, steps.chance(both), steps.gradient_ratio)
+    assert "The plain deep CNN, the residual deep CNN and the plain deep CNN with batch norm stay at chance" in text2
+    assert "barely move; the same stack" not in text2 and "batch normalization trains (test accuracy 0.100)" not in text2
+    assert "The residual deep CNN: the same stack with batch normalization trains (test accuracy 0.810)" in text2
     grows = chance_runs()
-    grows["plain_deep"] = deep_run("plain_deep", 3.0, acc=(0.1, 0.1, 0.1))
-    assert "grows towards the input" in nv.chance_sentence(grows, steps.chance(grows), steps.gradient_ratio)
+    grows["residual_deep"] = deep_run("residual_deep", 3.0, acc=(0.1, 0.1, 0.1))
+    assert "gradient at initialization grows towards the input" in nv.chance_sentence(grows, steps.chance(grows),
+                                                                                       steps.gradient_ratio)
+    single = deep_runs()
+    single["plain_deep"] = deep_run("plain_deep", -9.0, acc=(0.1, 0.1, 0.1))
+    assert "The plain deep CNN stays at chance on every seed (test accuracy 0.100," in nv.chance_sentence(
+        single, steps.chance(single), steps.gradient_ratio)
 
 
 def test_training_sentence_gives_no_verdict_to_a_pair_at_chance():

@@ -111,7 +111,7 @@ def depth_table(depth: dict) -> pd.DataFrame:
     for name in ("plain_deep", "residual_deep", "plain_deep_bn", "residual_deep_bn", "vgg16c", "resnet18", "resnext"):
         m = depth["models"][name]
         ratio = depth["extra"]["gradient_ratio"].get(name, {}).get("init")
-        rows.append({"network": m["label"], "parameters": float(m["parameters"]), "conv layers": m["conv_layers"],
+        rows.append({"network": m["label"], "parameters": int(m["parameters"]), "conv layers": m["conv_layers"],
                      "first/last gradient at init (log10)": (sum(ratio) / len(ratio)) if ratio else float("nan"),
                      "test accuracy": m["seeds"]["mean"]["accuracy"], "s/epoch": m["seconds_per_epoch"]})
     return pd.DataFrame(rows)

@@ -107,47 +107,47 @@ def source_gradient_sentence(runs: dict, layer_norm) -> str:
     return text.strip()
 
 
-def chance_word(info: dict) -> str:
-    """'at chance on every seed (test accuracy 0.100, training loss 2.302 against ln 10 = 2.303)'."""
-    k = round(1 / info["chance_accuracy"])
-    return (f"at chance on every seed (test accuracy {info['accuracy']:.3f}, what guessing among {k} classes scores; "
-            f"training loss {info['train_loss']:.3f} against ln {k} = {info['chance_loss']:.3f}, the loss of a uniform "
-            "guess)")
+def _span(values, digits: int = 3) -> str:
+    lo, hi = min(values), max(values)
+    return f"{lo:.{digits}f}" if f"{lo:.{digits}f}" == f"{hi:.{digits}f}" else f"{lo:.{digits}f} to {hi:.{digits}f}"
 
 
 def chance_sentence(runs: dict, chance: dict, ratio) -> str:
-    """Which deep stacks learned nothing (`steps.chance`), and why: the gradient ratio at initialization, and
-    whether the same stack with batch normalization trained. Empty when every stack learned."""
-    stuck = [n for n in ("plain_deep", "residual_deep", "plain_deep_bn", "residual_deep_bn")
-             if n in chance and chance[n]["at_chance"]]
+    """Which deep stacks learned nothing (`steps.chance`: at chance on every seed), and why: the gradient ratio
+    at initialization, and whether the same stack with batch normalization trained. Empty when every stack
+    learned."""
+    names = ("plain_deep", "residual_deep", "plain_deep_bn", "residual_deep_bn")
+    stuck = [n for n in names if n in chance and chance[n]["at_chance"]]
     if not stuck:
         return ""
-    out = []
+    k = round(1 / chance[stuck[0]]["chance_accuracy"])
+    labels = [runs[n].label for n in stuck]
+    one = len(stuck) == 1
+    out = [f"{capital(join(labels))} {'stays' if one else 'stay'} at chance on every seed (test accuracy "
+           f"{_span([chance[n]['accuracy'] for n in stuck])}, what guessing among {k} classes scores; training loss "
+           f"{_span([chance[n]['train_loss'] for n in stuck])} against ln {k} = {chance[stuck[0]]['chance_loss']:.3f}, "
+           "the loss of a uniform guess): " + ("it learned" if one else "they learned") + " nothing."]
     for n in stuck:
-        info, label = chance[n], runs[n].label
         orders = float(np.mean(ratio(runs[n])))
         why = []
         if orders <= -VANISHING_ORDERS:
-            why.append(f"its gradient at initialization vanishes towards the input (first conv layer "
-                       f"{orders_text(orders)}), so the first layers barely move")
+            why.append(f"gradient at initialization vanishes towards the input (first conv layer {orders_text(orders)}), "
+                       "so its first layers barely move")
         elif orders >= VANISHING_ORDERS:
-            why.append(f"its gradient at initialization grows towards the input (first conv layer {orders_text(orders)}), "
-                       "so the first layers take steps too large to settle")
-        bn = f"{n}_bn" if not n.endswith("_bn") else None
-        if bn and bn in chance:
-            if not chance[bn]["at_chance"]:
-                why.append(f"the same stack with batch normalization trains (test accuracy {chance[bn]['accuracy']:.3f}), "
-                           "so without it the signal and its gradient lose their scale across the layers")
-            else:
-                why.append("it stays at chance with batch normalization too")
-        text = f"{capital(label)} stays {chance_word(info)}"
-        text += (": " + "; ".join(why) + "." if why else ".")
-        out.append(text)
-    pairs = [bn for bn in ("", "_bn") if f"plain_deep{bn}" in stuck and f"residual_deep{bn}" in stuck]
+            why.append(f"gradient at initialization grows towards the input (first conv layer {orders_text(orders)}), "
+                       "so its first layers take steps too large to settle")
+        bn = f"{n}_bn"
+        if not n.endswith("_bn") and bn in chance and not chance[bn]["at_chance"]:
+            why.append(f"the same stack with batch normalization trains (test accuracy {chance[bn]['accuracy']:.3f}), so "
+                       "without it the signal and its gradient lose their scale across the layers")
+        if why:
+            text = f"{capital(runs[n].label)}: " + "; ".join(why)
+            out.append(text[:1].upper() + text[1:] + ".")
+    pairs = ["without batch norm" if bn == "" else "with batch norm" for bn in ("", "_bn")
+             if f"plain_deep{bn}" in stuck and f"residual_deep{bn}" in stuck]
     if pairs:
-        what = join(["without batch norm" if bn == "" else "with batch norm" for bn in pairs])
-        out.append(f"Both stacks {what} learned nothing, so their comparison below says nothing about residual "
-                   "connections; only their gradients at initialization can be compared.")
+        out.append(f"As both stacks {join(pairs)} learned nothing, their accuracies below say nothing about residual "
+                   "connections; only their gradients at initialization compare them.")
     return " ".join(out)
 
 

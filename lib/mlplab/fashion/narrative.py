@@ -320,14 +320,17 @@ def roc_caption(auc_table: pd.DataFrame, label: str, provenance: dict) -> str:
             f"average precision is {short(low['class'])}'s ({low['average_precision']:.3f}).") + data_note(provenance)
 
 
-def misclassified_caption(groups: list[dict], label: str, provenance: dict) -> str:
+def misclassified_caption(groups: list[dict], label: str, provenance: dict, n_pairs: int | None = None) -> str:
+    """`n_pairs`: how many pairs the errors table lists (the figure shows the first len(groups) of them)."""
     if not groups:
         return f"{capital(label)} misclassifies no test image." + data_note(provenance)
     g = groups[0]
-    return (f"Misclassified test images of {label} (first seed), one row per confused pair (true → predicted, with "
-            f"the pair's count), the first images in test order; p is the probability given to the wrong class. The "
-            f"most frequent pair is {short(g['true'])} → {short(g['predicted'])} ({g['count']} images).") + \
-        data_note(provenance)
+    n = len(groups)
+    rows = (f"one row for each of the {n} confused pairs of the errors table" if n_pairs in (None, n) else
+            f"one row for each of the {n} most frequent of the errors table's {n_pairs} confused pairs")
+    return (f"Misclassified test images of {label} (first seed), {rows} (true → predicted, with the pair's count), "
+            f"the first images in test order; p is the probability given to the wrong class. The most frequent pair "
+            f"is {short(g['true'])} → {short(g['predicted'])} ({g['count']:,} images).") + data_note(provenance)
 
 
 def scores_caption(runs: dict, names, provenance: dict) -> str:
