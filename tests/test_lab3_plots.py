@@ -51,3 +51,22 @@ def test_misclassified_caption_counts_the_rows_it_shows():
     four = nv.misclassified_caption(groups[:4], "the tuned CNN", {}, n_pairs=6)
     assert "one row for each of the 4 most frequent of the errors table's 6 confused pairs" in four
     assert "one row per confused pair" not in four
+
+
+def test_library_noise_is_silenced_at_its_source_and_nothing_else():
+    """loky's worker-recycling warning and NNPACK's unsupported-hardware message printed into chapters 8 and 9."""
+    import warnings
+
+    import torch
+
+    import mlplab.models.cnn  # noqa: F401  (switches NNPACK off where the networks are defined)
+    from mlplab.experiment import fanout
+
+    assert torch._C._get_nnpack_enabled() is False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with fanout.backend(2):
+            warnings.warn("A worker stopped while some jobs were given to the executor. This can be caused by a "
+                          "too short worker timeout or by a memory leak.", UserWarning)
+            warnings.warn("something else", UserWarning)
+    assert [str(w.message) for w in caught] == ["something else"]
