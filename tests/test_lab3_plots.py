@@ -70,3 +70,14 @@ def test_library_noise_is_silenced_at_its_source_and_nothing_else():
                           "too short worker timeout or by a memory leak.", UserWarning)
             warnings.warn("something else", UserWarning)
     assert [str(w.message) for w in caught] == ["something else"]
+
+
+def test_glossary_defines_precision_recall_and_augmentation_for_any_data():
+    from mlplab.glossary import terms
+
+    t = terms()
+    for term in ("precision", "recall", "data augmentation"):
+        assert "examples" in t[term], term
+        assert not t[term].startswith(("Of the images", "Of the rows", "Random changes to the training images"))
+    assert "rows of a table, images, texts" in t["precision"]
+    assert "shifts and flips of an image, noise added to a table's standardized inputs" in t["data augmentation"]
