@@ -373,3 +373,13 @@ def test_conclusions_depth_sentences_say_chance_and_not_reproduced():
             "are not reproduced at this budget") in with_f
     assert C.architectures_against_baselines(depth_doc(), fashion_doc(0.84, 0.9)).startswith("VGG-16-C scores below")
     assert "at least as high" in C.architectures_against_baselines(depth_doc(), fashion_doc(0.5, 0.6))
+
+
+def test_deep_table_has_short_headers_and_seed_means():
+    table = steps.deep_rows(deep_runs())
+    assert list(table.columns) == ["network", "conv layers", "parameters", "log10 ratio at init", "log10 ratio trained",
+                                   "train loss", "test accuracy"]
+    assert max(len(c) for c in table.columns) <= 20
+    assert math.isclose(table.loc[0, "log10 ratio at init"], -8.99) and math.isclose(table.loc[0, "train loss"], 2.29)
+    caption = nv.deep_table_caption(table)
+    assert caption.endswith("The weakest gradient at the input at initialization: the plain deep CNN (-9.0).")

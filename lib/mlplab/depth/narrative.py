@@ -301,11 +301,13 @@ def arch_table_caption(table: pd.DataFrame) -> str:
 
 
 def deep_table_caption(table: pd.DataFrame) -> str:
-    worst = table.sort_values("first/last gradient at init (log10)").iloc[0]
-    return ("The four deep stacks: depth, parameters, the first conv layer's gradient norm against the last's "
-            "(log10; 0 is a healthy ratio of 1) at initialization and after training, the training loss at the end "
+    from mlplab.depth.steps import INIT_COLUMN
+
+    worst = table.sort_values(INIT_COLUMN).iloc[0]
+    return ("The four deep stacks: depth, parameters, the log10 ratio of the first conv layer's gradient norm to "
+            "the last's (0: a healthy ratio of 1) at initialization and after training, the training loss at the end "
             "(fit images) and test accuracy, each the mean over the seeds. The weakest gradient at the input at "
-            f"initialization: {worst['network']} ({worst['first/last gradient at init (log10)']:+.1f}).")
+            f"initialization: {worst['network']} ({worst[INIT_COLUMN]:+.1f}).")
 
 
 def claims_caption(claims: list[dict]) -> str:
