@@ -309,7 +309,7 @@ def test_conclusions_fashion_sentence_branches():
     text = C.regularization_sentence(doc)
     assert "augmentation is better than it (+0.0000); of the others, 1 undecided." in text
     assert text.endswith("These verdicts measure early training speed, not regularization: the unregularized "
-                         "reference has not fitted (0.727 validation accuracy, under logistic regression's 0.846).")
+                         "reference has not fitted (validation accuracy 0.727, below the 0.846 of logistic regression).")
 
 
 
@@ -360,13 +360,13 @@ def test_conclusions_depth_sentences_say_chance_and_not_reproduced():
     assert text.startswith("Without batch norm, both deep stacks stay at chance on every seed (test accuracy 0.100 "
                            "and 0.103, training loss near ln 10 = 2.30): neither learned")
     assert "on a par" not in text.split("; with batch norm")[0]
-    assert ("with batch norm, the residual deep CNN with batch norm keeps the gradient nearer the same strength at "
+    assert ("with batch norm, at initialization the residual deep CNN with batch norm keeps the gradient nearer the same strength at "
             "input and output than the plain deep CNN with batch norm") in text
     assert "1 confirmed, 1 not reproduced at this budget and 1 not decided on Fashion-MNIST" in text
     assert "contradicted" not in text
     learned = C.depth_sentences(depth_doc(chance_pair=False))
-    assert learned.startswith("Without batch norm, the residual deep CNN keeps the gradient nearer") and \
-        "and is better than it on test accuracy" in learned
+    assert learned.startswith("Without batch norm, at initialization the residual deep CNN keeps the gradient nearer") \
+        and "the plain deep CNN, and it is better than it on test accuracy" in learned
     with_f = C.depth_sentences(depth_doc(), fashion_doc())
     assert ("All three architectures (0.834 to 0.865) score below the MLP on pixels (0.885) and the source's CNN "
             "(0.903): at 5,000 fit images and 6 epochs they are far from trained, so the source's claims about them "
@@ -383,3 +383,20 @@ def test_deep_table_has_short_headers_and_seed_means():
     assert math.isclose(table.loc[0, "log10 ratio at init"], -8.99) and math.isclose(table.loc[0, "train loss"], 2.29)
     caption = nv.deep_table_caption(table)
     assert caption.endswith("The weakest gradient at the input at initialization: the plain deep CNN (-9.0).")
+
+
+def test_conclusions_ladder_sentence():
+    doc = {"extra": {"ladder": [{"name": "ladder_source", "rung": "the source's CNN", "fit_images": 6000},
+                                {"name": "ladder_batchnorm", "rung": "batch norm after every convolution", "fit_images": 6000},
+                                {"name": "ladder_epochs", "rung": "7 epochs instead of 5", "fit_images": 6000}]},
+           "verdicts": [{"topic": "ladder", "a": "ladder_batchnorm", "b": "ladder_source", "word": "better",
+                         "mean_diff": 0.031},
+                        {"topic": "ladder", "a": "ladder_epochs", "b": "ladder_batchnorm", "word": "worse",
+                         "mean_diff": -0.004}]}
+    assert C.ladder_sentence(doc) == (
+        "In the ablation ladder from the source's CNN to the tuned configuration, the changes that raised the test "
+        "accuracy beyond the noise were batch norm after every convolution (+0.0310); 7 epochs instead of 5 (-0.0040) "
+        "lowered it (2 steps, each on the same 6,000 fit images).")
+    doc["verdicts"] = [dict(v, word="undecided") for v in doc["verdicts"]]
+    assert "no single change raised the test accuracy beyond the noise (2 steps" in C.ladder_sentence(doc)
+    assert C.ladder_sentence({"extra": {}, "verdicts": []}) == ""

@@ -106,13 +106,34 @@ def regularization_sentence(fashion: dict) -> str:
     return text + (" " + scope if scope else "")
 
 
+def ladder_sentence(fashion: dict) -> str:
+    """What the Fashion-MNIST chapter's ablation ladder credits with the tuned CNN's gain: the rungs the noise rule
+    called better (or worse) than the rung before, and the budget they ran on. Empty without a ladder."""
+    rungs = {r["name"]: r for r in fashion.get("extra", {}).get("ladder", [])}
+    recs = [v for v in fashion.get("verdicts", []) if v["topic"] == "ladder" and v["a"] in rungs]
+    if not recs:
+        return ""
+    from mlplab.fashion.narrative import rung_change
+
+    said = lambda vs: join([rung_change(rungs[v["a"]]["rung"], v["mean_diff"]) for v in vs])  # noqa: E731
+    better = [v for v in recs if v["word"] == "better"]
+    worse = [v for v in recs if v["word"] == "worse"]
+    text = ("In the ablation ladder from the source's CNN to the tuned configuration, "
+            + (f"the changes that raised the test accuracy beyond the noise were {said(better)}" if better else
+               "no single change raised the test accuracy beyond the noise"))
+    if worse:
+        text += f"; {said(worse)} lowered it"
+    fit = next(iter(rungs.values()))["fit_images"]
+    return text + f" ({len(recs)} steps, each on the same {fit:,} fit images)."
+
+
 def depth_table(depth: dict) -> pd.DataFrame:
     rows = []
     for name in ("plain_deep", "residual_deep", "plain_deep_bn", "residual_deep_bn", "vgg16c", "resnet18", "resnext"):
         m = depth["models"][name]
         ratio = depth["extra"]["gradient_ratio"].get(name, {}).get("init")
         rows.append({"network": m["label"], "parameters": int(m["parameters"]), "conv layers": m["conv_layers"],
-                     "first/last gradient at init (log10)": (sum(ratio) / len(ratio)) if ratio else float("nan"),
+                     "log10 ratio at init": (sum(ratio) / len(ratio)) if ratio else float("nan"),
                      "test accuracy": m["seeds"]["mean"]["accuracy"], "s/epoch": m["seconds_per_epoch"]})
     return pd.DataFrame(rows)
 
@@ -120,8 +141,8 @@ def depth_table(depth: dict) -> pd.DataFrame:
 def depth_caption(depth: dict, note: str) -> str:
     t = depth_table(depth)
     best = t.sort_values("test accuracy").iloc[-1]
-    return ("Every network of the depth chapter: parameters, convolution layers, the first conv layer's gradient "
-            "against the last's at initialization (deep stacks only), test accuracy and seconds per epoch. The most "
+    return ("Every network of the depth chapter: parameters, convolution layers, the log10 ratio of the first conv "
+            "layer's gradient norm to the last's at initialization (deep stacks only), test accuracy and seconds per epoch. The most "
             f"accurate is {best['network']} ({best['test accuracy']:.4f}).") + note
 
 
@@ -142,7 +163,7 @@ def depth_sentences(depth: dict, fashion: dict | None = None) -> str:
         grad = {"better": "keeps the gradient nearer the same strength at input and output than",
                 "worse": "keeps the gradient further from the same strength at input and output than",
                 "on a par": "keeps the gradient as near the same strength at input and output as"}.get(
-            g["word"], "cannot be told apart, by its gradient at initialization, from")
+            g["word"], "cannot be told apart by its gradient from")
         if chance.get(a, {}).get("at_chance") and chance.get(b, {}).get("at_chance"):
             k = round(1 / chance[a]["chance_accuracy"])
             out.append(f"{what}, both deep stacks stay at chance on every seed (test accuracy "
@@ -150,7 +171,8 @@ def depth_sentences(depth: dict, fashion: dict | None = None) -> str:
                        f"{chance[a]['chance_loss']:.2f}): neither learned, so their accuracies say nothing about "
                        f"residual connections; at initialization {m[a]['label']} {grad} {m[b]['label']}")
             continue
-        out.append(f"{what}, {m[a]['label']} {grad} {m[b]['label']} and is {RELATION[acc['word']]} it on test accuracy")
+        out.append(f"{what}, at initialization {m[a]['label']} {grad} {m[b]['label']}, and it is "
+                   f"{RELATION[acc['word']]} it on test accuracy")
     text = "; ".join(out)
     text = (text[:1].upper() + text[1:] + ".") if text else ""
     claims = depth["extra"].get("claims", [])

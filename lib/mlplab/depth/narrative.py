@@ -273,7 +273,8 @@ def loss_caption(runs: dict) -> str:
                                                                           "plain_deep_bn", "residual_deep_bn")}
     low = min(finals, key=finals.get)
     high = max(finals, key=finals.get)
-    return (f"Training loss per epoch of the four deep stacks (first seed; ln 10 = 2.303 is a uniform guess's). Lowest at the end: {runs[low].label} "
+    return (f"Training loss per epoch of the four deep stacks (first seed; ln 10 = 2.303 is a uniform guess's). "
+            f"Lowest at the end: {runs[low].label} "
             f"({finals[low]:.3f}); highest: {runs[high].label} ({finals[high]:.3f}).")
 
 

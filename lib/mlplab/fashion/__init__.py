@@ -61,7 +61,8 @@ def validate_params(params: dict) -> None:
     c = lab3_checks(params, "fashion_mnist",
                     positive=("logreg_iter", "mlp_epochs", "mlp_batch_size", "source_epochs", "source_batch_size",
                               "reg_epochs", "n_jobs", "threads"),
-                    counts=("max_train", "max_test", "baseline_search_images", "search_images", "reg_images"))
+                    counts=("max_train", "max_test", "baseline_search_images", "search_images", "reg_images",
+                            "ladder_images"))
     c.positive_list("logreg_C", "mlp_lr", "grid_lr")
     c.non_negative("source_lr", "reg_weight_decay", "tuned_weight_decay")
     c.rate("reg_dropout")

@@ -213,7 +213,7 @@ def what_the_study_measures(reference: float | None, floor: tuple[str, float] | 
     if not early_training(reference, floor):
         return ""
     return (f"These verdicts measure early training speed, not regularization: the unregularized reference has not "
-            f"fitted ({num(reference)} validation accuracy, under {floor[0]}'s {num(floor[1])}).")
+            f"fitted (validation accuracy {num(reference)}, below the {num(floor[1])} of {floor[0]}).")
 
 
 def recommendation_sentence(rec: dict | None, runs: dict) -> str:
@@ -415,3 +415,57 @@ def overall_caption(table: pd.DataFrame, provenance: dict) -> str:
     return ("Accuracy and macro-averaged precision, recall and F1 (each class weighted equally) of every model on the "
             f"test images, mean over the seeds. Precision and recall differ most for {widest['model']} "
             f"({widest['macro precision'] - widest['macro recall']:+.4f}).") + data_note(provenance)
+
+
+def ladder_caption(table: pd.DataFrame, provenance: dict) -> str:
+    """The ladder table's caption: what each row is, and the largest step up (its verdict)."""
+    steps = table.iloc[1:]
+    if steps.empty:
+        return "The ablation ladder has no rung beyond the source's CNN." + data_note(provenance)
+    top = steps.loc[steps["change in test"].idxmax()]
+    return ("From the source's CNN to the tuned configuration, one change at a time: each rung adds its change to "
+            "the rung above; test accuracy (mean over the seeds), the change from the rung above with its 95 % "
+            f"interval, and the noise rule's verdict. The largest step: {top['rung']} "
+            f"({top['change in test']:+.4f}, {top['verdict']}).") + data_note(provenance)
+
+
+def rung_change(rung: str, change: float) -> str:
+    """'batch norm (+0.0310)'; a rung that ends in brackets takes the change inside them: 'its layers (widths
+    16 | 32; +0.0120)'."""
+    if rung.endswith(")"):
+        return f"{rung[:-1]}; {change:+.4f})"
+    return f"{rung} ({change:+.4f})"
+
+
+def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int) -> str:
+    """Which changes carried the tuned CNN's gain over the source's (the rungs the noise rule calls better), which
+    cost accuracy, how many stay undecided, and the budget the ladder ran on."""
+    steps = table.iloc[1:]
+    if steps.empty:
+        return "The tuned configuration changes nothing the ladder could add to the source's CNN."
+    first, last = table.iloc[0], table.iloc[-1]
+    better = steps.loc[steps["verdict"] == V.BETTER]
+    worse = steps.loc[steps["verdict"] == V.WORSE]
+    rest = steps.loc[~steps["verdict"].isin([V.BETTER, V.WORSE])]
+    fmt = lambda rows: join([rung_change(r, d) for r, d in zip(rows["rung"], rows["change in test"])])  # noqa: E731
+    text = (f"Along the ladder the test accuracy moves from {num(first['test accuracy'], 4)} (the source's CNN) to "
+            f"{num(last['test accuracy'], 4)} (every change of the tuned configuration). ")
+    if better.empty:
+        text += "No single change raises it beyond the noise"
+    else:
+        top = better.loc[better["change in test"].idxmax()]
+        text += (f"The change{'s' if len(better) > 1 else ''} that raise{'' if len(better) > 1 else 's'} it beyond the "
+                 f"noise: {fmt(better)}; the largest is {top['rung']}")
+    if not worse.empty:
+        text += f"; {fmt(worse)} lower{'s' if len(worse) == 1 else ''} it"
+    if not rest.empty:
+        words = {}
+        for w in rest["verdict"]:
+            words[w] = words.get(w, 0) + 1
+        text += "; of the other steps, " + join([f"{n} {w}" for w, n in words.items()])
+    text += "."
+    if fit_images < all_fit_images:
+        text += (f" Every rung trains on the same {fit_images:,} of the {all_fit_images:,} fit images, with the same "
+                 "seeds and no test-time flip averaging: the steps measure each change at this budget, and a change "
+                 "whose benefit grows with data or epochs may show less here than in the tuned CNN.")
+    return text
