@@ -271,6 +271,12 @@ def test_ladder_sentence_credits_the_rungs_the_noise_rule_calls_better():
     assert "No single change raises it beyond the noise; of the other steps, 1 undecided and 1 on a par." in none
     assert "Every rung trains" not in none
     assert "changes nothing" in nv.ladder_sentence(ladder_frame((), ()), 540, 540)
+    frame = ladder_frame().assign(**{"validation accuracy": [0.80, 0.83, 0.85, 0.84, 0.86]})
+    low = nv.ladder_sentence(frame, 2000, 54000, floor=("logistic regression on pixels", 0.846))
+    assert low.endswith("3 of the 5 rungs stay below the validation accuracy of logistic regression on pixels (0.846) "
+                        "at this budget: they have not fitted, so the steps between them measure training speed as "
+                        "much as the change.")
+    assert "have not fitted" not in nv.ladder_sentence(frame, 2000, 54000, floor=("logistic regression", 0.7))
     assert nv.rung_change("its layers (widths 16 | 32)", -0.2789) == "its layers (widths 16 | 32; -0.2789)"
     assert nv.rung_change("batch norm", 0.031) == "batch norm (+0.0310)"
     caption = nv.ladder_caption(ladder_frame(), FULL)

@@ -437,9 +437,12 @@ def rung_change(rung: str, change: float) -> str:
     return f"{rung} ({change:+.4f})"
 
 
-def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int) -> str:
+def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int,
+                    floor: tuple[str, float] | None = None) -> str:
     """Which changes carried the tuned CNN's gain over the source's (the rungs the noise rule calls better), which
-    cost accuracy, how many stay undecided, and the budget the ladder ran on."""
+    cost accuracy, how many stay undecided, and the budget the ladder ran on. `floor`: (label, validation
+    accuracy) of a baseline fitted on every fit image; rungs whose validation accuracy stays below it have not
+    fitted at this budget, and the text says so."""
     steps = table.iloc[1:]
     if steps.empty:
         return "The tuned configuration changes nothing the ladder could add to the source's CNN."
@@ -468,4 +471,10 @@ def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int) -
         text += (f" Every rung trains on the same {fit_images:,} of the {all_fit_images:,} fit images, with the same "
                  "seeds and no test-time flip averaging: the steps measure each change at this budget, and a change "
                  "whose benefit grows with data or epochs may show less here than in the tuned CNN.")
+    if floor is not None and "validation accuracy" in table:
+        low = table.loc[table["validation accuracy"] < floor[1], "rung"].tolist()
+        if low:
+            text += (f" {len(low)} of the {len(table)} rungs stay below the validation accuracy of {floor[0]} "
+                     f"({num(floor[1])}) at this budget: they have not fitted, so the steps between them measure "
+                     "training speed as much as the change.")
     return text
