@@ -90,7 +90,7 @@ def search_sentence(result, what: str, fit_rows: int) -> str:
     how = "successive halving (epochs as the budget)" if d["method"] == "halving" else "a grid"
     rows = f"{d['searched_rows']:,} of the {fit_rows:,} fit images" if d["searched_rows"] < fit_rows else \
         f"all {fit_rows:,} fit images"
-    return (f"The {what} search ({how}, {d['n_candidates']} configurations, {d['n_fits']} fits on {rows}, "
+    return (f"The {what} search ({how}, {d['n_candidates']:,} configurations, {d['n_fits']:,} fits on {rows}, "
             f"scored on the validation images) chose {params_text(best)}; its validation accuracy was "
             f"{num(d['best_score'])}.")
 
@@ -178,7 +178,7 @@ def errors_sentence(pairs: pd.DataFrame, report: pd.DataFrame, label: str) -> st
     worst = report.sort_values("f1").iloc[0]
     best = report.sort_values("f1").iloc[-1]
     return (f"The most frequent confusion of {label} is {short(top['true'])} taken for {short(top['predicted'])} "
-            f"({int(top['images'])} images, {pct(top['share of true class'])} of that class). Its weakest class is "
+            f"({int(top['images']):,} images, {pct(top['share of true class'])} of that class). Its weakest class is "
             f"{short(worst['class'])} (F1 {worst['f1']:.3f}), its strongest {short(best['class'])} "
             f"(F1 {best['f1']:.3f}).")
 
