@@ -136,6 +136,8 @@ def test_errors_sentence_and_captions_without_errors():
     pairs = pd.DataFrame({"true": ["Shirt"], "predicted": ["T-shirt/top"], "images": [120], "share of true class": [0.12]})
     text = nv.errors_sentence(pairs, report, "the tuned CNN")
     assert "Shirt taken for T-shirt (120 images, 12.0 %" in text and "weakest class is Shirt" in text
+    many = pairs.assign(images=[1200])
+    assert "(1,200 images," in nv.errors_sentence(many, report, "the tuned CNN")
 
 
 def test_recommendation_sentence_branches():
