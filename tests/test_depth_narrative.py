@@ -400,3 +400,11 @@ def test_conclusions_ladder_sentence():
     doc["verdicts"] = [dict(v, word="undecided") for v in doc["verdicts"]]
     assert "no single change raised the test accuracy beyond the noise (2 steps" in C.ladder_sentence(doc)
     assert C.ladder_sentence({"extra": {}, "verdicts": []}) == ""
+
+
+def test_conclusions_claims_caption_counts_not_reproduced():
+    caption = C.claims_caption(depth_doc(), "")
+    assert caption == ("The source's claims about the three architectures, tested on Fashion-MNIST with the noise "
+                       "rule: 1 of 3 confirmed, 1 not reproduced at this budget (narrowed networks, a few thousand "
+                       "images, a few epochs).")
+    assert C.claims_caption(depth_doc(statuses=("confirmed",)), "").endswith("1 of 1 confirmed.")

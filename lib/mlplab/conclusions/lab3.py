@@ -216,9 +216,13 @@ def claims_table(depth: dict) -> pd.DataFrame:
 
 def claims_caption(depth: dict, note: str) -> str:
     claims = depth["extra"].get("claims", [])
-    n = sum(c["status"] == "confirmed" for c in claims)
+    from mlplab.depth import CONFIRMED, NOT_REPRODUCED
+
+    n = sum(c["status"] == CONFIRMED for c in claims)
+    missed = sum(c["status"] == NOT_REPRODUCED for c in claims)
     return (f"The source's claims about the three architectures, tested on Fashion-MNIST with the noise rule: "
-            f"{n} of {len(claims)} confirmed.") + note
+            f"{n} of {len(claims)} confirmed" + (f", {missed} not reproduced at this budget (narrowed networks, a "
+                                                 "few thousand images, a few epochs)" if missed else "") + ".") + note
 
 
 def recommendation_sentences(fashion: dict, depth: dict) -> str:
