@@ -291,6 +291,9 @@ def test_conclusions_fashion_sentence_branches():
     text = C.fashion_sentences(doc)
     assert text.startswith("The tuned CNN is better than the source's CNN") and "does not meet the goal" in text
     assert "beyond the 6-minute budget" in text
+    doc["verdicts"][0].update(low=0.01, high=0.03)
+    assert C.fashion_sentences(doc).startswith("The tuned CNN is better than the source's CNN on test accuracy (+0.0200, "
+                                               "95 % interval +0.0100 to +0.0300, 3 seeds)")
     doc["extra"]["goal"].update(met_accuracy=True, within_time=True)
     assert "meets the goal" in C.fashion_sentences(doc) and "within" in C.fashion_sentences(doc)
     assert "ran no regularization study" in C.regularization_sentence(doc)

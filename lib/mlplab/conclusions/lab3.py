@@ -61,8 +61,12 @@ def fashion_sentences(fashion: dict) -> str:
         v = _verdict(fashion, a, b)
         if v is None:
             continue
+        if v.get("low") is None:
+            out.append(f"{m[a]['label']} is {RELATION[v['word']]} {m[b]['label']} on test accuracy "
+                       f"({v['mean_diff']:+.4f} over {v['n']} seeds)")
+            continue
         out.append(f"{m[a]['label']} is {RELATION[v['word']]} {m[b]['label']} on test accuracy "
-                   f"({v['mean_diff']:+.4f} over {v['n']} seeds)")
+                   f"({v['mean_diff']:+.4f}, 95 % interval {v['low']:+.4f} to {v['high']:+.4f}, {v['n']} seeds)")
     text = "; ".join(out)
     text = text[:1].upper() + text[1:] + "." if text else ""
     g = fashion["extra"].get("goal")
