@@ -110,20 +110,31 @@ def test_comparison_sentence_uses_the_noise_rule_word():
     assert "is undecided" in text and "reaches past the ±0.01 margin of parity" in text and "on a par" not in text
 
 
-def history(valid_loss, train_acc=0.95, valid_acc=0.9):
+def history(valid_loss, train_acc=0.95, valid_acc=0.9, train_loss=None):
     n = len(valid_loss)
-    return pd.DataFrame({"epoch": np.arange(1, n + 1), "validation_loss": valid_loss, "train_accuracy": [train_acc] * n,
-                         "validation_accuracy": [valid_acc] * n})
+    out = pd.DataFrame({"epoch": np.arange(1, n + 1), "validation_loss": valid_loss,
+                        "train_accuracy": [train_acc] * n, "validation_accuracy": [valid_acc] * n})
+    if train_loss is not None:
+        out["train_loss"] = train_loss
+    return out
 
 
-def test_curves_sentence_branches():
+def test_curves_sentence_reads_the_shared_diagnosis():
     assert nv.curves_sentence(None, "x") == ""
-    assert "lowest at the last epoch" in nv.curves_sentence(history([0.5, 0.4, 0.3]), "x")
-    over = nv.curves_sentence(history([0.5, 0.3, 0.36]), "x")
-    assert "lowest at epoch 2 of 3" in over and "generalize" in over
-    flat = nv.curves_sentence(history([0.5, 0.3, 0.301]), "x")
-    assert "lowest at epoch 2 of 3" in flat and "generalize" not in flat
+    falling = nv.curves_sentence(history([0.5, 0.4, 0.3], train_loss=[0.6, 0.4, 0.25]), "x")
+    assert falling == ("At the last epoch x is 0.050 more accurate on its fit images than on the validation images; "
+                       "the validation loss is still falling at the last epoch.")
+    over = nv.curves_sentence(history([0.5, 0.3, 0.36, 0.42], train_loss=[0.5, 0.3, 0.2, 0.1]), "x")
+    assert "the later epochs overfit (validation loss lowest at epoch 2, gap widening)" in over
+    drift = nv.curves_sentence(history([0.5, 0.3, 0.33, 0.36], train_loss=[0.5, 0.3, 0.33, 0.36]), "x")
+    assert "no overfitting" in drift and "overfit (" not in drift
+    above = nv.curves_sentence(history([0.5, 0.3, 0.3, 0.3], train_loss=[0.9, 0.7, 0.6, 0.6]), "x",
+                               {"augment": "shift_flip", "label_smoothing": 0.1, "dropout": 0.0})
+    assert above.endswith("The training loss sits above the validation loss because it is averaged over each epoch's "
+                          "batches with augmentation and label smoothing active while the weights are still changing; "
+                          "the validation loss is measured after the epoch, in evaluation mode.")
     assert "less accurate on its fit images" in nv.curves_sentence(history([0.5, 0.4], train_acc=0.8), "x")
+    assert nv.train_mode({"augment": "none", "dropout": 0.3}) == "dropout" and nv.train_mode(None) == ""
 
 
 def test_errors_sentence_and_captions_without_errors():

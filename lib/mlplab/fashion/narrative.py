@@ -150,25 +150,35 @@ def comparison_sentences(runs: dict, pairs: list[tuple[str, str]], verdicts: dic
     return " ".join(out)
 
 
-def curves_sentence(history: pd.DataFrame | None, label: str) -> str:
-    """Train against validation loss at the last epoch, and where the validation loss was lowest."""
+def train_mode(settings: dict | None) -> str:
+    """What is active while a network trains and not when it is scored ('augmentation and label smoothing'): it
+    explains a training loss above the validation loss."""
+    settings = settings or {}
+    parts = [w for k, w in (("augment", "augmentation"), ("dropout", "dropout"), ("label_smoothing", "label smoothing"))
+             if settings.get(k) not in (None, 0, 0.0, "none", "")]
+    return join(parts)
+
+
+def curves_sentence(history: pd.DataFrame | None, label: str, settings: dict | None = None) -> str:
+    """Train against validation accuracy at the last epoch, then what the validation curve says (the book's one
+    diagnosis, mlplab.experiment.curves.diagnose: overfitting only when the fit-validation gap widens), and why
+    the training loss sits above the validation loss when it does."""
+    from mlplab.experiment.curves import diagnose
+
     if history is None or "validation_loss" not in history or history["validation_loss"].notna().sum() < 2:
         return ""
-    v = history["validation_loss"].to_numpy(float)
-    best, last = int(np.nanargmin(v)), len(v) - 1
     parts = []
     if "train_accuracy" in history and "validation_accuracy" in history:
         gap = float(history["train_accuracy"].iloc[-1] - history["validation_accuracy"].iloc[-1])
         parts.append(f"at the last epoch {label} is {abs(gap):.3f} {'more' if gap >= 0 else 'less'} accurate on its "
                      "fit images than on the validation images")
-    if best == last:
-        parts.append("its validation loss is lowest at the last epoch")
-    else:
-        rise = (v[last] - v[best]) / abs(v[best])
-        parts.append(f"its validation loss is lowest at epoch {best + 1} of {last + 1} and ends {rise:.1%} above that "
-                     "minimum" + (" (the later epochs fit the training images more than they generalize)"
-                                  if rise > 0.01 else ""))
-    return capital("; ".join(parts)) + "."
+    d = diagnose(history, label, train_mode=train_mode(settings))
+    if d.takeaway():
+        parts.append(d.takeaway())
+    text = capital("; ".join(parts)) + "." if parts else ""
+    if d.kind != "none" and d.train_above:
+        text += " " + d.train_above_sentence()
+    return text.strip()
 
 
 def errors_sentence(pairs: pd.DataFrame, report: pd.DataFrame, label: str) -> str:
@@ -294,9 +304,12 @@ def cnn_caption(source_params: int, tuned_params: int) -> str:
             f"width). The tuned network has {size}.")
 
 
-def curves_caption(history: pd.DataFrame | None, label: str, provenance: dict) -> str:
+def curves_caption(history: pd.DataFrame | None, label: str, provenance: dict, settings: dict | None = None) -> str:
+    """`settings`: the network's training settings (what is active only in training explains a training loss
+    above the validation loss)."""
     base = f"Loss and accuracy per epoch of {label} (first seed): fit images, validation images and test images."
-    return base + (" " + curves_sentence(history, label) if curves_sentence(history, label) else "") + data_note(provenance)
+    finding = curves_sentence(history, label, settings)
+    return base + (" " + finding if finding else "") + data_note(provenance)
 
 
 def confusion_caption(pairs: pd.DataFrame, label: str, provenance: dict) -> str:
