@@ -276,7 +276,8 @@ def ladder_frame(verdicts=("better", "undecided", "worse", "better"), changes=(0
 
 def test_ladder_sentence_credits_the_rungs_the_noise_rule_calls_better():
     text = nv.ladder_sentence(ladder_frame(), 6000, 54000)
-    assert text.startswith("Along the ladder the test accuracy moves from 0.8800 (the source's CNN) to 0.8950")
+    assert text.startswith("Along the ladder the test accuracy moves from 0.8800 (the source's CNN) to 0.8950 (every "
+                           "change of the tuned configuration but test-time flip averaging).")
     assert ("The changes that raise it beyond the noise: change 1 (+0.0200) and change 4 (+0.0050); the largest is "
             "change 1; change 3 (-0.0110) lowers it; of the other steps, 1 undecided.") in text
     assert "Every rung trains on the same 6,000 of the 54,000 fit images" in text

@@ -465,7 +465,8 @@ def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int,
     rest = steps.loc[~steps["verdict"].isin([V.BETTER, V.WORSE])]
     fmt = lambda rows: join([rung_change(r, d) for r, d in zip(rows["rung"], rows["change in test"])])  # noqa: E731
     text = (f"Along the ladder the test accuracy moves from {num(first['test accuracy'], 4)} (the source's CNN) to "
-            f"{num(last['test accuracy'], 4)} (every change of the tuned configuration). ")
+            f"{num(last['test accuracy'], 4)} (every change of the tuned configuration but test-time flip "
+            "averaging). ")
     if better.empty:
         text += "No single change raises it beyond the noise"
     else:
@@ -482,8 +483,8 @@ def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int,
     text += "."
     if fit_images < all_fit_images:
         text += (f" Every rung trains on the same {fit_images:,} of the {all_fit_images:,} fit images, with the same "
-                 "seeds and no test-time flip averaging: the steps measure each change at this budget, and a change "
-                 "whose benefit grows with data or epochs may show less here than in the tuned CNN.")
+                 "seeds: the steps measure each change at this budget, and a change whose benefit grows with data or "
+                 "epochs may show less here than in the tuned CNN.")
     if floor is not None and "validation accuracy" in table:
         low = table.loc[table["validation accuracy"] < floor[1], "rung"].tolist()
         if low:
