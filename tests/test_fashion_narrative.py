@@ -281,6 +281,8 @@ def test_ladder_sentence_credits_the_rungs_the_noise_rule_calls_better():
     assert ("The changes that raise it beyond the noise: change 1 (+0.0200) and change 4 (+0.0050); the largest is "
             "change 1; change 3 (-0.0110) lowers it; of the other steps, 1 undecided.") in text
     assert "Every rung trains on the same 6,000 of the 54,000 fit images" in text
+    one = nv.ladder_sentence(ladder_frame(("better", "undecided"), (0.106, 0.01)), 2000, 54000)
+    assert "The change that raises it beyond the noise: change 1 (+0.1060); of the other steps, 1 undecided." in one
     none = nv.ladder_sentence(ladder_frame(("undecided", "on a par"), (0.001, 0.0)), 540, 540)
     assert "No single change raises it beyond the noise; of the other steps, 1 undecided and 1 on a par." in none
     assert "Every rung trains" not in none

@@ -472,7 +472,7 @@ def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int,
     else:
         top = better.loc[better["change in test"].idxmax()]
         text += (f"The change{'s' if len(better) > 1 else ''} that raise{'' if len(better) > 1 else 's'} it beyond the "
-                 f"noise: {fmt(better)}; the largest is {top['rung']}")
+                 f"noise: {fmt(better)}" + (f"; the largest is {top['rung']}" if len(better) > 1 else ""))
     if not worse.empty:
         text += f"; {fmt(worse)} lower{'s' if len(worse) == 1 else ''} it"
     if not rest.empty:
