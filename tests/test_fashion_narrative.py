@@ -110,20 +110,31 @@ def test_comparison_sentence_uses_the_noise_rule_word():
     assert "is undecided" in text and "reaches past the ±0.01 margin of parity" in text and "on a par" not in text
 
 
-def history(valid_loss, train_acc=0.95, valid_acc=0.9):
+def history(valid_loss, train_acc=0.95, valid_acc=0.9, train_loss=None):
     n = len(valid_loss)
-    return pd.DataFrame({"epoch": np.arange(1, n + 1), "validation_loss": valid_loss, "train_accuracy": [train_acc] * n,
-                         "validation_accuracy": [valid_acc] * n})
+    out = pd.DataFrame({"epoch": np.arange(1, n + 1), "validation_loss": valid_loss,
+                        "train_accuracy": [train_acc] * n, "validation_accuracy": [valid_acc] * n})
+    if train_loss is not None:
+        out["train_loss"] = train_loss
+    return out
 
 
-def test_curves_sentence_branches():
+def test_curves_sentence_reads_the_shared_diagnosis():
     assert nv.curves_sentence(None, "x") == ""
-    assert "lowest at the last epoch" in nv.curves_sentence(history([0.5, 0.4, 0.3]), "x")
-    over = nv.curves_sentence(history([0.5, 0.3, 0.36]), "x")
-    assert "lowest at epoch 2 of 3" in over and "generalize" in over
-    flat = nv.curves_sentence(history([0.5, 0.3, 0.301]), "x")
-    assert "lowest at epoch 2 of 3" in flat and "generalize" not in flat
+    falling = nv.curves_sentence(history([0.5, 0.4, 0.3], train_loss=[0.6, 0.4, 0.25]), "x")
+    assert falling == ("At the last epoch x is 0.050 more accurate on its fit images than on the validation images; "
+                       "the validation loss is still falling at the last epoch.")
+    over = nv.curves_sentence(history([0.5, 0.3, 0.36, 0.42], train_loss=[0.5, 0.3, 0.2, 0.1]), "x")
+    assert "the later epochs overfit (validation loss lowest at epoch 2, gap widening)" in over
+    drift = nv.curves_sentence(history([0.5, 0.3, 0.33, 0.36], train_loss=[0.5, 0.3, 0.33, 0.36]), "x")
+    assert "no overfitting" in drift and "overfit (" not in drift
+    above = nv.curves_sentence(history([0.5, 0.3, 0.3, 0.3], train_loss=[0.9, 0.7, 0.6, 0.6]), "x",
+                               {"augment": "shift_flip", "label_smoothing": 0.1, "dropout": 0.0})
+    assert above.endswith("The training loss sits above the validation loss because it is averaged over each epoch's "
+                          "batches with augmentation and label smoothing active while the weights are still changing; "
+                          "the validation loss is measured after the epoch, in evaluation mode.")
     assert "less accurate on its fit images" in nv.curves_sentence(history([0.5, 0.4], train_acc=0.8), "x")
+    assert nv.train_mode({"augment": "none", "dropout": 0.3}) == "dropout" and nv.train_mode(None) == ""
 
 
 def test_errors_sentence_and_captions_without_errors():
@@ -136,6 +147,8 @@ def test_errors_sentence_and_captions_without_errors():
     pairs = pd.DataFrame({"true": ["Shirt"], "predicted": ["T-shirt/top"], "images": [120], "share of true class": [0.12]})
     text = nv.errors_sentence(pairs, report, "the tuned CNN")
     assert "Shirt taken for T-shirt (120 images, 12.0 %" in text and "weakest class is Shirt" in text
+    many = pairs.assign(images=[1200])
+    assert "(1,200 images," in nv.errors_sentence(many, report, "the tuned CNN")
 
 
 def test_recommendation_sentence_branches():
@@ -175,6 +188,12 @@ def test_regularization_caption_and_sentence_branches():
     assert "validation accuracy of 0.570, below logistic regression (0.860): it is still early" in low
     fine = nv.regularization_sentence(par, 3000, 4, study, reference=0.88, floor=("logistic regression", 0.86))
     assert "early in training" not in fine
+    caption = nv.regularization_caption(some, FULL, reference=0.727, floor=("logistic regression", 0.846))
+    assert ("Beyond the noise: data augmentation (better). These verdicts measure early training speed, not "
+            "regularization: the unregularized reference has not fitted (validation accuracy 0.727, below the 0.846 "
+            "of logistic regression).") in caption
+    assert "early training" not in nv.regularization_caption(some, FULL, reference=0.9, floor=("logistic regression", 0.846))
+    assert nv.what_the_study_measures(0.727, None) == "" and nv.what_the_study_measures(None, ("x", 0.8)) == ""
 
 
 def test_confusion_pairs_and_per_class_report_from_kept_predictions():
@@ -219,3 +238,62 @@ def test_overall_table_macro_averages_and_caption():
     t = steps.overall_table({"m": r}, ["m"])
     assert t.iloc[0]["macro precision"] == 1.0 and t.iloc[0]["macro recall"] == 0.5
     assert "differ most for model M (+0.5000)" in nv.overall_caption(t, FULL)
+
+
+SOURCE_SETTINGS = {"blocks": [[32], [64]], "hidden": [128], "batch_norm": False, "optimizer": "adam", "lr": 0.001,
+                   "epochs": 5, "batch_size": 128, "augment": "none"}
+TUNED_SETTINGS = {"blocks": [[16], [32, 32], [64, 64]], "pool_until": 7, "hidden": [128], "batch_norm": True,
+                  "optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0005, "label_smoothing": 0.1,
+                  "lr_schedule": "onecycle", "epochs": 7, "batch_size": 256, "augment": "none"}
+
+
+def test_ladder_rungs_change_one_thing_at_a_time_and_end_at_the_tuned_settings():
+    rungs = steps.ladder_rungs(SOURCE_SETTINGS, TUNED_SETTINGS)
+    assert [n for n, _, _ in rungs] == ["ladder_source", "ladder_layers", "ladder_batchnorm", "ladder_optimizer",
+                                        "ladder_smoothing", "ladder_decay", "ladder_epochs"]  # augmentation: none = none
+    texts = [t for _, t, _ in rungs]
+    assert texts[3] == "SGD with Nesterov momentum 0.9, a one-cycle learning rate peaking at 0.1, batch 256"
+    assert texts[-1] == "7 epochs instead of 5" and not any(t.startswith(("+", "-")) for t in texts)
+    for (_, _, before), (_, _, after) in zip(rungs, rungs[1:]):
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        assert 1 <= len(changed) <= 4, changed   # one change (the optimizer rung moves its rate, schedule and batch)
+    last = rungs[-1][2]
+    assert all(last[k] == v for k, v in TUNED_SETTINGS.items())
+    assert rungs[0][2]["batch_norm"] is False and rungs[0][2]["lr_schedule"] is None
+    aug = steps.ladder_rungs(SOURCE_SETTINGS, {**TUNED_SETTINGS, "augment": "shift_flip", "lr_schedule": None})
+    assert ("ladder_augment", "augmentation (shifts and flips)") in [(n, t) for n, t, _ in aug]
+    assert "SGD with Nesterov momentum 0.9, learning rate 0.1, batch 256" in [t for _, t, _ in aug]
+
+
+def ladder_frame(verdicts=("better", "undecided", "worse", "better"), changes=(0.02, 0.001, -0.011, 0.005)):
+    rows = [{"rung": "the source's CNN", "test accuracy": 0.88, "change in test": float("nan"), "verdict": "–"}]
+    acc = 0.88
+    for i, (w, d) in enumerate(zip(verdicts, changes)):
+        acc += d
+        rows.append({"rung": f"change {i + 1}", "test accuracy": acc, "change in test": d, "verdict": w})
+    return pd.DataFrame(rows)
+
+
+def test_ladder_sentence_credits_the_rungs_the_noise_rule_calls_better():
+    text = nv.ladder_sentence(ladder_frame(), 6000, 54000)
+    assert text.startswith("Along the ladder the test accuracy moves from 0.8800 (the source's CNN) to 0.8950 (every "
+                           "change of the tuned configuration but test-time flip averaging).")
+    assert ("The changes that raise it beyond the noise: change 1 (+0.0200) and change 4 (+0.0050); the largest is "
+            "change 1; change 3 (-0.0110) lowers it; of the other steps, 1 undecided.") in text
+    assert "Every rung trains on the same 6,000 of the 54,000 fit images" in text
+    one = nv.ladder_sentence(ladder_frame(("better", "undecided"), (0.106, 0.01)), 2000, 54000)
+    assert "The change that raises it beyond the noise: change 1 (+0.1060); of the other steps, 1 undecided." in one
+    none = nv.ladder_sentence(ladder_frame(("undecided", "on a par"), (0.001, 0.0)), 540, 540)
+    assert "No single change raises it beyond the noise; of the other steps, 1 undecided and 1 on a par." in none
+    assert "Every rung trains" not in none
+    assert "changes nothing" in nv.ladder_sentence(ladder_frame((), ()), 540, 540)
+    frame = ladder_frame().assign(**{"validation accuracy": [0.80, 0.83, 0.85, 0.84, 0.86]})
+    low = nv.ladder_sentence(frame, 2000, 54000, floor=("logistic regression on pixels", 0.846))
+    assert low.endswith("3 of the 5 rungs stay below the validation accuracy of logistic regression on pixels (0.846) "
+                        "at this budget: they have not fitted, so the steps between them measure training speed as "
+                        "much as the change.")
+    assert "have not fitted" not in nv.ladder_sentence(frame, 2000, 54000, floor=("logistic regression", 0.7))
+    assert nv.rung_change("its layers (widths 16 | 32)", -0.2789) == "its layers (widths 16 | 32; -0.2789)"
+    assert nv.rung_change("batch norm", 0.031) == "batch norm (+0.0310)"
+    caption = nv.ladder_caption(ladder_frame(), FULL)
+    assert caption.endswith("The largest step: change 1 (+0.0200, better).")

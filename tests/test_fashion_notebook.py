@@ -70,7 +70,9 @@ def test_lab3_notebooks_on_the_quick_profile(tmp_path, monkeypatch):
                                                   key=lambda n: fashion["models"][n]["validation"]["accuracy"])
     assert {"searches", "epochs", "goal", "per_class", "confusions", "flip_asymmetry"} <= set(fashion["extra"])
     assert fashion["extra"]["epochs"]["chosen"] in QUICK["fashion_mnist"]["tuned_epochs"]
-    assert {v["topic"] for v in fashion["verdicts"]} == {"headline", "regularization"}
+    assert {v["topic"] for v in fashion["verdicts"]} == {"headline", "regularization", "ladder"}
+    ladder = fashion["extra"]["ladder"]
+    assert ladder[0]["name"] == "ladder_source" and len(ladder) >= 3 and all(r["name"] in fashion["models"] for r in ladder)
 
     depth, _ = execute_notebook(NB32, "depth", tmp_path, monkeypatch, FIG32, {"profile": "quick", **QUICK["depth"]})
     assert set(NOTEBOOKS["depth"].required_models) <= set(depth["models"])

@@ -65,6 +65,14 @@ CORE = {
            "for numbers, HistGradientBoostingClassifier for classes).",
     "MLP": "Multilayer perceptron: layers of weighted sums each followed by a non-linear activation (ReLU here).",
     "recommended model": "The model with the best mean validation score among the non-leaky candidates.",
+    "precision": "Of the examples a model assigns to a class (rows of a table, images, texts, time windows), the "
+                 "share that truly belong to it: how far a prediction of that class can be trusted.",
+    "recall": "Of the examples that truly belong to a class, the share the model assigns to it: how many of them "
+              "it finds.",
+    "data augmentation": "Random, label-preserving changes to the training examples, drawn anew every epoch, so a "
+                         "model never sees exactly the same example twice: shifts and flips of an image, noise "
+                         "added to a table's standardized inputs, words dropped from a text. None at prediction "
+                         "time.",
 }
 
 PACKAGES = ("mlplab.regression", "mlplab.classification", "mlplab.california", "mlplab.wildfire", "mlplab.fashion",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mlplab.depth import CLAIM_STATUSES
 from mlplab.errors import UserError
 from mlplab.experiment.prose import join, pct
 
@@ -60,8 +61,12 @@ def fashion_sentences(fashion: dict) -> str:
         v = _verdict(fashion, a, b)
         if v is None:
             continue
+        if v.get("low") is None:
+            out.append(f"{m[a]['label']} is {RELATION[v['word']]} {m[b]['label']} on test accuracy "
+                       f"({v['mean_diff']:+.4f} over {v['n']} seeds)")
+            continue
         out.append(f"{m[a]['label']} is {RELATION[v['word']]} {m[b]['label']} on test accuracy "
-                   f"({v['mean_diff']:+.4f} over {v['n']} seeds)")
+                   f"({v['mean_diff']:+.4f}, 95 % interval {v['low']:+.4f} to {v['high']:+.4f}, {v['n']} seeds)")
     text = "; ".join(out)
     text = text[:1].upper() + text[1:] + "." if text else ""
     g = fashion["extra"].get("goal")
@@ -77,16 +82,53 @@ def fashion_sentences(fashion: dict) -> str:
 
 
 def regularization_sentence(fashion: dict) -> str:
+    """The regularization study's decided verdicts, the words of the others, and, when its unregularized reference
+    scored below logistic regression on the validation images, that the verdicts measure early training speed."""
+    from mlplab.fashion.narrative import what_the_study_measures
+
     recs = [v for v in fashion.get("verdicts", []) if v["topic"] == "regularization"]
     if not recs:
         return "The Fashion-MNIST chapter ran no regularization study."
     m = fashion["models"]
     decided = [v for v in recs if v["word"] in ("better", "worse")]
+    rest = [v for v in recs if v["word"] not in ("better", "worse")]
     if not decided:
-        return (f"None of the {len(recs)} regularizers changed the unregularized tuned CNN's test accuracy beyond the "
+        text = (f"None of the {len(recs)} regularizers changed the unregularized tuned CNN's test accuracy beyond the "
                 "noise in the regularization study.")
-    parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({v['mean_diff']:+.4f})" for v in decided]
-    return f"Against the tuned CNN without regularizers, {join(parts)}; the others are on a par."
+    else:
+        parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({v['mean_diff']:+.4f})" for v in decided]
+        text = f"Against the tuned CNN without regularizers, {join(parts)}"
+        if rest:
+            words = {}
+            for v in rest:
+                words[v["word"]] = words.get(v["word"], 0) + 1
+            text += "; of the others, " + join([f"{n} {w}" for w, n in words.items()])
+        text += "."
+    ref = m.get(recs[0]["b"], {}).get("validation", {}).get("accuracy")
+    floor = m.get("logreg", {}).get("validation", {}).get("accuracy")
+    scope = what_the_study_measures(ref, (m["logreg"]["label"], floor) if floor is not None else None)
+    return text + (" " + scope if scope else "")
+
+
+def ladder_sentence(fashion: dict) -> str:
+    """What the Fashion-MNIST chapter's ablation ladder credits with the tuned CNN's gain: the rungs the noise rule
+    called better (or worse) than the rung before, and the budget they ran on. Empty without a ladder."""
+    rungs = {r["name"]: r for r in fashion.get("extra", {}).get("ladder", [])}
+    recs = [v for v in fashion.get("verdicts", []) if v["topic"] == "ladder" and v["a"] in rungs]
+    if not recs:
+        return ""
+    from mlplab.fashion.narrative import rung_change
+
+    said = lambda vs: join([rung_change(rungs[v["a"]]["rung"], v["mean_diff"]) for v in vs])  # noqa: E731
+    better = [v for v in recs if v["word"] == "better"]
+    worse = [v for v in recs if v["word"] == "worse"]
+    text = ("In the ablation ladder from the source's CNN to the tuned configuration, "
+            + (f"the changes that raised the test accuracy beyond the noise were {said(better)}" if better else
+               "no single change raised the test accuracy beyond the noise"))
+    if worse:
+        text += f"; {said(worse)} lowered it"
+    fit = next(iter(rungs.values()))["fit_images"]
+    return text + f" ({len(recs)} steps, each on the same {fit:,} fit images)."
 
 
 def depth_table(depth: dict) -> pd.DataFrame:
@@ -94,8 +136,8 @@ def depth_table(depth: dict) -> pd.DataFrame:
     for name in ("plain_deep", "residual_deep", "plain_deep_bn", "residual_deep_bn", "vgg16c", "resnet18", "resnext"):
         m = depth["models"][name]
         ratio = depth["extra"]["gradient_ratio"].get(name, {}).get("init")
-        rows.append({"network": m["label"], "parameters": float(m["parameters"]), "conv layers": m["conv_layers"],
-                     "first/last gradient at init (log10)": (sum(ratio) / len(ratio)) if ratio else float("nan"),
+        rows.append({"network": m["label"], "parameters": int(m["parameters"]), "conv layers": m["conv_layers"],
+                     "log10 ratio at init": (sum(ratio) / len(ratio)) if ratio else float("nan"),
                      "test accuracy": m["seeds"]["mean"]["accuracy"], "s/epoch": m["seconds_per_epoch"]})
     return pd.DataFrame(rows)
 
@@ -103,13 +145,17 @@ def depth_table(depth: dict) -> pd.DataFrame:
 def depth_caption(depth: dict, note: str) -> str:
     t = depth_table(depth)
     best = t.sort_values("test accuracy").iloc[-1]
-    return ("Every network of the depth chapter: parameters, convolution layers, the first conv layer's gradient "
-            "against the last's at initialization (deep stacks only), test accuracy and seconds per epoch. The most "
+    return ("Every network of the depth chapter: parameters, convolution layers, the log10 ratio of the first conv "
+            "layer's gradient norm to the last's at initialization (deep stacks only), test accuracy and seconds per epoch. The most "
             f"accurate is {best['network']} ({best['test accuracy']:.4f}).") + note
 
 
-def depth_sentences(depth: dict) -> str:
+def depth_sentences(depth: dict, fashion: dict | None = None) -> str:
+    """The deep stacks' gradient and accuracy verdicts (a pair that stayed at chance on every seed is said to be
+    at chance, not given a verdict), the source's claims by status, and, with the Fashion-MNIST results, where the
+    three architectures stand against that chapter's MLP and source's CNN."""
     m = depth["models"]
+    chance = depth["extra"].get("chance", {})
     out = []
     for a, b, what in (("residual_deep", "plain_deep", "without batch norm"),
                        ("residual_deep_bn", "plain_deep_bn", "with batch norm")):
@@ -118,17 +164,53 @@ def depth_sentences(depth: dict) -> str:
                    None)
         if g is None or acc is None:
             continue
-        grad = {"better": "keeps the gradient stronger at the input than", "worse": "keeps it weaker at the input than",
-                "on a par": "keeps it about as strong at the input as"}.get(g["word"], "cannot be told apart from")
-        out.append(f"{what}, {m[a]['label']} {grad} {m[b]['label']} and is {RELATION[acc['word']]} it on test accuracy")
+        grad = {"better": "keeps the gradient nearer the same strength at input and output than",
+                "worse": "keeps the gradient further from the same strength at input and output than",
+                "on a par": "keeps the gradient as near the same strength at input and output as"}.get(
+            g["word"], "cannot be told apart by its gradient from")
+        if chance.get(a, {}).get("at_chance") and chance.get(b, {}).get("at_chance"):
+            k = round(1 / chance[a]["chance_accuracy"])
+            out.append(f"{what}, both deep stacks stay at chance on every seed (test accuracy "
+                       f"{chance[b]['accuracy']:.3f} and {chance[a]['accuracy']:.3f}, training loss near ln {k} = "
+                       f"{chance[a]['chance_loss']:.2f}): neither learned, so their accuracies say nothing about "
+                       f"residual connections; at initialization {m[a]['label']} {grad} {m[b]['label']}")
+            continue
+        out.append(f"{what}, at initialization {m[a]['label']} {grad} {m[b]['label']}, and it is "
+                   f"{RELATION[acc['word']]} it on test accuracy")
     text = "; ".join(out)
     text = (text[:1].upper() + text[1:] + ".") if text else ""
     claims = depth["extra"].get("claims", [])
     if claims:
-        counts = {k: sum(c["status"] == k for c in claims) for k in ("confirmed", "contradicted", "not decided")}
+        counts = {k: sum(c["status"] == k for c in claims) for k in CLAIM_STATUSES}
         text += (" Of the source's claims about VGG-16, ResNet-18 and ResNeXt, "
                  + join([f"{n} {k}" for k, n in counts.items() if n]) + " on Fashion-MNIST.")
+    if fashion is not None:
+        text += " " + architectures_against_baselines(depth, fashion)
     return text.strip()
+
+
+def architectures_against_baselines(depth: dict, fashion: dict) -> str:
+    """Whether the depth chapter's three architectures score below the Fashion-MNIST chapter's MLP on pixels and
+    source's CNN (trained on every fit image there; other images, so a plain comparison of means)."""
+    fm = fashion["models"]
+    refs = [(fm[k]["label"], float(fm[k]["seeds"]["mean"]["accuracy"])) for k in ("mlp", "cnn_source") if k in fm]
+    t = depth_table(depth).iloc[4:7]
+    if not refs or t.empty:
+        return ""
+    floor = min(a for _, a in refs)
+    below = t.loc[t["test accuracy"] < floor, "network"].tolist()
+    fit = depth["extra"].get("fit_images")
+    epochs = depth.get("params", {}).get("arch_epochs")
+    budget = (f"{fit:,} fit images" if fit else "a subset of the images") + (f" and {epochs} epochs" if epochs else "")
+    refs_text = join([f"{lbl} ({a:.3f})" for lbl, a in refs])
+    if len(below) == len(t):
+        return (f"All three architectures ({t['test accuracy'].min():.3f} to {t['test accuracy'].max():.3f}) score "
+                f"below {refs_text}: at {budget} they are far from trained, so the source's claims about them are "
+                "not reproduced at this budget, which does not refute them.")
+    if below:
+        return f"{join(below)} score{'s' if len(below) == 1 else ''} below {refs_text} at {budget}."
+    low_label, low = min(refs, key=lambda r: r[1])
+    return f"All three architectures score at least as high as {low_label} ({low:.3f}), at {budget}."
 
 
 def claims_table(depth: dict) -> pd.DataFrame:
@@ -138,9 +220,13 @@ def claims_table(depth: dict) -> pd.DataFrame:
 
 def claims_caption(depth: dict, note: str) -> str:
     claims = depth["extra"].get("claims", [])
-    n = sum(c["status"] == "confirmed" for c in claims)
+    from mlplab.depth import CONFIRMED, NOT_REPRODUCED
+
+    n = sum(c["status"] == CONFIRMED for c in claims)
+    missed = sum(c["status"] == NOT_REPRODUCED for c in claims)
     return (f"The source's claims about the three architectures, tested on Fashion-MNIST with the noise rule: "
-            f"{n} of {len(claims)} confirmed.") + note
+            f"{n} of {len(claims)} confirmed" + (f", {missed} not reproduced at this budget (narrowed networks, a "
+                                                 "few thousand images, a few epochs)" if missed else "") + ".") + note
 
 
 def recommendation_sentences(fashion: dict, depth: dict) -> str:

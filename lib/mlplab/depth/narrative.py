@@ -7,16 +7,38 @@ import numpy as np
 import pandas as pd
 
 from mlplab.experiment import verdict as V
-from mlplab.experiment.prose import join
+from mlplab.experiment.prose import capital, join
 
 VANISHING_ORDERS = 2.0   # first-layer gradient this many orders of magnitude below the last: "vanishing"
 
 
+def data_note(provenance: dict, report: dict, splits) -> str:
+    """Appended to every caption: how many images each part of this chapter used, and of what."""
+    s = splits[0]
+    whole = report.get("subset_of", {})
+    n_train, n_test = int(whole.get("train", report["train"])), int(whole.get("test", report["test"]))
+    what = ("the embedded subset's" if provenance.get("source") == "embedded" else "Fashion-MNIST's")
+    tail = " (the embedded subset, not the full set)" if provenance.get("source") == "embedded" else ""
+    return (f" Data: {len(s.fit):,} fit, {len(s.validation):,} validation and {len(s.test):,} test images, stratified "
+            f"from {what} {n_train:,} training and {n_test:,} test images{tail}.")
+
+
+def rates_text(*rates: float) -> str:
+    """'learning rate 0.05' when every rate is the same, else 'learning rate 0.05 and 0.1'."""
+    uniq = list(dict.fromkeys(float(r) for r in rates))
+    if len(uniq) == 1:
+        return f"learning rate {uniq[0]:g}"
+    return f"learning rate {join([f'{r:g}' for r in rates])}"
+
+
 def setting_sentence(params: dict, fit_images: int, deep_convs: int, device: str = "cpu") -> str:
+    same = float(params["deep_lr"]) == float(params["arch_lr"])
+    rate = (rates_text(params["deep_lr"]) if same else
+            f"learning rate {params['deep_lr']:g} for the deep stacks and {params['arch_lr']:g} for the architectures")
     return (f"Every network here trains on a stratified {fit_images:,} of the fit images for a fixed number of epochs "
             f"({params['deep_epochs']} for the deep stacks, {params['arch_epochs']} for the three architectures) with "
-            f"{params['optimizer'].upper() if params['optimizer'] == 'sgd' else params['optimizer']} (learning rate "
-            f"{params['deep_lr']:g} and {params['arch_lr']:g}, cosine decay, batch {params['batch_size']}), on the "
+            f"{params['optimizer'].upper() if params['optimizer'] == 'sgd' else params['optimizer']} ({rate}, cosine "
+            f"decay, batch {params['batch_size']}), on the "
             f"{'GPU' if str(device).startswith('cuda') else 'CPU'}. The deep stacks have {deep_convs} convolution layers of widths "
             f"{params['deep_width']}, {2 * params['deep_width']} and {4 * params['deep_width']}; the architectures' "
             f"widths are scaled down from the papers' (VGG-16-C's first block {params['vgg_width']} filters instead of "
@@ -39,8 +61,9 @@ def orders_text(orders: float, of: str = "the last's") -> str:
 
 
 def gradient_sentence(runs: dict, verdicts: dict, ratio) -> str:
-    """At initialization: how many orders of magnitude the first conv layer's gradient is below the last's,
-    plain against residual, without and with batch norm."""
+    """At initialization: how many orders of magnitude the first conv layer's gradient is below (or above) the
+    last's, plain against residual, without and with batch norm. Gradient health is judged by the distance
+    from a ratio of 1 on a log scale (the verdicts of `steps.deep_verdicts`): growth counts as much as decay."""
     out = []
     for bn, what in (("", "without batch norm"), ("_bn", "with batch norm")):
         p, r = runs[f"plain_deep{bn}"], runs[f"residual_deep{bn}"]
@@ -50,15 +73,20 @@ def gradient_sentence(runs: dict, verdicts: dict, ratio) -> str:
                   f"{orders_text(rp_)}, mean over seeds), that of the residual stack {vanishing_word(rr)} "
                   f"({orders_text(rr)})")
         if v.word == V.BETTER:
-            clause += "; the residual connections keep it stronger at the input by the noise rule"
+            clause += ("; the residual connections keep it nearer the same strength at input and output (a ratio of "
+                       "1) by the noise rule")
         elif v.word == V.WORSE:
-            clause += "; the plain stack keeps it stronger at the input by the noise rule"
+            clause += "; the plain stack keeps it nearer the same strength at input and output by the noise rule"
         elif v.word == V.PAR:
-            clause += "; the noise rule cannot tell them apart"
+            clause += "; both are equally far from the same strength at input and output, by the noise rule"
+        elif v.word == V.UNDECIDED:
+            clause += "; the noise rule cannot tell which keeps it nearer the same strength at input and output"
         else:
             clause += f"; {v.n} seeds are too few to call it"
         out.append(clause)
-    return "At initialization, " + "; ".join(out) + "."
+    return ("At initialization, " + "; ".join(out) + ". A healthy gradient reaches the input about as strong as it "
+            "leaves the output: growth towards the input is judged as far from that as decay (distance from a ratio "
+            "of 1 on a log scale).")
 
 
 def source_gradient_sentence(runs: dict, layer_norm) -> str:
@@ -79,7 +107,54 @@ def source_gradient_sentence(runs: dict, layer_norm) -> str:
     return text.strip()
 
 
-def training_sentence(runs: dict, verdicts: dict) -> str:
+def _span(values, digits: int = 3) -> str:
+    lo, hi = min(values), max(values)
+    return f"{lo:.{digits}f}" if f"{lo:.{digits}f}" == f"{hi:.{digits}f}" else f"{lo:.{digits}f} to {hi:.{digits}f}"
+
+
+def chance_sentence(runs: dict, chance: dict, ratio) -> str:
+    """Which deep stacks learned nothing (`steps.chance`: at chance on every seed), and why: the gradient ratio
+    at initialization, and whether the same stack with batch normalization trained. Empty when every stack
+    learned."""
+    names = ("plain_deep", "residual_deep", "plain_deep_bn", "residual_deep_bn")
+    stuck = [n for n in names if n in chance and chance[n]["at_chance"]]
+    if not stuck:
+        return ""
+    k = round(1 / chance[stuck[0]]["chance_accuracy"])
+    labels = [runs[n].label for n in stuck]
+    one = len(stuck) == 1
+    out = [f"{capital(join(labels))} {'stays' if one else 'stay'} at chance on every seed (test accuracy "
+           f"{_span([chance[n]['accuracy'] for n in stuck])}, what guessing among {k} classes scores; training loss "
+           f"{_span([chance[n]['train_loss'] for n in stuck])} against ln {k} = {chance[stuck[0]]['chance_loss']:.3f}, "
+           "the loss of a uniform guess): " + ("it learned" if one else "they learned") + " nothing."]
+    for n in stuck:
+        orders = float(np.mean(ratio(runs[n])))
+        why = []
+        if orders <= -VANISHING_ORDERS:
+            why.append(f"gradient at initialization vanishes towards the input (first conv layer {orders_text(orders)}), "
+                       "so its first layers barely move")
+        elif orders >= VANISHING_ORDERS:
+            why.append(f"gradient at initialization grows towards the input (first conv layer {orders_text(orders)}), "
+                       "so its first layers take steps too large to settle")
+        bn = f"{n}_bn"
+        if not n.endswith("_bn") and bn in chance and not chance[bn]["at_chance"]:
+            why.append(f"the same stack with batch normalization trains (test accuracy {chance[bn]['accuracy']:.3f}), so "
+                       "without it the signal and its gradient lose their scale across the layers")
+        if why:
+            text = f"{capital(runs[n].label)}: " + "; ".join(why)
+            out.append(text[:1].upper() + text[1:] + ".")
+    pairs = ["without batch norm" if bn == "" else "with batch norm" for bn in ("", "_bn")
+             if f"plain_deep{bn}" in stuck and f"residual_deep{bn}" in stuck]
+    if pairs:
+        out.append(f"As both stacks {join(pairs)} learned nothing, their accuracies below say nothing about residual "
+                   "connections; only their gradients at initialization compare them.")
+    return " ".join(out)
+
+
+def training_sentence(runs: dict, verdicts: dict, chance: dict | None = None) -> str:
+    """Final training loss (first seed, as plotted) and test accuracy of each pair; a pair that stayed at chance
+    (`chance`, from `steps.chance`) is said to be at chance instead of being given an ordinary verdict."""
+    chance = chance or {}
     out = []
     for bn, what in (("", "Without batch norm"), ("_bn", "With batch norm")):
         p, r = runs[f"plain_deep{bn}"], runs[f"residual_deep{bn}"]
@@ -87,26 +162,73 @@ def training_sentence(runs: dict, verdicts: dict) -> str:
         lp, lr_ = float(p.history["train_loss"].iloc[-1]), float(r.history["train_loss"].iloc[-1])
         still = [n for n, run in (("plain", p), ("residual", r))
                  if float(run.history["train_loss"].iloc[-1]) >= float(run.history["train_loss"].iloc[0]) * 0.9]
-        stuck = ("" if not still else " (both barely moved from their first epoch's)" if len(still) == 2
-                 else f" (the {still[0]} one barely moved from its first epoch's)")
-        clause = (f"{what}, the plain stack ends training at a loss of {lp:.3f} and the residual one at {lr_:.3f}"
-                  + stuck + f"; test accuracy {p.mean('accuracy'):.3f} against {r.mean('accuracy'):.3f}, so the "
-                  f"residual stack is {V.relation(v)} the plain one: {V.interval_text(v, digits=3)}")
+        stuck = ("" if not still else "; both barely moved from their first epoch's" if len(still) == 2
+                 else f"; the {still[0]} one barely moved from its first epoch's")
+        clause = (f"{what}, the plain stack ends training at a loss of {lp:.3f} and the residual one at {lr_:.3f} "
+                  f"(first seed{stuck}); test accuracy {p.mean('accuracy'):.3f} against {r.mean('accuracy'):.3f}")
+        at = [name for name, key in (("plain", f"plain_deep{bn}"), ("residual", f"residual_deep{bn}"))
+              if chance.get(key, {}).get("at_chance")]
+        if len(at) == 2:
+            clause += (", both at chance on every seed: neither learned, so the noise rule's "
+                       f"{V.interval_text(v, digits=3)} compares two guessers, not the residual connections")
+        else:
+            if at:
+                clause += f" (the {at[0]} stack at chance on every seed)"
+            clause += (f", so the residual stack is {V.relation(v)} the plain one: {V.interval_text(v, digits=3)}")
         out.append(clause)
     return ". ".join(out) + "."
 
 
 def claims_sentence(claims: list[dict]) -> str:
-    counts = {k: sum(c["status"] == k for c in claims) for k in ("confirmed", "contradicted", "not decided")}
+    from mlplab.depth import CLAIM_STATUSES, CONFIRMED, NOT_REPRODUCED
+
+    counts = {k: sum(c["status"] == k for c in claims) for k in CLAIM_STATUSES}
     parts = [f"{n} {k}" for k, n in counts.items() if n]
     text = f"Of the source's {len(claims)} claims, {join(parts)} by the noise rule on our seeds."
-    conf = [c["claim"].split(" (")[0] for c in claims if c["status"] == "confirmed"]
-    contra = [c["claim"].split(" (")[0] for c in claims if c["status"] == "contradicted"]
+    conf = [c["claim"].split(" (")[0] for c in claims if c["status"] == CONFIRMED]
+    missed = [c["claim"].split(" (")[0] for c in claims if c["status"] == NOT_REPRODUCED]
     if conf:
         text += f" Confirmed: {join(conf)}."
-    if contra:
-        text += f" Contradicted: {join(contra)}."
+    if missed:
+        text += (f" Not reproduced at this budget: {join(missed)} (our runs do not show it; with narrowed networks "
+                 "trained briefly on a few thousand images, that does not refute the source).")
     return text
+
+
+def baselines_sentence(table: pd.DataFrame, fashion: dict | None, fit_images: int, epochs: int) -> str:
+    """The three architectures against the MLP on pixels and the source's CNN of the Fashion-MNIST chapter
+    (its results file), which train on all its fit images: if they score below, the text says so and why
+    the source's claims are then not reproduced at this budget. Different fit and test images: no noise
+    rule, a plain comparison of means."""
+    if fashion is None:
+        return ("The Fashion-MNIST chapter's results are missing, so the architectures are not set against its MLP "
+                "and the source's CNN.")
+    m = fashion["models"]
+    split = fashion.get("extra", {}).get("split", {})
+    refs = [(m[k]["label"], float(m[k]["seeds"]["mean"]["accuracy"])) for k in ("mlp", "cnn_source") if k in m]
+    if not refs:
+        return ""
+    acc = dict(zip(table["network"], table["test accuracy"]))
+    floor = min(a for _, a in refs)
+    below = [n for n, a in acc.items() if a < floor]
+    ref_text = join([f"{lbl} ({a:.3f})" for lbl, a in refs])
+    where = (f"trained on {split['fit']:,} fit images and tested on {split['test']:,} test images"
+             if split.get("fit") and split.get("test") else "trained on that chapter's images")
+    if len(below) == len(acc):
+        lo, hi = min(acc.values()), max(acc.values())
+        return (f"All three architectures ({lo:.3f} to {hi:.3f} test accuracy) score below {ref_text} of @sec-fashion, "
+                f"{where} (not this chapter's images, so no noise-rule verdict): with {fit_images:,} fit images and "
+                f"{epochs} epochs these networks are far from trained, so the source's claims about them are tested at "
+                "this budget only, and a claim our runs do not show is not reproduced at this budget rather than "
+                "refuted.")
+    if below:
+        return (f"{join(below)} score{'s' if len(below) == 1 else ''} below {ref_text} of @sec-fashion, {where} (not "
+                f"this chapter's images, so no noise-rule verdict): at {fit_images:,} fit images and {epochs} epochs "
+                "the architectures are not fully trained.")
+    low_label, low = min(refs, key=lambda t: t[1])
+    return (f"All three architectures score at least as high as {low_label} ({low:.3f}) of @sec-fashion, {where}, "
+            f"despite training on {fit_images:,} fit images for {epochs} epochs (different images, so no noise-rule "
+            "verdict).")
 
 
 def differences_sentence(fit_images: int, epochs: int) -> str:
@@ -151,7 +273,8 @@ def loss_caption(runs: dict) -> str:
                                                                           "plain_deep_bn", "residual_deep_bn")}
     low = min(finals, key=finals.get)
     high = max(finals, key=finals.get)
-    return (f"Training loss per epoch of the four deep stacks (first seed). Lowest at the end: {runs[low].label} "
+    return (f"Training loss per epoch of the four deep stacks (first seed; ln 10 = 2.303 is a uniform guess's). "
+            f"Lowest at the end: {runs[low].label} "
             f"({finals[low]:.3f}); highest: {runs[high].label} ({finals[high]:.3f}).")
 
 
@@ -172,23 +295,29 @@ def cost_caption(table: pd.DataFrame) -> str:
 
 def arch_table_caption(table: pd.DataFrame) -> str:
     small = table.sort_values("parameters").iloc[0]
-    return ("Parameters, convolution layers, seconds per epoch, train/validation accuracy and final validation loss "
-            f"(mean over the seeds), and test accuracy. The smallest network is {small['network']} "
-            f"({int(small['parameters']):,} parameters).")
+    best = table.sort_values("test accuracy").iloc[-1]
+    return ("Parameters, convolution layers, seconds per epoch, train and validation accuracy, final validation loss "
+            f"and test accuracy, each the mean over the seeds. The most accurate is {best['network']} "
+            f"({best['test accuracy']:.4f}); the smallest {small['network']} ({int(small['parameters']):,} parameters).")
 
 
 def deep_table_caption(table: pd.DataFrame) -> str:
-    worst = table.sort_values("first/last gradient at init (log10)").iloc[0]
-    return ("The four deep stacks: depth, parameters, the first conv layer's gradient norm against the last's "
-            f"(log10, mean over the seeds) at initialization and after training, final training loss and test "
-            f"accuracy. The weakest gradient at the input at initialization: {worst['network']} "
-            f"({worst['first/last gradient at init (log10)']:+.1f}).")
+    from mlplab.depth.steps import INIT_COLUMN
+
+    worst = table.sort_values(INIT_COLUMN).iloc[0]
+    return ("The four deep stacks: depth, parameters, the log10 ratio of the first conv layer's gradient norm to "
+            "the last's (0: a healthy ratio of 1) at initialization and after training, the training loss at the end "
+            "(fit images) and test accuracy, each the mean over the seeds. The weakest gradient at the input at "
+            f"initialization: {worst['network']} ({worst[INIT_COLUMN]:+.1f}).")
 
 
 def claims_caption(claims: list[dict]) -> str:
-    n = sum(c["status"] == "confirmed" for c in claims)
+    from mlplab.depth import CONFIRMED, NOT_REPRODUCED
+
+    n = sum(c["status"] == CONFIRMED for c in claims)
+    missed = sum(c["status"] == NOT_REPRODUCED for c in claims)
     return (f"The source's claims (its numbers in brackets) tested on our seeds with the noise rule: "
-            f"{n} of {len(claims)} confirmed.")
+            f"{n} of {len(claims)} confirmed" + (f", {missed} not reproduced at this budget" if missed else "") + ".")
 
 
 def cardinality_caption(table: pd.DataFrame) -> str:

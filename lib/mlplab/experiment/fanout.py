@@ -19,6 +19,7 @@ import contextlib
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -71,6 +72,16 @@ def jobs_for(name: str, build: Callable[[SplitInfo], Any], splits: Sequence, *, 
                 describe=describe, threads=threads, tune=tune) for i, s in enumerate(splits)]
 
 
+def quiet_worker_recycling() -> None:
+    """Silence loky's "A worker stopped while some jobs were given to the executor" UserWarning, and only it.
+    loky restarts, between two tasks, a worker whose memory grew by more than 300 MB since it started
+    (`_MAX_MEMORY_LEAK_SIZE`); a worker that has trained a few torch networks always has, so the warning fired
+    in the long chapters and landed in the book. The restart is by design and the queued jobs run on the new
+    worker (joblib/joblib#883, joblib/loky#641); every other warning still shows."""
+    warnings.filterwarnings("ignore", message=r"A worker stopped while some jobs were given to the executor",
+                            category=UserWarning)
+
+
 @contextlib.contextmanager
 def backend(n_jobs: int = 1, scheduler: str | None = None, *, processes: bool = True):
     """joblib's backend for everything inside: loky with one thread per worker, or Dask.
@@ -79,6 +90,7 @@ def backend(n_jobs: int = 1, scheduler: str | None = None, *, processes: bool = 
     `n_jobs` single-threaded workers (tests, demos); any other string → the address of a running
     Dask scheduler (`dask-scheduler` prints it). Yields the n_jobs value to pass to joblib."""
     if not scheduler:
+        quiet_worker_recycling()
         with parallel_config(backend="loky", n_jobs=n_jobs, inner_max_num_threads=1):
             yield n_jobs
         return

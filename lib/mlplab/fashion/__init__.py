@@ -24,8 +24,6 @@ GLOSSARY = {
                    "position, how strongly each filter matches there (one feature map per filter).",
     "max pooling": "Keeps the largest value of every 2 × 2 patch of a feature map, halving its height and width.",
     "feature map": "The output of one convolution filter over the whole image: where that filter's pattern occurs.",
-    "data augmentation": "Random changes to the training images (shifts, flips, erasing a patch) drawn anew every "
-                         "epoch, so the network never sees exactly the same image twice; none at prediction time.",
     "test-time flip averaging": "Averaging a network's class scores for an image and for its mirror image.",
     "label smoothing": "Training towards a probability of 0.9 for the true class (the rest shared by the others) "
                        "instead of 1, which discourages over-confident scores.",
@@ -35,8 +33,6 @@ GLOSSARY = {
                           "again with a larger budget, round after round.",
     "validation images": "Training images held out from fitting: searches and the recommendation are scored on them; "
                          "the test images never choose anything.",
-    "precision": "Of the images predicted as a class, the share that truly belong to it.",
-    "recall": "Of the images of a class, the share the model assigns to it.",
     "channels_last": "A memory layout that stores each pixel's channels next to each other (N × H × W × C); CPU "
                      "convolution kernels run faster on it.",
 }
@@ -65,7 +61,8 @@ def validate_params(params: dict) -> None:
     c = lab3_checks(params, "fashion_mnist",
                     positive=("logreg_iter", "mlp_epochs", "mlp_batch_size", "source_epochs", "source_batch_size",
                               "reg_epochs", "n_jobs", "threads"),
-                    counts=("max_train", "max_test", "baseline_search_images", "search_images", "reg_images"))
+                    counts=("max_train", "max_test", "baseline_search_images", "search_images", "reg_images",
+                            "ladder_images"))
     c.positive_list("logreg_C", "mlp_lr", "grid_lr")
     c.non_negative("source_lr", "reg_weight_decay", "tuned_weight_decay")
     c.rate("reg_dropout")

@@ -90,7 +90,7 @@ def search_sentence(result, what: str, fit_rows: int) -> str:
     how = "successive halving (epochs as the budget)" if d["method"] == "halving" else "a grid"
     rows = f"{d['searched_rows']:,} of the {fit_rows:,} fit images" if d["searched_rows"] < fit_rows else \
         f"all {fit_rows:,} fit images"
-    return (f"The {what} search ({how}, {d['n_candidates']} configurations, {d['n_fits']} fits on {rows}, "
+    return (f"The {what} search ({how}, {d['n_candidates']:,} configurations, {d['n_fits']:,} fits on {rows}, "
             f"scored on the validation images) chose {params_text(best)}; its validation accuracy was "
             f"{num(d['best_score'])}.")
 
@@ -150,25 +150,35 @@ def comparison_sentences(runs: dict, pairs: list[tuple[str, str]], verdicts: dic
     return " ".join(out)
 
 
-def curves_sentence(history: pd.DataFrame | None, label: str) -> str:
-    """Train against validation loss at the last epoch, and where the validation loss was lowest."""
+def train_mode(settings: dict | None) -> str:
+    """What is active while a network trains and not when it is scored ('augmentation and label smoothing'): it
+    explains a training loss above the validation loss."""
+    settings = settings or {}
+    parts = [w for k, w in (("augment", "augmentation"), ("dropout", "dropout"), ("label_smoothing", "label smoothing"))
+             if settings.get(k) not in (None, 0, 0.0, "none", "")]
+    return join(parts)
+
+
+def curves_sentence(history: pd.DataFrame | None, label: str, settings: dict | None = None) -> str:
+    """Train against validation accuracy at the last epoch, then what the validation curve says (the book's one
+    diagnosis, mlplab.experiment.curves.diagnose: overfitting only when the fit-validation gap widens), and why
+    the training loss sits above the validation loss when it does."""
+    from mlplab.experiment.curves import diagnose
+
     if history is None or "validation_loss" not in history or history["validation_loss"].notna().sum() < 2:
         return ""
-    v = history["validation_loss"].to_numpy(float)
-    best, last = int(np.nanargmin(v)), len(v) - 1
     parts = []
     if "train_accuracy" in history and "validation_accuracy" in history:
         gap = float(history["train_accuracy"].iloc[-1] - history["validation_accuracy"].iloc[-1])
         parts.append(f"at the last epoch {label} is {abs(gap):.3f} {'more' if gap >= 0 else 'less'} accurate on its "
                      "fit images than on the validation images")
-    if best == last:
-        parts.append("its validation loss is lowest at the last epoch")
-    else:
-        rise = (v[last] - v[best]) / abs(v[best])
-        parts.append(f"its validation loss is lowest at epoch {best + 1} of {last + 1} and ends {rise:.1%} above that "
-                     "minimum" + (" (the later epochs fit the training images more than they generalize)"
-                                  if rise > 0.01 else ""))
-    return capital("; ".join(parts)) + "."
+    d = diagnose(history, label, train_mode=train_mode(settings))
+    if d.takeaway():
+        parts.append(d.takeaway())
+    text = capital("; ".join(parts)) + "." if parts else ""
+    if d.kind != "none" and d.train_above:
+        text += " " + d.train_above_sentence()
+    return text.strip()
 
 
 def errors_sentence(pairs: pd.DataFrame, report: pd.DataFrame, label: str) -> str:
@@ -178,7 +188,7 @@ def errors_sentence(pairs: pd.DataFrame, report: pd.DataFrame, label: str) -> st
     worst = report.sort_values("f1").iloc[0]
     best = report.sort_values("f1").iloc[-1]
     return (f"The most frequent confusion of {label} is {short(top['true'])} taken for {short(top['predicted'])} "
-            f"({int(top['images'])} images, {pct(top['share of true class'])} of that class). Its weakest class is "
+            f"({int(top['images']):,} images, {pct(top['share of true class'])} of that class). Its weakest class is "
             f"{short(worst['class'])} (F1 {worst['f1']:.3f}), its strongest {short(best['class'])} "
             f"(F1 {best['f1']:.3f}).")
 
@@ -194,11 +204,26 @@ def regularization_sentence(table: pd.DataFrame, fit_images: int, epochs: int, s
     if settings:
         how += f", {training_settings({k: settings[k] for k in ('optimizer', 'lr', 'lr_schedule') if k in settings})}"
     text = verdicts_summary(table, "the test accuracy of the unregularized tuned CNN", how)
-    if reference is not None and floor is not None and reference < floor[1]:
+    if early_training(reference, floor):
         text += (f" At this budget the unregularized network reaches a validation accuracy of {num(reference)}, below "
                  f"{floor[0]} ({num(floor[1])}): it is still early in training, so these verdicts say how each change "
                  "speeds up or slows down the first epochs, not how it regularizes a fitted network.")
     return text
+
+
+def early_training(reference: float | None, floor: tuple[str, float] | None) -> bool:
+    """True when the regularization study's unregularized reference scores below a baseline that trains on every
+    fit image (its validation accuracy under `floor`'s): it has not fitted, so the study measures early training."""
+    return reference is not None and floor is not None and reference < floor[1]
+
+
+def what_the_study_measures(reference: float | None, floor: tuple[str, float] | None) -> str:
+    """The regularization study's scope in one sentence for a caption or a conclusion: what its verdicts
+    measure, from the unregularized reference against the floor. Empty when the reference fits."""
+    if not early_training(reference, floor):
+        return ""
+    return (f"These verdicts measure early training speed, not regularization: the unregularized reference has not "
+            f"fitted (validation accuracy {num(reference)}, below the {num(floor[1])} of {floor[0]}).")
 
 
 def recommendation_sentence(rec: dict | None, runs: dict) -> str:
@@ -279,9 +304,12 @@ def cnn_caption(source_params: int, tuned_params: int) -> str:
             f"width). The tuned network has {size}.")
 
 
-def curves_caption(history: pd.DataFrame | None, label: str, provenance: dict) -> str:
+def curves_caption(history: pd.DataFrame | None, label: str, provenance: dict, settings: dict | None = None) -> str:
+    """`settings`: the network's training settings (what is active only in training explains a training loss
+    above the validation loss)."""
     base = f"Loss and accuracy per epoch of {label} (first seed): fit images, validation images and test images."
-    return base + (" " + curves_sentence(history, label) if curves_sentence(history, label) else "") + data_note(provenance)
+    finding = curves_sentence(history, label, settings)
+    return base + (" " + finding if finding else "") + data_note(provenance)
 
 
 def confusion_caption(pairs: pd.DataFrame, label: str, provenance: dict) -> str:
@@ -305,14 +333,17 @@ def roc_caption(auc_table: pd.DataFrame, label: str, provenance: dict) -> str:
             f"average precision is {short(low['class'])}'s ({low['average_precision']:.3f}).") + data_note(provenance)
 
 
-def misclassified_caption(groups: list[dict], label: str, provenance: dict) -> str:
+def misclassified_caption(groups: list[dict], label: str, provenance: dict, n_pairs: int | None = None) -> str:
+    """`n_pairs`: how many pairs the errors table lists (the figure shows the first len(groups) of them)."""
     if not groups:
         return f"{capital(label)} misclassifies no test image." + data_note(provenance)
     g = groups[0]
-    return (f"Misclassified test images of {label} (first seed), one row per confused pair (true → predicted, with "
-            f"the pair's count), the first images in test order; p is the probability given to the wrong class. The "
-            f"most frequent pair is {short(g['true'])} → {short(g['predicted'])} ({g['count']} images).") + \
-        data_note(provenance)
+    n = len(groups)
+    rows = (f"one row for each of the {n} confused pairs of the errors table" if n_pairs in (None, n) else
+            f"one row for each of the {n} most frequent of the errors table's {n_pairs} confused pairs")
+    return (f"Misclassified test images of {label} (first seed), {rows} (true → predicted, with the pair's count), "
+            f"the first images in test order; p is the probability given to the wrong class. The most frequent pair "
+            f"is {short(g['true'])} → {short(g['predicted'])} ({g['count']:,} images).") + data_note(provenance)
 
 
 def scores_caption(runs: dict, names, provenance: dict) -> str:
@@ -348,13 +379,17 @@ def search_caption(result, provenance: dict) -> str:
             f"configurations; the winner scored {num(d['best_score'])}).") + data_note(provenance)
 
 
-def regularization_caption(table: pd.DataFrame, provenance: dict) -> str:
+def regularization_caption(table: pd.DataFrame, provenance: dict, reference: float | None = None,
+                           floor: tuple[str, float] | None = None) -> str:
+    """`reference`, `floor`: as for `regularization_sentence`; when the reference has not fitted, the caption's
+    takeaway says that the verdicts measure early training speed."""
     changed = table.loc[table["verdict"].isin([V.BETTER, V.WORSE])]
     take = ("No regularizer moves the test accuracy beyond the noise." if changed.empty else
             f"Beyond the noise: {join([f'{c} ({w})' for c, w in zip(changed['change'], changed['verdict'])])}.")
+    scope = what_the_study_measures(reference, floor)
     return ("Each regularizer alone on the tuned CNN without any: test accuracy, the paired difference from the "
             "unregularized network over the seeds with its 95 % interval, and the noise rule's verdict. " + take
-            + data_note(provenance))
+            + (" " + scope if scope else "") + data_note(provenance))
 
 OPTIMIZER_WORDS = {"sgd": "SGD with Nesterov momentum 0.9", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
 SCHEDULE_WORDS = {None: "a constant learning rate", "": "a constant learning rate",
@@ -393,3 +428,67 @@ def overall_caption(table: pd.DataFrame, provenance: dict) -> str:
     return ("Accuracy and macro-averaged precision, recall and F1 (each class weighted equally) of every model on the "
             f"test images, mean over the seeds. Precision and recall differ most for {widest['model']} "
             f"({widest['macro precision'] - widest['macro recall']:+.4f}).") + data_note(provenance)
+
+
+def ladder_caption(table: pd.DataFrame, provenance: dict) -> str:
+    """The ladder table's caption: what each row is, and the largest step up (its verdict)."""
+    steps = table.iloc[1:]
+    if steps.empty:
+        return "The ablation ladder has no rung beyond the source's CNN." + data_note(provenance)
+    top = steps.loc[steps["change in test"].idxmax()]
+    return ("From the source's CNN to the tuned configuration, one change at a time: each rung adds its change to "
+            "the rung above; test accuracy (mean over the seeds), the change from the rung above with its 95 % "
+            f"interval, and the noise rule's verdict. The largest step: {top['rung']} "
+            f"({top['change in test']:+.4f}, {top['verdict']}).") + data_note(provenance)
+
+
+def rung_change(rung: str, change: float) -> str:
+    """'batch norm (+0.0310)'; a rung that ends in brackets takes the change inside them: 'its layers (widths
+    16 | 32; +0.0120)'."""
+    if rung.endswith(")"):
+        return f"{rung[:-1]}; {change:+.4f})"
+    return f"{rung} ({change:+.4f})"
+
+
+def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int,
+                    floor: tuple[str, float] | None = None) -> str:
+    """Which changes carried the tuned CNN's gain over the source's (the rungs the noise rule calls better), which
+    cost accuracy, how many stay undecided, and the budget the ladder ran on. `floor`: (label, validation
+    accuracy) of a baseline fitted on every fit image; rungs whose validation accuracy stays below it have not
+    fitted at this budget, and the text says so."""
+    steps = table.iloc[1:]
+    if steps.empty:
+        return "The tuned configuration changes nothing the ladder could add to the source's CNN."
+    first, last = table.iloc[0], table.iloc[-1]
+    better = steps.loc[steps["verdict"] == V.BETTER]
+    worse = steps.loc[steps["verdict"] == V.WORSE]
+    rest = steps.loc[~steps["verdict"].isin([V.BETTER, V.WORSE])]
+    fmt = lambda rows: join([rung_change(r, d) for r, d in zip(rows["rung"], rows["change in test"])])  # noqa: E731
+    text = (f"Along the ladder the test accuracy moves from {num(first['test accuracy'], 4)} (the source's CNN) to "
+            f"{num(last['test accuracy'], 4)} (every change of the tuned configuration but test-time flip "
+            "averaging). ")
+    if better.empty:
+        text += "No single change raises it beyond the noise"
+    else:
+        top = better.loc[better["change in test"].idxmax()]
+        text += (f"The change{'s' if len(better) > 1 else ''} that raise{'' if len(better) > 1 else 's'} it beyond the "
+                 f"noise: {fmt(better)}" + (f"; the largest is {top['rung']}" if len(better) > 1 else ""))
+    if not worse.empty:
+        text += f"; {fmt(worse)} lower{'s' if len(worse) == 1 else ''} it"
+    if not rest.empty:
+        words = {}
+        for w in rest["verdict"]:
+            words[w] = words.get(w, 0) + 1
+        text += "; of the other steps, " + join([f"{n} {w}" for w, n in words.items()])
+    text += "."
+    if fit_images < all_fit_images:
+        text += (f" Every rung trains on the same {fit_images:,} of the {all_fit_images:,} fit images, with the same "
+                 "seeds: the steps measure each change at this budget, and a change whose benefit grows with data or "
+                 "epochs may show less here than in the tuned CNN.")
+    if floor is not None and "validation accuracy" in table:
+        low = table.loc[table["validation accuracy"] < floor[1], "rung"].tolist()
+        if low:
+            text += (f" {len(low)} of the {len(table)} rungs stay below the validation accuracy of {floor[0]} "
+                     f"({num(floor[1])}) at this budget: they have not fitted, so the steps between them measure "
+                     "training speed as much as the change.")
+    return text

@@ -253,6 +253,72 @@ def regularization(st: Setup, tuned: dict, *, n_fit: int, epochs: int, dropout: 
     return {n: {k: v for k, v in p.items() if k != "settings"} for n, p in plan.items()}
 
 
+# ---- the ablation ladder: what made the tuned CNN better than the source's ----------------------------
+
+def ladder_rungs(source: dict, tuned: dict) -> list[tuple[str, str, dict]]:
+    """(name, rung, settings) from the source's CNN to the tuned configuration, one change at a time: its layers,
+    batch norm, its optimizer (with schedule, learning rate and batch size), label smoothing, weight decay,
+    augmentation, its epochs. A change that changes nothing (the search kept the source's value) is no rung.
+    The rung texts name the change without a leading '+' (Typst reads it as a list item)."""
+    from mlplab.fashion.narrative import AUGMENT_WORDS, OPTIMIZER_WORDS, SCHEDULE_WORDS
+
+    cur = {**source, "pool_until": 1, "lr_schedule": None, "weight_decay": 0.0, "label_smoothing": 0.0,
+           "dropout": 0.0, "conv_dropout": 0.0}
+    rungs = [("ladder_source", "the source's CNN", dict(cur))]
+
+    def step(name: str, text: str, **change) -> None:
+        nonlocal cur
+        if all(cur.get(k) == v for k, v in change.items()):
+            return
+        cur = {**cur, **change}
+        rungs.append((name, text, dict(cur)))
+
+    step("ladder_layers", f"its layers (convolution widths per block {blocks_text(tuned['blocks'])})",
+         blocks=[list(b) for b in tuned["blocks"]], pool_until=tuned.get("pool_until", 1), hidden=list(tuned["hidden"]))
+    step("ladder_batchnorm", "batch norm after every convolution", batch_norm=bool(tuned.get("batch_norm", False)))
+    schedule = (f"learning rate {tuned['lr']:g}" if not tuned.get("lr_schedule") else
+                SCHEDULE_WORDS.get(tuned["lr_schedule"], str(tuned["lr_schedule"])).split(" (")[0]
+                + f" peaking at {tuned['lr']:g}")
+    step("ladder_optimizer", f"{OPTIMIZER_WORDS.get(tuned['optimizer'], tuned['optimizer'])}, {schedule}, "
+         f"batch {tuned['batch_size']}", optimizer=tuned["optimizer"], lr=float(tuned["lr"]),
+         lr_schedule=tuned.get("lr_schedule") or None, batch_size=int(tuned["batch_size"]))
+    step("ladder_smoothing", f"label smoothing {tuned.get('label_smoothing', 0.0):g}",
+         label_smoothing=float(tuned.get("label_smoothing", 0.0)))
+    step("ladder_decay", f"weight decay {tuned.get('weight_decay', 0.0):g}", weight_decay=float(tuned.get("weight_decay", 0.0)))
+    step("ladder_dropout", f"dropout {tuned.get('dropout', 0.0):g}", dropout=float(tuned.get("dropout", 0.0)),
+         conv_dropout=float(tuned.get("conv_dropout", 0.0)))
+    step("ladder_augment", f"augmentation ({AUGMENT_WORDS.get(tuned.get('augment', 'none'), tuned.get('augment'))})",
+         augment=tuned.get("augment", "none"))
+    step("ladder_epochs", f"{tuned['epochs']} epochs instead of {source['epochs']}", epochs=int(tuned["epochs"]))
+    return rungs
+
+
+def ladder(st: Setup, source: dict, tuned: dict, *, n_fit: int) -> list[tuple[str, str]]:
+    """Fit every rung of `ladder_rungs` on every seed, on the same stratified `n_fit` fit images (0: all), so each
+    change is measured against the rung before it with the noise rule. Returns [(name, rung)] for
+    experiment.tables.ladder."""
+    splits = regularization_splits(st, n_fit)
+    rungs = ladder_rungs(source, tuned)
+    jobs = []
+    for name, text, settings in rungs:
+        jobs += cnn_jobs(st, name, settings, label=f"ladder rung: {text}", role="variant", splits=splits,
+                         curves=False, cost=3.0)
+    runs = fanout.run(jobs, splits, st.task, n_jobs=st.cnn_jobs, scheduler=st.scheduler)
+    for name, text, _ in rungs:
+        runs[name].info["ladder"] = {"rung": text, "fit_images": len(splits[0].fit)}
+    st.runs.update(runs)
+    return [(name, text) for name, text, _ in rungs]
+
+
+def ladder_table(st: Setup, steps: list[tuple[str, str]]) -> tuple[pd.DataFrame, list[dict]]:
+    """The ladder's table (each rung against the one above, noise rule over the seeds) without the model column,
+    which repeats the rung, and its verdict records (topic "ladder")."""
+    from mlplab.experiment.tables import ladder as ladder_frame
+
+    table, records = ladder_frame(st.runs, steps, METRIC, higher_is_better=True, test_train_ratio=None, topic="ladder")
+    return table.drop(columns=["model"]), records
+
+
 # ---- error analysis ---------------------------------------------------------------------------------
 
 def confusion_pairs(detail: dict, k: int = 6) -> pd.DataFrame:
@@ -341,7 +407,7 @@ PARAMETERS = ("profile", "data_path", "download", "max_train", "max_test", "vali
               "source_epochs", "source_batch_size", "search_images", "grid_blocks", "grid_lr", "grid_batch_size",
               "grid_augment", "grid_epochs", "tuned_optimizer", "tuned_weight_decay", "tuned_label_smoothing",
               "tuned_lr_schedule", "tuned_hidden", "tuned_epochs", "reg_images", "reg_epochs", "reg_optimizer",
-              "reg_lr", "reg_dropout", "reg_weight_decay", "reg_augment")
+              "reg_lr", "reg_dropout", "reg_weight_decay", "reg_augment", "ladder_images")
 HEAD = ("logreg", "mlp", "cnn_source", "cnn_tuned")
 HEADLINE_PAIRS = [("cnn_tuned", "cnn_source"), ("cnn_tuned", "mlp"), ("cnn_source", "mlp"), ("mlp", "logreg")]
 
@@ -497,12 +563,22 @@ def reg_fit_images(st: Setup, plan: dict) -> int:
     return int(st.runs[next(iter(plan))].info["regularization"]["fit_images"])
 
 
+def ladder_fit_images(st: Setup, name: str) -> int:
+    """How many fit images the ladder run `name` trained on."""
+    return int(st.runs[name].info["ladder"]["fit_images"])
+
+
 def reg_context(st: Setup) -> dict:
     """What the regularization sentence needs besides the table: the study's training settings, the
     unregularized network's validation accuracy, and logistic regression's as the floor of a fitted model."""
     plain = st.runs["cnn_tuned_plain"]
-    floor = ("logistic regression on pixels", st.runs["logreg"].mean(METRIC, "validation")) if "logreg" in st.runs else None
-    return {"settings": dict(plain.settings), "reference": plain.mean(METRIC, "validation"), "floor": floor}
+    return {"settings": dict(plain.settings), "reference": plain.mean(METRIC, "validation"), "floor": floor(st)}
+
+
+def floor(st: Setup) -> tuple[str, float] | None:
+    """(label, mean validation accuracy) of logistic regression on pixels, fitted on every fit image: a network
+    below it has not fitted."""
+    return ("logistic regression on pixels", st.runs["logreg"].mean(METRIC, "validation")) if "logreg" in st.runs else None
 
 
 def goal(run: Run, *, threads: int, accuracy: float = 0.925, seconds: float = 360.0) -> dict:
@@ -517,14 +593,15 @@ def goal(run: Run, *, threads: int, accuracy: float = 0.925, seconds: float = 36
 def results(st: Setup, *, profile: str, params: dict, provenance: dict, timings: dict, data: FashionMNIST,
             asymmetry: pd.DataFrame, searches: dict, epoch_runs: dict, verdicts: dict, reg_records: list,
             plan: dict, report: pd.DataFrame, pairs: pd.DataFrame, recommended: dict | None, threads: int,
-            tracking=None) -> dict:
+            tracking=None, ladder_steps=(), ladder_records=()) -> dict:
     """The results document (schema: mlplab.experiment.schema, notebook fashion_mnist)."""
     from mlplab.experiment import document
     from mlplab.experiment.verdict import record
 
-    runs = {n: st.runs[n] for n in (*HEAD, *plan)}
+    runs = {n: st.runs[n] for n in (*HEAD, *plan, *(name for name, _ in ladder_steps))}
     runs.update(epoch_runs)
-    verdict_list = [record("headline", a, b, METRIC, v) for (a, b), v in verdicts.items()] + list(reg_records)
+    verdict_list = ([record("headline", a, b, METRIC, v) for (a, b), v in verdicts.items()] + list(reg_records)
+                    + list(ladder_records))
     tuned = st.runs["cnn_tuned"]
     extra = {
         "data": {k: v for k, v in data.report.items() if k != "files"}, "split": split_sizes(st),
@@ -538,6 +615,7 @@ def results(st: Setup, *, profile: str, params: dict, provenance: dict, timings:
         "per_class": report.to_dict("records"),
         "confusions": pairs.to_dict("records"),
         "regularization": {n: p for n, p in plan.items()},
+        "ladder": [{"name": name, **st.runs[name].info["ladder"]} for name, _ in ladder_steps],
         "tracking": tracking.describe() if tracking is not None else {"backend": "none"},
     }
     best = {"logreg": {"C": searches["logreg"].best_params["C"]}, "mlp": dict(st.runs["mlp"].settings),

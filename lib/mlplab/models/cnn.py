@@ -25,6 +25,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# PyTorch asks NNPACK whether it can run a CPU convolution when oneDNN does not take it (small inference
+# batches); on a CPU NNPACK does not support, that first question prints "Could not initialize NNPACK!
+# Reason: Unsupported hardware." from C++ to stderr, once per process, into the notebook's output. oneDNN
+# and PyTorch's own kernels run every convolution here, so NNPACK is switched off where the networks are
+# defined (every worker process imports this module before its first fit).
+torch.backends.nnpack.set_flags(False)
+
 HEADS = ("flatten", "gap")
 # Augmentation presets: (shift in pixels, flip probability, erase probability). Flips and erasing use
 # probability 0.5, shifts up to `shift` pixels (2 by default: 7 % of the 28-pixel side).

@@ -49,10 +49,22 @@ def plot_curves(history: pd.DataFrame, task: str, title: str = "", loss_label: s
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole: no 1.5 tick on a short run
         ax.set_ylabel(ylabel)
-        ax.legend()
+    shared_legend(fig, axes)
     if title:
         fig.suptitle(title)
     return fig
+
+
+def shared_legend(fig, axes, ncols: int | None = None):
+    """One legend for all panels, below them (outside the data): every distinct label once, in order."""
+    seen: dict[str, object] = {}
+    for ax in np.atleast_1d(axes).ravel():
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(label, handle)
+    if not seen:
+        return None
+    return fig.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=ncols or min(len(seen), 4),
+                      fontsize=8, frameon=False)
 
 
 def plot_curves_compare(histories: dict[str, pd.DataFrame], metric: str, split: str = "validation",

@@ -9,6 +9,7 @@ import numpy as np
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
+from mlplab.plots.curves import shared_legend
 from mlplab.plots.style import new_figure
 
 PLAIN, RESIDUAL = "#D55E00", "#0072B2"  # vermilion and blue (colour-blind safe)
@@ -36,7 +37,7 @@ def plot_grad_norms(entries: dict[str, dict]):
         ax.set_title(title, fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel("gradient norm of the layer's weights")
-    axes[1].legend(fontsize=7.5, loc="lower right")
+    shared_legend(fig, axes, ncols=2)   # below the panels: inside, it covered the plain stack's curve
     return fig
 
 
@@ -51,7 +52,7 @@ def plot_train_loss(histories: dict[str, tuple[str, object]]):
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("training cross-entropy (nats, log scale)")
-    ax.legend(fontsize=8)
+    shared_legend(fig, [ax], ncols=2)
     return fig
 
 
@@ -69,7 +70,7 @@ def plot_arch_curves(histories: dict[str, tuple[str, object]]):
     axes[1].set(xlabel="epoch", ylabel="accuracy (fraction)")
     for ax in axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0].legend(fontsize=7, ncol=1)
+    shared_legend(fig, axes, ncols=3)
     return fig
 
 

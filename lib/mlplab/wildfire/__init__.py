@@ -40,8 +40,6 @@ GLOSSARY = {
                       "trained with the binary cross-entropy on the logit (BCEWithLogitsLoss).",
     "decision threshold": "The probability above which a row is called 'fire'; chosen on out-of-fold "
                           "predictions of the fit rows, never on the test rows.",
-    "precision": "Of the rows predicted as a class, the share that truly are that class.",
-    "recall": "Of the rows that truly are a class, the share predicted as that class.",
     "F1": "The harmonic mean of precision and recall of one class; macro-F1 averages it over the classes.",
     "ROC curve": "True-positive rate against false-positive rate as the decision threshold moves; its area (AUC) "
                  "is the chance that a random fire day scores above a random no-fire day.",
