@@ -411,3 +411,16 @@ def test_conclusions_claims_caption_counts_not_reproduced():
                        "rule: 1 of 3 confirmed, 1 not reproduced at this budget (narrowed networks, a few thousand "
                        "images, a few epochs).")
     assert C.claims_caption(depth_doc(statuses=("confirmed",)), "").endswith("1 of 1 confirmed.")
+
+
+def test_claims_tables_print_each_verdict_with_its_interval():
+    from mlplab.conclusions import lab3
+    from mlplab.depth import steps as depth_steps
+    from mlplab.experiment.verdict import compare as _compare
+
+    v = _compare([0.80, 0.81, 0.79], [0.85, 0.84, 0.86], higher_is_better=True, margin=0.01)
+    claims = [{"claim": "ResNeXt's validation accuracy is higher than ResNet-18's (90.61 % against 89.89 %)",
+               "measure": "validation accuracy", "status": "not reproduced at this budget", **v.to_dict()}]
+    for table in (depth_steps.claims_table(claims), lab3.claims_table({"extra": {"claims": claims}})):
+        row = table.iloc[0]
+        assert row["verdict"] == "worse" and row["95 % interval"] == "-0.100 to -0.000"  # worse: below zero throughout

@@ -249,3 +249,17 @@ def test_controls_are_shown_labelled_and_never_counted(runs):
     assert prose.control_note(two).startswith(" The 2 rows marked control train the references without the stopping "
                                               "slice: they show what the held-out rows cost, are not regularizers")
     assert "better" not in prose.verdicts_summary(counted, "the network", "test macro-F1")
+
+
+def test_interval_cell_prints_what_a_verdict_rests_on():
+    from mlplab.experiment.tables import interval_cell
+    from mlplab.experiment.verdict import compare
+
+    par = compare([1.0, 1.01, 0.99], [1.001, 1.009, 0.990], higher_is_better=False, margin=0.01)
+    assert par.word == "on a par" and interval_cell(par) == "-0.002 to +0.002"
+    assert interval_cell(par.to_dict()) == interval_cell(par)  # a results file's record reads the same
+    fine = compare([0.5, 0.6, 0.7], [0.5, 0.55, 0.72], higher_is_better=True, margin=0.00045)
+    assert interval_cell(fine) == "-0.07957 to +0.09957"  # enough decimals for the margin's two digits
+    assert interval_cell(fine, digits=2) == "-0.08 to +0.10"
+    few = compare([0.5, 0.6], [0.5, 0.55], higher_is_better=True, margin=0.01)
+    assert interval_cell(few) == "–" and interval_cell(None) == "–"

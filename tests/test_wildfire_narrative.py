@@ -128,6 +128,7 @@ def docs():
 def test_conclusions_tables_and_sentences(docs):
     rec = C.recommendation_table(docs)
     assert list(rec["recommended"]) == ["HGB", "HGB"] and rec["verdict"].iloc[1] == "–"
+    assert rec["95 % interval"].iloc[1] == "–" and " to " in rec["95 % interval"].iloc[0]  # the word with its interval
     assert "HGB" in C.use_sentences(docs)
     table, records = C.mlp_table(docs)
     assert len(table) == 4 and {r["a"] for r in records} == {"mlp_tuned", "mlp_source"}

@@ -14,6 +14,7 @@ import pandas as pd
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join, num
+from mlplab.experiment.tables import interval_cell
 from mlplab.references import published
 
 TASKS = {"regression": ("rmse", False, "NYSE price regression", "test RMSE (USD)"),
@@ -209,8 +210,9 @@ def regularization_table(*docs: dict) -> pd.DataFrame:
             from mlplab.experiment.regularize import LABELS
 
             rows.append({"task": task, "network": "lab's" if info.get("family") == "lab" else "tuned",
-                         "regularizer": LABELS.get(reg, reg), "difference": v["mean_diff"], "verdict": v["word"]})
-    return pd.DataFrame(rows, columns=["task", "network", "regularizer", "difference", "verdict"])
+                         "regularizer": LABELS.get(reg, reg), "difference": v["mean_diff"],
+                         "95 % interval": interval_cell(v), "verdict": v["word"]})
+    return pd.DataFrame(rows, columns=["task", "network", "regularizer", "difference", "95 % interval", "verdict"])
 
 
 def regularization_sentences(table: pd.DataFrame) -> str:

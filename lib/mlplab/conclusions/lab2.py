@@ -15,6 +15,7 @@ import pandas as pd
 from mlplab.errors import UserError
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join, metric_name, num, verdict_clause, verdicts_summary
+from mlplab.experiment.tables import interval_cell
 
 TASKS = {"california": ("rmse", False, "California Housing (regression)", "RMSE ($100,000)"),
          "wildfire": ("macro_f1", True, "Algerian forest fires (classification)", "macro-F1")}
@@ -70,12 +71,14 @@ def recommendation_table(docs: dict[str, dict]) -> pd.DataFrame:
         rec = doc["recommended"]
         row = {"task": task, "metric": unit}
         if rec is None:
-            row.update({"recommended": "none", "validation": np.nan, "test": np.nan, "runner-up": "", "verdict": "–"})
+            row.update({"recommended": "none", "validation": np.nan, "test": np.nan, "runner-up": "",
+                        "95 % interval": "–", "verdict": "–"})
         else:
             ru = rec.get("runner_up")
             v = compare(doc, rec["model"], ru) if ru else None
             row.update({"recommended": label(doc, rec["model"]), "validation": rec["validation"], "test": rec["test"],
-                        "runner-up": label(doc, ru) if ru else "", "verdict": v.word if v else "–"})
+                        "runner-up": label(doc, ru) if ru else "", "95 % interval": interval_cell(v),
+                        "verdict": v.word if v else "–"})
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -11,6 +11,7 @@ import pandas as pd
 from mlplab.depth import CLAIM_STATUSES
 from mlplab.errors import UserError
 from mlplab.experiment.prose import join, pct
+from mlplab.experiment.tables import interval_cell
 
 HEAD = ("logreg", "mlp", "cnn_source", "cnn_tuned")
 RELATION = {"better": "better than", "worse": "worse than", "on a par": "on a par with",
@@ -215,7 +216,8 @@ def architectures_against_baselines(depth: dict, fashion: dict) -> str:
 
 def claims_table(depth: dict) -> pd.DataFrame:
     return pd.DataFrame([{"claim (the source's numbers)": c["claim"], "difference": c["mean_diff"],
-                          "verdict": c["word"], "status": c["status"]} for c in depth["extra"].get("claims", [])])
+                          "95 % interval": interval_cell(c), "verdict": c["word"], "status": c["status"]}
+                         for c in depth["extra"].get("claims", [])])
 
 
 def claims_caption(depth: dict, note: str) -> str:

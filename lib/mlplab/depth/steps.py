@@ -23,6 +23,7 @@ from mlplab.depth import CLAIM_STATUSES, CONFIRMED, NOT_DECIDED, NOT_REPRODUCED 
 from mlplab.experiment import fanout
 from mlplab.experiment.protocol import Rows
 from mlplab.experiment.record import Run
+from mlplab.experiment.tables import interval_cell
 from mlplab.experiment.tasks import Classification
 from mlplab.experiment.verdict import BETTER, PAR, WORSE, Verdict, compare, margin_for
 from mlplab.fashion import steps as fs
@@ -372,7 +373,8 @@ def cardinality_table(runs: dict[str, Run], names: list[str]) -> tuple[pd.DataFr
 
 def claims_table(claims: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{"claim (the source's numbers)": c["claim"], "measured on": c["measure"],
-                          "difference": c["mean_diff"], "verdict": c["word"], "status": c["status"]} for c in claims])
+                          "difference": c["mean_diff"], "95 % interval": interval_cell(c), "verdict": c["word"],
+                          "status": c["status"]} for c in claims])
 
 
 def grad_entries(runs: dict[str, Run], names) -> dict[str, dict]:

@@ -6,6 +6,8 @@ identifier is kept in a narrow `id` column only where a reader must match it wit
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -111,3 +113,16 @@ def _interval(v: V.Verdict, digits: int = 3) -> str:
     if v.word == V.TOO_FEW:
         return "–"
     return f"{V.signed(v.low, digits)} to {V.signed(v.high, digits)}"
+
+
+def interval_cell(v: V.Verdict | dict | None, digits: int | None = None) -> str:
+    """A verdict's 95 % interval as a table cell ('-0.012 to +0.004'; '–' without one), so every table
+    that prints a verdict word also prints what it rests on. `digits` defaults to enough decimals to
+    show the margin of parity with two significant digits (at least 3, at most 6)."""
+    if v is None:
+        return "–"
+    v = v if isinstance(v, V.Verdict) else V.Verdict.from_dict(v)
+    if digits is None:
+        margin = getattr(v, "margin", 0.0) or 0.0
+        digits = 3 if not (margin > 0 and math.isfinite(margin)) else int(min(6, max(3, 1 - math.floor(math.log10(margin)))))
+    return _interval(v, digits)
