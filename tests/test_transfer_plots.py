@@ -53,6 +53,10 @@ def test_resolution_and_training_curves():
     assert [a.get_ylabel() for a in fig.axes] == ["cross-entropy loss (nats)", "accuracy (fraction)"]
     assert len(fig.axes[0].lines) == 4  # three parts and the best epoch's mark
     assert smallest_printed_pt(fig) >= 7
+    fig.canvas.draw()
+    box = fig.legends[0].get_window_extent(fig.canvas.get_renderer())  # one legend, below the panels
+    assert not any(a.get_legend() for a in fig.axes)
+    assert not any(box.overlaps(a.get_window_extent(fig.canvas.get_renderer())) for a in fig.axes)
 
 
 @pytest.mark.parametrize("shape", [(28, 28), (3, 16, 16)])

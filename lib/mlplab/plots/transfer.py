@@ -104,7 +104,7 @@ def plot_training(history, *, title: str = ""):
     the epoch of the lowest validation loss marked (the test curve is shown, never used)."""
     from matplotlib.ticker import MaxNLocator
 
-    from mlplab.plots.curves import SPLIT_LABEL, SPLIT_STYLE, _best_valid_epoch
+    from mlplab.plots.curves import SPLIT_LABEL, SPLIT_STYLE, _best_valid_epoch, shared_legend
 
     fig, axes = new_figure(1, 2, width=7.2, height=3.2)
     best = _best_valid_epoch(history)
@@ -123,7 +123,7 @@ def plot_training(history, *, title: str = ""):
             ax.set_xticks(epochs)  # whole epochs only, also for a run of one or two
         else:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[1].legend(fontsize=8.6, loc="lower right")
+    shared_legend(fig, axes)  # below the panels: a legend inside would cover the converging curves
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
