@@ -261,7 +261,8 @@ def test_levers_and_the_common_lesson_branches():
     assert C.framing_sentence(reg, clf).startswith("The common lesson: in both tasks, what the network is asked and shown")
     assert C.levers_learning(reg, clf).startswith("**Framing before tuning.**")
     _set_word(reg, "formulation", "undecided")
-    assert C.framing_sentence(reg, clf).startswith("The common lesson: in the maintenance classification, what")
+    assert C.framing_sentence(reg, clf).startswith("Only in the maintenance classification did what the network is "
+                                                   "asked and shown")
     for t in ("features", "thresholds", "rebalancing", "smote_on_tuned"):
         _set_word(clf, t, "worse")
     assert C.framing_sentence(reg, clf).startswith("Neither the framing of the problem nor the hyperparameter search")
@@ -272,11 +273,16 @@ def test_levers_and_the_common_lesson_branches():
     assert C.levers_sentence(reg).startswith("No single change (the formulation (the intraday return instead of the "
                                              "price) and the hyperparameter search) moved its score beyond the noise.")
     _set_word(reg, "tuning", "better")
-    assert C.framing_sentence(reg, clf).startswith("The common lesson is the search's: it moved the score beyond the "
-                                                   "noise in the NYSE price regression")
+    assert C.framing_sentence(reg, clf).startswith("Only the hyperparameter search moved a score beyond the noise, in "
+                                                   "the NYSE price regression; no change")
     assert C.levers_learning(reg, clf).startswith("**The searched configuration paid off.**")
     longer = reg_doc(budgets=((6, 4096), (27, 2048)))
     assert C.levers_sentence(longer).endswith("and the hyperparameter search (with 81 instead of 12 training updates).")
+    _set_word(longer, "formulation", "undecided")
+    assert "(its configuration also trained with another budget, so the search's own share is not measured)" in \
+        C.framing_sentence(longer, clf)
+    assert C.levers_learning(longer, clf).startswith("**The searched configuration scored better, with another "
+                                                     "training budget.**")
     bare = reg_doc()
     bare["verdicts"] = []
     assert C.levers_sentence(bare) == "No single change was compared in the NYSE price regression."
