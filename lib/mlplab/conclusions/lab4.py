@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mlplab.airquality.narrative import baseline_context
 from mlplab.errors import UserError
 from mlplab.experiment.prose import join, num, verdicts_summary
 
@@ -108,6 +107,9 @@ def forecast_sentences(aq: dict) -> str:
            f"{aq['models']['lstm_tuned']['seeds']['n']} seeds, which vary its training randomness only). Its {first}-hour "
            f"mean R² is {num(g['tuned_first_horizon'])}, {'above' if g['beats_source'] else 'below'} the write-up's "
            f"{g['source_r2']}. ")
+    from mlplab.airquality.narrative import baseline_context  # here: that module needs scikit-learn, and
+    # `mlplab run` imports this one while validating profiles, which must stay light
+
     context = baseline_context(g)
     out += f"{context} " if context else ""
     if g["met"]:
