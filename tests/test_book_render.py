@@ -11,6 +11,7 @@ fails, so CI can never pass without rendering (`.ci/run` installs Quarto first).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -48,7 +49,7 @@ def _fresh_copy(dest: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
+def rendered(tmp_path_factory, request):
     again = os.environ.get("MLPLAB_RENDERED_PROJECT")   # a developer's shortcut: check an earlier render again
     if again:
         proj = Path(again)
@@ -83,8 +84,11 @@ def rendered(tmp_path_factory):
     pdf_path = book / "mlplab-report.pdf"
     assert (book / "index.html").is_file() and pdf_path.is_file(), sorted(p.name for p in book.iterdir())
     pdf = B.read_pdf(pdf_path)
-    print(f"\nrendered: {book / 'index.html'} and {pdf_path} ({len(pdf.pages)} pages); quick profile "
-          f"{t1 - t0:.0f} s, quarto render {t2 - t1:.0f} s")
+    line = (f"rendered: {book / 'index.html'} and {pdf_path} ({len(pdf.pages)} pages); quick profile "
+            f"{t1 - t0:.0f} s, quarto render {t2 - t1:.0f} s")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print("\n" + line)  # CI's log shows that the render ran, under -q and output capture alike
     return proj, book, pdf, output
 
 
