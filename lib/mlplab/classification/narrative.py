@@ -309,18 +309,11 @@ def confusion_caption(metrics: dict) -> str:
 
 def best_balanced_sentence(runs: dict, names, rec: dict | None) -> str:
     """The model with the best test balanced accuracy among `names`, named whichever it is."""
+    from mlplab.experiment.prose import best_balanced_text
+
     scores = {n: runs[n].mean("balanced_accuracy") for n in names if n in runs}
-    if not scores:
-        return ""
-    best = max(scores, key=scores.get)
-    text = (f"On test balanced accuracy (the mean recall over the classes) the best of these models is "
-            f"{runs[best].label} ({scores[best]:.3f})")
-    if best != "mlp_tuned" and "mlp_tuned" in scores:
-        text += f", ahead of the tuned MLP ({scores['mlp_tuned']:.3f})"
-    if rec is not None and rec["model"] != best:
-        text += (f"; the recommendation ({runs[rec['model']].label}) is chosen on validation macro-F1, which weighs "
-                 "each class's precision as well as its recall")
-    return text + "."
+    labels = {n: r.label for n, r in runs.items()}
+    return best_balanced_text(scores, labels, rec["model"] if rec else None, "of these models")
 
 
 DIAGONAL_AGREE = 0.02  # diagonal shares of the fit and test confusion matrices this close "agree"

@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from mlplab.experiment import verdict as V
-from mlplab.experiment.prose import capital, join, num
+from mlplab.experiment.prose import best_balanced_text, capital, join, num
 from mlplab.experiment.tables import interval_cell
 from mlplab.references import published
 
@@ -139,18 +139,8 @@ def best_balanced_sentence(doc: dict) -> str:
     names = rec.get("candidates") or [n for n, m in doc["models"].items() if m.get("role") != "leaky_reference"]
     scores = {n: float(doc["models"][n]["seeds"]["mean"]["balanced_accuracy"]) for n in names
               if n in doc["models"] and "balanced_accuracy" in (doc["models"][n].get("seeds") or {}).get("mean", {})}
-    if not scores:
-        return ""
-    best = max(scores, key=scores.get)
-    text = (f"On test balanced accuracy (the mean recall over the classes) the best of the {len(scores)} models "
-            f"compared is {label(doc, best)} ({scores[best]:.3f})")
-    if best != "mlp_tuned" and "mlp_tuned" in scores:
-        text += f", ahead of the tuned MLP ({scores['mlp_tuned']:.3f})"
-    rec = rec.get("model")
-    if rec is not None and rec != best:
-        text += (f"; the recommendation ({label(doc, rec)}) is chosen on validation macro-F1, which weighs each class's "
-                 "precision as well as its recall")
-    return text + "."
+    labels = {n: label(doc, n) for n in doc["models"]}
+    return best_balanced_text(scores, labels, rec.get("model"), f"of the {len(scores)} models compared")
 
 
 # ---- recommendation and tuning ------------------------------------------------------------------------

@@ -320,3 +320,20 @@ def noise_rule_paragraph(v: Verdict, a_label: str, b_label: str, metric: str, *,
                 "**on a par**.")
     return (text + f"{head}; the interval {interval} contains zero and reaches past ±{margin_text(v.margin)}, so the "
             f"verdict is **undecided**: {v.n} {runs} cannot settle a difference with this spread.")
+
+
+def best_balanced_text(scores: dict[str, float], labels: dict[str, str], recommended: str | None, among: str) -> str:
+    """The model with the best test balanced accuracy, named whichever it is, beside the tuned MLP and, when they
+    differ, why the recommendation (chosen on validation macro-F1) is another: Lab 1's classification chapter
+    and its conclusions say the same thing. `among`: 'of these models', 'of the 12 models compared'."""
+    if not scores:
+        return ""
+    best = max(scores, key=scores.get)
+    text = (f"On test balanced accuracy (the mean recall over the classes) the best {among} is {labels[best]} "
+            f"({scores[best]:.3f})")
+    if best != "mlp_tuned" and "mlp_tuned" in scores:
+        text += f", ahead of the tuned MLP ({scores['mlp_tuned']:.3f})"
+    if recommended is not None and recommended != best:
+        text += (f"; the recommendation ({labels[recommended]}) is chosen on validation macro-F1, which weighs each "
+                 "class's precision as well as its recall")
+    return text + "."
