@@ -229,3 +229,11 @@ def test_real_regressor_grid_in_time_order(reg_data):
     assert list(res.cv_results.columns) == ["lr", "weight_decay", *TIDY, "mean_test_rmse", "std_test_rmse"]
     assert len(res.cv_results) == 4 and res.n_fits == 8
     assert set(res.best_params_full) == {"net__lr", "net__optimizer__weight_decay"}
+
+
+def test_top_configs_print_scores_in_positional_notation():
+    table = pd.DataFrame({"rank_test_score": [1, 2], "mean_fit_time": [1.0, 1.0], "lr": [0.01, 0.1],
+                          "mean_test_score": [0.163, 0.145], "std_test_score": [6.77e-05, 0.00136],
+                          "params": [{}, {}]})
+    top = top_configs(table)
+    assert top["CV score"].tolist() == ["0.163", "0.145"] and top["CV score SD"].tolist() == ["0.0000677", "0.00136"]

@@ -106,7 +106,9 @@ def top_configs(cv_results: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     out = df[cols].head(k).reset_index(drop=True)
     digits = _digits(out[score[0]])
     for c in score:
-        out[c] = out[c].map(lambda v: f"{v:.{digits}g}")
+        # significant digits in positional notation: a small SD reads 0.0000677, never 6.77e-05
+        out[c] = out[c].map(lambda v: np.format_float_positional(v, precision=digits, unique=False, fractional=False,
+                                                                 trim="k").rstrip("."))
     for c in varied:
         out[c] = out[c].map(lambda v: "constant" if v is None or (isinstance(v, float) and np.isnan(v))
                             else "×".join(map(str, v)) if isinstance(v, (tuple, list)) else str(v))
