@@ -210,3 +210,48 @@ def test_mean_vectors_average_the_known_tokens_only():
     X = np.array([[2, 3, 4, 1, 0], [2, 2, 0, 0, 0], [4, 1, 0, 0, 0]])
     m = MeanVectors(matrix, known)
     assert m._mean(X).tolist() == [[2.0, 4.0], [1.0, 3.0], [0.0, 0.0]]
+
+
+def test_text_task_predicts_a_part_once_for_its_score_and_its_details():
+    """The fan-out scores the test part and then keeps its details: one pass of the network, not two."""
+    from mlplab.experiment.protocol import Rows
+    from mlplab.text.study import TextTask
+
+    class Counting:
+        classes_ = np.array(["neg", "pos"], dtype=object)
+        calls = 0
+
+        def predict_proba(self, X):
+            Counting.calls += 1
+            return np.tile([[0.2, 0.8]], (len(X), 1))
+
+    task, model = TextTask(["neg", "pos"], positive="pos"), Counting()
+    part = Rows(np.zeros((4, 3), dtype=np.int64), np.array(["pos", "pos", "neg", "pos"], dtype=object))
+    assert task.score(model, part)["accuracy"] == 0.75
+    assert task.detail(model, part)["y_pred"].tolist() == ["pos"] * 4 and Counting.calls == 1
+    other = Rows(part.X.copy(), part.y)
+    task.score(model, other)
+    assert Counting.calls == 2  # another part is predicted afresh
+    import pickle
+    assert "_memo" not in pickle.loads(pickle.dumps(task)).__dict__  # never shipped to the workers
+
+
+def test_fit_networks_records_curves_only_for_the_names_asked(monkeypatch):
+    from mlplab.experiment import fanout
+    from mlplab.text import study as S
+
+    seen = {}
+
+    def jobs_for(name, build, splits, **kw):
+        seen[name] = kw["curves"]
+        return []
+
+    monkeypatch.setattr(fanout, "jobs_for", jobs_for)
+    monkeypatch.setattr(fanout, "run", lambda jobs, splits, task, n_jobs=1: {})
+    st = SimpleNamespace(parts=lambda s, n: [SimpleNamespace(fit=[0] * 5)], settings={}, prep=SimpleNamespace(matrix=None),
+                         task=None, n_jobs=1, runs={})
+    cfg = {"length": 8}
+    S.fit_networks(st, {"a": cfg, "b": cfg}, labels={}, curves=("a",))
+    assert seen == {"a": True, "b": False}
+    S.fit_networks(st, {"a": cfg, "b": cfg}, labels={}, curves=False)
+    assert seen == {"a": False, "b": False}

@@ -127,6 +127,28 @@ def test_newsgroups_source_intro_states_the_ratio_only_when_true():
     assert "four times the width" in nnv.source_intro(s, 100, 50) and "1 epoch on" in nnv.source_intro(s, 100, 50)
     assert "four times" not in nnv.source_intro({**s, "ff": 32}, 100, 50)
     assert "4 encoder layers" in nnv.source_intro(s, 100, 50) and "1 encoder layer of" in nnv.source_intro({**s, "layers": 1}, 9)
+    assert "on all 100 fit messages" in nnv.source_intro(s, 100, 50, 100)
+    sub = nnv.source_intro(s, 40, 50, 100)
+    assert "on a stratified 40 of the 100 fit messages (for time; the tuned network trains on all of them)" in sub
+
+
+class _Reviews:
+    def __init__(self, n_train, n_test, whole=None):
+        self.n_train, self.n_test = n_train, n_test
+        self.provenance = {"split": "Stanford's movie-disjoint split"}
+        self.report = {"subset_of": whole} if whole else {}
+
+    def counts(self):
+        return {"train": {"positive": self.n_train // 2}, "test": {"positive": self.n_test // 2}}
+
+
+def test_imdb_data_sentence_names_a_test_subset_only_when_only_the_test_half_is_cut():
+    whole = inv.data_sentence(_Reviews(25_000, 25_000))
+    assert whole.startswith("25,000 training and 25,000 test reviews (Stanford's") and "stratified" not in whole
+    cut = inv.data_sentence(_Reviews(25_000, 10_000, {"train": 25_000, "test": 25_000}))
+    assert "10,000 test reviews (a stratified 10,000 of the 25,000 published test reviews, drawn once and scored by every model" in cut
+    small = inv.data_sentence(_Reviews(800, 400, {"train": 25_000, "test": 25_000}))  # a small run: the banner says so
+    assert "stratified" not in small
 
 
 def test_newsgroups_parameter_caption_and_words_caption():

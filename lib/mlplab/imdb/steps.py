@@ -59,7 +59,8 @@ def levers(source: dict) -> dict[str, dict]:
 
 def fit_levers(st: S.TextStudy, source: dict, n_fit: int) -> dict[str, Run]:
     roles = {n: ("reference" if n == "lstm_source" else "variant") for n in LEVER_LABELS}
-    return S.fit_networks(st, levers(source), labels=LEVER_LABELS, n_fit=n_fit, roles=roles)
+    return S.fit_networks(st, levers(source), labels=LEVER_LABELS, n_fit=n_fit, roles=roles,
+                          curves=("lstm_source", "lstm_improved"))
 
 
 def search_candidates(fixed: dict, *, limit: int, seed: int, **grid) -> tuple[dict, int]:

@@ -106,15 +106,17 @@ def baselines_sentence(runs: dict) -> str:
     return text + "."
 
 
-def source_intro(source: dict, n_fit: int, dim: int = 50) -> str:
+def source_intro(source: dict, n_fit: int, dim: int = 50, n_all: int | None = None) -> str:
     width = source["width"] or dim
     ratio = " (the original paper's four times the width)" if source["ff"] == 4 * width else ""
     k = source["layers"]
     return (f"The specified Transformer: frozen GloVe vectors, sinusoidal positions, {k} encoder layer{'s' if k != 1 else ''} "
             f"of width {width} with {source['heads']} heads and a feed-forward layer of {n(source['ff'])} units{ratio}, "
             f"dropout {source['dropout']:g} as in the source, mean pooling over "
-            f"the real tokens and one linear layer; Adam at {source['lr']:g}, {epochs(source['epochs'])} on all "
-            f"{n(n_fit)} fit messages, every seed. The lever measured alone: the same network with its GloVe embedding "
+            f"the real tokens and one linear layer; Adam at {source['lr']:g}, {epochs(source['epochs'])} on "
+            + (f"a stratified {n(n_fit)} of the {n(n_all)} fit messages (for time; the tuned network trains on all of "
+               "them)" if n_all and n_fit < n_all else f"all {n(n_fit)} fit messages")
+            + ", every seed. The lever measured alone: the same network with its GloVe embedding "
             "fine-tuned (unfrozen).")
 
 

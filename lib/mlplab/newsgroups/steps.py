@@ -42,10 +42,11 @@ def source_settings(*, length: int, keep: str, width: int, heads: int, layers: i
             "epochs": int(epochs), "batch_size": int(batch_size)}
 
 
-def networks(st: S.TextStudy, source: dict) -> dict:
+def networks(st: S.TextStudy, source: dict, n_fit: int = 0) -> dict:
+    """The specified Transformer and its one lever on the same `n_fit` fit messages (0: all) and seeds."""
     configs = {"transformer_source": dict(source), "transformer_unfrozen": {**source, "embedding": "glove"}}
     roles = {"transformer_source": "reference", "transformer_unfrozen": "variant"}
-    return S.fit_networks(st, configs, labels=LABELS, roles=roles)
+    return S.fit_networks(st, configs, labels=LABELS, roles=roles, n_fit=n_fit)
 
 
 def search_candidates(fixed: dict, *, limit: int, seed: int, width, heads, **grid) -> tuple[dict, int]:

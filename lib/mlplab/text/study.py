@@ -113,7 +113,21 @@ class TextTask(Task):
         self.positive = positive
         self.metrics = ("accuracy", "macro_f1") + (("f1", "roc_auc") if positive else ())
 
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
     def _predict(self, model, part):
+        """A model's predictions on one part, kept for the next call on the same model and part: the fan-out
+        scores the test part and then keeps its details, and a network's pass over the test documents is the
+        costly step of its evaluation."""
+        memo = getattr(self, "_memo", None)
+        if memo is not None and memo[0] is model and memo[1] is part.X:
+            return memo[2]
+        out = self._predict_now(model, part)
+        self._memo = (model, part.X, out)
+        return out
+
+    def _predict_now(self, model, part):
         proba = np.asarray(model.predict_proba(part.X))
         order = [str(c) for c in model.classes_]
         pred = np.asarray(model.classes_, dtype=object)[proba.argmax(axis=1)]
@@ -348,8 +362,10 @@ def cost(settings: dict, n_fit: int) -> float:
 
 
 def fit_networks(st: TextStudy, configs: dict[str, dict], *, labels: dict[str, str], n_fit: int = 0,
-                 roles: dict[str, str] | None = None, first_only: bool = False, curves: bool = True) -> dict[str, Run]:
-    """Every configuration on every seed (or the first), grouped by truncation (each group one fan-out)."""
+                 roles: dict[str, str] | None = None, first_only: bool = False, curves=True) -> dict[str, Run]:
+    """Every configuration on every seed (or the first), grouped by truncation (each group one fan-out).
+    `curves`: True, False or the names whose first seed records per-epoch curves (each costs a pass over
+    the held-out documents every epoch)."""
     groups: dict[tuple, list] = {}
     for name, s in configs.items():
         groups.setdefault((int(s["length"]), s.get("keep", "head")), []).append(name)
@@ -363,7 +379,8 @@ def fit_networks(st: TextStudy, configs: dict[str, dict], *, labels: dict[str, s
             st.settings[name] = dict(s)
             jobs += fanout.jobs_for(name, lambda info, s=s: net(s, matrix=st.prep.matrix, seed=info.seed), splits,
                                     role=(roles or {}).get(name, "variant"), label=labels.get(name, describe(s)),
-                                    settings=dict(s), curves=curves, cost=cost(s, len(splits[0].fit)))
+                                    settings=dict(s), curves=curves if isinstance(curves, bool) else name in curves,
+                                    cost=cost(s, len(splits[0].fit)))
         out.update(fanout.run(jobs, splits, st.task, n_jobs=st.n_jobs))
     st.runs.update(out)
     return out
