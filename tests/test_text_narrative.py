@@ -63,6 +63,24 @@ def test_imdb_goal_sentence_branches():
     assert "better classifier, and about as costly to fit here" in same
     faster = inv.goal_sentence({**goal(0.85, met=False, above=False), "tuned_seconds": 1.0, "tfidf_seconds": 9.0}, "x")
     assert "better classifier, though slower to fit here (9 s against 1 s per fit)." in faster
+    assert "stratified" not in met
+    sub = inv.goal_sentence({**goal(0.895, met=True, above=True, v=BETTER), "n_test": 10_000, "n_test_published": 25_000}, "x")
+    assert sub.endswith("Maas et al. scored all 25,000 test reviews; the numbers here score a stratified 10,000 of them "
+                        "(a standard error of at most 0.005 on an accuracy).")
+    whole = inv.goal_sentence({**goal(0.895, met=True, above=True, v=BETTER), "n_test": 25_000, "n_test_published": 25_000}, "x")
+    assert "stratified" not in whole
+
+
+def test_imdb_search_tried_says_what_varied_and_what_was_held():
+    grid = {"layers": [1], "hidden": [64], "pooling": ["last", "max"], "length": [256, 400], "lr": [0.001]}
+    text = inv.search_tried(8, grid, 3)
+    assert text.startswith("8 configurations of a bidirectional GloVe LSTM ranked on validation reviews, varying pooling and "
+                           "truncation length (held at 1 layer of 64 units: deeper or wider")
+    assert text.endswith("; the winner trained for 3 epochs on all fit reviews") and "learning rate" not in text
+    free = inv.search_tried(4, {"layers": [1, 2], "hidden": [64, 128]}, 1)
+    assert "varying depth and width; the winner trained for 1 epoch" in free and "held" not in free
+    wide = inv.search_tried(4, {"layers": [1, 2], "hidden": [64]}, 2)
+    assert "(held at 64 units:" in wide
 
 
 def test_imdb_lengths_caption_alike_or_not():
@@ -264,3 +282,13 @@ def test_newsgroups_baselines_sentence_text_only_branches():
 def test_newsgroups_networks_caption_says_what_the_tuned_one_trains():
     assert "trains its embedding too" in nnv.caption_networks({"embedding": "glove"})
     assert "keeps GloVe frozen as well" in nnv.caption_networks({"embedding": "frozen"})
+
+
+def test_newsgroups_search_tried_says_what_varied_and_what_was_held():
+    grid = {"embedding": ["frozen", "glove"], "width": [64], "heads": [4], "layers": [2, 4], "ff": [128, 256],
+            "dropout": [0.0], "lr": [0.001, 0.003], "warmup": [0.0, 0.1], "length": [128, 192]}
+    text = nnv.search_tried(6, grid, 4)
+    assert text == ("unfreezing the embedding, then 6 configurations ranked on validation messages, varying frozen or "
+                    "fine-tuned embedding, depth, feed-forward size, learning rate, warm-up and truncation length "
+                    "(held: width 64, 4 heads and dropout 0); the winner trained for 4 epochs on all fit messages")
+    assert "held" not in nnv.search_tried(2, {"heads": [4, 5]}, 1)

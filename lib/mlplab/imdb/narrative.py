@@ -142,7 +142,7 @@ def goal_sentence(goal: dict, tried: str) -> str:
             f"{acc(goal['tfidf'])}: {versus('the tuned network', 'the baseline', v)}.")
     if goal["met"]:
         head = (f" The goal of {acc(goal['goal'])} is met, above the {pct(goal['maas'], 2)} of Maas et al. (2011) "
-                f"on the same test reviews.")
+                f"on the same test half.")
     elif goal["above_maas"]:
         head = (f" The goal of {acc(goal['goal'])} is not met, though the mean is above the {pct(goal['maas'], 2)} of "
                 "Maas et al. (2011).")
@@ -156,7 +156,34 @@ def goal_sentence(goal: dict, tried: str) -> str:
         tail = " The network earns its cost against the baseline here."
     else:
         tail = ""
+    published = goal.get("n_test_published", 0)
+    if published > goal.get("n_test", published):
+        tail += (f" Maas et al. scored all {n(published)} test reviews; the numbers here score a stratified "
+                 f"{n(goal['n_test'])} of them (a standard error of at most "
+                 f"{acc((0.25 / goal['n_test']) ** 0.5)} on an accuracy).")
     return base + head + tail
+
+
+SEARCH_WORDS = {"layers": "depth", "hidden": "width", "bidirectional": "direction", "embedding": "embedding",
+                "pooling": "pooling", "length": "truncation length", "keep": "which end of the review is kept",
+                "dropout": "dropout", "word_dropout": "word dropout", "lr": "learning rate", "batch_size": "batch size"}
+
+
+def search_tried(n_candidates: int, grid: dict, n_epochs: int) -> str:
+    """What the search varied and what it held fixed, from the grid itself (a value list of one is fixed)."""
+    varied = [SEARCH_WORDS[k] for k, v in grid.items() if k in SEARCH_WORDS and len(v) > 1]
+    fixed = {k: v[0] for k, v in grid.items() if k in SEARCH_WORDS and len(v) == 1}
+    shape = []
+    if "layers" in fixed or "hidden" in fixed:
+        k = fixed.get("layers")
+        shape.append(f"{k} layer{'s' if k != 1 else ''}" if k is not None else "")
+        shape.append(f"{fixed['hidden']} units" if "hidden" in fixed else "")
+    held = " of ".join(x for x in shape if x)
+    text = (f"{n_candidates} configurations of a bidirectional GloVe LSTM ranked on validation reviews, varying "
+            f"{join(varied) if varied else 'nothing'}")
+    if held:
+        text += f" (held at {held}: deeper or wider networks cost more than the chapter's time budget pays for three seeds)"
+    return text + f"; the winner trained for {epochs(n_epochs)} on all fit reviews"
 
 
 def caption_curves(history) -> str:

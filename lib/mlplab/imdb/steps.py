@@ -121,7 +121,9 @@ def goal(st: S.TextStudy, verdict_list: list[dict], goal: float, maas: float) ->
     return {"goal": goal, "maas": maas, "mean": float(np.mean(vals)), "per_seed": vals, "n_seeds": len(vals),
             "sd": t.std("accuracy"), "met": bool(len(vals) >= 3 and np.mean(vals) >= goal),
             "above_maas": bool(np.mean(vals) > maas), "tfidf": st.runs["tfidf_logreg"].mean("accuracy"),
-            "vs_tfidf": v, "tuned_seconds": t.seconds / t.n, "tfidf_seconds": st.runs["tfidf_logreg"].first.seconds}
+            "vs_tfidf": v, "tuned_seconds": t.seconds / t.n, "tfidf_seconds": st.runs["tfidf_logreg"].first.seconds,
+            "n_test": int(st.prep.corpus.n_test),
+            "n_test_published": int((st.prep.corpus.report.get("subset_of") or {}).get("test", st.prep.corpus.n_test))}
 
 
 def results(st: S.TextStudy, *, profile: str, params: dict, provenance: dict, timings: dict, extra: dict,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mlplab.experiment import verdict as V
-from mlplab.experiment.prose import capital
+from mlplab.experiment.prose import capital, join
 from mlplab.plots.text import short_group
 from mlplab.text.prose import acc, as_verdict, n, pct, said, versus
 
@@ -140,6 +140,24 @@ def unfreeze_sentence(v, runs: dict) -> str:
     a, b = runs["transformer_unfrozen"], runs["transformer_source"]
     return (f"Unfreezing the embedding, alone, moves test accuracy from {acc(b.mean('accuracy'))} to "
             f"{acc(a.mean('accuracy'))}: {versus('the unfrozen network', 'the specified one', v)}.")
+
+
+SEARCH_WORDS = {"embedding": "frozen or fine-tuned embedding", "width": "model width", "heads": "heads",
+                "layers": "depth", "ff": "feed-forward size", "dropout": "dropout", "lr": "learning rate",
+                "warmup": "warm-up", "length": "truncation length"}
+HELD_WORDS = {"width": "width {}", "heads": "{} heads", "layers": "{} layers", "ff": "feed-forward {}",
+              "length": "{} tokens", "embedding": "{} embedding", "dropout": "dropout {}", "lr": "learning rate {}",
+              "warmup": "warm-up {}"}
+
+
+def search_tried(n_candidates: int, grid: dict, n_epochs: int) -> str:
+    """What the search varied and held (a value list of one is held), from the grid itself."""
+    varied = [SEARCH_WORDS[k] for k, v in grid.items() if k in SEARCH_WORDS and len(v) > 1]
+    held = [HELD_WORDS[k].format(f"{v[0]:g}" if isinstance(v[0], float) else v[0]) for k, v in grid.items()
+            if k in HELD_WORDS and len(v) == 1]
+    return (f"unfreezing the embedding, then {n_candidates} configurations ranked on validation messages, varying "
+            f"{join(varied) if varied else 'nothing'}" + (f" (held: {join(held)})" if held else "")
+            + f"; the winner trained for {epochs(n_epochs)} on all fit messages")
 
 
 def search_sentence(choice: dict, n_epochs: int) -> str:
