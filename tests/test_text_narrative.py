@@ -164,7 +164,8 @@ def test_imdb_data_sentence_names_a_test_subset_only_when_only_the_test_half_is_
     whole = inv.data_sentence(_Reviews(25_000, 25_000))
     assert whole.startswith("25,000 training and 25,000 test reviews (Stanford's") and "stratified" not in whole
     cut = inv.data_sentence(_Reviews(25_000, 10_000, {"train": 25_000, "test": 25_000}))
-    assert "10,000 test reviews (a stratified 10,000 of the 25,000 published test reviews, drawn once and scored by every model" in cut
+    assert ("10,000 test reviews (Stanford's movie-disjoint split; the test reviews are a stratified 10,000 of the 25,000 "
+            "published ones, drawn once and scored by every model, because") in cut
     small = inv.data_sentence(_Reviews(800, 400, {"train": 25_000, "test": 25_000}))  # a small run: the banner says so
     assert "stratified" not in small
 

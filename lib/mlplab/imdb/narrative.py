@@ -13,11 +13,12 @@ def data_sentence(corpus) -> str:
     c = corpus.counts()
     pos_tr, pos_te = c["train"]["positive"] / max(1, corpus.n_train), c["test"]["positive"] / max(1, corpus.n_test)
     whole = corpus.report.get("subset_of") or {}
-    part = (f" (a stratified {n(corpus.n_test)} of the {n(whole['test'])} published test reviews, drawn once and "
-            "scored by every model: the networks' passes over the test half are a large share of the chapter's time)"
+    part = (f"; the test reviews are a stratified {n(corpus.n_test)} of the {n(whole['test'])} published ones, drawn once "
+            "and scored by every model, because the networks' passes over the test half are a large share of the "
+            "chapter's time"
             if whole.get("test", corpus.n_test) > corpus.n_test and whole.get("train", corpus.n_train) == corpus.n_train
             else "")
-    return (f"{n(corpus.n_train)} training and {n(corpus.n_test)} test reviews{part} ({corpus.provenance['split']}); "
+    return (f"{n(corpus.n_train)} training and {n(corpus.n_test)} test reviews ({corpus.provenance['split']}{part}); "
             f"{pct(pos_tr)} of the training and {pct(pos_te)} of the test reviews are positive, so the majority class "
             f"scores about {acc(max(pos_te, 1 - pos_te))} accuracy and every model below is measured against that floor.")
 
