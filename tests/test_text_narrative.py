@@ -81,6 +81,30 @@ def test_imdb_search_tried_says_what_varied_and_what_was_held():
     assert "varying depth and width; the winner trained for 1 epoch" in free and "held" not in free
     wide = inv.search_tried(4, {"layers": [1, 2], "hidden": [64]}, 2)
     assert "(held at 64 units:" in wide
+    stop = inv.search_tried(4, {"layers": [1, 2]}, 4, patience=1)
+    assert stop.endswith("; the winner trained on 90 % of the fit reviews for at most 4 epochs, stopped early on the "
+                         "other 10 % (patience 1) with its best epoch's weights kept")
+
+
+def test_imdb_tuned_settings_choose_the_epochs_on_held_out_fit_reviews_only_when_asked():
+    from mlplab.imdb import steps
+
+    win = {"kind": "lstm", "length": 256, "epochs": 2}
+    assert steps.tuned_settings(win, 3, 0) == {"kind": "lstm", "length": 256, "epochs": 3}
+    assert steps.tuned_settings(win, 4, 1) == {"kind": "lstm", "length": 256, "epochs": 4, "early_stopping": 1,
+                                               "valid_fraction": 0.1}
+    from mlplab.text.study import net
+    import numpy as np
+    m = net(steps.tuned_settings(win, 4, 1), matrix=np.zeros((10, 4), dtype=np.float32))
+    assert m.early_stopping == 1 and m.valid_fraction == 0.1 and m.max_epochs == 4
+
+
+def test_imdb_search_sentence_says_where_the_tuned_network_trains():
+    table = pd.DataFrame({"configuration": ["a", "b"], "validation accuracy": [0.86, 0.83]})
+    choice = {"table": table, "n_candidates": 2, "n_grid": 2}
+    assert inv.search_sentence(choice, 4000, 2).endswith("as the tuned network.")
+    assert inv.search_sentence(choice, 4000, 2, 1).endswith(
+        "as the tuned network (on 90 % of them, with early stopping on the other 10 %).")
 
 
 def test_imdb_lengths_caption_alike_or_not():

@@ -35,7 +35,7 @@ GLOSSARY = {
 def validate_params(params: dict) -> None:
     """Reject a bad profile before the notebook starts (called by `mlplab run` and by the notebook)."""
     c = Checks(params, "imdb_sentiment")
-    c.integer("max_train", "max_test", "lever_train", "search_train", "reg_train", least=0,
+    c.integer("max_train", "max_test", "lever_train", "search_train", "reg_train", "tuned_patience", least=0,
               expected="an integer >= 0 (0: all documents)")
     c.between("valid_size", low=0.02, high=0.5, expected="a share of the training reviews between 0.02 and 0.5")
     c.seeds("seeds")

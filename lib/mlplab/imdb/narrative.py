@@ -112,7 +112,14 @@ def _count_words(table: pd.DataFrame) -> str:
     return capital(join([f"{int(k)} {w}" for w, k in words.items()]))
 
 
-def search_sentence(choice: dict, n_fit: int, n_epochs: int) -> str:
+def _tuned_training(n_epochs: int, patience: int) -> str:
+    if patience:
+        return (f"on 90 % of the fit reviews for at most {epochs(n_epochs)}, stopped early on the other 10 % (patience "
+                f"{patience}) with its best epoch's weights kept")
+    return f"for {epochs(n_epochs)} on all fit reviews"
+
+
+def search_sentence(choice: dict, n_fit: int, n_epochs: int, patience: int = 0) -> str:
     t = choice["table"]
     gap = t["validation accuracy"].iloc[0] - t["validation accuracy"].iloc[1] if len(t) > 1 else 0.0
     sampled = (f"a seeded random {choice['n_candidates']} of the {choice['n_grid']} combinations of the grid"
@@ -121,7 +128,8 @@ def search_sentence(choice: dict, n_fit: int, n_epochs: int) -> str:
             "ties with the runner-up on validation accuracy (a tie goes to the first candidate in grid order)")
     return (f"The search fits {sampled} once (first seed) on {n(n_fit)} fit reviews for {epochs(n_epochs)} and ranks them "
             f"on the validation reviews. The winner, {t['configuration'].iloc[0]}, {lead}; it is then trained on all fit "
-            "reviews on every seed as the tuned network.")
+            "reviews on every seed as the tuned network"
+            + (" (on 90 % of them, with early stopping on the other 10 %)." if patience else "."))
 
 
 def caption_search(choice: dict) -> str:
@@ -170,7 +178,7 @@ SEARCH_WORDS = {"layers": "depth", "hidden": "width", "bidirectional": "directio
                 "dropout": "dropout", "word_dropout": "word dropout", "lr": "learning rate", "batch_size": "batch size"}
 
 
-def search_tried(n_candidates: int, grid: dict, n_epochs: int) -> str:
+def search_tried(n_candidates: int, grid: dict, n_epochs: int, patience: int = 0) -> str:
     """What the search varied and what it held fixed, from the grid itself (a value list of one is fixed)."""
     varied = [SEARCH_WORDS[k] for k, v in grid.items() if k in SEARCH_WORDS and len(v) > 1]
     fixed = {k: v[0] for k, v in grid.items() if k in SEARCH_WORDS and len(v) == 1}
@@ -184,7 +192,7 @@ def search_tried(n_candidates: int, grid: dict, n_epochs: int) -> str:
             f"{join(varied) if varied else 'nothing'}")
     if held:
         text += f" (held at {held}: deeper or wider networks cost more than the chapter's time budget pays for three seeds)"
-    return text + f"; the winner trained for {epochs(n_epochs)} on all fit reviews"
+    return text + f"; the winner trained {_tuned_training(n_epochs, patience)}"
 
 
 def caption_curves(history) -> str:

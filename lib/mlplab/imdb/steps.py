@@ -63,6 +63,16 @@ def fit_levers(st: S.TextStudy, source: dict, n_fit: int) -> dict[str, Run]:
                           curves=("lstm_source", "lstm_improved"))
 
 
+def tuned_settings(winner: dict, epochs: int, patience: int) -> dict:
+    """The search's winner for all fit reviews: `epochs` at most; with `patience` > 0 early stopping watches a tenth
+    of the fit reviews and keeps the best epoch's weights (the epoch count is then chosen on held-out fit rows,
+    not fixed in advance)."""
+    out = {**winner, "epochs": int(epochs)}
+    if patience:
+        out.update(early_stopping=int(patience), valid_fraction=0.1)
+    return out
+
+
 def search_candidates(fixed: dict, *, limit: int, seed: int, **grid) -> tuple[dict, int]:
     full = S.grid(fixed, **grid)
     return S.grid(fixed, limit=limit, seed=seed, **grid), len(full)
