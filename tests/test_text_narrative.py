@@ -317,3 +317,17 @@ def test_newsgroups_search_tried_says_what_varied_and_what_was_held():
                     "fine-tuned embedding, depth, feed-forward size, learning rate, warm-up and truncation length "
                     "(held: width 64, 4 heads and dropout 0); the winner trained for 4 epochs on all fit messages")
     assert "held" not in nnv.search_tried(2, {"heads": [4, 5]}, 1)
+
+
+def test_newsgroups_goal_sentence_branches():
+    base = {"mean": 0.775, "n_seeds": 3, "sd": 0.007, "source": 0.504, "tfidf": 0.853, "goal": 0.8}
+    short = nnv.goal_sentence({**base, "met": False, "vs_tfidf": WORSE, "tuned_seconds": 182.0, "tfidf_seconds": 64.0},
+                              "six configurations")
+    assert "reaches 0.775 test accuracy on the as-published variant (mean of 3 seeds, SD 0.007; the specified one 0.504)" in short
+    assert "The source's goal, above 0.800, is not reached at this budget. Tried: six configurations." in short
+    assert short.endswith("The linear baseline remains the better topic classifier, and about 3 times cheaper to fit here "
+                          "(64 s against 182 s per fit).")
+    plain = nnv.goal_sentence({**base, "met": False, "vs_tfidf": WORSE}, "x")
+    assert plain.endswith("The linear baseline remains the better topic classifier here.")
+    met = nnv.goal_sentence({**base, "mean": 0.86, "met": True, "vs_tfidf": BETTER}, "x")
+    assert "The source's goal, above 0.800, is met." in met and "Tried" not in met and "linear baseline" not in met

@@ -195,7 +195,7 @@ def goal_sentence(goal: dict, tried: str) -> str:
     if v.word == V.WORSE:
         from mlplab.imdb.narrative import cost_text
 
-        text += (f" The linear baseline remains the better topic classifier here, {cost_text(goal)}."
+        text += (f" The linear baseline remains the better topic classifier, {cost_text(goal)}."
                  if goal.get("tuned_seconds") else " The linear baseline remains the better topic classifier here.")
     return text
 
