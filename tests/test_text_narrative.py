@@ -257,6 +257,25 @@ def test_conclusions_subset_note():
         "a real subset of the IMDB reviews"
 
 
+def test_conclusions_subset_sentence_tells_a_test_cut_from_a_subset():
+    assert C.subset_sentence(doc({}), doc({})) == ""
+    small = {**doc({}, kind="subset"), "notebook": "imdb_sentiment"}
+    small["extra"]["data"] = {"subset_of": {"train": 25_000, "test": 25_000}, "train": 2_000, "test": 1_000}
+    assert C.subset_sentence(small, doc({})) == ("These conclusions rest on a real subset of the IMDB reviews: their "
+                                                 "numbers describe that subset, not the full data sets.")
+    cut = {**doc({}, kind="subset"), "notebook": "imdb_sentiment"}
+    cut["extra"]["data"] = {"subset_of": {"train": 25_000, "test": 25_000}, "train": 25_000, "test": 10_000}
+    assert C.subset_sentence(cut, doc({})) == ("The IMDB numbers use every training review and score a stratified 10,000 "
+                                               "of the 25,000 test reviews, the same for every model.")
+
+
+def test_conclusions_maas_comparison_says_when_our_test_reviews_are_a_part():
+    whole = C.sentiment_sentences(doc(goal(0.87, met=False, above=False)))
+    assert "on the same test reviews." in whole and "stratified" not in whole
+    part = C.sentiment_sentences(doc({**goal(0.87, met=False, above=False), "n_test": 10_000, "n_test_published": 25_000}))
+    assert "on all 25,000 test reviews (ours score a stratified 10,000 of them)." in part
+
+
 def test_lab5_terms_are_in_the_books_glossary():
     from mlplab.glossary import terms
 

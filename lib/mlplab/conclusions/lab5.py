@@ -33,11 +33,38 @@ def _m(doc: dict, name: str, metric: str = "accuracy") -> float:
 
 
 READABLE = {"imdb_sentiment": "the IMDB reviews", "newsgroups": "the 20 Newsgroups messages"}
+SHORT = {"imdb_sentiment": ("IMDB", "review"), "newsgroups": ("20 Newsgroups", "message")}
 
 
 def subset_note(*docs: dict) -> bool | str:
-    names = [READABLE.get(d["notebook"], d["notebook"]) for d in docs if d["provenance"].get("kind") == "subset"]
+    names = [READABLE.get(d["notebook"], d["notebook"]) for d in docs
+             if d["provenance"].get("kind") == "subset" and not _test_cut_only(d)]
     return False if not names else "a real subset of " + join(names)
+
+
+def _test_cut_only(doc: dict) -> dict | None:
+    """The data report of a run that used every training document and a stratified part of the test ones."""
+    data = (doc.get("extra") or {}).get("data") or {}
+    whole = data.get("subset_of") or {}
+    if whole and whole.get("train") == data.get("train") and data.get("test", 0) < whole.get("test", 0):
+        return data
+    return None
+
+
+def subset_sentence(*docs: dict) -> str:
+    """What part of each data set the conclusions rest on: a real subset, or all training documents and a
+    stratified part of the test ones (said per data set), or nothing when every run used the whole set."""
+    out = []
+    note = subset_note(*docs)
+    if note:
+        out.append(f"These conclusions rest on {note}: their numbers describe that subset, not the full data sets.")
+    for d in docs:
+        data = _test_cut_only(d)
+        if data:
+            name, unit = SHORT.get(d["notebook"], (d["notebook"], "document"))
+            out.append(f"The {name} numbers use every training {unit} and score a stratified {data['test']:,} of the "
+                       f"{data['subset_of']['test']:,} test {unit}s, the same for every model.")
+    return " ".join(out)
 
 
 # ---- sentiment -------------------------------------------------------------------------------------------
@@ -70,8 +97,9 @@ def sentiment_sentences(imdb: dict) -> str:
     v = g["vs_tfidf"]
     text = (f"Sentiment: the tuned LSTM reaches {acc(g['mean'])} test accuracy over {g['n_seeds']} seeds and TF-IDF + "
             f"logistic regression {acc(g['tfidf'])}: {versus('the tuned LSTM', 'the baseline', v)}. Maas et al. (2011) reported "
-            f"{acc(r['maas_2011']['value'])} and NBSVM (Wang & Manning 2012) {acc(r['nbsvm_2012']['value'])} on the same "
-            "test reviews. ")
+            f"{acc(r['maas_2011']['value'])} and NBSVM (Wang & Manning 2012) {acc(r['nbsvm_2012']['value'])} on "
+            + (f"all {g['n_test_published']:,} test reviews (ours score a stratified {g['n_test']:,} of them). "
+               if g.get("n_test_published", 0) > g.get("n_test", 0) else "the same test reviews. "))
     if g["met"]:
         text += f"The goal of {acc(g['goal'])} is met."
     else:
