@@ -350,3 +350,13 @@ def test_newsgroups_goal_sentence_branches():
     assert plain.endswith("The linear baseline remains the better topic classifier here.")
     met = nnv.goal_sentence({**base, "mean": 0.86, "met": True, "vs_tfidf": BETTER}, "x")
     assert "The source's goal, above 0.800, is met." in met and "Tried" not in met and "linear baseline" not in met
+
+
+def test_conclusions_published_caption_counts_in_words_at_the_ends():
+    import pandas as pd
+
+    t = pd.DataFrame({"value": [0.889, 0.912, 0.8], "our tuned network": [0.87, 0.87, 0.78],
+                      "our TF-IDF baseline": [0.907, 0.907, 0.853]})
+    assert C.caption_published(t).endswith("Our tuned networks are above none of the 3, the TF-IDF baselines above 2.")
+    t["our tuned network"] = [0.95, 0.95, 0.95]
+    assert "Our tuned networks are above all of the 3" in C.caption_published(t)

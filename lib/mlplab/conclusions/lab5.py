@@ -199,8 +199,11 @@ def published_table(imdb: dict, ng: dict) -> pd.DataFrame:
 def caption_published(table: pd.DataFrame) -> str:
     above = int((table["our tuned network"] > table["value"]).sum())
     base = int((table["our TF-IDF baseline"] > table["value"]).sum())
+    def count(k: int) -> str:
+        return "none" if k == 0 else "all" if k == len(table) else f"{k}"
+
     return (f"Published numbers beside ours (test accuracy; the source reported no number for its LSTMs). Our tuned "
-            f"network is above {above} of the {len(table)}, the TF-IDF baseline above {base}.")
+            f"networks are above {count(above)} of the {len(table)}, the TF-IDF baselines above {count(base)}.")
 
 
 def recommendation_sentences(imdb: dict, ng: dict) -> str:
