@@ -32,6 +32,10 @@ def test_overfitting_needs_a_widening_gap_and_a_falling_training_loss():
     assert d.sentence().startswith("The validation loss of the MLP is lowest at epoch 2 of 4 and ends 33.3 % higher, "
                                    "while the training loss kept falling")
     assert "overfit" in d.takeaway()
+    assert d.sentence().endswith("the later epochs overfit the fit rows, and early stopping would keep the better weights.")
+    ran = prose.curve_finding(history([1.0, 0.6, 0.7, 0.8], train=[1.0, 0.6, 0.4, 0.3]), "the MLP", stopped=True)
+    assert ran.endswith("the later epochs overfit the fit rows; the network's early stopping, which watched its own "
+                        "held-out share of the fit rows, kept the weights of the epoch with the lowest loss on those rows.") and "would keep" not in ran
 
 
 def test_a_rise_of_the_validation_loss_alone_is_a_drift_not_overfitting():

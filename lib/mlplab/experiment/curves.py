@@ -55,6 +55,7 @@ class CurveDiagnosis:
     swing: float = 0.0      # (max - min) / min of the validation loss over the later epochs
     train_above: bool = False  # the training loss ends above the validation loss
     train_mode: str = ""    # what is active while training ("dropout", "augmentation"), for the explanation
+    stopped: bool = False   # the network ran early stopping on its own held-out share of the fit rows
 
     def sentence(self) -> str:
         """The full finding, for the text under the figure ('' when there is no curve to read)."""
@@ -63,7 +64,9 @@ class CurveDiagnosis:
             "overfitting": (f"The validation loss of {self.label} is lowest at epoch {self.best_epoch} of {self.epochs} "
                             f"and ends {_pct(self.rise)} higher, while the training loss kept falling and the gap "
                             f"between the two widened by {_pct(self.gap_change)} of the loss: the later epochs overfit "
-                            "the fit rows, and early stopping would keep the better weights."),
+                            + ("the fit rows; the network's early stopping, which watched its own held-out share of the "
+                               "fit rows, kept the weights of the epoch with the lowest loss on those rows."
+                               if self.stopped else "the fit rows, and early stopping would keep the better weights.")),
             "unstable": (f"The validation loss of {self.label} swings up and down over the later epochs (by up to "
                          f"{_pct(self.swing)} of its level) without a widening gap to the training loss: the training "
                          "is unstable (step size or batch noise), which is not overfitting."),
@@ -98,7 +101,7 @@ class CurveDiagnosis:
         }[self.kind]
 
 
-def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "") -> CurveDiagnosis:
+def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", stopped: bool = False) -> CurveDiagnosis:
     """Read a history (columns epoch, train_loss, validation_loss[, test_loss]): validation and fit
     rows only. Fewer than 3 validation values, or non-finite ones, give kind "none"."""
     if history is None or "validation_loss" not in history or history["validation_loss"].notna().sum() < 3:
@@ -124,7 +127,7 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "") 
     k = max(1, n // 3)
     train_above = bool(have_t and np.mean(t[-k:]) > np.mean(v[-k:]))
     common = dict(epochs=n, best_epoch=best + 1, rise=float(rise), tail_drop=float(tail_drop), gap_change=gap_change,
-                  swing=swing, train_above=train_above, train_mode=train_mode)
+                  swing=swing, train_above=train_above, train_mode=train_mode, stopped=bool(stopped))
     if best < n - 1 and rise > TOL and gap_change > TOL and train_falling and gap[-1] > 0:
         return CurveDiagnosis("overfitting", label, **common)
     if turns >= 2 and swing > SWING:

@@ -117,12 +117,13 @@ def params_text(params: dict, only=None) -> str:
     return ", ".join(f"{PARAM_NAMES.get(k, k.replace('_', ' '))} {param_value(k, params[k])}" for k in keys)
 
 
-def curve_finding(history: pd.DataFrame | None, label: str, *, train_mode: str = "") -> str:
+def curve_finding(history: pd.DataFrame | None, label: str, *, train_mode: str = "", stopped: bool = False) -> str:
     """What the validation curve says about the epoch budget: `mlplab.experiment.curves.diagnose`'s
-    sentence (validation and fit rows only; the test curve is for show)."""
+    sentence (validation and fit rows only; the test curve is for show). `stopped`: the network ran early
+    stopping, so the sentence says what it kept instead of advising it."""
     from mlplab.experiment.curves import diagnose
 
-    return diagnose(history, label, train_mode=train_mode).sentence()
+    return diagnose(history, label, train_mode=train_mode, stopped=stopped).sentence()
 
 
 def curve_takeaway(history: pd.DataFrame | None, label: str, *, train_mode: str = "") -> str:
