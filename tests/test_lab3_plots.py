@@ -81,3 +81,17 @@ def test_glossary_defines_precision_recall_and_augmentation_for_any_data():
         assert not t[term].startswith(("Of the images", "Of the rows", "Random changes to the training images"))
     assert "rows of a table, images, texts" in t["precision"]
     assert "shifts and flips of an image, noise added to a table's standardized inputs" in t["data augmentation"]
+
+
+def test_text_curves_keep_one_legend_below_the_panels():
+    """Lab 5's training curves: the legend sat on the test accuracy curve of the 20 Newsgroups figure."""
+    from mlplab.plots.text import plot_text_curves
+
+    h = pd.DataFrame({"epoch": range(1, 7), "train_loss": np.linspace(1.8, 0.1, 6),
+                      "validation_loss": [0.9, 0.57, 0.55, 0.54, 0.6, 0.7], "test_loss": np.linspace(1.1, 1.2, 6),
+                      "train_accuracy": np.linspace(0.73, 0.99, 6), "validation_accuracy": np.linspace(0.69, 0.85, 6),
+                      "test_accuracy": [0.65, 0.74, 0.76, 0.75, 0.755, 0.755]})
+    fig = plot_text_curves(h, "cross-entropy (nats)")
+    assert _legend_clear_of_axes(fig)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["train (fit rows)", "validation", "test", "lowest validation loss"]

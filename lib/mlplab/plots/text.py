@@ -211,5 +211,7 @@ def plot_text_curves(history: pd.DataFrame, loss_label: str):
             e = int(history["epoch"].iloc[0])
             ax.set_xlim(e - 0.5, e + 0.5)
             ax.set_xticks([e])
-    axes[1].legend(fontsize=8, loc="best")
+    from mlplab.plots.curves import shared_legend
+
+    shared_legend(fig, axes)
     return fig
