@@ -336,6 +336,34 @@ def test_newsgroups_search_tried_says_what_varied_and_what_was_held():
                     "fine-tuned embedding, depth, feed-forward size, learning rate, warm-up and truncation length "
                     "(held: width 64, 4 heads and dropout 0); the winner trained for 4 epochs on all fit messages")
     assert "held" not in nnv.search_tried(2, {"heads": [4, 5]}, 1)
+    one = nnv.search_tried(2, {"heads": [4, 5], "layers": [1], "embedding": ["glove"]}, 1)
+    assert "(held: 1 layer and fine-tuned GloVe embedding)" in one
+    stop = nnv.search_tried(2, {"heads": [4, 5]}, 6, patience=1)
+    assert stop.endswith("; the winner trained on 90 % of the fit messages for at most 6 epochs, stopped early on the "
+                         "other 10 % (patience 1) with its best epoch's weights kept")
+
+
+def test_newsgroups_search_sentence_says_where_the_tuned_transformer_trains():
+    table = pd.DataFrame({"configuration": ["a", "b"], "validation accuracy": [0.61, 0.58]})
+    choice = {"table": table, "n_candidates": 2, "n_grid": 2, "fit_documents": 2000}
+    assert nnv.search_sentence(choice, 3).endswith("The winner, a, leads the runner-up by 0.030 validation accuracy; it "
+                                                   "is then trained on all fit messages on every seed as the tuned "
+                                                   "Transformer.")
+    assert nnv.search_sentence(choice, 3, 1).endswith(
+        "as the tuned Transformer (on 90 % of them, with early stopping on the other 10 %).")
+
+
+def test_newsgroups_tuned_patience_is_validated_and_reaches_the_network():
+    from mlplab.errors import UserError
+    from mlplab.newsgroups import steps, validate_params
+    from mlplab.text.study import net
+    import numpy as np
+
+    with pytest.raises(UserError, match="tuned_patience"):
+        validate_params({"tuned_patience": -1})
+    settings = steps.tuned_settings({"kind": "transformer", "length": 128, "heads": 2, "layers": 1, "ff": 8}, 6, 1)
+    m = net(settings, matrix=np.zeros((10, 4), dtype=np.float32))
+    assert m.early_stopping == 1 and m.valid_fraction == 0.1 and m.max_epochs == 6
 
 
 def test_newsgroups_goal_sentence_branches():

@@ -136,8 +136,8 @@ def load_newsgroups(path: str | Path | None = None) -> Corpus:
             raise UserError(f"{shown}: {s} messages of {len(groups)} group only; the by-date set has 20")
     classes = tuple(g for g in GROUPS if any(r[1] == g for r in parts["train"]))
     sha = content_hash((r[0], r[1], r[2]) for s in ("train", "test") for r in parts[s])
-    split = ("the by-date split (test messages posted later than the training ones)" if layout != "embedded" else
-             "a stratified real subset of the by-date split (50 training and 25 test messages per group)")
+    split = ("the by-date split, whose test messages were posted later than the training ones" if layout != "embedded"
+             else "a stratified real subset of the by-date split, 50 training and 25 test messages per group")
     n = len(parts["train"]) + len(parts["test"])
     prov = {**Provenance(source, shown, n, sha, note="; ".join(notes), kind=kind).to_dict(), "layout": layout,
             "split": split, "citation": CITATION}

@@ -6,7 +6,7 @@ import pandas as pd
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join
-from mlplab.text.prose import acc, as_verdict, n, pct, said, versus
+from mlplab.text.prose import acc, as_verdict, n, pct, said, tuned_training, versus
 
 
 def data_sentence(corpus) -> str:
@@ -112,13 +112,6 @@ def _count_words(table: pd.DataFrame) -> str:
     return capital(join([f"{int(k)} {w}" for w, k in words.items()]))
 
 
-def _tuned_training(n_epochs: int, patience: int) -> str:
-    if patience:
-        return (f"on 90 % of the fit reviews for at most {epochs(n_epochs)}, stopped early on the other 10 % (patience "
-                f"{patience}) with its best epoch's weights kept")
-    return f"for {epochs(n_epochs)} on all fit reviews"
-
-
 def search_sentence(choice: dict, n_fit: int, n_epochs: int, patience: int = 0) -> str:
     t = choice["table"]
     gap = t["validation accuracy"].iloc[0] - t["validation accuracy"].iloc[1] if len(t) > 1 else 0.0
@@ -192,7 +185,7 @@ def search_tried(n_candidates: int, grid: dict, n_epochs: int, patience: int = 0
             f"{join(varied) if varied else 'nothing'}")
     if held:
         text += f" (held at {held}: deeper or wider networks cost more than the chapter's time budget pays for three seeds)"
-    return text + f"; the winner trained {_tuned_training(n_epochs, patience)}"
+    return text + f"; the winner trained {tuned_training(n_epochs, patience, 'reviews')}"
 
 
 def caption_curves(history) -> str:

@@ -18,6 +18,7 @@ from mlplab.experiment.record import Run
 from mlplab.experiment.verdict import compare_runs, record
 from mlplab.text.eda import truncation  # noqa: F401  (the notebooks call steps.truncation)
 from mlplab.text import study as S
+from mlplab.text.study import tuned_settings  # noqa: F401  (the notebook calls steps.tuned_settings)
 
 NB = "imdb_sentiment"
 POSITIVE = "positive"
@@ -61,16 +62,6 @@ def fit_levers(st: S.TextStudy, source: dict, n_fit: int) -> dict[str, Run]:
     roles = {n: ("reference" if n == "lstm_source" else "variant") for n in LEVER_LABELS}
     return S.fit_networks(st, levers(source), labels=LEVER_LABELS, n_fit=n_fit, roles=roles,
                           curves=("lstm_source", "lstm_improved"))
-
-
-def tuned_settings(winner: dict, epochs: int, patience: int) -> dict:
-    """The search's winner for all fit reviews: `epochs` at most; with `patience` > 0 early stopping watches a tenth
-    of the fit reviews and keeps the best epoch's weights (the epoch count is then chosen on held-out fit rows,
-    not fixed in advance)."""
-    out = {**winner, "epochs": int(epochs)}
-    if patience:
-        out.update(early_stopping=int(patience), valid_fraction=0.1)
-    return out
 
 
 def search_candidates(fixed: dict, *, limit: int, seed: int, **grid) -> tuple[dict, int]:

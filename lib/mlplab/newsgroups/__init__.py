@@ -35,7 +35,7 @@ GLOSSARY = {
 
 def validate_params(params: dict) -> None:
     c = Checks(params, "newsgroups")
-    c.integer("max_train", "max_test", "source_train", "search_train", least=0, expected="an integer >= 0 (0: all documents)")
+    c.integer("max_train", "max_test", "source_train", "search_train", "tuned_patience", least=0, expected="an integer >= 0 (0: all documents)")
     c.between("valid_size", low=0.02, high=0.5, expected="a share of the training messages between 0.02 and 0.5")
     c.seeds("seeds", "text_only_seeds")
     c.integer("min_count", "heads", "layers", "ff", "batch_size", "source_epochs", "search_epochs", "tuned_epochs",

@@ -7,7 +7,7 @@ import pandas as pd
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join
 from mlplab.plots.text import short_group
-from mlplab.text.prose import acc, as_verdict, n, pct, said, versus
+from mlplab.text.prose import acc, as_verdict, n, pct, said, tuned_training, versus
 
 
 def epochs(k: int) -> str:
@@ -148,19 +148,28 @@ SEARCH_WORDS = {"embedding": "frozen or fine-tuned embedding", "width": "model w
 HELD_WORDS = {"width": "width {}", "heads": "{} heads", "layers": "{} layers", "ff": "feed-forward {}",
               "length": "{} tokens", "embedding": "{} embedding", "dropout": "dropout {}", "lr": "learning rate {}",
               "warmup": "warm-up {}"}
+EMBEDDING_WORDS = {"glove": "fine-tuned GloVe embedding", "frozen": "frozen GloVe embedding",
+                   "learned": "embedding learned from scratch"}
 
 
-def search_tried(n_candidates: int, grid: dict, n_epochs: int) -> str:
+def _held(key: str, value) -> str:
+    if key == "embedding":
+        return EMBEDDING_WORDS.get(value, f"{value} embedding")
+    if key == "layers" and value == 1:
+        return "1 layer"
+    return HELD_WORDS[key].format(f"{value:g}" if isinstance(value, float) else value)
+
+
+def search_tried(n_candidates: int, grid: dict, n_epochs: int, patience: int = 0) -> str:
     """What the search varied and held (a value list of one is held), from the grid itself."""
     varied = [SEARCH_WORDS[k] for k, v in grid.items() if k in SEARCH_WORDS and len(v) > 1]
-    held = [HELD_WORDS[k].format(f"{v[0]:g}" if isinstance(v[0], float) else v[0]) for k, v in grid.items()
-            if k in HELD_WORDS and len(v) == 1]
+    held = [_held(k, v[0]) for k, v in grid.items() if k in HELD_WORDS and len(v) == 1]
     return (f"unfreezing the embedding, then {n_candidates} configurations ranked on validation messages, varying "
             f"{join(varied) if varied else 'nothing'}" + (f" (held: {join(held)})" if held else "")
-            + f"; the winner trained for {epochs(n_epochs)} on all fit messages")
+            + f"; the winner trained {tuned_training(n_epochs, patience, 'messages')}")
 
 
-def search_sentence(choice: dict, n_epochs: int) -> str:
+def search_sentence(choice: dict, n_epochs: int, patience: int = 0) -> str:
     t = choice["table"]
     gap = t["validation accuracy"].iloc[0] - t["validation accuracy"].iloc[1] if len(t) > 1 else 0.0
     sampled = (f"a seeded random {choice['n_candidates']} of the {choice['n_grid']} valid combinations"
@@ -169,7 +178,8 @@ def search_sentence(choice: dict, n_epochs: int) -> str:
             "ties with the runner-up on validation accuracy (a tie goes to the first candidate in grid order)")
     return (f"The search fits {sampled} of its grid once (first seed) on {n(choice['fit_documents'])} fit messages for "
             f"{epochs(n_epochs)} and ranks them on the validation messages. The winner, {t['configuration'].iloc[0]}, "
-            f"{lead}.")
+            f"{lead}; it is then trained on all fit messages on every seed as the tuned Transformer"
+            + (" (on 90 % of them, with early stopping on the other 10 %)." if patience else "."))
 
 
 def caption_search(choice: dict) -> str:

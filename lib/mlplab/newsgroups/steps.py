@@ -17,6 +17,7 @@ from mlplab.experiment.verdict import compare_runs, record
 from mlplab.models.text import transformer_parameters
 from mlplab.text.eda import truncation  # noqa: F401  (the notebooks call steps.truncation)
 from mlplab.text import study as S
+from mlplab.text.study import tuned_settings  # noqa: F401  (the notebook calls steps.tuned_settings)
 
 NB = "newsgroups"
 LABELS = {"transformer_source": "the Transformer as specified", "transformer_unfrozen": "the same, GloVe fine-tuned",

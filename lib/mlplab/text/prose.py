@@ -44,3 +44,12 @@ def versus(a: str, b: str, v, digits: int = 3) -> str:
                f"{V.signed(v.high, digits)} over {v.n} seeds")
     rel = "on a par with" if v.word == V.PAR else f"{v.word} than"
     return f"{a} is {rel} {b} ({numbers})"
+
+
+def tuned_training(n_epochs: int, patience: int, what: str) -> str:
+    """How the tuned network trains, for `what` ('reviews', 'messages'): fixed epochs, or early stopping."""
+    e = f"{n_epochs} epoch{'s' if n_epochs != 1 else ''}"
+    if patience:
+        return (f"on 90 % of the fit {what} for at most {e}, stopped early on the other 10 % (patience "
+                f"{patience}) with its best epoch's weights kept")
+    return f"for {e} on all fit {what}"

@@ -440,6 +440,16 @@ def describe(s: dict) -> str:
     return ", ".join(parts)
 
 
+def tuned_settings(winner: dict, epochs: int, patience: int) -> dict:
+    """The search's winner for all fit documents: `epochs` at most; with `patience` > 0 early stopping watches a
+    tenth of the fit documents and keeps the best epoch's weights (the epoch count is then chosen on held-out fit
+    rows, not fixed in advance)."""
+    out = {**winner, "epochs": int(epochs)}
+    if patience:
+        out.update(early_stopping=int(patience), valid_fraction=0.1)
+    return out
+
+
 def tuned(st: TextStudy, name: str, chosen: dict, *, label: str) -> Run:
     """The search's winner on every seed, trained on all fit documents."""
     return fit_networks(st, {name: chosen["settings"]}, labels={name: label}, roles={name: "tuned"})[name]
