@@ -264,15 +264,20 @@ def caption_per_class(table: pd.DataFrame) -> str:
             "on both classes.")
 
 
+def _seconds(x: float) -> str:
+    return f"{x:,.0f} s" if x >= 10 else f"{x:.1f} s"
+
+
 def cost_text(goal: dict) -> str:
     """'and about 40 times cheaper to fit here (12 s against 480 s per fit)' from the measured fit times."""
     a, b = goal["tfidf_seconds"], goal["tuned_seconds"]
     ratio = b / max(a, 1e-9)
+    times = f"{_seconds(a)} against {_seconds(b)} per fit"
     if ratio >= 1.5:
-        return f"and about {ratio:,.0f} times cheaper to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
+        return f"and about {ratio:,.0f} times cheaper to fit here ({times})"
     if ratio <= 1 / 1.5:
-        return f"though slower to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
-    return f"and about as costly to fit here ({a:,.0f} s against {b:,.0f} s per fit)"
+        return f"though slower to fit here ({times})"
+    return f"and about as costly to fit here ({times})"
 
 
 def recurrent_parameters(module) -> int:
