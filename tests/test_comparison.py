@@ -136,7 +136,7 @@ def test_regularization_summary():
 
 def test_protocol_sentences_branch_on_the_leak():
     text = C.protocol_sentences(reg_doc(), clf_doc())
-    assert "80% of its test rows synthetic" in text and "the leaky score overstates it" in text
+    assert "80 % of its test rows synthetic" in text and "the leaky score overstates it" in text
     doc = clf_doc()
     doc["models"]["lab_protocol"]["test"]["macro_f1"] = 0.10
     assert "not higher" in C.protocol_sentences(reg_doc(), doc)

@@ -64,7 +64,7 @@ def test_image_grids_take_grey_and_colour(shape):
     img = np.zeros(shape, dtype=np.uint8)
     fig = pt.plot_imagenet_examples([{"class": "Trouser", "image": img, "labels": [("jeans", 0.4), ("bolo tie", 0.1)]}] * 3,
                                     cols=3)
-    assert "jeans 40%" in fig.axes[0].get_xlabel() and smallest_printed_pt(fig) >= 7
+    assert "jeans 40 %" in fig.axes[0].get_xlabel() and smallest_printed_pt(fig) >= 7
     groups = [{"true": "Shirt", "predicted": "T-shirt/top", "count": 12, "images": [img] * 2, "confidence": [0.6, 0.7]}]
     fig = pt.plot_errors(groups, per_pair=3)
     assert fig.axes[0].get_title() == "p = 0.60" and smallest_printed_pt(fig) >= 7

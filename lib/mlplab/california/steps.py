@@ -65,7 +65,7 @@ def setup(frame: pd.DataFrame, seeds, *, test_size: float = 0.2, valid_size: flo
         "nested", splits,
         selection=("successive-halving searches with cross-validation on each outer split's fit rows (same number of "
                    "candidates, folds and rounds for the MLP and HGB)"),
-        validation=f"a random {valid_size:.0%} of each outer split's training rows, never used for fitting")
+        validation=f"a random {100 * valid_size:.0f} % of each outer split's training rows, never used for fitting")
     return Study(splits, Regression(), protocol, n_jobs=n_jobs, scheduler=scheduler or None)
 
 

@@ -69,7 +69,7 @@ def setup(frame: pd.DataFrame, seeds, *, test_size: float, valid_size: float, n_
         selection=("searches (successive halving on epochs or boosting iterations) and the choice of input encoding "
                    "and loss by stratified cross-validation on each outer split's fit rows; decision thresholds from "
                    "out-of-fold probabilities of the fit rows"),
-        validation=f"{valid_size:.0%} of each outer split's training rows (stratified), never used for fitting")
+        validation=f"{100 * valid_size:.0f} % of each outer split's training rows (stratified), never used for fitting")
     return Setup(splits, Classification(labels_of(y)), protocol, n_jobs, scheduler or None,
                  threshold_cv=threshold_cv, n_bins=n_bins)
 

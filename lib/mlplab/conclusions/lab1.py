@@ -243,7 +243,7 @@ def protocol_sentences(reg: dict, clf: dict) -> str:
         leaky, real = lab["test"]["macro_f1"], leak["real_rows"]["macro_f1"]
         honest = base["per_split"]["test"]["macro_f1"][0]
         text = (f"In the classification part the lab's order (resampling before the split) made "
-                f"{leak['synthetic_test_share']:.0%} of its test rows synthetic; the same network scored {leaky:.3f} "
+                f"{100 * leak['synthetic_test_share']:.0f} % of its test rows synthetic; the same network scored {leaky:.3f} "
                 f"macro-F1 there, {real:.3f} on the real rows of that test set and {honest:.3f} under the honest protocol")
         text += (": the leaky score overstates it." if leaky > honest else
                  ": here the leaky score is not higher, but it still measures a balanced, synthetic test set.")

@@ -245,7 +245,7 @@ def samples_caption(similar: tuple[str, str, float], provenance: dict) -> str:
 def protocol_caption(st) -> str:
     s = st.splits[0]
     n = len(s.fit) + len(s.validation)
-    return (f"The fixed split: {len(s.validation) / n:.0%} of the {n:,} training images validate, the official test "
+    return (f"The fixed split: {100 * (len(s.validation) / n):.0f} % of the {n:,} training images validate, the official test "
             f"images test; every model is fitted with each of {len(st.splits)} seeds.")
 
 

@@ -86,7 +86,7 @@ def setup(data: FashionMNIST, seeds, *, valid_size: float, n_jobs: int = 1, thre
         selection=("searches score their candidates on the validation images (successive halving on epochs for the "
                    "CNN, on a stratified subsample of the fit images); the tuned CNN's number of epochs and test-time "
                    "flip averaging are chosen on the validation images; seeds vary only the training randomness"),
-        validation=f"a stratified {valid_size:.0%} of the training images, never used for fitting")
+        validation=f"a stratified {100 * valid_size:.0f} % of the training images, never used for fitting")
     return Setup(data, splits, Classification(list(CLASSES), headline=METRIC), protocol, n_jobs, threads,
                  scheduler or None, device=device)
 

@@ -145,4 +145,4 @@ def pairs_caption(frame: pd.DataFrame) -> str:
     if not pwf.any():
         return "Failure classes occupy the edges of the operating range."
     outside = ((df.loc[pwf, "power_w"] < 3_500) | (df.loc[pwf, "power_w"] > 9_000)).mean()
-    return f"{outside:.0%} of power failures lie outside the documented 3,500–9,000 W band."
+    return f"{100 * outside:.0f} % of power failures lie outside the documented 3,500–9,000 W band."

@@ -43,7 +43,7 @@ def plot_imagenet_examples(examples: list[dict], *, cols: int = 5):
     for ax, ex in zip(axes.ravel(), examples):
         _show(ax, ex["image"])
         ax.set_title(short(ex["class"]), fontsize=10, fontweight="bold")
-        lines = [f"{textwrap.shorten(name, 18, placeholder='…')} {p:.0%}" for name, p in ex["labels"]]
+        lines = [f"{textwrap.shorten(name, 18, placeholder='…')} {100 * p:.0f} %" for name, p in ex["labels"]]
         ax.set_xlabel("\n".join(lines), fontsize=8.6, linespacing=1.2)
     _image_axes(axes)
     return fig

@@ -310,7 +310,7 @@ def metric_label(m: str) -> str:
 def periods_caption(periods: pd.DataFrame) -> str:
     p = periods.set_index("period")
     share = p.loc["test", "rows"] / p["rows"].sum()
-    return f"The test period holds {share:.0%} of the rows and starts after every fitted and validated day."
+    return f"The test period holds {100 * share:.0f} % of the rows and starts after every fitted and validated day."
 
 
 def search_caption(result) -> str:

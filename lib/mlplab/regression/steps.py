@@ -125,7 +125,7 @@ def lab_protocol(st: Setup, *, epochs: int, batch_size: int, test_size: float = 
     split = OuterSplit(0, st.splits[0].seed, part(~is_test), Rows(rows.iloc[:0], np.empty(0)), part(is_test))
     settings = {"hidden": list(mo.LAB_HIDDEN), "activation": "relu", "optimizer": "adam", "lr": mo.LAB_LR,
                 "epochs": int(epochs), "batch_size": int(batch_size), "target": "close",
-                "inputs": mo.inputs_of("close"), "scaling": "none", "split": f"random {1 - test_size:.0%}/{test_size:.0%}"}
+                "inputs": mo.inputs_of("close"), "scaling": "none", "split": f"random {100 * (1 - test_size):.0f}/{100 * test_size:.0f}"}
     jobs = fanout.jobs_for("lab_protocol", lambda info: mo.lab_model(epochs=epochs, batch_size=batch_size,
                                                                      seed=info.seed),
                            [split], role="leaky_reference", label="the lab's protocol (unscaled MLP, random split)",

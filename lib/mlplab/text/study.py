@@ -174,7 +174,7 @@ def protocol(seeds, valid_size: float, n_valid: int, what: str = "documents") ->
                     selection=(f"the baselines' C, each search and the recommendation on the validation {what} "
                                "(accuracy); seeds vary only the networks' training randomness"),
                     seeds=tuple(int(s) for s in seeds),
-                    validation=f"a stratified random {valid_size:.0%} of the training {what} ({n_valid:,}), never fitted on")
+                    validation=f"a stratified random {100 * valid_size:.0f} % of the training {what} ({n_valid:,}), never fitted on")
 
 
 @dataclass

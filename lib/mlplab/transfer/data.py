@@ -111,8 +111,8 @@ def from_folder(folder, *, valid_images: int, max_test: int, test_share: float, 
         _check_count("test_share", n_test, len(y), len(classes), "images")
         test, keep = _stratified(n_test, y, seed)
         X_test, y_test, X, y = X[test], y[test], X[keep], y[keep]
-        test_source = f"a stratified {test_share:.0%} of the images, split off (the folder has no test part)"
-        notes.append(f"no test part: {len(test):,} images ({test_share:.0%}, stratified) were split off as the test set")
+        test_source = f"a stratified {100 * test_share:.0f} % of the images, split off (the folder has no test part)"
+        notes.append(f"no test part: {len(test):,} images ({100 * test_share:.0f} %, stratified) were split off as the test set")
     if "validation" in folder.images:
         X_valid, y_valid = folder.images["validation"], folder.labels["validation"]
         if valid_images and valid_images < len(y_valid):
