@@ -174,6 +174,19 @@ def test_verdicts_summary_branches():
         "(test macro-F1 over 3 outer splits).")
 
 
+def test_a_change_that_changed_nothing_is_said_as_identical(runs):
+    same = {"stop": run("stop", runs["base"].values("macro_f1")), "plain": run("plain", runs["base"].values("macro_f1"))}
+    table, records = tables.pairs_table({**runs, **same}, [("stop", "plain", "early stopping"), ("feat", "base")],
+                                        "macro_f1", higher_is_better=True, test_train_ratio=None, topic="reg")
+    assert table["95 % interval"].tolist()[0] == tables.IDENTICAL and table["verdict"].iloc[0] == V.PAR
+    assert table["95 % interval"].iloc[1] != tables.IDENTICAL
+    assert prose.verdicts_summary(table, "the MLP", "how") == (
+        "Early stopping leaves the MLP unchanged on every run (identical scores: it never stopped before the last "
+        "epoch); physics features is better than its reference (how).")
+    only = table.iloc[[0]].assign(change="dropout")
+    assert prose.verdicts_summary(only, "the MLP", "how") == "Dropout leaves the MLP unchanged on every run (identical scores)."
+
+
 def test_verdicts_summary_groups_changes_of_one_model():
     table = pd.DataFrame({"change": ["lab's MLP: batch norm", "lab's MLP: dropout", "lab's MLP: L2", "tuned MLP: L2",
                                      "tuned MLP: dropout"],

@@ -236,4 +236,9 @@ def test_top_configs_print_scores_in_positional_notation():
                           "mean_test_score": [0.163, 0.145], "std_test_score": [6.77e-05, 0.00136],
                           "params": [{}, {}]})
     top = top_configs(table)
-    assert top["CV score"].tolist() == ["0.163", "0.145"] and top["CV score SD"].tolist() == ["0.0000677", "0.00136"]
+    assert top["CV score"].tolist() == ["0.163", "0.145"] and top["CV score SD"].tolist() == ["0.000", "0.001"]
+    rmse = top_configs(pd.DataFrame({"rank_test_score": [1, 2, 3], "mean_fit_time": [1.0] * 3, "lr": [0.01, 0.1, 1.0],
+                                     "mean_test_rmse": [0.0087398, 0.0087573, 0.38], "std_test_rmse": [0.0018, 2e-6, 0.1],
+                                     "params": [{}] * 3}))
+    assert rmse["CV RMSE"].tolist() == ["0.008740", "0.008757", "0.380000"]  # one number of decimals per column
+    assert rmse["CV RMSE SD"].tolist() == ["0.001800", "0.000002", "0.100000"]

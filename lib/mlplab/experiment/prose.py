@@ -236,15 +236,29 @@ def grouped(names: list[str]) -> tuple[str, int]:
     return join([f"{join(whats)} on the {who}" for who, whats in groups.items()]), len(names)
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
 def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
     """From a pairs table (columns change, verdict): which changes the noise rule calls better or worse.
     Pairs with too few runs are never described as within the noise: the text says they cannot be called."""
+    from mlplab.experiment.tables import IDENTICAL
+
+    same = (table["95 % interval"] == IDENTICAL) if "95 % interval" in table else pd.Series(False, index=table.index)
     better = table.loc[table["verdict"] == V.BETTER, "change"].tolist()
     worse = table.loc[table["verdict"] == V.WORSE, "change"].tolist()
-    par = table.loc[table["verdict"] == V.PAR, "change"].tolist()
+    par = table.loc[(table["verdict"] == V.PAR) & ~same, "change"].tolist()
+    identical = table.loc[same, "change"].tolist()
     undecided = table.loc[table["verdict"] == V.UNDECIDED, "change"].tolist()
     few = table.loc[table["verdict"] == V.TOO_FEW, "change"].tolist()
     n = len(table)
+    if identical:  # a change that changed nothing (early stopping that never stopped) is said as such
+        rest = table.loc[~same].reset_index(drop=True)
+        text, count = grouped(identical)
+        head = (f"{capital(text)} {'leaves' if count == 1 else 'leave'} {subject} unchanged on every run (identical "
+                f"scores{': it never stopped before the last epoch' if count == 1 and 'early stopping' in text else ''})")
+        return head + ("." if rest.empty else "; " + _lower_first(verdicts_summary(rest, subject, how)))
     if not better and not worse and not par and not undecided and few:
         if n == 1:
             return f"There are too few runs to tell whether {few[0]} changes {subject} ({how})."

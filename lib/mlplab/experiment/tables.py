@@ -109,9 +109,14 @@ def plot_records(records: list[dict]) -> list[dict]:
     return [{**r, "word": CONTROL} if r["topic"].endswith(f"_{CONTROL}") else r for r in records]
 
 
+IDENTICAL = "identical on every run"  # the interval cell of a change that changed no score at all
+
+
 def _interval(v: V.Verdict, digits: int = 3) -> str:
     if v.word == V.TOO_FEW:
         return "–"
+    if v.diff_min == 0 and v.diff_max == 0:
+        return IDENTICAL
     return f"{V.signed(v.low, digits)} to {V.signed(v.high, digits)}"
 
 

@@ -104,11 +104,12 @@ def top_configs(cv_results: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     score = ["mean_test_rmse", "std_test_rmse"] if "mean_test_rmse" in df.columns else ["mean_test_score", "std_test_score"]
     cols += score + [c for c in ("n_resources",) if c in df.columns]
     out = df[cols].head(k).reset_index(drop=True)
-    digits = _digits(out[score[0]])
+    # one number of decimals for the score and its SD: enough significant digits that neighbouring scores differ,
+    # so a column never mixes 0.38 with 0.524 or an SD of 0.00000132 with one of 0.0318
+    top = max(float(np.nanmax(np.abs(out[score[0]].to_numpy(dtype=float)))), 1e-12) if len(out) else 1.0
+    decimals = max(0, _digits(out[score[0]]) - 1 - int(np.floor(np.log10(top))))
     for c in score:
-        # significant digits in positional notation: a small SD reads 0.0000677, never 6.77e-05
-        out[c] = out[c].map(lambda v: np.format_float_positional(v, precision=digits, unique=False, fractional=False,
-                                                                 trim="k").rstrip("."))
+        out[c] = out[c].map(lambda v: f"{v:.{decimals}f}")
     for c in varied:
         out[c] = out[c].map(lambda v: "constant" if v is None or (isinstance(v, float) and np.isnan(v))
                             else "×".join(map(str, v)) if isinstance(v, (tuple, list)) else str(v))
