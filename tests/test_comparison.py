@@ -102,6 +102,7 @@ def test_fixture_documents_are_valid():
 def test_recommendation_table_reads_the_validation_choice():
     t = C.recommendation_table(reg_doc(), clf_doc())
     assert t["recommended (validation)"].tolist() == ["the mlp tuned", "the mlp tuned"]
+    assert t["protocol"].iloc[0] == "holdout, 1 outer split"  # no "split(s)"
     assert "NYSE price regression: the mlp tuned" in C.recommendation_caption(reg_doc(), clf_doc())
 
 
@@ -119,6 +120,7 @@ def test_regularization_summary():
     table = C.regularization_table(reg_doc(), clf_doc())
     assert table.to_dict("records")[0]["regularizer"] == "dropout" and table["verdict"].tolist() == ["worse"]
     assert table["95 % interval"].iloc[0] == "+0.5500 to +0.5500"  # dropout: 0.55 higher on every seed; margin 0.0095
+    assert table["difference"].iloc[0] == "+0.5500"  # the interval's decimals
     assert "hurt: dropout on the tuned network" in C.regularization_sentences(table)
     par = table.assign(verdict="on a par")
     assert "no regularizer moves the test score beyond the noise, on any network: all on a par." in \

@@ -14,7 +14,7 @@ import pandas as pd
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import best_balanced_text, capital, join, num
-from mlplab.experiment.tables import interval_cell
+from mlplab.experiment.tables import difference_cell, interval_cell
 from mlplab.references import published
 
 TASKS = {"regression": ("rmse", False, "NYSE price regression", "test RMSE (USD)"),
@@ -145,6 +145,10 @@ def best_balanced_sentence(doc: dict) -> str:
 
 # ---- recommendation and tuning ------------------------------------------------------------------------
 
+def _splits(k: int) -> str:
+    return f"{k} outer split{'s' if k != 1 else ''}"
+
+
 def recommendation_table(*docs: dict) -> pd.DataFrame:
     rows = []
     for doc in docs:
@@ -156,7 +160,7 @@ def recommendation_table(*docs: dict) -> pd.DataFrame:
             continue
         rows.append({"task": task, "recommended (validation)": label(doc, rec["model"]),
                      "validation": rec["validation"], "test": mean(doc, rec["model"]),
-                     "protocol": f"{doc['protocol']['kind']}, {doc['protocol']['outer_splits']} outer split(s)"})
+                     "protocol": f"{doc['protocol']['kind']}, {_splits(doc['protocol']['outer_splits'])}"})
     return pd.DataFrame(rows)
 
 
@@ -200,7 +204,7 @@ def regularization_table(*docs: dict) -> pd.DataFrame:
             from mlplab.experiment.regularize import LABELS
 
             rows.append({"task": task, "network": "lab's" if info.get("family") == "lab" else "tuned",
-                         "regularizer": LABELS.get(reg, reg), "difference": v["mean_diff"],
+                         "regularizer": LABELS.get(reg, reg), "difference": difference_cell(v),
                          "95 % interval": interval_cell(v), "verdict": v["word"]})
     return pd.DataFrame(rows, columns=["task", "network", "regularizer", "difference", "95 % interval", "verdict"])
 
