@@ -236,11 +236,11 @@ def test_tasks_side_by_side_gain_over_the_simplest_baseline():
     assert md.startswith("## The two tasks side by side")
     # regression: tuned 0.95 against naive 2.0, lower is better: 52 % better, the noise rule on the paired seeds
     assert ("In the NYSE price regression the tuned MLP reaches a test RMSE of 0.950 USD against 2.000 USD for the "
-            "naive forecast (close = open) (53 % better); by the noise rule it is better than it.") in md
+            "naive forecast (close = open) (53 % lower); by the noise rule it is better than it.") in md
     assert ("In the maintenance classification the tuned MLP reaches a test macro-F1 of 0.660 against 0.160 for the "
-            "majority class (312 % better)") in md
+            "majority class (+0.500)") in md  # a score's gain as a difference, never a ratio
     worse = C.gain_sentence(reg_doc(tuned=(2.5, 2.6, 2.4)))
-    assert "(25 % worse); by the noise rule it is worse than it" in worse
+    assert "(25 % higher); by the noise rule it is worse than it" in worse
     same = clf_doc()
     same["models"]["mlp_tuned"]["seeds"]["mean"]["macro_f1"] = 0.16
     assert "the tuned MLP scores the test macro-F1 of the majority class (0.160)" in C.gain_sentence(same)
@@ -306,8 +306,11 @@ def test_key_learnings_branches():
     low["models"]["lab_protocol"]["test"]["macro_f1"] = 0.1
     assert "its score (0.100) is not higher than the honest one (0.300) here" in C.key_learnings(reg_doc(), low)
     reg = _set_word(reg_doc(), "regularization", "better")
-    assert "**Some regularizers helped.** 1 of 1 regularizer comparisons is better than its reference." in \
-        C.key_learnings(reg, clf_doc())
+    assert "**Some regularizers helped.** 1 of 1 regularizer comparisons is better than its reference; the rest are " \
+        "on a par or undecided." in C.key_learnings(reg, clf_doc())
+    regs = pd.DataFrame({"verdict": ["better"] + ["worse"] * 2 + ["undecided"] * 12})
+    assert C._regularizers_learning(regs) == ("**Regularizers rarely mattered.** 1 of 15 regularizer comparisons is "
+                                              "better than its reference, 2 worse; the rest are on a par or undecided.")
     control = reg_doc()  # a control is never counted among the comparisons
     control["verdicts"].append({**control["verdicts"][0], "topic": "regularization_control", "word": "undecided"})
     assert "1 of the 10 recorded comparisons is undecided" in C.key_learnings(control, clf_doc())
@@ -385,3 +388,17 @@ def test_the_best_balanced_accuracy_is_named_whichever_model_it_is():
     assert C.best_balanced_sentence(doc).endswith("is the hgb (0.990), ahead of the tuned MLP (0.660); the "
                                                   "recommendation (the mlp tuned) is chosen on validation macro-F1, "
                                                   "which weighs each class's precision as well as its recall.")
+
+
+def test_the_searchs_credit_in_the_classification_conclusion_names_a_budget_difference():
+    doc = _set_word(clf_doc(), "tuning", "better")
+    doc["models"]["mlp_searched"]["settings"] = {"epochs": 54, "batch_size": 256}
+    doc["models"]["mlp_baseline_physics_none"]["settings"] = {"epochs": 50, "batch_size": 512}
+    doc.setdefault("extra", {})["split_sizes"] = {"fit": 6400}
+    text = C._classification_conclusion(doc)
+    assert "The hyperparameter search raised the network's score beyond the noise; the training budgets differ" in text
+    assert "itself" not in text
+    same = _set_word(clf_doc(), "tuning", "better")
+    for name in ("mlp_searched", "mlp_baseline_physics_none"):
+        same["models"][name]["settings"] = {"epochs": 50, "batch_size": 512}
+    assert "The hyperparameter search raised the network's score beyond the noise." in C._classification_conclusion(same)

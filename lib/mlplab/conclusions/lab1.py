@@ -416,9 +416,12 @@ def gain_sentence(doc: dict) -> str:
     if _value(doc, m) == _value(doc, b):
         text = f"In the {task} the tuned MLP scores the {name} of {base_label} ({_value(doc, m)})"
     else:
-        rel = ((b - m) if not higher else (m - b)) / b if b else float("nan")
         text = f"In the {task} the tuned MLP reaches a {name} of {_value(doc, m)} against {_value(doc, b)} for {base_label}"
-        text += f" ({abs(rel) * 100:.0f} % {'better' if rel > 0 else 'worse'})" if math.isfinite(rel) else ""
+        if not higher:  # an error: its relative change reads plainly ("54 % lower")
+            rel = (m - b) / b if b else float("nan")
+            text += f" ({abs(rel) * 100:.0f} % {'lower' if rel < 0 else 'higher'})" if math.isfinite(rel) else ""
+        else:  # a score between 0 and 1: the difference, never a ratio ("291 % better")
+            text += f" ({m - b:+.3f})"
     if v is not None:
         text += f"; by the noise rule it is {V.relation(v)} it"
     return text + "."
@@ -471,6 +474,10 @@ def framing_sentence(reg: dict, clf: dict) -> str:
         return (f"Only the hyperparameter search moved a score beyond the noise, in the {search[0]}" + budget
                 + "; no change of the target, the class balance, the thresholds or the features did in either task.")
     if search and framing:
+        if len(framing) == 2 and len(search) == 2:
+            return ("Both kinds of change mattered, in both tasks: the framing of the problem (what the network is "
+                    "asked and shown: the target, the class balance, the decision thresholds, the features) and the "
+                    f"hyperparameter search{budget}.")
         return (f"Both kinds of change mattered: the framing of the problem in {join(['the ' + t for t in framing])} "
                 f"and the hyperparameter search in {join(['the ' + t for t in search])}{budget}.")
     return ("Neither the framing of the problem nor the hyperparameter search moved a score beyond the noise in "
@@ -506,6 +513,16 @@ def _non_network(doc: dict) -> tuple[str, dict | None]:
     return "gradient boosting", find(doc, "mlp_vs_boosting", "mlp_tuned", "hgb")
 
 
+def _regularizers_learning(regs: pd.DataFrame) -> str:
+    """At least one regularizer better: how many, against how many worse and how many compared."""
+    n_better, n_worse = int((regs["verdict"] == V.BETTER).sum()), int((regs["verdict"] == V.WORSE).sum())
+    head = ("**Some regularizers helped.**" if n_better > max(n_worse, len(regs) // 3) else
+            "**Regularizers rarely mattered.**")
+    worse = f", {n_worse} worse" if n_worse else ""
+    return (f"{head} {n_better} of {len(regs)} regularizer comparisons {'is' if n_better == 1 else 'are'} better than "
+            f"{'its' if n_better == 1 else 'their'} reference{worse}; the rest are on a par or undecided.")
+
+
 def key_learnings(reg: dict, clf: dict) -> str:
     """A short synthesis, each point computed from the verdicts and numbers of the two parts."""
     points = []
@@ -538,8 +555,7 @@ def key_learnings(reg: dict, clf: dict) -> str:
         points.append(f"**Regularization was not where the gains were.** {n_better} of {len(regs)} regularizer "
                       f"comparisons {'is' if n_better == 1 else 'are'} better than {'its' if n_better == 1 else 'their'} "
                       "reference." if n_better == 0 else
-                      f"**Some regularizers helped.** {n_better} of {len(regs)} regularizer comparisons "
-                      f"{'is' if n_better == 1 else 'are'} better than {'its' if n_better == 1 else 'their'} reference.")
+                      _regularizers_learning(regs))
     all_v = [v for d in (reg, clf) for v in d.get("verdicts") or [] if not v["topic"].endswith("_control")]
     undecided = sum(v["word"] == V.UNDECIDED for v in all_v)
     if undecided:
@@ -647,7 +663,9 @@ def _classification_conclusion(doc: dict) -> str:
             lines.append(extra)
     tune = verdicts(doc, "tuning")
     if tune:
-        lines.append({V.BETTER: "The hyperparameter search itself raised the network's score beyond the noise.",
+        b = budget(doc, tune[0]["a"], tune[0]["b"])
+        lines.append({V.BETTER: ("The hyperparameter search raised the network's score beyond the noise" +
+                                 (f"; {b}." if b else ".")),
                       V.WORSE: "The hyperparameter search itself lowered the network's test score.",
                       V.PAR: "The hyperparameter search alone did not move the network's score beyond the noise; what "
                              "changed it were the inputs and the decisions after the search.",
