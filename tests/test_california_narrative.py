@@ -74,7 +74,18 @@ def test_budget_search_and_encoding_sentences():
 
 
 def test_gap_sentence_branches():
-    assert "it overfits" in nv.gap_sentence(run("m", "the net", [0.6, 0.6, 0.6], train=[0.3, 0.3, 0.3]))
+    big = run("m", "the net", [0.6, 0.6, 0.6], train=[0.3, 0.3, 0.3])
+    assert nv.gap_sentence(big) == ("The net scores 0.300 RMSE on its fit rows and 0.600 on test: it fits its fit rows "
+                                    "far better than it generalizes (a generalization gap of 50.0 % of the test error).")
+    epochs = np.arange(1, 13)
+    swing = [0.5, 0.45, 0.4, 0.46, 0.38, 0.47, 0.37, 0.48, 0.36, 0.47, 0.37, 0.46]
+    big.splits[0].detail["history"] = pd.DataFrame({"epoch": epochs, "train_loss": [v + 0.05 for v in swing],
+                                                    "validation_loss": swing})
+    text = nv.gap_sentence(big)  # the caption says "unstable, not overfitting": the sentence must not contradict it
+    assert "overfit" not in text and "training longer is not what causes it" in text
+    big.splits[0].detail["history"] = pd.DataFrame({"epoch": epochs, "train_loss": 1.0 / epochs, "validation_loss": [
+        1.0, 0.8, 0.6, 0.5, 0.45, 0.42, 0.43, 0.46, 0.5, 0.55, 0.6, 0.66]})
+    assert "its curves show the later epochs overfitting" in nv.gap_sentence(big)
     assert "moderate" in nv.gap_sentence(run("m", "the net", [0.5, 0.5, 0.5], train=[0.45, 0.45, 0.45]))
     close = run("m", "gradient boosting (HGB)", [0.5, 0.5, 0.5], train=[0.49, 0.49, 0.49])
     assert nv.gap_sentence(close) == ("The fit-row and test RMSE of gradient boosting (HGB) are close (0.490 and "
@@ -139,7 +150,11 @@ def test_regularization_and_recommendation():
     assert "better" in nv.regularization_sentence(table) and "worse" in nv.regularization_sentence(table)
     assert "1 regularizer lowers" in nv.regularization_caption(table)
     table["verdict"] = [V.WORSE, V.PAR]
-    assert "no regularizer lowers the test RMSE beyond the noise and 1 raises it" in nv.regularization_caption(table)
+    assert nv.regularization_caption(table) == ("Takeaway: no regularizer lowers the test RMSE beyond the noise and 1 "
+                                                "raises it; the rest on a par.")
+    table["verdict"] = [V.WORSE, V.UNDECIDED]  # the rest by their own words, never assumed on a par
+    assert nv.regularization_caption(table).endswith("1 raises it; the rest undecided.")
+    table["verdict"] = [V.WORSE, V.PAR]
     table["verdict"] = [V.BETTER, V.BETTER]
     assert "2 regularizers lower the test RMSE beyond the noise and none raises it" in nv.regularization_caption(table)
     runs = {"hgb": run("hgb", "HGB", [0.4, 0.4, 0.4]), "lin": run("lin", "linear", [0.7, 0.7, 0.7])}
@@ -187,6 +202,7 @@ def test_search_captions_say_what_the_table_shows_and_both_epoch_budgets():
                              n_candidates=8)
     cap = nv.caption_search(result, 60)
     assert "at 30 epochs, 8 candidates); its final fits train it for 60 epochs." in cap and "epochs 30" not in cap
+    assert "encoding piecewise-linear" in cap and "ple" not in cap.replace("example", "")  # no code value
     assert nv.caption_search(result, 30).endswith("at 30 epochs, 8 candidates).")
     skipping = pd.DataFrame({"rank": [1, 2, 3, 7, 8], "budget": [30, 30, 30, 10, 10]})
     text = nv.search_table_caption(skipping, result, 60)

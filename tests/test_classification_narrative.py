@@ -99,6 +99,13 @@ def test_the_tuned_mlp_is_credited_against_the_labs_mlp_with_budgets():
     assert text.endswith("The training budgets differ: the tuned MLP trained 54 epochs at batch size 256 (1,350 updates "
                          "on 6,400 fit rows), mlp baseline 50 epochs at batch size 512 (650 updates), so the difference "
                          "mixes the change with longer training.")
+    # SMOTE raised the lab's MLP to 37,068 rows per epoch: it trained longer, and the sentence says so
+    runs["mlp_baseline"].settings = {"epochs": 50, "batch_size": 512, "rows_per_epoch": 37068}
+    text = nv.lab_credit_sentence(runs, 0.25, {"epochs": 54, "batch_size": 256}, 6400)
+    assert text.endswith("The training budgets differ: the tuned MLP trained 54 epochs at batch size 256 (1,350 updates "
+                         "on 6,400 fit rows), mlp baseline 50 epochs at batch size 512 (3,650 updates on 37,068 rows per "
+                         "epoch after resampling its 6,400 fit rows), so the difference mixes the change with shorter "
+                         "training.")
     assert "budget" not in nv.lab_credit_sentence(runs, 0.25, None, 6400)
     assert nv.lab_credit_sentence({"mlp_tuned": runs["mlp_tuned"]}, 0.25, None, 6400) == ""
 
@@ -207,3 +214,15 @@ def test_curves_caption_and_sentence_read_one_diagnosis():
     assert cap == "The later epochs overfit (validation loss lowest at epoch 2, gap widening)."
     assert sentence.startswith("The validation loss of the tuned network is lowest at epoch 2 of 4") and cap not in sentence
     assert nv.curves_caption(None, "the tuned network") == "Loss per epoch of the tuned network."
+
+
+def test_rows_per_epoch_counts_what_a_resampled_network_trains_on():
+    from types import SimpleNamespace
+
+    from mlplab.classification import steps
+
+    y = np.array(["a"] * 90 + ["b"] * 7 + ["c"] * 3)
+    st = SimpleNamespace(splits=[SimpleNamespace(fit=SimpleNamespace(y=y))])
+    assert steps.rows_per_epoch(st, "smote") == {"rows_per_epoch": 270}
+    assert steps.rows_per_epoch(st, "undersample") == {"rows_per_epoch": 9}
+    assert steps.rows_per_epoch(st, "none") == {} and steps.rows_per_epoch(st, "smote_tomek") == {}

@@ -235,7 +235,8 @@ def test_top_configs_print_scores_in_positional_notation():
     table = pd.DataFrame({"rank_test_score": [1, 2], "mean_fit_time": [1.0, 1.0], "lr": [0.01, 0.1],
                           "mean_test_score": [0.163, 0.145], "std_test_score": [6.77e-05, 0.00136],
                           "params": [{}, {}]})
-    top = top_configs(table)
+    top = top_configs(table.assign(enc__kind=["ple", "standard"]))
+    assert top["encoding"].tolist() == ["piecewise-linear", "standardized"]  # readable values, not code values
     assert top["CV score"].tolist() == ["0.163", "0.145"] and top["CV score SD"].tolist() == ["0.000", "0.001"]
     rmse = top_configs(pd.DataFrame({"rank_test_score": [1, 2, 3], "mean_fit_time": [1.0] * 3, "lr": [0.01, 0.1, 1.0],
                                      "mean_test_rmse": [0.0087398, 0.0087573, 0.38], "std_test_rmse": [0.0018, 2e-6, 0.1],

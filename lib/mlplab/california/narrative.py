@@ -13,7 +13,7 @@ from mlplab.california.features import LABELS
 from mlplab.california.models import ENCODING_LABELS
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import (capital, curve_finding, join, metric_name, num, params_text, pct,
-                                     verdict_clause, verdict_counts, verdicts_summary)
+                                     rest_words, verdict_clause, verdict_counts, verdicts_summary)
 
 UNIT = " ($100,000)"
 RUNS = "outer splits"
@@ -186,7 +186,7 @@ def regularization_caption(table: pd.DataFrame) -> str:
     lower = ("no regularizer lowers" if better == 0 else
              f"{better} regularizer{'s' if better != 1 else ''} lower{'s' if better == 1 else ''}")
     raise_ = "none raises it" if worse == 0 else f"{worse} raise{'s' if worse == 1 else ''} it"
-    return f"Takeaway: {lower} the test RMSE beyond the noise and {raise_}; the rest are on a par."
+    return f"Takeaway: {lower} the test RMSE beyond the noise and {raise_}" + rest_words(table, better + worse)
 
 
 GAP = {"rmse": (0.25, 0.05, "relative"), "macro_f1": (0.10, 0.03, "absolute")}  # overfits / moderate thresholds
@@ -200,15 +200,21 @@ def gap_sentence(run, metric: str = "rmse") -> str:
     gap = ((test - train) / test if test else 0.0) if how == "relative" else train - test
     what = metric_name(metric)
     shown = pct(gap) + " of the test error" if how == "relative" else num(gap)
-    if gap > high:
-        return (f"{capital(run.label)} scores {num(train)} {what} on its fit rows and {num(test)} on test: it overfits "
-                f"(a gap of {shown}).")
-    if gap > moderate:
-        return (f"{capital(run.label)} scores {num(train)} {what} on its fit rows and {num(test)} on test: a moderate "
-                f"generalization gap of {shown}.")
     from mlplab.experiment.curves import diagnose
 
     kind = diagnose(getattr(run, "history", None), run.label).kind  # the curve figure's own diagnosis
+    if gap > high:
+        head = (f"{capital(run.label)} scores {num(train)} {what} on its fit rows and {num(test)} on test: it fits "
+                f"its fit rows far better than it generalizes (a generalization gap of {shown})")
+        if kind == "overfitting":
+            return head + ", and its curves show the later epochs overfitting: early stopping would keep better weights."
+        if kind in ("unstable", "drift", "still_falling", "flat"):
+            return (head + "; its fit–validation gap does not widen over the epochs, so the gap is there from early "
+                    "on and training longer is not what causes it.")
+        return head + "."
+    if gap > moderate:
+        return (f"{capital(run.label)} scores {num(train)} {what} on its fit rows and {num(test)} on test: a moderate "
+                f"generalization gap of {shown}.")
     head = f"The fit-row and test {what} of {run.label} are close ({num(train)} and {num(test)})"
     if kind == "overfitting":
         return (f"{head} at the end of training, but its curves show the later epochs overfitting (the gap between "

@@ -146,6 +146,19 @@ def lab_protocol(st: Setup, settings: dict, *, strategy: str, test_size: float) 
 
 # ---- rebalancing, features: the lab's network under the honest protocol ---------------------------
 
+def rows_per_epoch(st: Setup, strategy: str) -> dict:
+    """{"rows_per_epoch": n} for a strategy whose resampled size is exact on the first split's fit rows: SMOTE
+    ('auto') raises every class to the majority's count, random undersampling lowers every class to the minority's.
+    A network's optimizer updates (epochs × batches) are counted on these rows, not on the fit rows (a SMOTE
+    network trains on about six times more rows per epoch). Empty for the other strategies."""
+    _, counts = np.unique(np.asarray(st.splits[0].fit.y), return_counts=True)
+    if strategy == "smote":
+        return {"rows_per_epoch": int(len(counts) * counts.max())}
+    if strategy == "undersample":
+        return {"rows_per_epoch": int(len(counts) * counts.min())}
+    return {}
+
+
 def rebalancing(st: Setup, lab: dict, strategies) -> dict[str, Run]:
     """The lab's network on raw features under each strategy (SMOTE = mlp_baseline), every split."""
     unknown = [s for s in strategies if s not in STRATEGIES]
@@ -158,7 +171,8 @@ def rebalancing(st: Setup, lab: dict, strategies) -> dict[str, Run]:
         label = "the lab's MLP (SMOTE inside the training rows)" if s == "smote" else \
             f"the lab's MLP with {STRATEGY_LABELS[s]}"
         jobs += fanout.jobs_for(name, mlp_builder(lab, features="raw", strategy=s), st.splits, role=role, label=label,
-                                settings={**lab, "features": "raw", "strategy": s}, curves=s == "smote",
+                                settings={**lab, "features": "raw", "strategy": s, **rows_per_epoch(st, s)},
+                                curves=s == "smote",
                                 cost=3.0 if s in ("smote", "smote_tomek", "adasyn") else 1.0)
     return st.run(jobs)
 
@@ -167,7 +181,8 @@ def physics(st: Setup, lab: dict) -> dict[str, Run]:
     """The feature rung (raw -> raw+physics, SMOTE) and the rebalancing rung (SMOTE -> none)."""
     jobs = fanout.jobs_for("mlp_baseline_physics", mlp_builder(lab, features=FEATURES, strategy="smote"), st.splits,
                            role="variant", label="the lab's MLP with physics features",
-                           settings={**lab, "features": FEATURES, "strategy": "smote"}, cost=3.0)
+                           settings={**lab, "features": FEATURES, "strategy": "smote", **rows_per_epoch(st, "smote")},
+                           cost=3.0)
     jobs += fanout.jobs_for("mlp_baseline_physics_none", mlp_builder(lab, features=FEATURES, strategy="none"),
                             st.splits, role="variant", label="the lab's MLP with physics features, no rebalancing",
                             settings={**lab, "features": FEATURES, "strategy": "none"})
@@ -289,7 +304,8 @@ def headline(st: Setup, *, tuned: dict, mlp_searched: dict, levers: dict, hgb: d
         jobs += fanout.jobs_for("mlp_tuned_smote", _chosen_lever_builder(mlp_settings, levers, strategy="smote",
                                                                          n_bins=st.n_bins, thresholds=thr),
                                 st.splits, role="variant", label="the tuned MLP with SMOTE",
-                                settings={"features": FEATURES, "strategy": "smote", "thresholds": "out-of-fold"},
+                                settings={"features": FEATURES, "strategy": "smote", "thresholds": "out-of-fold",
+                                          **rows_per_epoch(st, "smote")},
                                 cost=12.0)
     runs = st.run(jobs)
     for name, searched in (("mlp_searched", mlp_searched), ("mlp_tuned_net", mlp_searched), ("mlp_tuned", mlp_searched),

@@ -101,7 +101,12 @@ PARAM_NAMES = {"lr": "learning rate", "lr_schedule": "learning-rate schedule", "
                "dropout": "dropout", "weight_decay": "weight decay"}
 
 
+VALUE_WORDS = {"ple": "piecewise-linear", "standard": "standardized"}  # code values a reader should not see
+
+
 def param_value(key: str, value) -> str:
+    if isinstance(value, str) and value in VALUE_WORDS:
+        return VALUE_WORDS[value]
     if key == "hidden" and isinstance(value, (list, tuple)):
         return "×".join(str(int(v)) for v in value) + " units"
     if key == "lr_schedule":
@@ -181,6 +186,7 @@ def updates(settings: dict | None, rows: int) -> int | None:
     settings lack epochs or batch size)."""
     settings = settings or {}
     epochs, batch = settings.get("epochs"), settings.get("batch_size")
+    rows = int(settings.get("rows_per_epoch") or rows)  # a resampled network trains on more (or fewer) rows
     if not epochs or not batch or rows <= 0:
         return None
     return int(epochs) * -(-int(rows) // int(batch))
@@ -195,10 +201,20 @@ def budget_clause(a_label: str, a_settings: dict | None, b_label: str, b_setting
         return ""
     def how(s):
         return f"{int(s['epochs'])} epochs at batch size {int(s['batch_size']):,}"
-    if ua == ub:
+
+    def seen(s, n):
+        r = int(s.get("rows_per_epoch") or 0)
+        return (f"{n:,} updates on {r:,} rows per epoch after resampling its {rows:,} fit rows" if r and r != rows
+                else f"{n:,} updates on {rows:,} fit rows")
+    resampled = bool((a_settings or {}).get("rows_per_epoch") or (b_settings or {}).get("rows_per_epoch"))
+    if ua == ub and not resampled:
         return f"both trained with equal budgets ({ua:,} updates each on {rows:,} fit rows)"
-    return (f"the training budgets differ: {a_label} trained {how(a_settings)} ({ua:,} updates on {rows:,} fit "
-            f"rows), {b_label} {how(b_settings)} ({ub:,} updates), so the difference mixes the change with "
+    if ua == ub:
+        return f"both trained with equal budgets ({seen(a_settings, ua)}; {seen(b_settings, ub)})"
+    first = seen(a_settings, ua)
+    second = seen(b_settings, ub) if resampled else f"{ub:,} updates"
+    return (f"the training budgets differ: {a_label} trained {how(a_settings)} ({first}), {b_label} "
+            f"{how(b_settings)} ({second}), so the difference mixes the change with "
             f"{'longer' if ua > ub else 'shorter'} training")
 
 

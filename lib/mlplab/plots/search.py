@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from mlplab.experiment.prose import VALUE_WORDS
 from mlplab.plots.style import new_figure
 
 _NOT_PARAMS = {"mean_test_score", "std_test_score", "rank_test_score", "mean_fit_time", "iter", "n_resources",
@@ -74,7 +75,7 @@ HEADERS = {"rank_test_score": "rank", "mean_test_rmse": "CV RMSE", "std_test_rms
            "mean_fit_time": "fit s", "lr": "learning rate", "lr_schedule": "schedule", "batch_size": "batch",
            "hidden": "layers", "max_iter": "iterations", "learning_rate": "learning rate",
            "max_leaf_nodes": "leaves", "min_samples_leaf": "min leaf rows", "class_weight": "class weight",
-           "l2_regularization": "L2"}
+           "l2_regularization": "L2", "enc__kind": "encoding"}
 
 
 def _digits(values: pd.Series) -> int:
@@ -112,5 +113,5 @@ def top_configs(cv_results: pd.DataFrame, k: int = 10) -> pd.DataFrame:
         out[c] = out[c].map(lambda v: f"{v:.{decimals}f}")
     for c in varied:
         out[c] = out[c].map(lambda v: "constant" if v is None or (isinstance(v, float) and np.isnan(v))
-                            else "×".join(map(str, v)) if isinstance(v, (tuple, list)) else str(v))
+                            else "×".join(map(str, v)) if isinstance(v, (tuple, list)) else VALUE_WORDS.get(str(v), str(v)))
     return out.rename(columns=lambda c: HEADERS.get(c, c.replace("_", " ")))
