@@ -252,7 +252,7 @@ def test_tasks_side_by_side_gain_over_the_simplest_baseline():
 def test_levers_and_the_common_lesson_branches():
     reg, clf = reg_doc(), clf_doc()
     # regression: formulation and search both better; classification: features and thresholds better
-    assert C.levers_sentence(reg) == ("What moved its score beyond the noise: the formulation (the intraday return "
+    assert C.levers_sentence(reg) == ("Changes that moved a network's score beyond the noise: the formulation (the intraday return "
                                       "instead of the price) and the hyperparameter search.")
     assert "Both kinds of change mattered: the framing of the problem in the NYSE price regression and the " \
            "maintenance classification and the hyperparameter search in the NYSE price regression." == \
@@ -271,9 +271,9 @@ def test_levers_and_the_common_lesson_branches():
     assert C.levers_learning(reg, clf) == ("**No single change can be credited.** Beyond the noise, the NYSE price "
                                            "regression gained from no single change; the maintenance classification "
                                            "gained from no single change.")
-    assert "What lowered it: the physics features and out-of-fold decision thresholds." in C.levers_sentence(clf)
+    assert "Changes that lowered it: the physics features and out-of-fold decision thresholds." in C.levers_sentence(clf)
     assert C.levers_sentence(reg).startswith("No single change (the formulation (the intraday return instead of the "
-                                             "price) and the hyperparameter search) moved its score beyond the noise.")
+                                             "price) and the hyperparameter search) moved a network's score beyond the noise.")
     _set_word(reg, "tuning", "better")
     assert C.framing_sentence(reg, clf).startswith("Only the hyperparameter search moved a score beyond the noise, in "
                                                    "the NYSE price regression; no change")
@@ -378,12 +378,12 @@ def test_the_search_is_credited_against_the_labs_mlp_too():
 def test_the_best_balanced_accuracy_is_named_whichever_model_it_is():
     doc = clf_budget_doc(balanced={"mlp_baseline": 0.722, "mlp_tuned": 0.667})
     text = C.best_balanced_sentence(doc)
-    assert text.startswith("On test balanced accuracy (the mean recall over the classes) the best of the 10 models "
-                           "compared is the mlp baseline (0.722), ahead of the tuned MLP (0.667)")
+    assert text.startswith("On test balanced accuracy (the mean recall over the classes) the best of the chapter's "
+                           "headline models is the mlp baseline (0.722), ahead of the tuned MLP (0.667)")
     assert text in C.conclusions_md(reg_doc(), doc)
     doc = clf_budget_doc(balanced={"mlp_tuned": 0.99})
     assert C.best_balanced_sentence(doc) == ("On test balanced accuracy (the mean recall over the classes) the best of "
-                                             "the 10 models compared is the mlp tuned (0.990).")
+                                             "the chapter's headline models is the mlp tuned (0.990).")
     doc = clf_budget_doc(balanced={"hgb": 0.99})
     assert C.best_balanced_sentence(doc).endswith("is the hgb (0.990), ahead of the tuned MLP (0.660); the "
                                                   "recommendation (the mlp tuned) is chosen on validation macro-F1, "

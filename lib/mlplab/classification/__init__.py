@@ -51,6 +51,9 @@ GLOSSARY = {
 }
 
 # lever name -> (input encoding / decision rule, loss) of the headline table's MLP variants
+# the models of the chapter's headline table (the conclusions name the best balanced accuracy among the same)
+HEADLINE = ("majority", "logreg", "hgb", "documented_rules", "mlp_baseline", "mlp_tuned", "mlp_tuned_smote")
+
 LEVERS = {"standard": ("standard", "cross_entropy"), "ple": ("ple", "cross_entropy"),
           "periodic": ("periodic", "cross_entropy"), "thresholds": ("thresholds", "cross_entropy"),
           "class_thresholds": ("class_thresholds", "cross_entropy"),

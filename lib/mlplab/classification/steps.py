@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mlplab.classification import LEVERS
+from mlplab.classification import HEADLINE, LEVERS  # noqa: F401  (the notebook reads steps.HEADLINE)
 from mlplab.classification import models as mo
 from mlplab.classification.features import LABEL, design_matrix
 from mlplab.data import FAILURE_TYPES, load_maintenance
@@ -367,7 +367,6 @@ def _reg_label(base: str, regularizer: str | None) -> str:
 
 # ---- tables the chapter shows -----------------------------------------------------------------------
 
-HEADLINE = ("majority", "logreg", "hgb", "documented_rules", "mlp_baseline", "mlp_tuned", "mlp_tuned_smote")
 
 
 def ladder_steps(st: Setup) -> list[tuple[str, str]]:

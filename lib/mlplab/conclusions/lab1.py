@@ -135,12 +135,13 @@ def lab_credit_sentence(doc: dict) -> str:
 
 def best_balanced_sentence(doc: dict) -> str:
     """Classification: the model with the best test balanced accuracy, named whichever it is."""
+    from mlplab.classification import HEADLINE
+
     rec = doc.get("recommended") or {}
-    names = rec.get("candidates") or [n for n, m in doc["models"].items() if m.get("role") != "leaky_reference"]
-    scores = {n: float(doc["models"][n]["seeds"]["mean"]["balanced_accuracy"]) for n in names
+    scores = {n: float(doc["models"][n]["seeds"]["mean"]["balanced_accuracy"]) for n in HEADLINE
               if n in doc["models"] and "balanced_accuracy" in (doc["models"][n].get("seeds") or {}).get("mean", {})}
     labels = {n: label(doc, n) for n in doc["models"]}
-    return best_balanced_text(scores, labels, rec.get("model"), f"of the {len(scores)} models compared")
+    return best_balanced_text(scores, labels, rec.get("model"), "of the chapter's headline models")
 
 
 # ---- recommendation and tuning ------------------------------------------------------------------------
@@ -434,10 +435,10 @@ def levers_sentence(doc: dict) -> str:
     hurt = [w for w, _, v in lv if v["word"] == V.WORSE]
     if not lv:
         return f"No single change was compared in the {task}."
-    text = (f"What moved its score beyond the noise: {join(helped)}." if helped
-            else f"No single change ({join([w for w, _, _ in lv])}) moved its score beyond the noise.")
+    text = (f"Changes that moved a network's score beyond the noise: {join(helped)}." if helped
+            else f"No single change ({join([w for w, _, _ in lv])}) moved a network's score beyond the noise.")
     if hurt:
-        text += f" What lowered it: {join(hurt)}."
+        text += f" Changes that lowered it: {join(hurt)}."
     return text
 
 
