@@ -226,3 +226,17 @@ def test_rows_per_epoch_counts_what_a_resampled_network_trains_on():
     assert steps.rows_per_epoch(st, "smote") == {"rows_per_epoch": 270}
     assert steps.rows_per_epoch(st, "undersample") == {"rows_per_epoch": 9}
     assert steps.rows_per_epoch(st, "none") == {} and steps.rows_per_epoch(st, "smote_tomek") == {}
+
+
+def test_eda_prose_names_features_in_words_and_the_caption_matches_the_heatmap():
+    rng = np.random.default_rng(0)
+    speed = rng.normal(1500, 100, 500)
+    torque = 60000 / speed + rng.normal(0, 2, 500)
+    frame = pd.DataFrame({"air_temperature_k": rng.normal(300, 2, 500), "process_temperature_k": rng.normal(310, 1, 500),
+                          "rotational_speed_rpm": speed, "torque_nm": torque, "tool_wear_min": rng.uniform(0, 200, 500)})
+    text = nv.correlation_caption(frame)
+    assert text.startswith("The strongest pair of raw inputs is rotational speed and torque (r = -0.")
+    assert "; a physics feature correlates more with an input it is built from (tool wear and wear × torque" in text
+    assert "_" not in text  # no column identifiers
+    out = pd.DataFrame({"feature": ["temp_diff_k", "power_w"], "outliers": [3, 60]})
+    assert nv.outlier_caption(out) == "Power has the most outliers (60)."

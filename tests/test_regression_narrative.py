@@ -260,3 +260,24 @@ def test_glossary_defines_the_training_budget_with_the_numbers_prose_computes():
     text = terms()["training budget"]
     assert updates({"epochs": 6, "batch_size": 4096}, 4520) == 12 and "are 12 updates" in text
     assert updates({"epochs": 27, "batch_size": 2048}, 4520) == 81 and "2,048 are 81" in text
+
+
+def test_residuals_are_truth_minus_prediction_as_the_glossary_says():
+    detail = {"y_true": np.array([10.0, 20.0, 30.0, 40.0]), "y_pred": np.array([9.0, 19.0, 29.0, 39.0])}
+    assert nv.residual_caption(detail).startswith("Residuals centre on \\$1.000")  # predicted too low: positive
+    from mlplab.plots.regression import plot_residuals
+
+    fig = plot_residuals(detail["y_true"], detail["y_pred"])
+    assert fig.axes[0].get_xlabel().startswith("residual: actual − predicted")
+    assert fig.axes[0].patches[0].get_x() > 0  # the histogram sits at +1
+
+
+def test_no_superlative_without_a_ranking():
+    from mlplab.regression import eda
+
+    tie = pd.DataFrame({"sector": ["Industrials", "Materials"], "rows": [1762, 1762], "symbols": [1, 1]})
+    assert eda.sector_caption(tie) == "Each of the 2 sectors holds 1,762 rows."
+    ranked = pd.DataFrame({"sector": ["Industrials", "Materials"], "rows": [3524, 1762], "symbols": [2, 1]})
+    assert eda.sector_caption(ranked) == "Industrials holds the most rows (3,524, 2 symbols)."
+    assert nv.symbol_lead(4, 4) == "Test RMSE of each of the 4 symbols, largest first."
+    assert nv.symbol_lead(10, 501) == "Test RMSE per symbol, the 10 largest of 501."

@@ -22,6 +22,9 @@ RAW_NUMERIC = ("air_temperature_k", "process_temperature_k", "rotational_speed_r
 PHYSICS = ("temp_diff_k", "power_w", "wear_torque_min_nm")
 CATEGORICAL = ("type",)
 FEATURE_SETS = ("raw", "raw+physics")
+WORDS = {"air_temperature_k": "air temperature", "process_temperature_k": "process temperature",
+         "rotational_speed_rpm": "rotational speed", "torque_nm": "torque", "tool_wear_min": "tool wear",
+         "temp_diff_k": "temperature difference", "power_w": "power", "wear_torque_min_nm": "wear × torque"}
 UNITS = {"air_temperature_k": "K", "process_temperature_k": "K", "rotational_speed_rpm": "rpm", "torque_nm": "Nm",
          "tool_wear_min": "min", "temp_diff_k": "K", "power_w": "W", "wear_torque_min_nm": "min·Nm"}
 

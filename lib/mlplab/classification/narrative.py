@@ -84,7 +84,7 @@ def correlation_sentence(frame: pd.DataFrame) -> str:
         r = df[cols].corrwith(y)
         best = r.abs().idxmax()
         best_r.append(abs(float(r[best])))
-        parts.append(f"*{cls}* correlates most with `{best}` (r = {r[best]:+.2f})")
+        parts.append(f"*{cls}* correlates most with {_words(best)} (r = {r[best]:+.2f})")
     pair = float(df[["rotational_speed_rpm", "torque_nm"]].corr().iloc[0, 1])
     strength = "strongly" if abs(pair) >= STRONG_R else "moderately" if abs(pair) >= MODERATE_R else "weakly"
     text = ("; ".join(parts) + ". ") if parts else ""
@@ -96,9 +96,35 @@ def correlation_sentence(frame: pd.DataFrame) -> str:
     return text.strip()
 
 
+def _words(column: str) -> str:
+    """A feature's name in words for prose ('temperature difference'), its column name for anything unknown."""
+    from mlplab.classification.features import WORDS
+
+    return WORDS.get(column, f"`{column}`")
+
+
 def correlation_caption(frame: pd.DataFrame) -> str:
-    pair = float(frame[["rotational_speed_rpm", "torque_nm"]].corr().iloc[0, 1])
-    return f"The strongest input pair is rotational speed and torque (r = {pair:+.2f})."
+    """The strongest pair of raw inputs, and the strongest pair overall when a physics feature (built from the
+    inputs) beats it, so the caption matches the heatmap."""
+    from mlplab.classification.features import PHYSICS, RAW_NUMERIC, add_physics
+
+    if not all(c in frame for c in PHYSICS) and all(c in frame for c in RAW_NUMERIC):
+        frame = add_physics(frame)  # the heatmap shows them too
+
+    def strongest(cols):
+        c = frame[[x for x in cols if x in frame]].corr()
+        pairs = [(abs(c.iloc[i, j]), c.columns[j], c.index[i], c.iloc[i, j]) for i in range(len(c)) for j in range(i)]
+        return max(pairs) if pairs else None
+
+    raw = strongest(RAW_NUMERIC)
+    if raw is None:
+        return ""
+    text = f"The strongest pair of raw inputs is {_words(raw[1])} and {_words(raw[2])} (r = {raw[3]:+.2f})"
+    every = strongest([*RAW_NUMERIC, *PHYSICS])
+    if every is not None and every[0] > raw[0] + 1e-12:
+        text += (f"; a physics feature correlates more with an input it is built from ({_words(every[1])} and "
+                 f"{_words(every[2])}, r = {every[3]:+.2f})")
+    return text + "."
 
 
 def outlier_sentence(table: pd.DataFrame) -> str:
@@ -107,7 +133,7 @@ def outlier_sentence(table: pd.DataFrame) -> str:
     if top["outliers"] == 0:
         return "No feature has a value beyond 1.5 IQR of its quartiles."
     rate, overall = float(top["failure rate in outliers %"]), float(top["failure rate overall %"])
-    text = (f"By the 1.5 IQR rule, `{top['feature']}` has the most outliers ({top['outliers']:,}, "
+    text = (f"By the 1.5 IQR rule, {_words(top['feature'])} has the most outliers ({top['outliers']:,}, "
             f"{top['outlier share %']:.1f} %), with a failure rate of {rate:.1f} % among them against {overall:.1f} % "
             "overall. ")
     if overall > 0 and rate >= OUTLIER_FAILURE_RATIO * overall:
@@ -121,7 +147,7 @@ def outlier_sentence(table: pd.DataFrame) -> str:
 
 def outlier_caption(table: pd.DataFrame) -> str:
     top = table.sort_values("outliers", ascending=False).iloc[0]
-    return f"`{top['feature']}` has the most outliers ({int(top['outliers']):,})."
+    return f"{capital(_words(top['feature']))} has the most outliers ({int(top['outliers']):,})."
 
 
 def protocol_sentence(sizes: dict, seeds) -> str:

@@ -95,7 +95,7 @@ def plot_price_trends(frame: pd.DataFrame, symbols, synthetic: bool = False):
     plain_log(ax, "y")
     ax.set_ylabel("close (USD, log scale)")
     ax.set_xlabel("date")
-    ax.set_title(title_with_source("Daily close of a few symbols, cheap to expensive", synthetic))
+    ax.set_title(title_with_source("Daily close, cheap to expensive symbols", synthetic))
     return fig
 
 

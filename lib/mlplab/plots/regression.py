@@ -72,12 +72,12 @@ def plot_pred_vs_actual(actual, predicted, synthetic: bool = False, label: str =
 def plot_residuals(actual, predicted, synthetic: bool = False):
     """Residual distribution (dollars, symmetric log x) and residual vs price level."""
     actual, predicted = np.asarray(actual, float), np.asarray(predicted, float)
-    err = predicted - actual
+    err = actual - predicted  # the glossary's residual: truth minus prediction (positive: predicted too low)
     fig, (ax1, ax2) = new_figure(1, 2)
     q = np.quantile(np.abs(err), 0.995)
     ax1.hist(np.clip(err, -q, q), bins=80, color="C0")
     ax1.set_yscale("log")
-    ax1.set_xlabel("residual: predicted − actual (USD, clipped at 99.5 %)")
+    ax1.set_xlabel("residual: actual − predicted (USD, clipped at 99.5 %)")
     ax1.set_ylabel("test rows (log scale)")
     ok = actual > 0
     ax2.hexbin(actual[ok], err[ok], xscale="log", gridsize=50, bins="log", mincnt=1, cmap="viridis")

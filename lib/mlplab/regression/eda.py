@@ -137,6 +137,8 @@ def trend_caption(frame, symbols) -> str:
 def sector_caption(sectors: pd.DataFrame) -> str:
     top = sectors.iloc[0]
     n = int(top["symbols"])
+    if len(sectors) > 1 and sectors["rows"].nunique() == 1:  # a tie is no "most"
+        return f"Each of the {len(sectors)} sectors holds {int(top['rows']):,} rows."
     return f"{top['sector']} holds the most rows ({int(top['rows']):,}, {n} symbol{'s' if n != 1 else ''})."
 
 

@@ -254,7 +254,7 @@ def safe_corr(a, b) -> float:
 
 
 def error_sentence(detail: dict, per_symbol: pd.DataFrame) -> str:
-    err = detail["y_pred"] - detail["y_true"]
+    err = detail["y_true"] - detail["y_pred"]  # the glossary's residual: truth minus prediction
     corr = safe_corr(np.abs(err), detail["y_true"])
     top = per_symbol.iloc[0]
     if corr > PRICE_LEVEL_R:
@@ -293,9 +293,16 @@ def pred_caption(detail: dict) -> str:
 
 
 def residual_caption(detail: dict) -> str:
-    err = detail["y_pred"] - detail["y_true"]
+    err = detail["y_true"] - detail["y_pred"]
     return (f"Residuals centre on {dollars(float(np.median(err)))}, with "
             f"{100 * float(np.mean(np.abs(err) > 3 * np.std(err))):.1f} % beyond three standard deviations.")
+
+
+def symbol_lead(shown: int, total: int) -> str:
+    """The figure's first words: 'each of the 4 symbols', never 'the 4 largest' of 4."""
+    if shown >= total:
+        return f"Test RMSE of each of the {total} symbols, largest first."
+    return f"Test RMSE per symbol, the {shown} largest of {total}."
 
 
 def symbol_caption(per_symbol: pd.DataFrame) -> str:
