@@ -33,10 +33,21 @@ def plot_split_scores(values: dict[str, list[float]], *, xlabel: str, title: str
             ax.legend(loc="best", fontsize=8)
     ax.set_yticks(range(len(names)), [textwrap.fill(n, 34) for n in names], fontsize=8)
     ax.set_ylim(len(names) - 0.4, -0.6)
+    every = np.concatenate([np.asarray(v, dtype=float) for v in values.values()])
+    if np.all(every > 0) and every.max() / every.min() > LOG_RATIO:
+        # one model far off (the baseline MLP on prices: $94 against $1) would crush every other point into a corner
+        from mlplab.plots.eda_nyse import plain_log
+
+        ax.set_xscale("log")
+        plain_log(ax, "x")
+        xlabel += ", log scale"
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title_with_source(title, synthetic))
     return fig
+
+
+LOG_RATIO = 20  # scores spanning more than this factor are drawn on a log axis
 
 
 WORD_COLOURS = {"better": 2, "worse": 3, "on a par": 7, "undecided": 9, "too few runs": 7, "control": 4}
@@ -44,7 +55,8 @@ WORD_COLOURS = {"better": 2, "worse": 3, "on a par": 7, "undecided": 9, "too few
 
 def plot_differences(labels: list[str], records: list[dict], *, xlabel: str, title: str = "", synthetic: bool = False):
     """Each change's paired difference to its reference with its 95 % interval (the noise rule's
-    verdict colours the point; an interval that crosses 0 is "on a par")."""
+    verdict colours the point: better or worse when the interval excludes 0, on a par when it lies inside the
+    metric's margin, undecided otherwise)."""
     if not records:
         raise ValueError("records is empty: give at least one verdict record")
     fig, ax = new_figure(height=max(2.4, 0.42 * len(records) + 1.3))
