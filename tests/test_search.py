@@ -243,3 +243,10 @@ def test_top_configs_print_scores_in_positional_notation():
                                      "params": [{}] * 3}))
     assert rmse["CV RMSE"].tolist() == ["0.008740", "0.008757", "0.380000"]  # one number of decimals per column
     assert rmse["CV RMSE SD"].tolist() == ["0.001800", "0.000002", "0.100000"]
+
+
+def test_rank_note_explains_skipping_ranks_only():
+    from mlplab.plots.search import rank_note
+
+    assert rank_note(pd.DataFrame({"rank": [1, 2, 3]})) == ""
+    assert "so the ranks skip" in rank_note(pd.DataFrame({"rank": [1, 2, 9, 10]}))

@@ -411,11 +411,9 @@ def search_table_caption(top: pd.DataFrame, result, final_epochs: int | None = N
     if "budget" in top:
         head += ", each once, at the epoch budget of the last halving round it reached"
     head += "."
-    ranks = [int(r) for r in top["rank"]] if "rank" in top else []
-    if ranks and ranks != list(range(1, k + 1)):
-        head += (" The rank counts every scored fit: a configuration that went on to a later round also ranks for its "
-                 "earlier round, so the ranks skip.")
-    return f"{head} {caption_search(result, final_epochs)}"
+    from mlplab.plots.search import rank_note
+
+    return f"{head}{rank_note(top)} {caption_search(result, final_epochs)}"
 
 
 def epochs_sentence(search_epochs: int, epochs: int) -> str:

@@ -115,3 +115,13 @@ def top_configs(cv_results: pd.DataFrame, k: int = 10) -> pd.DataFrame:
         out[c] = out[c].map(lambda v: "constant" if v is None or (isinstance(v, float) and np.isnan(v))
                             else "×".join(map(str, v)) if isinstance(v, (tuple, list)) else VALUE_WORDS.get(str(v), str(v)))
     return out.rename(columns=lambda c: HEADERS.get(c, c.replace("_", " ")))
+
+
+def rank_note(top: pd.DataFrame) -> str:
+    """Why a search table's ranks skip (4, then 9): successive halving scores a surviving configuration once per
+    round and every scored fit is ranked, so the table (each configuration once) leaves gaps. '' without gaps."""
+    ranks = [int(r) for r in top["rank"]] if "rank" in top else []
+    if not ranks or ranks == list(range(1, len(ranks) + 1)):
+        return ""
+    return (" The rank counts every scored fit: a configuration that went on to a later round also ranks for its "
+            "earlier round, so the ranks skip.")
