@@ -21,7 +21,7 @@ METRIC_NAMES = {"rmse": "RMSE", "mae": "MAE", "r2": "R²", "mape": "MAPE", "mse"
                 "f1": "F1", "roc_auc": "ROC AUC", "pr_auc": "PR AUC", "average_precision": "average precision",
                 "accuracy_gap": "train − validation accuracy", "log_loss": "log loss",
                 "loss_spread": "spread of the validation loss", "gradient_log10": "log10 of a gradient ratio",
-                "detections": "windows detected", "false_alarms": "false alarms"}
+                "detections": "windows detected", "false_alarms": "false alarms", "r2_return": "R² of the return"}
 
 
 def metric_name(metric: str) -> str:
@@ -311,10 +311,14 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
     return capital("; ".join(parts)) + f" ({how})."
 
 
+STEP_WORDS = {"eda": "exploratory analysis", "lab_and_rebalancing": "the lab's protocol and rebalancing",
+              "physics_and_headline": "physics features and headline models"}  # timing keys in words
+
+
 def results_sentence(filename: str, doc: dict) -> str:
     """The last line of a notebook: where its results went, how many models, how long each section took."""
     t = doc["timings_s"]
-    parts = ", ".join(f"{k} {v:.0f} s" for k, v in t.items() if k != "total")
+    parts = ", ".join(f"{STEP_WORDS.get(k, k.replace('_', ' '))} {v:.0f} s" for k, v in t.items() if k != "total")
     splits = doc["protocol"]["outer_splits"]
     return (f"Results written to `{filename}` ({len(doc['models'])} models, {doc['protocol']['kind']} protocol, "
             f"{splits} outer split{'s' if splits != 1 else ''}); the notebook took {t['total']:.0f} s ({parts}).")
