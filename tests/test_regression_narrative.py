@@ -281,3 +281,13 @@ def test_no_superlative_without_a_ranking():
     assert eda.sector_caption(ranked) == "Industrials holds the most rows (3,524, 2 symbols)."
     assert nv.symbol_lead(4, 4) == "Test RMSE of each of the 4 symbols, largest first."
     assert nv.symbol_lead(10, 501) == "Test RMSE per symbol, the 10 largest of 501."
+
+
+def test_the_epoch_edge_is_answered_by_the_curve():
+    epochs = np.arange(1, 13)
+    falling = pd.DataFrame({"epoch": epochs, "train_loss": 1.0 / epochs, "validation_loss": 1.2 / epochs})
+    assert "still falling: a larger epoch budget" in nv.epoch_edge_sentence(falling, 12, [3, 6, 12])
+    flat = pd.DataFrame({"epoch": epochs, "train_loss": [1.0] * 12, "validation_loss": [0.5] * 12})
+    assert "no longer falling: the edge of the grid did not cut" in nv.epoch_edge_sentence(flat, 12, [3, 6, 12])
+    assert nv.epoch_edge_sentence(falling, 6, [3, 6, 12]) == ""  # inside the grid: nothing was promised
+    assert nv.epoch_edge_sentence(None, 12, [3, 6, 12]) == ""

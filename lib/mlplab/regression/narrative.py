@@ -216,9 +216,26 @@ def search_sentence(result, n_fit: int, grid_epochs, searched=None) -> str:
             f"(cross-validated RMSE of the target {-result.best_score:.5g}).")
     epochs = result.best_params.get("epochs")
     if epochs is not None and grid_epochs and epochs >= max(grid_epochs):
-        text += (" The winner trained for the largest epoch budget searched; whether more epochs would help is "
-                 "answered by its validation curve below.")
+        text += (" The winner trained for the largest epoch budget searched, the edge of the grid; its training "
+                 "curves below say whether that budget cut it short.")
     return text
+
+
+def epoch_edge_sentence(history: pd.DataFrame | None, epochs: int | None, grid_epochs) -> str:
+    """The answer the search sentence promises when the winner sat at the grid's largest epoch budget: was its
+    validation loss still falling at the last epoch? '' when the winner was inside the grid or there is no curve."""
+    from mlplab.experiment.curves import diagnose
+
+    if epochs is None or not grid_epochs or epochs < max(grid_epochs):
+        return ""
+    kind = diagnose(history, "the tuned MLP").kind
+    if kind == "none":
+        return ""
+    if kind == "still_falling":
+        return (f"At {epochs} epochs, the largest budget searched, the validation loss was still falling: a larger "
+                "epoch budget in the grid could lower it further.")
+    return (f"At {epochs} epochs, the largest budget searched, the validation loss was no longer falling: the edge of "
+            "the grid did not cut the network short.")
 
 
 def curves_caption(history: pd.DataFrame | None, label: str) -> str:
