@@ -291,3 +291,11 @@ def test_the_epoch_edge_is_answered_by_the_curve():
     assert "no longer falling: the edge of the grid did not cut" in nv.epoch_edge_sentence(flat, 12, [3, 6, 12])
     assert nv.epoch_edge_sentence(falling, 6, [3, 6, 12]) == ""  # inside the grid: nothing was promised
     assert nv.epoch_edge_sentence(None, 12, [3, 6, 12]) == ""
+
+
+def test_architecture_caption_never_nests_parentheses():
+    import torch
+
+    items = [(torch.nn.Linear(4, 64), "The lab's network (unscaled)"), (torch.nn.Linear(2, 8), "Baseline MLP (standardized)")]
+    assert nv.arch_caption(items) == ("The lab's network (unscaled) is the largest, with 320 trainable parameters; "
+                                      "Baseline MLP (standardized) the smallest, with 24.")

@@ -361,4 +361,5 @@ def arch_caption(items) -> str:
     small = min(counts, key=lambda t: t[1])
     if big[1] == small[1]:
         return f"Each has {big[1]:,} trainable parameters."
-    return f"The largest ({big[0]}) has {big[1]:,} trainable parameters, the smallest ({small[0]}) {small[1]:,}."
+    return (f"{capital(big[0])} is the largest, with {big[1]:,} trainable parameters; {small[0]} the smallest, with "
+            f"{small[1]:,}.")  # no names inside parentheses: a name may carry its own
