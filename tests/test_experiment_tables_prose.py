@@ -165,7 +165,7 @@ def test_verdicts_summary_branches():
         "(test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.PAR, V.BETTER, V.UNDECIDED), "the MLP", how) == (
         "Change 1 is better than its reference; change 0 is on a par with its reference; change 2 is undecided "
-        "(the runs cannot tell) (test macro-F1 over 3 outer splits).")
+        "(test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.WORSE), "the MLP", how) == (
         "Change 0 is worse than its reference (test macro-F1 over 3 outer splits).")
     assert prose.verdicts_summary(summary_table(V.BETTER, V.WORSE, V.BETTER, V.WORSE, V.PAR), "the MLP", how) == (

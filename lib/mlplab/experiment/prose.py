@@ -305,7 +305,7 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
     if undecided:
         one = len(undecided) == 1
         text, _ = grouped(undecided)
-        parts.append(f"{text} {'is' if one else 'are'} undecided (the runs cannot tell)")
+        parts.append(f"{text} {'is' if one else 'are'} undecided")
     if few:
         parts.append(f"{len(few)} with too few runs to call")
     return capital("; ".join(parts)) + f" ({how})."
