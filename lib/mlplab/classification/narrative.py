@@ -268,7 +268,8 @@ def rules_sentence(runs: dict, ratio: float) -> str:
     per = per_class_f1(rules)
     weak = [f"{c} (F1 {f:.2f})" for c, f in per.items() if f < 0.5 and c != "No Failure"]
     text = (f"The documented failure rules, applied without training (only their tool-wear window is fitted on the fit "
-            f"rows), reach a macro-F1 of {rules.mean('macro_f1'):.3f}; the tuned MLP is {V.relation(v)} them. ")
+            f"rows), reach a macro-F1 of {rules.mean('macro_f1'):.3f}; "
+            + verdict_clause("the tuned MLP", "them", v, "macro_f1", runs="outer splits") + ". ")
     if weak:
         text += ("Even the rules cannot predict " + join(weak) + ": those failures happen at a random moment by "
                  "construction of the dataset.")
