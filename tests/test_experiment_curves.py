@@ -95,3 +95,21 @@ def test_a_rising_validation_loss_under_a_higher_training_loss_is_not_overfittin
     # the same rise with the validation loss above a falling training loss, the gap widening: overfitting
     h2 = h.assign(train_loss=[0.12, 0.09, 0.08, 0.07, 0.06, 0.05])
     assert diagnose(h2, "the net").kind == "overfitting"
+
+
+def test_a_level_validation_loss_under_a_falling_training_loss_is_diverging_not_unstable():
+    # California's tuned MLP: fit-row loss 0.20 -> 0.08, validation level near 0.18 with small wiggles
+    valid = [0.40, 0.25, 0.20, 0.185, 0.18, 0.182, 0.179, 0.181, 0.18, 0.1805, 0.18, 0.1805]  # ends < 1 % above its min
+    train = [0.40, 0.22, 0.20, 0.18, 0.16, 0.145, 0.13, 0.12, 0.105, 0.095, 0.088, 0.08]
+    d = diagnose(history(valid, train), "the tuned MLP")
+    assert d.kind == "diverging" and d.late_gap > 0.25
+    assert "stays near its level" in d.sentence() and "fewer epochs would cost nothing" in d.sentence()
+    assert "gap widens" in d.takeaway() and "not overfitting" not in d.sentence()
+
+
+def test_a_smoothly_falling_curve_with_small_wiggles_is_not_unstable():
+    # Figure 8.4's autoencoder: the validation loss falls 0.00306 -> 0.00186 over the later epochs, rises of ~4 %
+    valid = list(np.linspace(0.006, 0.00306, 30)) + [0.00306 * (0.975 ** i) * (1.04 if i % 5 == 0 else 1.0) for i in range(20)]
+    train = [v * 0.95 for v in valid]
+    d = diagnose(history(valid, train), "the autoencoder")
+    assert d.kind == "still_falling" and d.swing < 0.1

@@ -208,6 +208,9 @@ def gap_sentence(run, metric: str = "rmse") -> str:
                 f"its fit rows far better than it generalizes (a generalization gap of {shown})")
         if kind == "overfitting":
             return head + ", and its curves show the later epochs overfitting: early stopping would keep better weights."
+        if kind == "diverging":
+            return (head + ", and its curves show the gap widening over the later epochs while the validation loss "
+                    "stays level.")
         if kind in ("unstable", "drift", "still_falling", "flat"):
             return (head + "; its fit–validation gap does not widen over the epochs, so the gap is there from early "
                     "on and training longer is not what causes it.")

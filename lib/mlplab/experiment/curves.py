@@ -35,7 +35,8 @@ import pandas as pd
 
 TOL = 0.01     # relative change of the validation loss that counts
 SWING = 0.02   # relative amplitude of up-and-down moves that counts as unstable
-KINDS = ("overfitting", "unstable", "drift", "still_falling", "flat")
+WIDEN = 0.25   # growth of the fit-validation gap over the later epochs (share of the loss) that counts as widening
+KINDS = ("overfitting", "diverging", "unstable", "drift", "still_falling", "flat")
 
 
 def _pct(x: float, digits: int = 1) -> str:
@@ -52,7 +53,9 @@ class CurveDiagnosis:
     rise: float = 0.0       # (last - min) / min of the validation loss
     tail_drop: float = 0.0  # relative drop of the validation loss over the last two epochs
     gap_change: float = 0.0  # change of (validation - train) loss from the best epoch to the last, / min
-    swing: float = 0.0      # (max - min) / min of the validation loss over the later epochs
+    swing: float = 0.0      # the largest single rise of the validation loss over the later epochs, / its minimum
+    late_gap: float = 0.0   # growth of the (validation - train) gap over the later epochs, / the minimum loss
+    plateau_epoch: int = 1  # first epoch of "the later epochs" (a third of the way in)
     train_above: bool = False  # the training loss ends above the validation loss
     train_mode: str = ""    # what is active while training ("dropout", "augmentation"), for the explanation
     stopped: bool = False   # the network ran early stopping on its own held-out share of the fit rows
@@ -67,6 +70,12 @@ class CurveDiagnosis:
                             + ("the fit rows; the network's early stopping, which watched its own held-out share of the "
                                "fit rows, kept the weights of the epoch with the lowest loss on those rows."
                                if self.stopped else "the fit rows, and early stopping would keep the better weights.")),
+            "diverging": (f"From epoch {self.plateau_epoch} on, the validation loss of {self.label} stays near its level "
+                          f"(lowest at epoch {self.best_epoch} of {self.epochs}) while the training loss keeps falling: "
+                          f"the gap between the two widens by {_pct(self.late_gap)} of the loss, so the later epochs fit "
+                          "the fit rows ever more closely without generalizing better, an overfitting that does not "
+                          "raise the validation loss" + ("; the network's early stopping kept its best epoch's weights."
+                                                         if self.stopped else "; fewer epochs would cost nothing.")),
             "unstable": (f"The validation loss of {self.label} swings up and down over the later epochs (by up to "
                          f"{_pct(self.swing)} of its level) without a widening gap to the training loss: the training "
                          "is unstable (step size or batch noise), which is not overfitting."),
@@ -94,6 +103,7 @@ class CurveDiagnosis:
         return {
             "none": "",
             "overfitting": f"the later epochs overfit (validation loss lowest at epoch {self.best_epoch}, gap widening)",
+            "diverging": "the training loss keeps falling while the validation loss stays level: the gap widens",
             "unstable": "training is unstable (the validation loss swings), not overfitting",
             "drift": "both curves drift together after their minimum; no overfitting",
             "still_falling": "the validation loss is still falling at the last epoch",
@@ -120,17 +130,27 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", 
     gap = v - t if have_t else np.zeros_like(v)
     gap_change = float((gap[-1] - gap[best]) / scale)
     train_falling = have_t and t[-1] < t[best]
-    late = v[n // 3:] if n >= 6 else v
-    steps = np.sign(np.diff(late))
+    start = n // 3 if n >= 6 else 0
+    late = v[start:]
+    moves = np.diff(late)
+    steps = np.sign(moves)
     turns = int(np.sum(steps[1:] * steps[:-1] < 0)) if len(steps) > 1 else 0
-    swing = float((late.max() - late.min()) / abs(late.min())) if late.min() else 0.0
+    level = abs(late.min()) if late.min() else 1.0
+    ups, downs = float(np.clip(moves, 0, None).sum()), float(np.clip(-moves, 0, None).sum())
+    # a swing is a rise against the trend: the largest single rise; a curve that falls with small wiggles is no swing
+    swing = float(np.clip(moves, 0, None).max() / level) if len(moves) else 0.0
+    oscillating = turns >= 2 and ups / level > SWING and swing > SWING and ups >= 0.5 * downs
     k = max(1, n // 3)
+    late_gap = (float(np.mean(gap[-k:]) - np.mean(gap[start:start + k])) / scale) if have_t else 0.0
     train_above = bool(have_t and np.mean(t[-k:]) > np.mean(v[-k:]))
     common = dict(epochs=n, best_epoch=best + 1, rise=float(rise), tail_drop=float(tail_drop), gap_change=gap_change,
-                  swing=swing, train_above=train_above, train_mode=train_mode, stopped=bool(stopped))
+                  swing=swing, train_above=train_above, train_mode=train_mode, stopped=bool(stopped),
+                  late_gap=late_gap, plateau_epoch=start + 1)
     if best < n - 1 and rise > TOL and gap_change > TOL and train_falling and gap[-1] > 0:
         return CurveDiagnosis("overfitting", label, **common)
-    if turns >= 2 and swing > SWING:
+    if n >= 6 and late_gap > WIDEN and have_t and t[-1] < t[start] and gap[-1] > 0 and not (best == n - 1 and tail_drop > TOL):
+        return CurveDiagnosis("diverging", label, **common)
+    if oscillating:
         return CurveDiagnosis("unstable", label, **common)
     if best < n - 1 and rise > TOL:
         return CurveDiagnosis("drift", label, **common)
