@@ -242,3 +242,18 @@ def test_lab2_goal_text_branches_name_the_goal_not_where_it_was_set():
     missed = C._goal_text({**g, "mlp_mean": 0.52, "met": False})
     assert "is not met: the tuned MLP averages 0.520, 0.040 above it" in missed and "reaches 0.440" in missed
     assert "issue" not in met + missed
+
+
+def test_the_conclusions_reuse_the_chapters_verdict_and_ratio(docs):
+    cal = docs["california"]
+    base = V.compare([0.47, 0.49, 0.48], [0.45, 0.46, 0.44], higher_is_better=False, margin=0.0045,
+                     test_train_ratio=0.3125)
+    rec = {**V.record("headline", "mlp_tuned", "hgb", "rmse", base), "word": V.WORSE, "low": 0.015, "high": 0.036}
+    cal["verdicts"].append(rec)
+    v = C.compare(cal, "mlp_tuned", "hgb")
+    assert (v.word, v.low, v.high) == (V.WORSE, 0.015, 0.036)  # the chapter's interval, not a recomputed one
+    assert C.ratio(cal) == pytest.approx(0.3125)
+    other = C.compare(cal, "mlp_source", "hgb")  # no recorded verdict: computed with the chapter's ratio
+    again = V.compare(C._values(cal, "mlp_source", "rmse"), C._values(cal, "hgb", "rmse"), higher_is_better=False,
+                      margin=V.margin_for("rmse", C._values(cal, "hgb", "rmse")), test_train_ratio=0.3125)
+    assert (other.low, other.high) == (again.low, again.high)

@@ -28,6 +28,11 @@ def validate_params(params: dict) -> None:
 
 
 def ratio(doc: dict) -> float:
+    """The Nadeau-Bengio test/train ratio the chapter's own verdicts used (recorded with them), so a pair
+    compared in the chapter and here gets the same interval; the split sizes only when none was recorded."""
+    for v in doc.get("verdicts") or []:
+        if v.get("test_train_ratio"):
+            return float(v["test_train_ratio"])
     s = doc["extra"]["split"]
     return s["test"] / max(1, s["fit"] + s["validation"])
 
@@ -41,7 +46,12 @@ def _values(doc: dict, name: str, metric: str) -> list[float]:
 
 
 def compare(doc: dict, a: str, b: str) -> V.Verdict:
+    """The chapter's recorded verdict for (a, b) on the part's metric when there is one (the same word and
+    interval in both places), else the noise rule on the recorded per-split values."""
     metric, higher, _, _ = TASKS[doc["notebook"]]
+    for v in doc.get("verdicts") or []:
+        if v.get("a") == a and v.get("b") == b and v.get("metric") == metric and v.get("part", "test") == "test":
+            return V.Verdict.from_dict(v)
     ref = _values(doc, b, metric)
     return V.compare(_values(doc, a, metric), ref, higher_is_better=higher, margin=V.margin_for(metric, ref),
                      test_train_ratio=ratio(doc))
