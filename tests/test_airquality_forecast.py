@@ -207,7 +207,13 @@ def test_levers_sentence_compares_with_the_write_up_claims():
 
     runs = {n: _run(n, [_hs(0.5, 0.3, 0.2)], label=f"the {n}") for n in ("lstm_source", "lstm_lr_high", "lstm_bidirectional")}
     text = nv.levers_sentence(runs, [v("lstm_lr_high", "worse"), v("lstm_bidirectional", "better")], 0.7616)
-    assert "we agree" in text and "so do we" in text
+    assert "on the mean R² over our horizons we agree" in text and "so do we" in text
+    assert "at 1 h alone" not in text  # the same ordering at 1 h: nothing to add
+    runs["lstm_lr_high"] = _run("lstm_lr_high", [_hs(0.6, 0.2, 0.1)], label="the lstm_lr_high")  # ahead at 1 h only
+    text = nv.levers_sentence(runs, [v("lstm_lr_high", "worse"), v("lstm_bidirectional", "better")], 0.7616)
+    assert ("we agree, though at 1 h alone the lstm_lr_high scores 0.600 against 0.500 for the write-up's LSTM (the "
+            "write-up does not state its horizon).") in text
+    runs["lstm_lr_high"] = _run("lstm_lr_high", [_hs(0.5, 0.3, 0.2)], label="the lstm_lr_high")
     text = nv.levers_sentence(runs, [v("lstm_lr_high", "better"), v("lstm_bidirectional", "on a par")], 0.7616)
     assert "we find the opposite" in text and "we find them on a par" in text
     text = nv.levers_sentence(runs, [v("lstm_lr_high", "undecided"), v("lstm_bidirectional", "too few runs")], 0.7616)
@@ -302,12 +308,14 @@ def test_published_table_is_context_with_persistence_for_scale():
     aq = {"models": models, "extra": {"goal": _goal(["better"] * 3)}}
     table = conclusions.published_table(aq)
     assert "model" not in table and table["network"].iloc[-1] == "persistence (no learning)"
-    assert table["our test R² at 1 h"].tolist() == [0.55, 0.613, 0.6, 0.87, 0.785] and table["write-up R²"].isna().sum() == 1
+    assert table["our test R² at 1 h"].tolist() == [0.6, 0.55, 0.613, 0.87, 0.785] and table["write-up R²"].isna().sum() == 2
+    assert sorted(table["write-up R²"].dropna()) == [0.6191, 0.6885, 0.7616]  # each published number once
     cap = conclusions.caption_published(table)
     assert "no row is scored" in cap and "not directly comparable" not in cap and "Ours is higher" not in cap
     assert cap.endswith("For scale, persistence alone reaches 0.785 at 1 h, above every published value in the table.")
     table.loc[4, "our test R² at 1 h"] = 0.7
-    assert conclusions.caption_published(table).endswith("0.700 at 1 h, between the published values (0.6191 and 0.7616).")
+    assert conclusions.caption_published(table).endswith("0.700 at 1 h, between the published values (0.6191, 0.6885 and "
+                                                         "0.7616).")
     table.loc[4, "our test R² at 1 h"] = 0.5
     assert conclusions.caption_published(table).endswith("below every published value in the table.")
 

@@ -164,11 +164,19 @@ def levers_sentence(runs: dict, verdicts: list[dict], source_r2: float, first: i
               ("lstm_bidirectional", "And it found the bidirectional encoder better (0.6885 to 0.7616)",
                {BETTER: "so do we", WORSE: "we find it worse", PAR: "we find them on a par",
                 UNDECIDED: "our seeds cannot tell the two apart"}))
+    key = f"r2_{horizon_key(first)}"
     for name, claim, answers in claims:
         v = find(verdicts, name, "lstm_source", "r2_mean")
         if v:
-            text += f" {claim}; {answers.get(v['word'], 'we have too few seeds to tell')}."
-    key = f"r2_{horizon_key(first)}"
+            text += f" {claim}; on the mean R² over our horizons {answers.get(v['word'], 'we have too few seeds to tell')}"
+            a, b = runs.get(name), runs.get("lstm_source")
+            if (v["word"] in (BETTER, WORSE) and a is not None and b is not None and key in a.first.test
+                    and key in b.first.test):
+                x, y = a.mean(key), b.mean(key)
+                if (x < y) if v["word"] == BETTER else (x > y):  # the first horizon alone points the other way
+                    text += (f", though at {first} h alone {a.label} scores {num(a.mean(key))} against "
+                             f"{num(b.mean(key))} for the write-up's LSTM (the write-up does not state its horizon)")
+            text += "."
     if text and "persistence" in runs and key in runs["persistence"].first.test:
         p = runs["persistence"].mean(key)
         where = ("above all three of the write-up's numbers" if p > max(PUBLISHED_R2) else
