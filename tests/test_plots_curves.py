@@ -73,3 +73,20 @@ def test_epoch_axes_carry_whole_epochs_only():
             ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
             assert ticks and all(float(t).is_integer() for t in ticks)
         matplotlib.pyplot.close(fig)
+
+
+def test_each_part_keeps_its_colour_in_every_panel():
+    import matplotlib.colors as mc
+    import pandas as pd
+
+    from mlplab.plots.curves import plot_curves
+
+    h = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [1.0, 0.8, 0.7], "validation_loss": [1.1, 0.9, 0.85],
+                      "test_loss": [1.2, 1.0, 0.9], "validation_r2": [0.1, 0.2, 0.3], "test_r2": [0.05, 0.15, 0.2]})
+    fig = plot_curves(h, "regression")
+    colours = {}
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if line.get_label() in ("validation", "test", "train (fit rows)"):
+                colours.setdefault(line.get_label(), set()).add(mc.to_hex(line.get_color()))
+    assert colours and all(len(c) == 1 for c in colours.values()), colours  # the R² panel has no training curve

@@ -15,6 +15,9 @@ from mlplab.plots.style import new_figure
 
 SPLITS = ("train", "valid", "validation", "test")
 SPLIT_STYLE = {"train": "-", "valid": "-.", "validation": "--", "test": ":"}
+# one colour per part in every panel: a panel without a training curve must not shift the colours (a metric panel
+# drew validation in the training colour and test in the validation colour)
+SPLIT_COLOR = {"train": "C0", "valid": "C3", "validation": "C1", "test": "C2"}
 SPLIT_LABEL = {"train": "train (fit rows)", "valid": "stopping slice", "validation": "validation", "test": "test"}
 METRICS = {"regression": ("r2",), "classification": ("accuracy", "macro_f1")}
 LABELS = {
@@ -43,7 +46,8 @@ def plot_curves(history: pd.DataFrame, task: str, title: str = "", loss_label: s
         for split in SPLITS:
             col = f"{split}_{name}"
             if col in history and history[col].notna().any():
-                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], label=SPLIT_LABEL[split])
+                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], color=SPLIT_COLOR[split],
+                        label=SPLIT_LABEL[split])
         if best is not None:
             ax.axvline(best, color="grey", linewidth=0.8, alpha=0.7, label=f"lowest validation loss (epoch {best})")
         ax.set_xlabel("epoch")

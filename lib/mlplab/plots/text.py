@@ -192,7 +192,7 @@ def plot_text_curves(history: pd.DataFrame, loss_label: str):
     page's width); the epoch of the lowest validation loss is marked."""
     from matplotlib.ticker import MaxNLocator
 
-    from mlplab.plots.curves import SPLIT_LABEL, SPLIT_STYLE
+    from mlplab.plots.curves import SPLIT_COLOR, SPLIT_LABEL, SPLIT_STYLE
 
     fig, axes = new_figure(1, 2, width=WIDTH, height=2.9)
     v = history.get("validation_loss")
@@ -201,7 +201,8 @@ def plot_text_curves(history: pd.DataFrame, loss_label: str):
         for split in ("train", "validation", "test"):
             col = f"{split}_{name}"
             if col in history and history[col].notna().any():
-                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], marker="o", ms=3, label=SPLIT_LABEL[split])
+                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], color=SPLIT_COLOR[split], marker="o", ms=3,
+                        label=SPLIT_LABEL[split])
         if best is not None:
             ax.axvline(best, color="grey", lw=0.8, alpha=0.7, label="lowest validation loss")
         ax.set_xlabel("epoch")

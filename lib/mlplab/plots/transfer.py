@@ -104,7 +104,7 @@ def plot_training(history, *, title: str = ""):
     the epoch of the lowest validation loss marked (the test curve is shown, never used)."""
     from matplotlib.ticker import MaxNLocator
 
-    from mlplab.plots.curves import SPLIT_LABEL, SPLIT_STYLE, _best_valid_epoch, shared_legend
+    from mlplab.plots.curves import SPLIT_COLOR, SPLIT_LABEL, SPLIT_STYLE, _best_valid_epoch, shared_legend
 
     fig, axes = new_figure(1, 2, width=7.2, height=3.2)
     best = _best_valid_epoch(history)
@@ -112,7 +112,7 @@ def plot_training(history, *, title: str = ""):
         for split in ("train", "validation", "test"):
             col = f"{split}_{name}"
             if col in history and history[col].notna().any():
-                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], marker=".", label=
+                ax.plot(history["epoch"], history[col], SPLIT_STYLE[split], color=SPLIT_COLOR[split], marker=".", label=
                         "labelled images" if split == "train" else SPLIT_LABEL[split])
         if best is not None:
             ax.axvline(best, color="grey", lw=0.8, alpha=0.7, label=f"lowest validation loss (epoch {best})")
