@@ -159,7 +159,9 @@ def caption_seeds(per_seed: dict, goal: dict) -> str:
 
 def caption_counts(goal: dict) -> str:
     return (f"Windows detected and false alarms on the evaluation period per detector (first seed, and the range over "
-            f"seeds). The goal holds on {goal['seeds_met']} of {goal['n_seeds']} autoencoder seeds.")
+            "seeds; the z-scores have no training randomness, so their range is one value). A window counts once however "
+            "many alarm events fall inside it, so the events can outnumber windows and false alarms together. "
+            f"The goal holds on {goal['seeds_met']} of {goal['n_seeds']} autoencoder seeds.")
 
 
 def caption_windows(runs: dict) -> str:
