@@ -425,6 +425,7 @@ def test_ensemble_sentences():
     avg = {"size": 3, "chosen": "lstm_ensemble", "validation_r2_mean": {"lstm_single": 0.51, "lstm_ensemble": 0.535}}
     assert "raises the validation mean R² from 0.510 for one network to 0.535, so the tuned network is that average" \
         in nv.ensemble_choice_sentence(avg)
+    assert "It costs 3 times the training of every single network it is compared with" in nv.ensemble_choice_sentence(avg)
     kept = {**avg, "chosen": "lstm_single", "validation_r2_mean": {"lstm_single": 0.51, "lstm_ensemble": 0.50}}
     assert nv.ensemble_choice_sentence(kept).endswith("so the tuned network stays a single network.")
     verdicts = [{"a": "lstm_ensemble", "b": "lstm_single", "metric": f"r2_{h}h", "word": w, "n": 3}

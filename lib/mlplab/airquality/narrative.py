@@ -208,7 +208,9 @@ def ensemble_choice_sentence(ens: dict) -> str:
     if ens["chosen"] == "lstm_ensemble":
         return (f"Averaging the forecasts of {k} networks of the winning configuration, trained from different seeds "
                 f"(a seed ensemble), raises the validation mean R² from {one} for one network to {avg}, so the tuned "
-                f"network is that average.")
+                f"network is that average. It costs {k} times the training of every single network it is compared "
+                "with (the write-up's LSTM, its variants, the search's candidates); the test sentence below says what "
+                "the averaging alone buys.")
     return (f"Averaging {k} networks of the winning configuration gives a validation mean R² of {avg} against {one} "
             f"for one network, so the tuned network stays a single network.")
 
