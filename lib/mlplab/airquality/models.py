@@ -184,7 +184,7 @@ def describe(settings: dict) -> str:
     if settings.get("skip"):
         parts.append("linear skip")
     parts.append(f"dropout {settings.get('dropout', 0):g}")
-    parts.append(f"lr {settings.get('lr', 1e-3):g}")
+    parts.append(f"learning rate {settings.get('lr', 1e-3):g}")
     if settings.get("weight_decay"):
         parts.append(f"weight decay {settings['weight_decay']:g}")
     parts.append(f"{settings.get('epochs')} epochs")

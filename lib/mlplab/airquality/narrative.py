@@ -190,7 +190,7 @@ def search_sentence(choice: dict, horizons) -> str:
     t = choice["table"]
     best = t.iloc[0]
     second = t.iloc[1] if len(t) > 1 else None
-    out = (f"{choice['n_candidates']} configurations ({choice['n_grid']} from the grid, the rest the levers above) were "
+    out = (f"{choice['n_candidates']} configurations ({choice['n_grid']} from the grid, the rest the single changes above) were "
            f"fitted on the first seed and scored on the validation period; the best mean R² over the horizons, "
            f"{num(best['validation R² (mean)'])}, belongs to the {best['configuration']}.")
     if second is not None:

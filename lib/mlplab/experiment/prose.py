@@ -312,7 +312,8 @@ def verdicts_summary(table: pd.DataFrame, subject: str, how: str) -> str:
 
 
 STEP_WORDS = {"eda": "exploratory analysis", "lab_and_rebalancing": "the lab's protocol and rebalancing",
-              "physics_and_headline": "physics features and headline models"}  # timing keys in words
+              "physics_and_headline": "physics features and headline models",
+              "levers": "single changes"}  # timing keys in words
 
 
 def results_sentence(filename: str, doc: dict) -> str:
