@@ -93,7 +93,7 @@ def test_pairs_table_columns_and_verdicts(runs):
     tuned = compare(runs["tuned"].values("macro_f1"), runs["feat"].values("macro_f1"), higher_is_better=True)
     assert table["95 % interval"].iloc[1] == f"{tuned.low:+.3f} to {tuned.high:+.3f}"
     assert table["95 % interval"].iloc[2] == "–"
-    assert table["difference"].iloc[2] == pytest.approx(0.15)
+    assert table["difference"].iloc[2] == "+0.150"  # signed like its interval
     assert table["reference test macro-F1"].iloc[1] == pytest.approx(0.71)
     assert [(r["topic"], r["a"], r["b"], r["word"]) for r in records] == [
         ("changes", "feat", "base", V.BETTER), ("changes", "tuned", "feat", V.UNDECIDED), ("changes", "a", "b", V.TOO_FEW)]

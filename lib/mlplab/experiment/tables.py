@@ -80,7 +80,8 @@ def pairs_table(runs: Mapping[str, Run], pairs: Sequence[tuple], metric: str, *,
         v = compare(runs, a, b, metric, higher_is_better=higher_is_better, test_train_ratio=test_train_ratio)
         records.append(V.record(topic, a, b, metric, v))
         rows.append({"change": label, f"test {what}": runs[a].mean(metric), f"reference test {what}": runs[b].mean(metric),
-                     "difference": v.mean_diff, "95 % interval": _interval(v, digits), "n": v.n, "verdict": v.word})
+                     "difference": V.signed(v.mean_diff, digits), "95 % interval": _interval(v, digits), "n": v.n,
+                     "verdict": v.word})  # the difference signed like its interval ("+0.016", "+0.001 to +0.003")
     return pd.DataFrame(rows), records
 
 
