@@ -276,3 +276,12 @@ def test_interval_cell_prints_what_a_verdict_rests_on():
     assert interval_cell(fine, digits=2) == "-0.08 to +0.10"
     few = compare([0.5, 0.6], [0.5, 0.55], higher_is_better=True, margin=0.01)
     assert interval_cell(few) == "–" and interval_cell(None) == "–"
+
+
+def test_a_decided_difference_inside_the_margin_is_called_too_small_to_matter():
+    tiny = compare([0.491, 0.492, 0.490], [0.489, 0.490, 0.488], higher_is_better=False, margin=0.0049)
+    assert tiny.word == V.WORSE
+    text = prose.verdict_clause("Early stopping", "its reference", tiny, "rmse", runs="outer splits")
+    assert text.endswith("a real difference but inside the ±0.0049 margin of parity, too small to matter")
+    big = compare([0.60, 0.62, 0.61], [0.45, 0.46, 0.44], higher_is_better=False, margin=0.0049)
+    assert "too small to matter" not in prose.verdict_clause("A", "B", big, "rmse", runs="outer splits")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mlplab.experiment import verdict as V
-from mlplab.experiment.verdict import TOO_FEW, UNDECIDED, Verdict, relation, undecided_text
+from mlplab.experiment.verdict import BETTER, TOO_FEW, UNDECIDED, WORSE, Verdict, relation, undecided_text
 
 METRIC_NAMES = {"rmse": "RMSE", "mae": "MAE", "r2": "R²", "mape": "MAPE", "mse": "MSE", "macro_f1": "macro-F1",
                 "accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "weighted_f1": "weighted F1",
@@ -60,8 +60,14 @@ def verdict_clause(a_label: str, b_label: str, v: Verdict, metric: str, *, digit
         return (f"{a_label} against {b_label} on test {what} is undecided (difference {diff}): "
                 f"{undecided_text(v, digits, runs if runs != 'runs' else None)}")
     pct = f"{round(v.confidence * 100)} %"
-    return (f"{a_label} is {relation(v)} {b_label} on test {what}: difference {diff}, {pct} interval "
+    text = (f"{a_label} is {relation(v)} {b_label} on test {what}: difference {diff}, {pct} interval "
             f"{v.low * scale:+.{digits}f} to {v.high * scale:+.{digits}f}{unit} over {n}")
+    margin = getattr(v, "margin", None)
+    if v.word in (BETTER, WORSE) and margin and max(abs(v.low), abs(v.high)) <= margin:
+        # decided, yet inside the margin of parity: real, but smaller than what the margin calls a difference
+        text += (f", a real difference but inside the ±{margin * scale:.{max(digits, 3)}g}{unit} margin of parity, "
+                 "too small to matter")
+    return text
 
 
 def recommendation_sentence(rec: dict | None, runs: dict, metric: str, *, higher_is_better: bool, ratio,
