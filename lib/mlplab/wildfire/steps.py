@@ -282,6 +282,8 @@ def pooled(st: Setup, frame: pd.DataFrame, name: str) -> pd.DataFrame:
         if "proba" in d:
             classes = [str(c) for c in d["classes"]]
             part["p_fire"] = np.asarray(d["proba"])[:, classes.index(str(mo.POSITIVE))]
+            if s.settings.get("threshold") is not None:  # the split's own decision threshold, chosen on its fit rows
+                part["threshold"] = float(s.settings["threshold"])
         parts.append(part)
     if not parts:
         raise ValueError(f"{name}: no kept predictions (the first repeat's splits keep them)")
@@ -302,13 +304,18 @@ def misclassified(pool: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     out["date"] = out["date"].dt.strftime("%d %b").str.lstrip("0")
     for col in ("temperature", "rh", "ws"):  # whole numbers in the published file
         out[col] = out[col].round().astype("Int64")
-    keep = ["date", "region", "truth", "prediction"] + (["p_fire"] if "p_fire" in out else []) + cols[2:]
+    if "p_fire" in out:
+        out["p_fire"] = out["p_fire"].round(2)  # two decimals: the threshold beside it says why the call went wrong
+    if "threshold" in out:
+        out["threshold"] = out["threshold"].round(2)
+    keep = (["date", "region", "truth", "prediction"] + [c for c in ("p_fire", "threshold") if c in out] + cols[2:])
     return out[keep].rename(columns={"p_fire": "p(fire)", "prediction": "predicted", "temperature": "T",
                                      "rh": "RH", "ws": "Ws", "rain": "Rain", "ffmc": "FFMC", "isi": "ISI",
                                      "fwi": "FWI"})
 
 
-ERROR_COLUMNS = ("T is the noon temperature (°C), RH the relative humidity (%), Ws the wind speed (km/h), Rain "
+ERROR_COLUMNS = ("threshold is the decision threshold the row's split chose on its fit rows (a row is called fire "
+                 "when p(fire) reaches it); T is the noon temperature (°C), RH the relative humidity (%), Ws the wind speed (km/h), Rain "
                  "the day's rain (mm); FFMC, ISI and FWI are fire-weather indices; dates are of 2012.")
 
 
