@@ -257,3 +257,11 @@ def test_the_conclusions_reuse_the_chapters_verdict_and_ratio(docs):
     again = V.compare(C._values(cal, "mlp_source", "rmse"), C._values(cal, "hgb", "rmse"), higher_is_better=False,
                       margin=V.margin_for("rmse", C._values(cal, "hgb", "rmse")), test_train_ratio=0.3125)
     assert (other.low, other.high) == (again.low, again.high)
+
+
+def test_roc_caption_names_every_model_tied_at_the_top():
+    truth = np.array([0, 0, 1, 1, 0, 1])
+    good = pd.DataFrame({"truth": truth, "p_fire": [0.1, 0.2, 0.8, 0.9, 0.3, 0.7]})
+    weak = pd.DataFrame({"truth": truth, "p_fire": [0.6, 0.2, 0.8, 0.1, 0.3, 0.7]})
+    text = nv.roc_caption({"logistic regression": good, "the tuned MLP": good.copy(), "HGB": weak})
+    assert text.startswith("Takeaway: logistic regression and the tuned MLP rank fire days highest (AUC 1.000 each)")

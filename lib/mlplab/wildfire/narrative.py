@@ -267,8 +267,10 @@ def roc_caption(pools: dict[str, pd.DataFrame]) -> str:
     aucs = {n: roc_auc_score(p["truth"], p["p_fire"]) for n, p in pools.items()}
     best = max(aucs, key=aucs.get)
     worst = min(aucs, key=aucs.get)
-    return (f"Takeaway: {best} ranks fire days highest (AUC {num(aucs[best])}); {worst} lowest "
-            f"(AUC {num(aucs[worst])}).")
+    tied = [n for n in aucs if num(aucs[n]) == num(aucs[best])]  # equal as printed: name them all
+    head = (f"{join(tied)} rank fire days highest (AUC {num(aucs[best])} each)" if len(tied) > 1
+            else f"{best} ranks fire days highest (AUC {num(aucs[best])})")
+    return f"Takeaway: {head}; {worst} lowest (AUC {num(aucs[worst])})."
 
 
 def confusion_caption(pool: pd.DataFrame) -> str:
