@@ -253,7 +253,7 @@ def regularization(st: Setup, *, mlp: dict, n_bins: int, skew_threshold: float, 
                                               n_bins=n_bins, skew_threshold=skew_threshold, seed=info.seed))
 
         reg = v["regularizer"]
-        label = (f"the unregularized tuned MLP with {REG_LABELS[reg]}" if reg
+        label = (f"the tuned MLP with {REG_LABELS[reg]} only" if reg
                  else "the unregularized tuned MLP trained on the rows left after the early-stopping slice")
         plan[name] = {"regularizer": reg, "reference": v["reference"]}
         jobs += fanout.jobs_for(name, build, st.splits, role="variant", label=label, curves=True, cost=3.0,
