@@ -189,7 +189,8 @@ def helped_table(docs: dict[str, dict]) -> pd.DataFrame:
         for r in doc.get("verdicts", []):
             if r["topic"] not in ("regularization", "feature sets"):
                 continue
-            what = (label(doc, r["a"]).replace("the unregularized tuned MLP with ", "") if r["topic"] == "regularization"
+            what = (label(doc, r["a"]).replace("the unregularized tuned MLP with ", "").replace("the tuned MLP with ", "")
+                    .removesuffix(" only") if r["topic"] == "regularization"
                     else f"FWI indices for {label(doc, r['a'])}")
             against = ("the unregularized MLP on the rows early stopping trains on" if r["b"].endswith("_es_reference")
                        else label(doc, r["b"]))
