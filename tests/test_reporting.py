@@ -198,3 +198,10 @@ def test_say_shows_a_finding_and_nothing_for_an_empty_one(shown):
     assert shown == []
     reporting.say("The loss fell.")
     assert shown == ["The loss fell."]
+
+
+def test_prose_keeps_a_number_and_its_unit_on_one_line():
+    from mlplab import reporting as rp
+
+    text = rp._NUMBER_UNIT.sub("\\1\u00a0\\2", "the 95 % interval over 3 seeds took 102 s at 24 h, not 5 hours")
+    assert text == "the 95\u00a0% interval over 3 seeds took 102\u00a0s at 24\u00a0h, not 5 hours"

@@ -116,7 +116,11 @@ def say(text: str) -> None:
     """Show generated prose (built from numbers by the caller) as markdown; nothing for an empty
     finding (a sentence function returns '' when there is nothing to say, e.g. a curve too short to read)."""
     if text and text.strip():
-        _display_markdown(text)
+        _display_markdown(_NUMBER_UNIT.sub("\\1\u00a0\\2", text))
+
+
+# a number and its unit stay on one line ("95 %", "102 s", "24 h"): a no-break space between them in prose
+_NUMBER_UNIT = re.compile(r"(\d) (%|s\b|h\b)")
 
 
 def _synthetic_caption(caption: str, synthetic: bool | str, emphasis: str = "") -> str:
