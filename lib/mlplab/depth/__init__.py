@@ -34,8 +34,6 @@ GLOSSARY = {
     "cardinality": "The number of parallel groups of a ResNeXt block's grouped convolution.",
     "grouped convolution": "A convolution whose input and output channels are split into groups, each group's filters "
                            "seeing only its own input channels.",
-    "generalization gap": "Training accuracy minus validation accuracy: how much better a model does on the images it "
-                          "was trained on.",
 }
 
 # What became of each of the source's claims (steps.claims): decided its way, not shown by our runs (decided

@@ -38,8 +38,9 @@ GLOSSARY = {
                                 "(both regions) is in the same fold, so no test day has its twin in training.",
     "sigmoid output": "A single output unit whose logit z gives the probability of fire p = 1 / (1 + e^(−z)); "
                       "trained with the binary cross-entropy on the logit (BCEWithLogitsLoss).",
-    "decision threshold": "The probability above which a row is called 'fire'; chosen on out-of-fold "
-                          "predictions of the fit rows, never on the test rows.",
+    "decision threshold": "The probability above which a row is given a class (the 'fire' call of a two-class "
+                          "task; with several classes, one offset per class on the probabilities); chosen on "
+                          "out-of-fold predictions of the fit rows, never on the test rows.",
     "F1": "The harmonic mean of precision and recall of one class; macro-F1 averages it over the classes.",
     "ROC curve": "True-positive rate against false-positive rate as the decision threshold moves; its area (AUC) "
                  "is the chance that a random fire day scores above a random no-fire day.",
