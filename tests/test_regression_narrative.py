@@ -299,3 +299,16 @@ def test_architecture_caption_never_nests_parentheses():
     items = [(torch.nn.Linear(4, 64), "The lab's network (unscaled)"), (torch.nn.Linear(2, 8), "Baseline MLP (standardized)")]
     assert nv.arch_caption(items) == ("The lab's network (unscaled) is the largest, with 320 trainable parameters; "
                                       "Baseline MLP (standardized) the smallest, with 24.")
+
+
+def test_search_caption_says_when_the_survivors_are_closer_than_the_folds_disagree():
+    from types import SimpleNamespace
+
+    table = pd.DataFrame({"iter": [0, 0, 1, 1], "mean_test_rmse": [0.02, 0.03, 0.0087398, 0.0088048],
+                          "std_test_rmse": [0.002, 0.002, 0.0018, 0.0018]})
+    text = nv.search_caption(SimpleNamespace(cv_results=table, n_candidates=2))
+    assert text == ("In the last round the 2 surviving configurations lie within 0.000065 of each other in CV RMSE, "
+                    "less than the spread over the folds (SD 0.0018): the winner is one of several equally good "
+                    "configurations.")
+    apart = table.assign(std_test_rmse=[0.002, 0.002, 0.00001, 0.00001])
+    assert nv.search_caption(SimpleNamespace(cv_results=apart, n_candidates=2)).endswith("rank 1 is the winner.")

@@ -344,8 +344,18 @@ def search_caption(result) -> str:
         return f"{result.n_candidates} configurations compared."
     final = table[table["iter"] == table["iter"].max()] if "iter" in table else table
     spread = float(final[col].max() - final[col].min())
-    return (f"In the last round the {len(final)} surviving configurations lie within {spread:.4g} of each other "
-            f"in CV RMSE; rank 1 is the winner.")
+    text = (f"In the last round the {len(final)} surviving configurations lie within {_plain(spread)} of each other "
+            f"in CV RMSE")
+    sd = "std_test_rmse" in final and float(final["std_test_rmse"].median())
+    if sd and len(final) > 1 and spread < sd:  # closer than the folds disagree: the pick among them is a coin toss
+        return (text + f", less than the spread over the folds (SD {_plain(sd)}): the winner is one of several "
+                "equally good configurations.")
+    return text + "; rank 1 is the winner."
+
+
+def _plain(x: float) -> str:
+    """Two significant digits in positional notation: 0.000065, never 6.5e-05."""
+    return np.format_float_positional(x, precision=2, unique=False, fractional=False, trim="-")
 
 
 def regularization_caption(table: pd.DataFrame) -> str:
