@@ -64,7 +64,11 @@ def test_asymmetry_sentence_names_the_asymmetric_classes_only_when_there_are_som
 
 def test_epochs_sentence_single_tie_and_choice():
     one = {"a": run(test=(0.9,), seconds=(60.0,), settings={"epochs": 10})}
-    assert "nothing to choose" in nv.epochs_sentence(one, 10)
+    assert nv.epochs_sentence(one, 10) == ("The tuned CNN trains on all fit images for 10 epochs, the one full-size "
+                                           "budget given (`tuned_epochs`), so no budget was chosen.")
+    assert nv.epochs_sentence(one, 7, 6).startswith("The search's last round trained its candidates for 6 epochs on a "
+                                                    "subset of the fit images; the tuned CNN trains on all fit images "
+                                                    "for 7 epochs")
     two = {"a": run(test=(0.9,), seconds=(60.0,), settings={"epochs": 10}),
            "b": run(test=(0.92,), seconds=(90.0,), settings={"epochs": 15})}
     text = nv.epochs_sentence(two, 15)

@@ -95,10 +95,13 @@ def search_sentence(result, what: str, fit_rows: int) -> str:
             f"{num(d['best_score'])}.")
 
 
-def epochs_sentence(candidates: dict, chosen: int) -> str:
+def epochs_sentence(candidates: dict, chosen: int, search_epochs: int | None = None) -> str:
     rows = sorted(((r.settings["epochs"], r.mean("accuracy", "validation"), r.seconds) for r in candidates.values()))
+    searched = (f"The search's last round trained its candidates for {search_epochs} epochs on a subset of the fit "
+                "images; " if search_epochs else "")
     if len(rows) == 1:
-        return f"One epoch budget was given ({chosen}): nothing to choose."
+        return (f"{searched}{'t' if searched else 'T'}he tuned CNN trains on all fit images for {chosen} epochs, the one "
+                "full-size budget given (`tuned_epochs`), so no budget was chosen.")
     listed = join([f"{e} epochs {num(v)} ({s / 60:.1f} min)" for e, v, s in rows])
     return (f"Validation accuracy of the tuned configuration by epoch budget (first seed): {listed}. "
             f"The chosen budget is {chosen} epochs" + (", the shortest of those tied at the best score."
