@@ -95,3 +95,18 @@ def test_text_curves_keep_one_legend_below_the_panels():
     assert _legend_clear_of_axes(fig)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["train (fit rows)", "validation", "test", "lowest validation loss"]
+
+
+def test_augmentation_figure_from_read_only_images_warns_nothing():
+    import warnings
+
+    import numpy as np
+
+    from mlplab.fashion import steps
+    from mlplab.plots.fashion import plot_augmentation
+
+    X = np.zeros((6, 28, 28), dtype=np.uint8)
+    X.setflags(write=False)  # the IDX loader returns read-only arrays
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_augmentation(X, steps.augmenter({"augment": "shift_flip"}))

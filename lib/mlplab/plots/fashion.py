@@ -75,7 +75,7 @@ def plot_augmentation(X: np.ndarray, augment: nn.Module, n_images: int = 5, n_dr
     augment.train()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        batch = torch.as_tensor(np.asarray(X[:n_images]))[:, None]
+        batch = torch.as_tensor(np.array(X[:n_images]))[:, None]  # a copy: the loaded images may be read-only
         draws = [augment(batch)[:, 0].numpy() for _ in range(n_draws)]
     augment.train(was)
     for r in range(n_images):
