@@ -267,6 +267,8 @@ def test_ladder_rungs_change_one_thing_at_a_time_and_end_at_the_tuned_settings()
     aug = steps.ladder_rungs(SOURCE_SETTINGS, {**TUNED_SETTINGS, "augment": "shift_flip", "lr_schedule": None})
     assert ("ladder_augment", "augmentation (shifts and flips)") in [(n, t) for n, t, _ in aug]
     assert "SGD with Nesterov momentum 0.9, learning rate 0.1, batch 256" in [t for _, t, _ in aug]
+    same_batch = steps.ladder_rungs(SOURCE_SETTINGS, {**TUNED_SETTINGS, "batch_size": 128})
+    assert "SGD with Nesterov momentum 0.9, a one-cycle learning rate peaking at 0.1" in [t for _, t, _ in same_batch]
 
 
 def ladder_frame(verdicts=("better", "undecided", "worse", "better"), changes=(0.02, 0.001, -0.011, 0.005)):
@@ -301,3 +303,5 @@ def test_ladder_sentence_credits_the_rungs_the_noise_rule_calls_better():
     assert nv.rung_change("batch norm", 0.031) == "batch norm (+0.0310)"
     caption = nv.ladder_caption(ladder_frame(), FULL)
     assert caption.endswith("The largest step: change 1 (+0.0200, better).")
+    assert "Every rung trains on the same 2,000 fit images, so the first rung scores below the source's CNN" in \
+        nv.ladder_caption(ladder_frame(), FULL, 2000)

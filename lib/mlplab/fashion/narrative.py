@@ -433,15 +433,18 @@ def overall_caption(table: pd.DataFrame, provenance: dict) -> str:
             f"({widest['macro precision'] - widest['macro recall']:+.4f}).") + data_note(provenance)
 
 
-def ladder_caption(table: pd.DataFrame, provenance: dict) -> str:
-    """The ladder table's caption: what each row is, and the largest step up (its verdict)."""
+def ladder_caption(table: pd.DataFrame, provenance: dict, fit_images: int | None = None) -> str:
+    """The ladder table's caption: what each row is, on how many images (so its first rung is not read against the
+    source's CNN trained on every fit image), and the largest step up (its verdict)."""
     steps = table.iloc[1:]
     if steps.empty:
         return "The ablation ladder has no rung beyond the source's CNN." + data_note(provenance)
     top = steps.loc[steps["change in test"].idxmax()]
+    budget = (f" Every rung trains on the same {fit_images:,} fit images, so the first rung scores below the source's "
+              "CNN trained on all of them." if fit_images else "")
     return ("From the source's CNN to the tuned configuration, one change at a time: each rung adds its change to "
             "the rung above; test accuracy (mean over the seeds), the change from the rung above with its 95 % "
-            f"interval, and the noise rule's verdict. The largest step: {top['rung']} "
+            f"interval, and the noise rule's verdict.{budget} The largest step: {top['rung']} "
             f"({top['change in test']:+.4f}, {top['verdict']}).") + data_note(provenance)
 
 

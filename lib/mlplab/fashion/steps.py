@@ -279,8 +279,9 @@ def ladder_rungs(source: dict, tuned: dict) -> list[tuple[str, str, dict]]:
     schedule = (f"learning rate {tuned['lr']:g}" if not tuned.get("lr_schedule") else
                 SCHEDULE_WORDS.get(tuned["lr_schedule"], str(tuned["lr_schedule"])).split(" (")[0]
                 + f" peaking at {tuned['lr']:g}")
-    step("ladder_optimizer", f"{OPTIMIZER_WORDS.get(tuned['optimizer'], tuned['optimizer'])}, {schedule}, "
-         f"batch {tuned['batch_size']}", optimizer=tuned["optimizer"], lr=float(tuned["lr"]),
+    batch = f", batch {tuned['batch_size']}" if int(tuned["batch_size"]) != int(cur.get("batch_size", 0)) else ""
+    step("ladder_optimizer", f"{OPTIMIZER_WORDS.get(tuned['optimizer'], tuned['optimizer'])}, {schedule}{batch}",
+         optimizer=tuned["optimizer"], lr=float(tuned["lr"]),
          lr_schedule=tuned.get("lr_schedule") or None, batch_size=int(tuned["batch_size"]))
     step("ladder_smoothing", f"label smoothing {tuned.get('label_smoothing', 0.0):g}",
          label_smoothing=float(tuned.get("label_smoothing", 0.0)))
