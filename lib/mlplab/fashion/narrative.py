@@ -253,10 +253,11 @@ def protocol_caption(st) -> str:
 
 
 def baseline_search_caption(searches: dict) -> str:
-    parts = [f"{'logistic regression' if k == 'logreg' else 'the MLP'} {num(r.best_score, 4)}"
+    parts = [f"{'logistic regression' if k == 'logreg' else 'the MLP'} {num(r.best_score, 3)}"
              for k, r in searches.items()]
     return ("The baselines' searches: configurations tried, fits, fit images used and the winner, each scored on "
-            f"the validation images. Best validation accuracy: {join(parts)}.")
+            f"the validation images. Best validation accuracy: {join(parts)}, from the searches' smaller fits; the "
+            "winners then train on every fit image, and the results table scores those fits.")
 
 
 def baselines_sentence(runs: dict) -> str:
