@@ -529,7 +529,7 @@ def parameter_counts(st: Setup) -> tuple[int, int]:
 def models_table(st: Setup, names) -> pd.DataFrame:
     from mlplab.experiment.tables import score_table
 
-    return score_table(st.runs, list(names), ["accuracy", "macro_f1"])
+    return score_table(st.runs, list(names), ["accuracy", "macro_f1"], ids=False)  # names, not identifiers
 
 
 def headline_verdicts(st: Setup) -> dict:
