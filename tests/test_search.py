@@ -144,7 +144,7 @@ def test_halving_search_uses_max_epochs_as_resource(clf_data, capsys):
     fig = plot_search_scores(table)
     assert [ax.get_xlabel() for ax in fig.axes if ax.get_visible()] == ["learning rate", "layers"]
     assert sorted(t.get_text() for t in fig.axes[1].get_xticklabels()) == ["4", "8"]  # widths, not tuples
-    assert fig.axes[0].get_legend().get_title().get_text() == "epochs"
+    assert fig.axes[0].get_legend() is None and fig.legends[0].get_title().get_text() == "epochs"  # below the panels
 
 
 def test_halving_min_epochs_is_the_first_round(clf_data):

@@ -59,7 +59,15 @@ def plot_search_scores(cv_results: pd.DataFrame, params: list[str] | None = None
         ax.tick_params(axis="x", rotation=30 if max(len(o) for o in order) > 6 else 0)
     for ax in axes.ravel()[len(params):]:
         ax.set_visible(False)
-    axes.ravel()[0].legend(loc="best", title="epochs" if halving else None)
+    # one legend below the panels: inside the first panel it covered points (Figure 8.4)
+    from mlplab.plots.curves import shared_legend
+
+    first = axes.ravel()[0]
+    if first.get_legend() is not None:
+        first.get_legend().remove()
+    legend = shared_legend(fig, first)
+    if legend is not None and halving:
+        legend.set_title("epochs", prop={"size": 8})
     return fig
 
 
