@@ -126,17 +126,22 @@ def tta_sentence(run) -> str:
             f"{verdict} (chosen on the validation images, seed by seed).")
 
 
+def _goal_words(budget_s: float) -> str:
+    return f" (the quality goal this report set for the tuned CNN, with each fit under {budget_s / 60:.0f} minutes)"
+
+
 def goal_sentence(run, *, goal: float = GOAL_ACCURACY, budget_s: float = GOAL_SECONDS, threads: int = 1) -> str:
     vals = run.values("accuracy")
     mean, sd = float(np.mean(vals)), float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0
     secs = [s.seconds for s in run.splits]
-    text = f"{capital(run.label)} reaches a test accuracy of {pct(mean, 2)} ± {pct(sd, 2)} over {len(vals)} seeds"
+    text = (f"{capital(run.label)} reaches a test accuracy of {num(mean, 4)} (SD {num(sd, 4)} over {len(vals)} seeds; "
+            f"{pct(mean, 2)})")
     if len(vals) < SEEDS_FOR_GOAL:
         text += f": too few seeds to judge the goal ({SEEDS_FOR_GOAL} seeds, mean ≥ {pct(goal, 1)})"
     elif mean >= goal:
-        text += f", at or above the goal of {pct(goal, 1)}"
+        text += f", at or above the goal of {pct(goal, 1)}{_goal_words(budget_s)}"
     else:
-        text += f", {pct(goal - mean, 2)} short of the goal of {pct(goal, 1)}"
+        text += f", {pct(goal - mean, 2)} short of the goal of {pct(goal, 1)}{_goal_words(budget_s)}"
     longest = max(secs)
     thread_word = f"{threads} torch thread{'s' if threads != 1 else ''}"
     fits = (f"each fit took {min(secs) / 60:.1f}–{longest / 60:.1f} min with {thread_word}" if len(secs) > 1
