@@ -265,3 +265,11 @@ def test_roc_caption_names_every_model_tied_at_the_top():
     weak = pd.DataFrame({"truth": truth, "p_fire": [0.6, 0.2, 0.8, 0.1, 0.3, 0.7]})
     text = nv.roc_caption({"logistic regression": good, "the tuned MLP": good.copy(), "HGB": weak})
     assert text.startswith("Takeaway: logistic regression and the tuned MLP rank fire days highest (AUC 1.000 each)")
+
+
+def test_gain_records_put_both_metrics_the_same_way_round():
+    recs = [{"metric": "rmse", "mean_diff": 0.026, "low": 0.015, "high": 0.036, "word": "worse"},
+            {"metric": "macro_f1", "mean_diff": -0.016, "low": -0.069, "high": 0.036, "word": "undecided"}]
+    out = C.gain_records(recs)
+    assert (out[0]["mean_diff"], out[0]["low"], out[0]["high"]) == (-0.026, -0.036, -0.015)  # worse: left of zero
+    assert out[1] == recs[1]

@@ -312,5 +312,17 @@ def helped_caption(table: pd.DataFrame) -> str:
 
 
 def mlp_labels(table: pd.DataFrame) -> list[str]:
-    """Row labels of the networks' differences figure: task, network − best other model."""
-    return [f"{r['task'].split(' (')[0]}: {r['network']} − {r['best other model']}" for r in table.to_dict("records")]
+    """Row labels of the networks' differences figure: task, network against the best other model."""
+    return [f"{r['task'].split(' (')[0]}: {r['network']} against {r['best other model']}" for r in table.to_dict("records")]
+
+
+def gain_records(records: list[dict]) -> list[dict]:
+    """The records as gains, positive when the network is better, so one axis can hold RMSE (lower is better) and
+    macro-F1 (higher is better): an RMSE difference and its interval change sign."""
+    out = []
+    for r in records:
+        if r.get("metric") == "rmse":
+            r = {**r, "mean_diff": -r["mean_diff"], "low": -r["high"] if r.get("high") is not None else None,
+                 "high": -r["low"] if r.get("low") is not None else None}
+        out.append(r)
+    return out
