@@ -31,8 +31,7 @@ def data_note(provenance: dict) -> str:
 
 
 def data_sentence(report: dict, provenance: dict) -> str:
-    text = (f"{report['train']:,} training and {report['test']:,} test images of 28 × 28 pixels (layout "
-            f"`{report['layout']}`, {report['split']}). ")
+    text = (f"{report['train']:,} training and {report['test']:,} test images of 28 × 28 pixels ({report['split']}). ")
     if report.get("verified"):
         text += "The decompressed files match the official files' SHA-256, whatever their gzip wrappers. "
     counts = np.asarray(report["class_counts"]["train"])
@@ -40,6 +39,7 @@ def data_sentence(report: dict, provenance: dict) -> str:
         text += f"Every class has {counts[0]:,} training images."
     else:
         text += f"Training images per class range from {counts.min():,} to {counts.max():,}."
+    text += " Two classes go by short names in this chapter: T-shirt/top as T-shirt, Ankle boot as Boot."
     if provenance.get("note"):
         text += f" ({capital(provenance['note'])}.)"
     return text

@@ -546,7 +546,10 @@ def recommend(st: Setup) -> dict | None:
 
 
 def pairs_frame(pairs: pd.DataFrame) -> pd.DataFrame:
+    from mlplab.plots.fashion import short  # the class names the figures and the text use
+
     out = pairs.copy()
+    out["true"], out["predicted"] = out["true"].map(short), out["predicted"].map(short)
     out["share of true class"] = (100 * out["share of true class"]).round(1)
     return out.rename(columns={"true": "true class", "predicted": "predicted as",
                                "share of true class": "% of true class"})
