@@ -285,3 +285,13 @@ def test_a_decided_difference_inside_the_margin_is_called_too_small_to_matter():
     assert text.endswith("a real difference but inside the ±0.0049 margin of parity, too small to matter")
     big = compare([0.60, 0.62, 0.61], [0.45, 0.46, 0.44], higher_is_better=False, margin=0.0049)
     assert "too small to matter" not in prose.verdict_clause("A", "B", big, "rmse", runs="outer splits")
+
+
+def test_results_sentence_counts_seeds_for_a_fixed_split():
+    doc = {"models": {"a": {}, "b": {}}, "timings_s": {"load": 1.0, "eda": 2.0, "total": 4.0},
+           "protocol": {"kind": "holdout", "outer_splits": 3, "seeds": [0, 1, 2]}}
+    assert prose.results_sentence("x.json", doc) == ("Results written to `x.json` (2 models, holdout protocol, one "
+                                                     "fixed split, 3 seeds); the notebook took 4 s (load 1 s, "
+                                                     "exploratory analysis 2 s).")
+    nested = {**doc, "protocol": {"kind": "nested", "outer_splits": 3, "seeds": [0, 1, 2]}}
+    assert "nested protocol, 3 outer splits)" in prose.results_sentence("x.json", nested)

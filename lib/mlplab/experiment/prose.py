@@ -327,8 +327,13 @@ def results_sentence(filename: str, doc: dict) -> str:
     t = doc["timings_s"]
     parts = ", ".join(f"{STEP_WORDS.get(k, k.replace('_', ' '))} {v:.0f} s" for k, v in t.items() if k != "total")
     splits = doc["protocol"]["outer_splits"]
+    seeds = doc["protocol"].get("seeds") or []
+    if doc["protocol"]["kind"] == "holdout" and len(seeds) > 1:  # one fixed split; the runs differ by their seed
+        runs = f"one fixed split, {len(seeds)} seeds"
+    else:
+        runs = f"{splits} outer split{'s' if splits != 1 else ''}"
     return (f"Results written to `{filename}` ({len(doc['models'])} models, {doc['protocol']['kind']} protocol, "
-            f"{splits} outer split{'s' if splits != 1 else ''}); the notebook took {t['total']:.0f} s ({parts}).")
+            f"{runs}); the notebook took {t['total']:.0f} s ({parts}).")
 
 
 def noise_rule_paragraph(v: Verdict, a_label: str, b_label: str, metric: str, *, runs: str, digits: int = 3) -> str:

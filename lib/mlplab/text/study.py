@@ -434,7 +434,7 @@ def describe(s: dict) -> str:
     if s.get("warmup"):
         parts.append(f"warm-up {100 * s['warmup']:.0f} %")
     e = int(s.get("epochs", 1))
-    parts += [f"lr {s.get('lr', 1e-3):g}", f"batch {s.get('batch_size', 64)}", f"{e} epoch{'s' if e != 1 else ''}"]
+    parts += [f"learning rate {s.get('lr', 1e-3):g}", f"batch {s.get('batch_size', 64)}", f"{e} epoch{'s' if e != 1 else ''}"]
     if s.get("early_stopping"):
         parts.append(f"early stopping (patience {s['early_stopping']})")
     return ", ".join(parts)
