@@ -110,3 +110,24 @@ def test_augmentation_figure_from_read_only_images_warns_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plot_augmentation(X, steps.augmenter({"augment": "shift_flip"}))
+
+
+def test_read_optional_finds_another_chapters_results_while_a_notebook_writes_into_staging(tmp_path, monkeypatch):
+    import json
+
+    from mlplab.conclusions import lab3
+
+    book = tmp_path / "report" / "_results"
+    book.mkdir(parents=True)
+    staging = tmp_path / "report" / ".staging" / "depth" / "_results"
+    staging.mkdir(parents=True)
+    monkeypatch.setenv("MLPLAB_ROOT", str(tmp_path))
+    monkeypatch.setenv("MLPLAB_RESULTS_DIR", str(staging))
+    assert lab3.read_optional("fashion_mnist") is None  # that chapter has not run
+    (book / "fashion_mnist.json").write_text(json.dumps({"notebook": "fashion_mnist"}))
+    import pytest
+
+    from mlplab.experiment.schema import ResultsError
+
+    with pytest.raises(ResultsError, match="report/_results/fashion_mnist.json"):
+        lab3.read_optional("fashion_mnist")  # found in the book's folder, and validated

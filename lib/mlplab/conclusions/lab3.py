@@ -6,6 +6,8 @@ Every sentence branches on computed values; verdict words are the ones the noise
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from mlplab.depth import CLAIM_STATUSES
@@ -251,10 +253,29 @@ def recommendation_sentences(fashion: dict, depth: dict) -> str:
 
 def read_optional(name: str) -> dict | None:
     """A results file of the lab, or None when that chapter has not run (a missing file only: a corrupt one
-    is still the reader's one-line error)."""
-    from mlplab.experiment.schema import read_results, results_path
+    is still the reader's one-line error). Under `mlplab run` a notebook writes its results into a staging
+    folder (MLPLAB_RESULTS_DIR), so another chapter's results are read from the book's results folder
+    (MLPLAB_ROOT/report/_results): the depth chapter always read 'missing' there."""
+    import json
+    import os
 
-    return read_results(name) if results_path(name).is_file() else None
+    from mlplab.experiment.schema import ResultsError, read_results, results_path, validate
+
+    if results_path(name).is_file():
+        return read_results(name)
+    root = os.environ.get("MLPLAB_ROOT")
+    book = Path(root) / "report" / "_results" / f"{name}.json" if root else None
+    if book is None or not book.is_file():
+        return None
+    try:
+        doc = json.loads(book.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsError(f"report/_results/{name}.json: unreadable ({exc.__class__.__name__}); run `mlplab run "
+                           f"--only {name} --force` to rebuild it") from None
+    problems = validate(doc)
+    if problems:
+        raise ResultsError(f"report/_results/{name}.json: {problems[0]}; run `mlplab run --only {name} --force`")
+    return doc
 
 
 def transfer_sentences(transfer: dict | None) -> str:
