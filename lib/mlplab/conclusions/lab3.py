@@ -209,7 +209,7 @@ def architectures_against_baselines(depth: dict, fashion: dict) -> str:
     if len(below) == len(t):
         return (f"All three architectures ({t['test accuracy'].min():.3f} to {t['test accuracy'].max():.3f}) score "
                 f"below {refs_text}: at {budget} they are far from trained, so the source's claims about them are "
-                "not reproduced at this budget, which does not refute them.")
+                "tested at this budget only, and a claim our runs do not show is not reproduced rather than refuted.")
     if below:
         return f"{join(below)} score{'s' if len(below) == 1 else ''} below {refs_text} at {budget}."
     low_label, low = min(refs, key=lambda r: r[1])
@@ -217,8 +217,10 @@ def architectures_against_baselines(depth: dict, fashion: dict) -> str:
 
 
 def claims_table(depth: dict) -> pd.DataFrame:
-    return pd.DataFrame([{"claim (the source's numbers)": c["claim"], "difference": c["mean_diff"],
-                          "95 % interval": interval_cell(c), "verdict": c["word"], "status": c["status"]}
+    from mlplab.experiment.tables import difference_cell
+
+    return pd.DataFrame([{"claim (the source's numbers)": c["claim"], "difference": difference_cell(c),
+                          "95 % interval": interval_cell(c), "status": c["status"]}
                          for c in depth["extra"].get("claims", [])])
 
 

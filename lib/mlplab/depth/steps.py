@@ -372,8 +372,13 @@ def cardinality_table(runs: dict[str, Run], names: list[str]) -> tuple[pd.DataFr
 
 
 def claims_table(claims: list[dict]) -> pd.DataFrame:
+    """One row per claim: the difference in the claim's direction with its interval, and the status the noise rule
+    gives the claim. No verdict column: its 'better' meant 'in the claim's direction' (it read 'better' beside
+    'VGG-16's validation loss is higher'), which the status says plainly."""
+    from mlplab.experiment.tables import difference_cell
+
     return pd.DataFrame([{"claim (the source's numbers)": c["claim"], "measured on": c["measure"],
-                          "difference": c["mean_diff"], "95 % interval": interval_cell(c), "verdict": c["word"],
+                          "difference": difference_cell(c), "95 % interval": interval_cell(c),
                           "status": c["status"]} for c in claims])
 
 
