@@ -371,13 +371,13 @@ def test_newsgroups_goal_sentence_branches():
     short = nnv.goal_sentence({**base, "met": False, "vs_tfidf": WORSE, "tuned_seconds": 182.0, "tfidf_seconds": 64.0},
                               "six configurations")
     assert "reaches 0.775 test accuracy on the as-published variant (mean of 3 seeds, SD 0.007; the specified one 0.504)" in short
-    assert "The source's goal, above 0.800, is not reached at this budget. Tried: six configurations." in short
+    assert "The source's goal, above 0.800, is not reached at this budget (the source's network had a four-class head, so its goal was met on 4 groups, not the 20 here). Tried: six configurations." in short
     assert short.endswith("The linear baseline remains the better topic classifier, and about 3 times cheaper to fit here "
                           "(64 s against 182 s per fit).")
     plain = nnv.goal_sentence({**base, "met": False, "vs_tfidf": WORSE}, "x")
     assert plain.endswith("The linear baseline remains the better topic classifier here.")
     met = nnv.goal_sentence({**base, "mean": 0.86, "met": True, "vs_tfidf": BETTER}, "x")
-    assert "The source's goal, above 0.800, is met." in met and "Tried" not in met and "linear baseline" not in met
+    assert "The source's goal, above 0.800, is met, on all 20 groups" in met and "Tried" not in met and "linear baseline" not in met
 
 
 def test_conclusions_published_caption_counts_in_words_at_the_ends():
@@ -388,3 +388,10 @@ def test_conclusions_published_caption_counts_in_words_at_the_ends():
     assert C.caption_published(t).endswith("Our tuned networks are above none of the 3, the TF-IDF baselines above 2.")
     t["our tuned network"] = [0.95, 0.95, 0.95]
     assert "Our tuned networks are above all of the 3" in C.caption_published(t)
+
+
+def test_newsgroups_source_sentence_computes_how_much_wider_the_sources_network_was():
+    table = pd.DataFrame({"total": [12_012_196], "trainable": [1_810_596]})
+    text = nnv.source_sentence(table)
+    assert "had 10 times the units of the one specified here (width 50, feed-forward 200) and about 20 times the " \
+           "weights, and it classified 4 groups, not 20." in text and "30 times" not in text

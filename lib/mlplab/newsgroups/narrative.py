@@ -132,8 +132,18 @@ def source_sentence(table: pd.DataFrame) -> str:
     src = table.iloc[-1]
     return (f"The source's counts decompose exactly as 100-dimensional GloVe vectors for 102,016 words "
             f"({n(src['total'] - src['trainable'])} frozen parameters), four encoder layers of width 100 with PyTorch's "
-            f"default feed-forward of 2,048 units and a four-class head ({n(src['trainable'])} trainable): its network "
-            "was about 30 times wider in its feed-forward layers than the one specified here at 50 dimensions.")
+            f"default feed-forward of 2,048 units and a four-class head ({n(src['trainable'])} trainable): its "
+            f"feed-forward layers had {_ff_ratio()[0]:.0f} times the units of the one specified here (width 50, "
+            f"feed-forward 200) and about {_ff_ratio()[1]:.0f} times the weights, and it classified 4 groups, not 20.")
+
+
+def _ff_ratio(width: int = 50, ff: int = 200) -> tuple[float, float]:
+    """The source's feed-forward units and weights (two matrices per layer) against the specified network's."""
+    from mlplab.newsgroups import SOURCE_SIZES
+
+    units = SOURCE_SIZES["ff"] / ff
+    weights = (2 * SOURCE_SIZES["width"] * SOURCE_SIZES["ff"]) / (2 * width * ff)
+    return units, weights
 
 
 def unfreeze_sentence(v, runs: dict) -> str:
@@ -199,9 +209,11 @@ def goal_sentence(goal: dict, tried: str) -> str:
             f"{goal['n_seeds']} seeds, SD {goal['sd']:.3f}; the specified one {acc(goal['source'])}); TF-IDF + logistic "
             f"regression reaches {acc(goal['tfidf'])}: {versus('the tuned Transformer', 'the baseline', v)}.")
     if goal["met"]:
-        text += f" The source's goal, above {acc(goal['goal'])}, is met."
+        text += (f" The source's goal, above {acc(goal['goal'])}, is met, on all 20 groups (the source's network had a "
+                 "four-class head).")
     else:
-        text += (f" The source's goal, above {acc(goal['goal'])}, is not reached at this budget. Tried: {tried}.")
+        text += (f" The source's goal, above {acc(goal['goal'])}, is not reached at this budget (the source's network "
+                 f"had a four-class head, so its goal was met on 4 groups, not the 20 here). Tried: {tried}.")
     if v.word == V.WORSE:
         from mlplab.imdb.narrative import cost_text
 
