@@ -395,3 +395,13 @@ def test_newsgroups_source_sentence_computes_how_much_wider_the_sources_network_
     text = nnv.source_sentence(table)
     assert "had 10 times the units of the one specified here (width 50, feed-forward 200) and about 20 times the " \
            "weights, and it classified 4 groups, not 20." in text and "30 times" not in text
+
+
+def test_truncation_sentences_say_how_the_length_was_chosen_either_way():
+    reached = {"length": 256, "keep_tokens": 0.75, "kept": 0.757, "cut": 0.305}
+    short = {"length": 128, "keep_tokens": 0.75, "kept": 0.508, "cut": 0.9}
+    assert "256 tokens per review, the shortest candidate that keeps at least 75 % of the fit tokens: it keeps 75.7 %" \
+        in inv.truncation_sentence(reached, "head")
+    text = inv.truncation_sentence(short, "head")
+    assert "the longest candidate, since none keeps 75 % of the fit tokens: it keeps 50.8 %" in text
+    assert "the longest candidate, since none keeps 75 %" in nnv.truncation_sentence(short)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join
-from mlplab.text.prose import acc, as_verdict, n, pct, said, tuned_training, versus
+from mlplab.text.prose import acc, as_verdict, length_choice, n, pct, said, tuned_training, versus
 
 
 def data_sentence(corpus) -> str:
@@ -39,8 +39,8 @@ def glove_sentence(info: dict) -> str:
 
 
 def truncation_sentence(tr: dict, keep: str) -> str:
-    return (f"The networks read at most {n(tr['length'])} tokens per review, the shortest candidate length that keeps "
-            f"at least {pct(tr['keep_tokens'], 0)} of the fit tokens: it keeps {pct(tr['kept'])} of them and cuts "
+    return (f"The networks read at most {n(tr['length'])} tokens per review, {length_choice(tr)}: it keeps "
+            f"{pct(tr['kept'])} of them and cuts "
             f"{pct(tr['cut'])} of the reviews, whose {'first' if keep == 'head' else 'last'} {n(tr['length'])} tokens "
             "remain. Longer inputs cost time in proportion (a recurrent network reads one token after another); "
             "the search below tries a longer truncation and keeping the end of a review instead.")

@@ -7,7 +7,7 @@ import pandas as pd
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join
 from mlplab.plots.text import short_group
-from mlplab.text.prose import acc, as_verdict, n, pct, said, tuned_training, versus
+from mlplab.text.prose import acc, as_verdict, length_choice, n, pct, said, tuned_training, versus
 
 
 def epochs(k: int) -> str:
@@ -50,9 +50,8 @@ def glove_sentence(info: dict) -> str:
 
 
 def truncation_sentence(tr: dict) -> str:
-    return (f"The Transformers read the first {n(tr['length'])} tokens of a message (the header first), the shortest "
-            f"candidate that keeps at least {pct(tr['keep_tokens'], 0)} of the fit tokens: it keeps {pct(tr['kept'])} "
-            f"of them and cuts {pct(tr['cut'])} of the messages. Self-attention's cost grows with the square of this "
+    return (f"The Transformers read the first {n(tr['length'])} tokens of a message (the header first), "
+            f"{length_choice(tr)}: it keeps {pct(tr['kept'])} of them and cuts {pct(tr['cut'])} of the messages. Self-attention's cost grows with the square of this "
             "length, the rest of the network's linearly.")
 
 

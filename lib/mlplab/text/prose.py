@@ -53,3 +53,12 @@ def tuned_training(n_epochs: int, patience: int, what: str) -> str:
         return (f"on 90 % of the fit {what} for at most {e}, stopped early on the other 10 % (patience "
                 f"{patience}) with its best epoch's weights kept")
     return f"for {e} on all fit {what}"
+
+
+def length_choice(tr: dict) -> str:
+    """How the truncation length was chosen, true whichever way it went: the shortest candidate keeping the
+    target share of the fit tokens, or the longest candidate when none keeps it."""
+    target = pct(tr["keep_tokens"], 0)
+    if tr["kept"] >= tr["keep_tokens"]:
+        return f"the shortest candidate that keeps at least {target} of the fit tokens"
+    return f"the longest candidate, since none keeps {target} of the fit tokens"
