@@ -405,3 +405,14 @@ def test_truncation_sentences_say_how_the_length_was_chosen_either_way():
     text = inv.truncation_sentence(short, "head")
     assert "the longest candidate, since none keeps 75 % of the fit tokens: it keeps 50.8 %" in text
     assert "the longest candidate, since none keeps 75 %" in nnv.truncation_sentence(short)
+
+
+def test_text_pairs_view_marks_a_change_that_changed_nothing():
+    from mlplab.experiment.tables import IDENTICAL
+    from mlplab.text.study import pairs_view
+
+    table = pd.DataFrame({"change": ["GloVe frozen", "bidirectional"], "verdict": ["on a par", "better"]})
+    records = [{"word": "on a par", "mean_diff": 0.0, "low": 0.0, "high": 0.0, "diff_min": 0.0, "diff_max": 0.0},
+               {"word": "better", "mean_diff": 0.05, "low": 0.01, "high": 0.09, "diff_min": 0.03, "diff_max": 0.07}]
+    out = pairs_view(table, records)
+    assert out["95 % interval"].tolist() == [IDENTICAL, "+0.010 to +0.090"]

@@ -466,8 +466,11 @@ def pairs_view(table: pd.DataFrame, records: list[dict], digits: int = 3) -> pd.
 
     out = table.copy()
     out["difference"] = [signed(r["mean_diff"], digits) for r in records]
-    out["95 % interval"] = ["–" if r["word"] == TOO_FEW else f"{signed(r['low'], digits)} to {signed(r['high'], digits)}"
-                            for r in records]
+    from mlplab.experiment.tables import IDENTICAL
+
+    out["95 % interval"] = ["–" if r["word"] == TOO_FEW else
+                            IDENTICAL if r.get("diff_min") == 0 and r.get("diff_max") == 0 else
+                            f"{signed(r['low'], digits)} to {signed(r['high'], digits)}" for r in records]
     out.insert(len(out.columns) - 1, "seeds", [r["n"] for r in records])
     return out
 
