@@ -412,7 +412,8 @@ def test_text_pairs_view_marks_a_change_that_changed_nothing():
     from mlplab.text.study import pairs_view
 
     table = pd.DataFrame({"change": ["GloVe frozen", "bidirectional"], "verdict": ["on a par", "better"]})
-    records = [{"word": "on a par", "mean_diff": 0.0, "low": 0.0, "high": 0.0, "diff_min": 0.0, "diff_max": 0.0},
-               {"word": "better", "mean_diff": 0.05, "low": 0.01, "high": 0.09, "diff_min": 0.03, "diff_max": 0.07}]
+    records = [{"word": "on a par", "mean_diff": 0.0, "low": 0.0, "high": 0.0, "diff_min": 0.0, "diff_max": 0.0, "n": 3},
+               {"word": "better", "mean_diff": 0.05, "low": 0.01, "high": 0.09, "diff_min": 0.03, "diff_max": 0.07,
+                "n": 3}]
     out = pairs_view(table, records)
     assert out["95 % interval"].tolist() == [IDENTICAL, "+0.010 to +0.090"]
