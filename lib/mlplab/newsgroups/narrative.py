@@ -287,11 +287,11 @@ def recommendation_sentence(rec: dict | None, runs: dict) -> str:
     if rec.get("runner_up"):
         other = runs[rec["runner_up"]]
         if max(best.std("accuracy"), other.std("accuracy")) < 1e-12:  # two deterministic models: no seed spread
-            text += (f"; the validation runner-up, {other.label}, scores {acc(other.mean('accuracy'))}; both are "
+            text += (f"; the validation runner-up, {other.label}, scores {acc(other.mean('accuracy'))} on test; both are "
                      "deterministic, so seeds give no interval to judge the gap by")
         else:
             v = V.compare_runs(best, other, "accuracy", higher_is_better=True)
-            text += f"; against the validation runner-up, {other.label} ({acc(other.mean('accuracy'))}), it is {said(v)}"
+            text += f"; against the validation runner-up, {other.label} (test accuracy {acc(other.mean('accuracy'))}), it is {said(v)}"
     return text + "."
 
 
