@@ -125,6 +125,10 @@ def test_chance_sentence_says_which_stacks_learned_nothing_and_why():
             "of magnitude below the last's), so its first layers barely move; the same stack with batch normalization "
             "trains (test accuracy 0.860)") in text
     assert "The residual deep CNN: the same stack with batch normalization trains (test accuracy 0.810)" in text
+    # its gradient reaches the input, so the text does not blame a lost gradient scale (it did, beside a healthy ratio)
+    resid = text.split("The residual deep CNN:")[1]
+    assert "so a vanishing gradient does not explain it" in resid and "lose their scale" not in resid.split(".")[0]
+    assert "lose their scale" in text.split("The residual deep CNN:")[0]  # the plain stack's gradient did vanish
     assert text.endswith("As both stacks without batch norm learned nothing, their accuracies below say nothing about "
                          "residual connections; only their gradients at initialization compare them.")
     assert nv.chance_sentence(deep_runs(), steps.chance(deep_runs()), steps.gradient_ratio) == ""

@@ -138,8 +138,13 @@ def chance_sentence(runs: dict, chance: dict, ratio) -> str:
                        "so its first layers take steps too large to settle")
         bn = f"{n}_bn"
         if not n.endswith("_bn") and bn in chance and not chance[bn]["at_chance"]:
+            healthy = -VANISHING_ORDERS < orders < VANISHING_ORDERS
             why.append(f"the same stack with batch normalization trains (test accuracy {chance[bn]['accuracy']:.3f}), so "
-                       "without it the signal and its gradient lose their scale across the layers")
+                       + ("batch normalization is what it lacks; its gradient at initialization reaches the input "
+                          f"(first conv layer {orders_text(orders)}), so a vanishing gradient does not explain it, and "
+                          "this study does not isolate what does (the scale of the activations through the residual "
+                          "sums, or a learning rate too large for the unnormalized stack)" if healthy else
+                          "without it the signal and its gradient lose their scale across the layers"))
         if why:
             text = f"{capital(runs[n].label)}: " + "; ".join(why)
             out.append(text[:1].upper() + text[1:] + ".")
