@@ -25,8 +25,9 @@ def validate_params(params: dict) -> None:
         raise UserError(f"lab3_conclusions parameter results_dir={params['results_dir']!r}: expected a folder path or ''")
 
 
-def data_note(fashion: dict, depth: dict, transfer: dict | None = None) -> str:
-    """For captions: which chapters ran on a subset (the embedded one or a chosen one)."""
+def data_note(fashion: dict | None, depth: dict | None, transfer: dict | None = None) -> str:
+    """For captions: which of the given chapters ran on a subset (the embedded one or a chosen one); each table
+    passes only the chapters its rows come from."""
     parts = [name for name, doc in (("the Fashion-MNIST chapter", fashion), ("the depth chapter", depth),
                                     ("the transfer chapter", transfer))
              if doc is not None and doc["provenance"].get("kind") == "subset"]
