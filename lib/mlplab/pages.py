@@ -131,7 +131,8 @@ LABS: tuple[Lab, ...] = (
         data="text", subject="LSTMs and a Transformer for text",
         blurb="Recurrent networks (LSTMs, unidirectional and bidirectional, with learned or GloVe embeddings) "
               "classify the sentiment of IMDB movie reviews against TF-IDF and mean-GloVe logistic regressions, "
-              "and a Transformer encoder on frozen GloVe embeddings sorts 20 Newsgroups messages by topic, each "
+              "and a Transformer encoder on GloVe embeddings (frozen as specified; frozen or fine-tuned in the search) sorts 20 "
+              "Newsgroups messages by topic, each "
               "with a search on validation documents."),
 )
 # (part title, chapters) pairs, as earlier code read them
