@@ -417,3 +417,12 @@ def test_text_pairs_view_marks_a_change_that_changed_nothing():
                 "n": 3}]
     out = pairs_view(table, records)
     assert out["95 % interval"].tolist() == [IDENTICAL, "+0.010 to +0.090"]
+
+
+def test_search_configurations_leave_out_the_search_epochs():
+    from mlplab.text.study import describe
+
+    s = {"kind": "transformer", "layers": 2, "width": 64, "heads": 4, "ff": 128, "embedding": "glove", "length": 128,
+         "dropout": 0.1, "lr": 0.003, "batch_size": 64, "epochs": 3}
+    assert describe(s).endswith("learning rate 0.003, batch 64, 3 epochs")
+    assert describe(s, epochs=False).endswith("learning rate 0.003, batch 64")  # the search text states its epochs

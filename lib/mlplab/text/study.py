@@ -405,7 +405,7 @@ def search(st: TextStudy, candidates: dict[str, dict], *, n_fit: int, n_grid: in
     runs = fit_networks(st, candidates, labels={n: describe(s) for n, s in candidates.items()}, n_fit=n_fit,
                         first_only=True, curves=False)
     best = recommend(runs.values(), METRIC, higher_is_better=True)
-    table = pd.DataFrame([{"candidate": n, "configuration": describe(st.settings[n]),
+    table = pd.DataFrame([{"candidate": n, "configuration": describe(st.settings[n], epochs=False),
                            "validation accuracy": r.mean(METRIC, "validation"), "minutes": r.seconds / 60}
                           for n, r in runs.items()]).sort_values("validation accuracy", ascending=False)
     for n in runs:
@@ -415,7 +415,7 @@ def search(st: TextStudy, candidates: dict[str, dict], *, n_fit: int, n_grid: in
             "runner_up": best["runner_up"]}
 
 
-def describe(s: dict) -> str:
+def describe(s: dict, *, epochs: bool = True) -> str:
     """'bidirectional LSTM 1 × 64, GloVe fine-tuned, max pooling, first 256 tokens, dropout 0.2, lr 0.001, 3 epochs'."""
     if s.get("kind", "lstm") == "lstm":
         head = (f"{'bidirectional ' if s.get('bidirectional') else ''}LSTM {s.get('layers', 1)} × {s.get('hidden', 64)}, "
@@ -434,7 +434,9 @@ def describe(s: dict) -> str:
     if s.get("warmup"):
         parts.append(f"warm-up {100 * s['warmup']:.0f} %")
     e = int(s.get("epochs", 1))
-    parts += [f"learning rate {s.get('lr', 1e-3):g}", f"batch {s.get('batch_size', 64)}", f"{e} epoch{'s' if e != 1 else ''}"]
+    parts += [f"learning rate {s.get('lr', 1e-3):g}", f"batch {s.get('batch_size', 64)}"]
+    if epochs:  # a search table leaves them out: every candidate trains the search's epochs, which its text states
+        parts.append(f"{e} epoch{'s' if e != 1 else ''}")
     if s.get("early_stopping"):
         parts.append(f"early stopping (patience {s['early_stopping']})")
     return ", ".join(parts)
