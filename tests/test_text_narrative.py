@@ -8,6 +8,7 @@ import pytest
 from mlplab.conclusions import lab5 as C
 from mlplab.experiment.record import Run, SplitResult
 from mlplab.experiment.verdict import compare, record
+from mlplab.experiment import verdict as V
 from mlplab.imdb import narrative as inv
 from mlplab.newsgroups import narrative as nnv
 from mlplab.text.prose import said, versus
@@ -412,11 +413,12 @@ def test_text_pairs_view_marks_a_change_that_changed_nothing():
     from mlplab.text.study import pairs_view
 
     table = pd.DataFrame({"change": ["GloVe frozen", "bidirectional"], "verdict": ["on a par", "better"]})
-    records = [{"word": "on a par", "mean_diff": 0.0, "low": 0.0, "high": 0.0, "diff_min": 0.0, "diff_max": 0.0, "n": 3},
-               {"word": "better", "mean_diff": 0.05, "low": 0.01, "high": 0.09, "diff_min": 0.03, "diff_max": 0.07,
-                "n": 3}]
+    same = V.compare([0.8, 0.81, 0.82], [0.8, 0.81, 0.82], higher_is_better=True, margin=0.01)
+    gain = V.compare([0.85, 0.87, 0.86], [0.8, 0.81, 0.82], higher_is_better=True, margin=0.01)
+    records = [V.record("levers", "glove", "ref", "accuracy", same), V.record("levers", "bi", "ref", "accuracy", gain)]
     out = pairs_view(table, records)
-    assert out["95 % interval"].tolist() == [IDENTICAL, "+0.010 to +0.090"]
+    assert out["95 % interval"].tolist() == [IDENTICAL, f"{gain.low:+.3f} to {gain.high:+.3f}"]
+    assert out["difference"].tolist() == ["+0.000", "+0.050"] and out["seeds"].tolist() == [3, 3]
 
 
 def test_search_configurations_leave_out_the_search_epochs():

@@ -109,8 +109,8 @@ def docs():
                               "mlp_tuned": ("tuned", "the tuned MLP", [0.47, 0.49, 0.48]),
                               "mlp_source": ("reference", "the source's MLP", [0.52, 0.53, 0.51])},
                {"model": "hgb", "validation": 0.45, "test": 0.45, "runner_up": "mlp_tuned"},
-               [{"topic": "regularization", "a": "mlp_tuned", "b": "mlp_source", "word": V.BETTER, "mean_diff": -0.01,
-                 "low": -0.02, "high": -0.001},
+               [V.record("regularization", "mlp_tuned", "mlp_source", "rmse",
+                         V.compare([0.47, 0.49, 0.4800777], [0.48, 0.50, 0.491], higher_is_better=False, margin=0.005)),
                 {"topic": "headline", "a": "mlp_tuned", "b": "hgb", "word": V.UNDECIDED, "mean_diff": 0.03, "low": -0.1,
                  "high": 0.1}],
                {"goal": {"target": 0.48, "met": True, "label": "the tuned MLP", "mlp_mean": 0.48, "hgb_mean": 0.45},
@@ -149,9 +149,13 @@ def test_conclusions_tables_and_sentences(docs):
     del docs["california"]["models"]["linear"]
     helped = C.helped_table(docs)
     assert len(helped) == 1 and "is better than its reference" in C.helped_sentences(helped, docs)
-    assert helped.iloc[0][["task", "95 % interval"]].tolist() == ["California Housing", "-0.020 to -0.001"]
-    docs["california"]["verdicts"].append({"topic": "regularization", "a": "mlp_tuned", "b": "mlp_tuned_es_reference",
-                                           "word": V.PAR, "mean_diff": 0.0, "low": -0.001, "high": 0.001})
+    v = V.Verdict.from_dict(docs["california"]["verdicts"][0])
+    # the metric named with the task; difference and interval signed, to the decimals the margin needs (never 0.0000777)
+    assert helped.iloc[0][["task", "difference", "95 % interval"]].tolist() == [
+        "California Housing (RMSE)", f"{v.mean_diff:+.4f}", f"{v.low:+.4f} to {v.high:+.4f}"]
+    docs["california"]["verdicts"].append(V.record("regularization", "mlp_tuned", "mlp_tuned_es_reference", "rmse",
+                                                   V.compare([0.47, 0.48, 0.49], [0.47, 0.481, 0.489],
+                                                             higher_is_better=False, margin=0.005)))
     docs["california"]["models"]["mlp_tuned_es_reference"] = {"label": "the unregularized tuned MLP trained on the rows "
                                                                         "left after the early-stopping slice"}
     assert C.helped_table(docs)["against"].iloc[1] == "the unregularized MLP on the rows early stopping trains on"

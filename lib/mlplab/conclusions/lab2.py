@@ -15,7 +15,7 @@ import pandas as pd
 from mlplab.errors import UserError
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join, metric_name, num, verdict_clause, verdicts_summary
-from mlplab.experiment.tables import interval_cell
+from mlplab.experiment.tables import difference_cell, interval_cell
 
 TASKS = {"california": ("rmse", False, "California Housing (regression)", "RMSE ($100,000)"),
          "wildfire": ("macro_f1", True, "Algerian forest fires (classification)", "macro-F1")}
@@ -194,16 +194,13 @@ def helped_table(docs: dict[str, dict]) -> pd.DataFrame:
                     else f"FWI indices for {label(doc, r['a'])}")
             against = ("the unregularized MLP on the rows early stopping trains on" if r["b"].endswith("_es_reference")
                        else label(doc, r["b"]))
-            low, high = r["low"], r["high"]
-            rows.append({"task": task.split(" (")[0], "change": what, "against": against,
-                         "difference": r["mean_diff"],
-                         "95 % interval": "–" if low is None else f"{V.signed(low)} to {V.signed(high)}",
-                         "verdict": r["word"]})
+            rows.append({"task": f"{task.split(' (')[0]} ({metric_name(r['metric'])})", "change": what, "against": against,
+                         "difference": difference_cell(r), "95 % interval": interval_cell(r), "verdict": r["word"]})
     return pd.DataFrame(rows, columns=["task", "change", "against", "difference", "95 % interval", "verdict"])
 
 
 def helped_sentences(table: pd.DataFrame, docs: dict[str, dict]) -> str:
-    out = [f"{task}: " + verdicts_summary(sub, "its reference", "test score, paired over the outer splits")
+    out = [f"{task}: " + verdicts_summary(sub, "its reference", "test difference, paired over the outer splits")
            for task, sub in table.groupby("task", sort=False)]
     cal = docs.get("california")
     if cal is not None:

@@ -462,17 +462,14 @@ def tuned(st: TextStudy, name: str, chosen: dict, *, label: str) -> Run:
 NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "f1": "F1 (positive)", "roc_auc": "ROC AUC"}
 
 
-def pairs_view(table: pd.DataFrame, records: list[dict], digits: int = 3) -> pd.DataFrame:
-    """A pairs table as the book prints it: the difference and its interval with true minus signs."""
-    from mlplab.experiment.verdict import TOO_FEW, signed
+def pairs_view(table: pd.DataFrame, records: list[dict]) -> pd.DataFrame:
+    """A pairs table as the book prints it: the difference and its interval in the shared cells (the decimals the
+    margin needs, "identical on every run" for a change that changed nothing), and the number of seeds."""
+    from mlplab.experiment.tables import difference_cell, interval_cell
 
     out = table.copy()
-    out["difference"] = [signed(r["mean_diff"], digits) for r in records]
-    from mlplab.experiment.tables import IDENTICAL
-
-    out["95 % interval"] = ["–" if r["word"] == TOO_FEW else
-                            IDENTICAL if r.get("diff_min") == 0 and r.get("diff_max") == 0 else
-                            f"{signed(r['low'], digits)} to {signed(r['high'], digits)}" for r in records]
+    out["difference"] = [difference_cell(r) for r in records]
+    out["95 % interval"] = [interval_cell(r) for r in records]
     out.insert(len(out.columns) - 1, "seeds", [r["n"] for r in records])
     return out
 
