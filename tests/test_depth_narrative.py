@@ -55,6 +55,8 @@ def test_gradient_ratio_and_geometric_mean():
                                            (-1.0, "stays within 2 orders")])
 def test_vanishing_word(orders, words):
     assert nv.vanishing_word(orders) == words or words in nv.vanishing_word(orders)
+    assert nv.vanishing_word(orders, plural=True).split()[0] == {"vanishes": "vanish", "grows": "grow",
+                                                                 "stays": "stay"}[words.split()[0]]
 
 
 def test_gradient_sentence_uses_the_noise_rule_each_way():
@@ -62,8 +64,8 @@ def test_gradient_sentence_uses_the_noise_rule_each_way():
     v = steps.deep_verdicts(runs)
     text = nv.gradient_sentence(runs, v, steps.gradient_ratio)
     assert "plain stack vanishes towards the input (first conv layer 9.0 orders of magnitude below the last's" in text
-    assert ("the residual connections keep it nearer the same strength at input and output (a ratio of 1) by the "
-            "noise rule") in text
+    assert "by the noise rule, the residual connections keep it nearer the same strength at input and output." in text
+    assert "while that of the residual stack stays within 2 orders" in text
     assert "growth towards the input is judged as far from that as decay" in text
     worse = deep_runs(plain=-0.1, res=-4.0)
     assert "the plain stack keeps it nearer the same strength" in nv.gradient_sentence(
@@ -85,7 +87,10 @@ def test_gradient_health_is_the_distance_from_a_ratio_of_one():
     v = steps.deep_verdicts(runs)["gradient_bn"]
     assert v.word == "better" and v.higher_is_better is False and v.mean_diff < 0   # the residual stack's is nearer 1
     text = nv.gradient_sentence(runs, steps.deep_verdicts(runs), steps.gradient_ratio)
-    assert "with batch norm, the gradient of the plain stack stays within 2 orders" in text
+    assert ("With batch norm, the gradients of both stacks stay within 2 orders of magnitude from output to input (first "
+            "conv layer 1.0 orders of magnitude above the last's in the plain stack, 0.3 orders of magnitude below the "
+            "last's in the residual one; means over seeds)") in text   # one shared description, said once
+    assert text.count("stay within 2 orders") == 1
     assert text.count("the residual connections keep it nearer") == 2
     mixed = deep_runs()
     for i, s in enumerate(mixed["residual_deep_bn"].info["grad_norms_per_seed"]["init"]):

@@ -46,12 +46,12 @@ def setting_sentence(params: dict, fit_images: int, deep_convs: int, device: str
             f"initialisation" + (" (He-normal for convolutions)" if params.get("init") == "kaiming" else "") + ".")
 
 
-def vanishing_word(orders: float) -> str:
+def vanishing_word(orders: float, plural: bool = False) -> str:
     if orders <= -VANISHING_ORDERS:
-        return "vanishes towards the input"
+        return f"{'vanish' if plural else 'vanishes'} towards the input"
     if orders >= VANISHING_ORDERS:
-        return "grows towards the input"
-    return f"stays within {VANISHING_ORDERS:g} orders of magnitude from output to input"
+        return f"{'grow' if plural else 'grows'} towards the input"
+    return f"{'stay' if plural else 'stays'} within {VANISHING_ORDERS:g} orders of magnitude from output to input"
 
 
 def orders_text(orders: float, of: str = "the last's") -> str:
@@ -62,31 +62,36 @@ def orders_text(orders: float, of: str = "the last's") -> str:
 
 def gradient_sentence(runs: dict, verdicts: dict, ratio) -> str:
     """At initialization: how many orders of magnitude the first conv layer's gradient is below (or above) the
-    last's, plain against residual, without and with batch norm. Gradient health is judged by the distance
-    from a ratio of 1 on a log scale (the verdicts of `steps.deep_verdicts`): growth counts as much as decay."""
+    last's, plain against residual, without and with batch norm, one sentence each (a shared description said
+    once). Gradient health is judged by the distance from a ratio of 1 on a log scale (the verdicts of
+    `steps.deep_verdicts`): growth counts as much as decay."""
     out = []
-    for bn, what in (("", "without batch norm"), ("_bn", "with batch norm")):
+    for bn, what in (("", "At initialization and without batch norm"), ("_bn", "With batch norm")):
         p, r = runs[f"plain_deep{bn}"], runs[f"residual_deep{bn}"]
         rp_, rr = float(np.mean(ratio(p))), float(np.mean(ratio(r)))
-        v = verdicts[f"gradient{bn}"]
-        clause = (f"{what}, the gradient of the plain stack {vanishing_word(rp_)} (first conv layer "
-                  f"{orders_text(rp_)}, mean over seeds), that of the residual stack {vanishing_word(rr)} "
-                  f"({orders_text(rr)})")
-        if v.word == V.BETTER:
-            clause += ("; the residual connections keep it nearer the same strength at input and output (a ratio of "
-                       "1) by the noise rule")
-        elif v.word == V.WORSE:
-            clause += "; the plain stack keeps it nearer the same strength at input and output by the noise rule"
-        elif v.word == V.PAR:
-            clause += "; both are equally far from the same strength at input and output, by the noise rule"
-        elif v.word == V.UNDECIDED:
-            clause += "; the noise rule cannot tell which keeps it nearer the same strength at input and output"
+        wp, wr = vanishing_word(rp_), vanishing_word(rr)
+        if wp == wr:
+            text = (f"{what}, the gradients of both stacks {vanishing_word(rp_, plural=True)} (first conv layer "
+                    f"{orders_text(rp_)} in the plain stack, "
+                    f"{orders_text(rr)} in the residual one; means over seeds)")
         else:
-            clause += f"; {v.n} seeds are too few to call it"
-        out.append(clause)
-    return ("At initialization, " + "; ".join(out) + ". A healthy gradient reaches the input about as strong as it "
-            "leaves the output: growth towards the input is judged as far from that as decay (distance from a ratio "
-            "of 1 on a log scale).")
+            text = (f"{what}, the gradient of the plain stack {wp} (first conv layer {orders_text(rp_)}, mean over "
+                    f"seeds), while that of the residual stack {wr} ({orders_text(rr)})")
+        v = verdicts[f"gradient{bn}"]
+        if v.word == V.BETTER:
+            text += ": by the noise rule, the residual connections keep it nearer the same strength at input and output"
+        elif v.word == V.WORSE:
+            text += ": by the noise rule, the plain stack keeps it nearer the same strength at input and output"
+        elif v.word == V.PAR:
+            text += ": by the noise rule, both are equally far from the same strength at input and output"
+        elif v.word == V.UNDECIDED:
+            text += ": the noise rule cannot tell which keeps it nearer the same strength at input and output"
+        else:
+            text += f": {v.n} seeds are too few to tell which keeps it nearer the same strength at input and output"
+        out.append(text + ".")
+    return (" ".join(out) + " A healthy gradient reaches the input about as strong as it leaves the output (a ratio of "
+            "1): growth towards the input is judged as far from that as decay (distance from a ratio of 1 on a log "
+            "scale).")
 
 
 def source_gradient_sentence(runs: dict, layer_norm) -> str:
