@@ -434,3 +434,14 @@ def test_claims_tables_print_each_verdict_with_its_interval():
         row = table.iloc[0]
         assert row["95 % interval"] == "-0.100 to -0.000" and row["difference"] == "-0.050"  # below zero throughout
         assert "verdict" not in table and row["status"] == "not reproduced at this budget"  # the status says it plainly
+
+
+def test_loss_caption_names_the_stacks_on_the_uniform_guess_line():
+    runs = chance_runs()
+    chance = steps.chance(runs)
+    text = nv.loss_caption(runs, chance)
+    assert "the dotted line, ln 10 = 2.303, is a uniform guess's" in text
+    stuck = [runs[n].label for n in chance if chance[n]["at_chance"]]
+    assert stuck and (f"{stuck[0][0].upper()}{stuck[0][1:]} lies on the dotted line: it never learned." in text
+                      if len(stuck) == 1 else "lie on top of each other on the dotted line" in text)
+    assert "never learned" not in nv.loss_caption(runs)   # without the chance records, no claim

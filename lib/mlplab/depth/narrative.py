@@ -278,14 +278,22 @@ def grad_caption(runs: dict, ratio) -> str:
             "residual one.")
 
 
-def loss_caption(runs: dict) -> str:
+def loss_caption(runs: dict, chance: dict | None = None) -> str:
+    """`chance`: `steps.chance`'s records; stacks at chance on every seed are named as the curves on the dotted
+    line (two of them lie on top of each other there)."""
     finals = {n: float(runs[n].history["train_loss"].iloc[-1]) for n in ("plain_deep", "residual_deep",
                                                                           "plain_deep_bn", "residual_deep_bn")}
     low = min(finals, key=finals.get)
     high = max(finals, key=finals.get)
-    return (f"Training loss per epoch of the four deep stacks (first seed; ln 10 = 2.303 is a uniform guess's). "
-            f"Lowest at the end: {runs[low].label} "
-            f"({finals[low]:.3f}); highest: {runs[high].label} ({finals[high]:.3f}).")
+    text = ("Training loss per epoch of the four deep stacks (first seed; the dotted line, ln 10 = 2.303, is a uniform "
+            "guess's). ")
+    stuck = [n for n in finals if chance and chance.get(n, {}).get("at_chance")]
+    if stuck:
+        labels = join([runs[n].label for n in stuck])
+        text += (f"{capital(labels)} {'lies' if len(stuck) == 1 else 'lie on top of each other'} on the dotted line: "
+                 f"{'it' if len(stuck) == 1 else 'they'} never learned. ")
+    return (text + f"Lowest at the end: {runs[low].label} ({finals[low]:.3f}); highest: {runs[high].label} "
+            f"({finals[high]:.3f}).")
 
 
 def arch_caption(table: pd.DataFrame) -> str:

@@ -235,6 +235,11 @@ def at_chance(run: Run, n_classes: int = len(fs.CLASSES), tolerance: float = CHA
     return bool(run.splits) and all(abs(a - 1.0 / n_classes) <= tolerance for a in run.values("accuracy"))
 
 
+def uniform_loss(n_classes: int = len(fs.CLASSES)) -> float:
+    """The cross-entropy of a uniform guess, ln(n_classes): where a network that learned nothing stays."""
+    return math.log(n_classes)
+
+
 def chance(runs: dict[str, Run], n_classes: int = len(fs.CLASSES)) -> dict[str, dict]:
     """For each deep stack: whether it stayed at chance on every seed, its mean test accuracy, its mean final
     training loss and ln(n_classes), what a uniform guess scores."""

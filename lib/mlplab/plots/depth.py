@@ -7,7 +7,7 @@ import textwrap
 
 import numpy as np
 import seaborn as sns
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from mlplab.plots.curves import shared_legend
 from mlplab.plots.style import new_figure
@@ -41,14 +41,22 @@ def plot_grad_norms(entries: dict[str, dict]):
     return fig
 
 
-def plot_train_loss(histories: dict[str, tuple[str, object]]):
-    """Training loss per epoch (mean over the epoch's batches) of each network, log scale.
-    `histories`: {name: (label, history frame)}."""
+def plot_train_loss(histories: dict[str, tuple[str, object]], chance_loss: float | None = None):
+    """Training loss per epoch (mean over the epoch's batches) of each network, log scale, with the loss of a
+    uniform guess as a reference line when given. Residual stacks get hollow squares, plain ones filled dots, so
+    two stacks stuck at the same loss still show both curves. `histories`: {name: (label, history frame)}."""
     fig, ax = new_figure(height=3.4)
+    if chance_loss is not None:
+        ax.axhline(chance_loss, color="0.45", lw=1.0, ls=":", zorder=1,
+                   label=f"a uniform guess (ln 10 = {chance_loss:.3f})")
     for i, (name, (label, h)) in enumerate(histories.items()):
         color, ls = _style(name, i)
-        ax.plot(h["epoch"], h["train_loss"], ls, color=color, marker="o", ms=3, label=label)
+        hollow = name.startswith("residual")
+        ax.plot(h["epoch"], h["train_loss"], ls, color=color, lw=1.4, label=label, zorder=3 if hollow else 2,
+                marker="s" if hollow else "o", ms=7 if hollow else 4, mfc="none" if hollow else color, mew=1.3)
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))   # 2, 1, 0.6 rather than 2×10⁰, 6×10⁻¹
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if round(v * 10) in (2, 3, 5, 20, 30) else ""))
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("training cross-entropy (nats, log scale)")
