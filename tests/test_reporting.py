@@ -167,7 +167,10 @@ def test_typeset_sets_minus_signs_and_apostrophes_outside_code():
             "VGG-16's loss\n```yaml\na: -1\n```\n![cap -1](figures/a-1.png){#fig-a-1}")
     assert reporting.typeset(text) == (
         "difference \u22120.004 (interval \u22120.01 to +0.02), 2014-06-30, 1e-3, `lr=-1`, |\u22121.5|, [\u22122, 3], "
-        "x-1, VGG-16\u2019s loss\n```yaml\na: -1\n```\n![cap \u22121](figures/a-1.png){#fig-a-1}")
+        "x-1, VGG\u201116\u2019s loss\n```yaml\na: -1\n```\n![cap \u22121](figures/a-1.png){#fig-a-1}")
+    # a network's name never breaks at its hyphen; lower-case labels and paths keep theirs
+    assert reporting.typeset("ResNet-18 and VGG-16-C, `ResNet-18`, @fig-lite-0, Lite0, macro-F1") == (
+        "ResNet\u201118 and VGG\u201116\u2011C, `ResNet-18`, @fig-lite-0, Lite0, macro-F1")
 
 
 def test_shown_markdown_is_typeset(monkeypatch):
@@ -176,7 +179,7 @@ def test_shown_markdown_is_typeset(monkeypatch):
     seen = []
     monkeypatch.setattr(IPython.display, "display", lambda md: seen.append(md.data))
     reporting.say("a change of -0.5 for VGG-16's stack")
-    assert seen == ["a change of \u22120.5 for VGG-16\u2019s stack"]
+    assert seen == ["a change of \u22120.5 for VGG\u201116\u2019s stack"]
 
 
 def test_a_float_column_has_one_precision_and_never_scientific_notation():

@@ -83,6 +83,12 @@ def display_path(path, root: Path | None = None) -> str:
 _MINUS = re.compile(r"(?<![\w.\-/\\\u2212])-(?=\d)")
 _DIGIT_APOSTROPHE = re.compile(r"(?<=\d)'(?=[a-z])")
 _FENCE = re.compile(r"(^```.*?^```[^\n]*$)", re.MULTILINE | re.DOTALL)
+# a network's name with a number (ResNet-18, VGG-16-C): browsers broke the line at its hyphen ("ResNet-" / "18")
+_NAME_NUMBER = re.compile(r"\b([A-Z][A-Za-z]*)-(\d+)(?:-([A-Z])\b)?")
+
+
+def _name_hyphens(text: str) -> str:
+    return _NAME_NUMBER.sub(lambda m: f"{m[1]}\u2011{m[2]}" + (f"\u2011{m[3]}" if m[3] else ""), text)
 
 
 def typeset(text: str) -> str:
@@ -90,14 +96,15 @@ def typeset(text: str) -> str:
     that starts a number (' -0.004', '(-3', '|-1') becomes a true minus sign (U+2212), as in the
     figures, and an apostrophe after a digit ("VGG-16's") a typographic one (Typst's smart quotes
     would set a prime there); code spans and fenced code are left alone, and so are dates and
-    ranges (2014-06-30)."""
+    ranges (2014-06-30). A capitalized name joined to a number by a hyphen (ResNet-18, VGG-16-C) gets
+    non-breaking hyphens (U+2011), so no line breaks inside it."""
     out = []
     for block in _FENCE.split(text):
         if block.startswith("```"):
             out.append(block)
             continue
         parts = re.split(r"(`[^`]*`)", block)
-        out.append("".join(p if p.startswith("`") else _DIGIT_APOSTROPHE.sub("\u2019", _MINUS.sub("\u2212", p))
+        out.append("".join(p if p.startswith("`") else _name_hyphens(_DIGIT_APOSTROPHE.sub("\u2019", _MINUS.sub("\u2212", p)))
                            for p in parts))
     return "".join(out)
 
