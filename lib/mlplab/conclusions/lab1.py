@@ -206,8 +206,8 @@ def regularization_table(*docs: dict) -> pd.DataFrame:
 
             rows.append({"task": task, "network": "lab's" if info.get("family") == "lab" else "tuned",
                          "regularizer": LABELS.get(reg, reg), "difference": difference_cell(v),
-                         "95 % interval": interval_cell(v), "verdict": v["word"]})
-    return pd.DataFrame(rows, columns=["task", "network", "regularizer", "difference", "95 % interval", "verdict"])
+                         "95 % interval": interval_cell(v), "n": v["n"], "verdict": v["word"]})
+    return pd.DataFrame(rows, columns=["task", "network", "regularizer", "difference", "95 % interval", "n", "verdict"])
 
 
 def regularization_sentences(table: pd.DataFrame) -> str:

@@ -82,13 +82,13 @@ def recommendation_table(docs: dict[str, dict]) -> pd.DataFrame:
         row = {"task": task, "metric": unit}
         if rec is None:
             row.update({"recommended": "none", "validation": np.nan, "test": np.nan, "runner-up": "",
-                        "95 % interval": "–", "verdict": "–"})
+                        "difference": "–", "95 % interval": "–", "n": "–", "verdict": "–"})
         else:
             ru = rec.get("runner_up")
             v = compare(doc, rec["model"], ru) if ru else None
             row.update({"recommended": label(doc, rec["model"]), "validation": rec["validation"], "test": rec["test"],
-                        "runner-up": label(doc, ru) if ru else "", "95 % interval": interval_cell(v),
-                        "verdict": v.word if v else "–"})
+                        "runner-up": label(doc, ru) if ru else "", "difference": difference_cell(v) if v else "–",
+                        "95 % interval": interval_cell(v), "n": v.n if v else "–", "verdict": v.word if v else "–"})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -195,8 +195,9 @@ def helped_table(docs: dict[str, dict]) -> pd.DataFrame:
             against = ("the unregularized MLP on the rows early stopping trains on" if r["b"].endswith("_es_reference")
                        else label(doc, r["b"]))
             rows.append({"task": f"{task.split(' (')[0]} ({metric_name(r['metric'])})", "change": what, "against": against,
-                         "difference": difference_cell(r), "95 % interval": interval_cell(r), "verdict": r["word"]})
-    return pd.DataFrame(rows, columns=["task", "change", "against", "difference", "95 % interval", "verdict"])
+                         "difference": difference_cell(r), "95 % interval": interval_cell(r), "n": r["n"],
+                         "verdict": r["word"]})
+    return pd.DataFrame(rows, columns=["task", "change", "against", "difference", "95 % interval", "n", "verdict"])
 
 
 def helped_sentences(table: pd.DataFrame, docs: dict[str, dict]) -> str:

@@ -221,7 +221,7 @@ def claims_table(depth: dict) -> pd.DataFrame:
     from mlplab.experiment.tables import difference_cell
 
     return pd.DataFrame([{"claim (the source's numbers)": c["claim"], "difference": difference_cell(c),
-                          "95 % interval": interval_cell(c), "status": c["status"]}
+                          "95 % interval": interval_cell(c), "n": c["n"], "status": c["status"]}
                          for c in depth["extra"].get("claims", [])])
 
 

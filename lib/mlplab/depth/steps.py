@@ -23,7 +23,7 @@ from mlplab.depth import CLAIM_STATUSES, CONFIRMED, NOT_DECIDED, NOT_REPRODUCED 
 from mlplab.experiment import fanout
 from mlplab.experiment.protocol import Rows
 from mlplab.experiment.record import Run
-from mlplab.experiment.tables import interval_cell
+from mlplab.experiment.tables import difference_cell, interval_cell
 from mlplab.experiment.tasks import Classification
 from mlplab.experiment.verdict import BETTER, PAR, WORSE, Verdict, compare, margin_for
 from mlplab.fashion import steps as fs
@@ -366,12 +366,12 @@ def cardinality_table(runs: dict[str, Run], names: list[str]) -> tuple[pd.DataFr
         row = {"change": r.label, "groups": r.settings["cardinality"], "channels per group": r.settings["group_width"],
                "parameters": r.info["parameters"], "test accuracy": r.mean("accuracy")}
         if n == "resnext":
-            row.update({"difference": float("nan"), "95 % interval": "–", "verdict": "reference"})
+            row.update({"difference": "–", "95 % interval": "–", "n": r.n, "verdict": "reference"})
         else:
             v = compare_runs(r, ref, "accuracy", higher_is_better=True, test_train_ratio=None)
             records.append(record("cardinality", n, "resnext", "accuracy", v))
-            row.update({"difference": v.mean_diff, "95 % interval": "–" if v.word == "too few runs" else
-                        f"{v.low:+.4f} to {v.high:+.4f}", "verdict": v.word})
+            row.update({"difference": difference_cell(v), "95 % interval": interval_cell(v), "n": v.n,
+                        "verdict": v.word})
         rows.append(row)
     return pd.DataFrame(rows), records
 
@@ -380,10 +380,9 @@ def claims_table(claims: list[dict]) -> pd.DataFrame:
     """One row per claim: the difference in the claim's direction with its interval, and the status the noise rule
     gives the claim. No verdict column: its 'better' meant 'in the claim's direction' (it read 'better' beside
     'VGG-16's validation loss is higher'), which the status says plainly."""
-    from mlplab.experiment.tables import difference_cell
 
     return pd.DataFrame([{"claim (the source's numbers)": c["claim"], "measured on": c["measure"],
-                          "difference": difference_cell(c), "95 % interval": interval_cell(c),
+                          "difference": difference_cell(c), "95 % interval": interval_cell(c), "n": c["n"],
                           "status": c["status"]} for c in claims])
 
 

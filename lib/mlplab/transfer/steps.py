@@ -31,6 +31,7 @@ from mlplab.errors import UserError
 from mlplab.experiment import fanout
 from mlplab.experiment.protocol import OuterSplit, Protocol, Rows
 from mlplab.experiment.record import Run
+from mlplab.experiment.tables import difference_cell, interval_cell
 from mlplab.experiment.tasks import Classification
 from mlplab.transfer import data as D
 from mlplab.transfer import models as mo
@@ -529,14 +530,13 @@ def sizes_table(st: Setup, k: int, variants, params: dict[str, int]) -> tuple[pd
                    "images per s": f"{rate:,.0f}" if rate == rate else "–", "rate": rate, "params": int(params[v]),
                    "validation accuracy": r.mean(METRIC, "validation"), "test accuracy": r.mean(METRIC)}
             if v == "lite0":
-                row.update({"difference": float("nan"), "95 % interval": "–", "verdict": "reference",
+                row.update({"difference": "–", "95 % interval": "–", "n": r.n, "verdict": "reference",
                             "diff": float("nan")})
             else:
                 ref = st.runs[key(f"lite0_{regime}", k)]
                 vd = compare_runs(r, ref, METRIC, higher_is_better=True)
                 records.append(record(f"sizes_k{k}", r.name, ref.name, METRIC, vd))
-                row.update({"difference": vd.mean_diff,
-                            "95 % interval": "–" if vd.word == "too few runs" else f"{vd.low:+.3f} to {vd.high:+.3f}",
+                row.update({"difference": difference_cell(vd), "95 % interval": interval_cell(vd), "n": vd.n,
                             "verdict": vd.word, "diff": vd.mean_diff})
             row.update({"regime": regime, "variant": v})
             rows.append(row)
