@@ -129,6 +129,8 @@ def test_conclusions_tables_and_sentences(docs):
     rec = C.recommendation_table(docs)
     assert list(rec["recommended"]) == ["HGB", "HGB"] and rec["verdict"].iloc[1] == "–"
     assert rec["95 % interval"].iloc[1] == "–" and " to " in rec["95 % interval"].iloc[0]  # the word with its interval
+    assert rec["n"].tolist() == [3, "–"] and rec["difference"].iloc[0].startswith(("+", "-"))   # and n, the difference
+    assert rec["task"].iloc[0].startswith("California Housing, ") and "metric" not in rec
     assert "HGB" in C.use_sentences(docs)
     table, records = C.mlp_table(docs)
     assert len(table) == 4 and {r["a"] for r in records} == {"mlp_tuned", "mlp_source"}
@@ -179,6 +181,8 @@ def test_recommendation_caption_branches():
     assert "neither task" in C.recommendation_caption(t)
     t["verdict"] = [V.BETTER, V.PAR]
     assert "beyond the noise in a" in C.recommendation_caption(t)
+    t["task"] = ["California Housing, RMSE ($100,000)", "b"]   # the table's task cell carries the metric
+    assert C.recommendation_caption(t).endswith("beyond the noise in California Housing.")
 
 
 def test_repairs_and_by_class_captions():

@@ -79,7 +79,7 @@ def recommendation_table(docs: dict[str, dict]) -> pd.DataFrame:
     for name, doc in docs.items():
         metric, _, task, unit = TASKS[name]
         rec = doc["recommended"]
-        row = {"task": task, "metric": unit}
+        row = {"task": f"{task.split(' (')[0]}, {unit}"}   # the metric says the kind of task; the table must fit
         if rec is None:
             row.update({"recommended": "none", "validation": np.nan, "test": np.nan, "runner-up": "",
                         "difference": "–", "95 % interval": "–", "n": "–", "verdict": "–"})
@@ -99,7 +99,7 @@ def recommendation_caption(table: pd.DataFrame) -> str:
         return ("Takeaway: in neither task is the recommended model's test score distinguishable from its runner-up's "
                 "by the noise rule.")
     return (f"Takeaway: the recommended model's test score differs from its runner-up's beyond the noise in "
-            f"{join(called['task'].tolist())}.")
+            f"{join([t.split(', ')[0] for t in called['task']])}.")
 
 
 def use_sentences(docs: dict[str, dict]) -> str:
