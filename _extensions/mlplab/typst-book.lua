@@ -1,4 +1,4 @@
--- Typst output of the book, four repairs (other formats are left alone):
+-- Typst output of the book, two repairs (other formats are left alone):
 --
 -- 1. Typst reads some characters at the start of a paragraph or a table cell as markup: "+ " and
 --    "- " start list items, "= " a heading, "/ " a term, "1. " a numbered item. Pandoc's Typst
@@ -12,11 +12,6 @@
 --    level-1 heading (not in the table of contents, bookmarked); a show rule placed after the
 --    book template's own (at the start of the body) draws nothing for it, so the template does not
 --    style it as a chapter either.
-
--- 4. Quarto wraps each notebook cell's output in a Div, which the Typst writer sets as `#block[...]`. A
---    figure inside such a block cannot float: a figure taller than the rest of a page moved to the next
---    one and left the page half empty. The cell Divs are unwrapped (their content stays as it is), and
---    figures float to the top or bottom of a page (`placement: auto`, set in _quarto.yml).
 
 local MARKERS = { ["+"] = true, ["-"] = true, ["="] = true, ["/"] = true }
 
@@ -89,20 +84,6 @@ local function raw(el)
     "#heading(level: 1, outlined: false, bookmarked: true, numbering: none)[" .. title .. "]") }
 end
 
-local CELL_CLASSES = { "cell", "cell-output", "cell-output-display", "cell-output-stdout" }
-
-local function unwrap_cell(el)
-  if not typst() then
-    return nil
-  end
-  for _, c in ipairs(CELL_CLASSES) do
-    if el.classes:includes(c) then
-      return el.content
-    end
-  end
-  return nil
-end
-
 local function document(doc)
   if not typst() then
     return nil
@@ -115,6 +96,5 @@ end
 return {
   { Str = apostrophes },
   { Plain = block, Para = block, RawBlock = raw },
-  { Div = unwrap_cell },
   { Pandoc = document },
 }
