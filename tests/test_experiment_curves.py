@@ -113,3 +113,18 @@ def test_a_smoothly_falling_curve_with_small_wiggles_is_not_unstable():
     train = [v * 0.95 for v in valid]
     d = diagnose(history(valid, train), "the autoencoder")
     assert d.kind == "still_falling" and d.swing < 0.1
+
+
+def test_findings_group_networks_whose_curves_say_the_same():
+    from mlplab.experiment.curves import diagnose, findings
+
+    flat = pd.DataFrame({"epoch": [1, 2, 3, 4], "train_loss": [1.2, 1.1, 1.05, 1.0],
+                         "validation_loss": [1.0, 0.9, 0.9, 0.9]})
+    falling = pd.DataFrame({"epoch": [1, 2, 3, 4], "train_loss": [2, 1.5, 1.2, 1.0],
+                            "validation_loss": [2.0, 1.5, 1.2, 1.0]})
+    ds = [diagnose(falling, "net A"), diagnose(flat, "net B"), diagnose(falling, "net C"), diagnose(None, "net D")]
+    text = findings(ds)
+    assert text.startswith("The validation losses of net A and net C were all still falling at the last epoch (by "
+                           "33.3 % and 33.3 % over the last two epochs): a longer budget could lower them further.")
+    assert text.endswith(ds[1].sentence()) and "net D" not in text
+    assert findings([ds[1]]) == ds[1].sentence() and findings([]) == ""

@@ -66,7 +66,16 @@ def test_no_budget_where_pretraining_wins():
     st = curve({k: [0.62, 0.60, 0.66] for k in (10, 50, 250)})
     text = nv.payoff_sentence(st, verdicts(st))
     assert text.startswith("At no budget here")
-    assert "stays the same" in text or "narrows" in text or "widens" in text or "changes sign" in text
+    assert "stays about the same" in text   # equal differences at every budget: no trend
+
+
+def test_a_trend_is_named_only_past_the_margin_and_never_from_overlapping_intervals():
+    small = curve({10: [0.69, 0.70, 0.71], 50: [0.69, 0.70, 0.71], 250: [0.695, 0.705, 0.717]})
+    assert "stays about the same from +0.070" in nv.payoff_sentence(small, verdicts(small))   # +0.006: inside ±0.01
+    noisy = curve({10: [0.64, 0.70, 0.74], 50: [0.7, 0.7, 0.7], 250: [0.66, 0.75, 0.78]})
+    text = nv.payoff_sentence(noisy, verdicts(noisy))
+    assert "widens from +0.063 at 10" in text and text.endswith(
+        "their 95 % intervals overlap, so these seeds do not establish a trend.")
 
 
 def test_the_better_pretrained_regime_is_chosen_on_validation_not_test():
@@ -245,6 +254,11 @@ def test_curves_sentence_falls_back_when_the_curves_are_too_short():
                       "validation_loss": [2.0, 1.5, 1.2, 1.0]})
     st.runs[key("lite0_finetune", 50)].splits[0].detail["history"] = h
     assert nv.curves_sentence(st, 50).startswith("The validation loss of fine-tuned EfficientNet-Lite0 was still falling")
+    for m in ("lite0_random", "cnn_scratch"):   # three curves saying the same: one sentence, not three
+        st.runs[key(m, 50)].splits[0].detail["history"] = h
+    text = nv.curves_sentence(st, 50)
+    assert text.startswith("The validation losses of fine-tuned EfficientNet-Lite0, ") and text.count(". ") == 0
+    assert "were all still falling at the last epoch (by 33.3 %, 33.3 % and 33.3 % over" in text
 
 
 def test_source_sentence_says_not_comparable_and_where_the_baselines_stand():
@@ -285,6 +299,8 @@ def test_data_note_and_sentence():
 @pytest.mark.parametrize("features, words", [
     ({k: [0.80, 0.81, 0.82] for k in (10, 50, 250)}, "worth more than the pixels at every budget."),
     ({k: [0.50, 0.51, 0.52] for k in (10, 50, 250)}, "does not transfer to these images without training its layers."),
+    ({k: [0.55, 0.63, 0.66] for k in (10, 50, 250)}, "give no evidence that what the network learned from photographs "
+                                                      "transfers to these images without training its layers."),
     ({10: [0.80, 0.81, 0.82], 50: [0.5, 0.51, 0.52], 250: [0.5, 0.51, 0.52]}, "labelled images per class."),
 ])
 def test_features_against_pixels(features, words):

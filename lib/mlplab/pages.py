@@ -96,7 +96,7 @@ LABS: tuple[Lab, ...] = (
               "California block groups against linear and gradient-boosting baselines, with experiment tracking; "
               "a sigmoid network tells fire days from other days in two Algerian regions, with cross-validation "
               "grouped by date because consecutive days share their weather."),
-    Lab("Lab 3 · Fashion-MNIST images, network depth and transfer learning",
+    Lab("Lab 3 · Fashion-MNIST: CNNs, depth, transfer",   # three lines on the part page (five overprinted its contents)
         ("report/31_fashion_mnist.ipynb", "report/32_depth.ipynb", "report/34_transfer.ipynb",
          "report/33_lab3_conclusions.ipynb"),
         (Part("fashion_mnist", "Fashion-MNIST clothing images (image classification)",

@@ -157,3 +157,27 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", 
     if best == n - 1 and tail_drop > TOL:
         return CurveDiagnosis("still_falling", label, **common)
     return CurveDiagnosis("flat", label, **common)
+
+
+def findings(diagnoses: list[CurveDiagnosis]) -> str:
+    """Several networks' findings as prose: networks whose curves say the same simple thing ("still falling",
+    "flat") in one sentence, so three sentences that differ only in the name and a number do not follow each other;
+    the others one sentence each, in order."""
+    from mlplab.experiment.prose import join
+
+    shown = [d for d in diagnoses if d.kind != "none"]
+    groups: dict[str, list[CurveDiagnosis]] = {}
+    for d in shown:
+        groups.setdefault(d.kind if d.kind in ("still_falling", "flat") and not d.train_above else id(d), []).append(d)
+    out = []
+    for kind, ds in groups.items():
+        if len(ds) == 1:
+            out.append(ds[0].sentence())
+        elif kind == "still_falling":
+            out.append(f"The validation losses of {join([d.label for d in ds])} were all still falling at the last epoch "
+                       f"(by {join([_pct(d.tail_drop) for d in ds])} over the last two epochs): a longer budget could "
+                       "lower them further.")
+        else:
+            out.append(f"The validation losses of {join([d.label for d in ds])} have all flattened by the last epoch "
+                       f"(within {_pct(TOL, 0)} of their minimum): the epoch budget is neither short nor wasteful.")
+    return " ".join(out)

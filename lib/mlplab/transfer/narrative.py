@@ -220,18 +220,23 @@ def payoff_sentence(st, verdicts: dict) -> str:
         text += f" With {per_class(k)}, {comparison(st.runs[key(m, k)].label, CNN_WORDS, v)}."
     lo, hi = ks[0], ks[-1]
     if lo != hi:
-        d_lo, d_hi = found[lo][1].mean_diff, found[hi][1].mean_diff
-        if np.sign(d_lo) != np.sign(d_hi):
+        v_lo, v_hi = found[lo][1], found[hi][1]
+        d_lo, d_hi = v_lo.mean_diff, v_hi.mean_diff
+        if abs(d_hi - d_lo) <= V.margin_for("accuracy"):
+            trend = "stays about the same"
+        elif np.sign(d_lo) != np.sign(d_hi):
             trend = "changes sign"
         elif abs(d_hi) < abs(d_lo):
             trend = "narrows"
-        elif abs(d_hi) > abs(d_lo):
-            trend = "widens"
         else:
-            trend = "stays the same"
+            trend = "widens"
         text += (f" The mean difference {trend} from {V.signed(d_lo, 3)} at {lo:,} per class "
                  f"({st.runs[key(found[lo][0], lo)].label}) to {V.signed(d_hi, 3)} at {hi:,} "
-                 f"({st.runs[key(found[hi][0], hi)].label}).")
+                 f"({st.runs[key(found[hi][0], hi)].label})")
+        overlap = (np.isfinite([v_lo.low, v_lo.high, v_hi.low, v_hi.high]).all()
+                   and v_lo.low <= v_hi.high and v_hi.low <= v_lo.high)
+        text += ("; their 95 % intervals overlap, so these seeds do not establish a trend." if overlap and
+                 trend not in ("stays about the same",) else ".")
     return text
 
 
@@ -269,9 +274,12 @@ def features_sentence(st, verdicts: dict) -> str:
             f"same way: {listed} labelled images per class.")
     if words == {V.BETTER}:
         text += " The pretrained network's view of these images is worth more than the pixels at every budget."
+    elif words == {V.WORSE}:
+        text += (" At every budget the features do worse than the pixels: what the network learned from photographs "
+                 "does not transfer to these images without training its layers.")
     elif V.BETTER not in words:
-        text += (" At no budget do the features beat the pixels: what the network learned from photographs does not "
-                 "transfer to these images without training its layers.")
+        text += (" At no budget are the features shown to beat the pixels, so these runs give no evidence that what "
+                 "the network learned from photographs transfers to these images without training its layers.")
     return text
 
 
@@ -318,17 +326,17 @@ def verdicts_caption(table: pd.DataFrame) -> str:
 
 def curves_sentence(st, k: int) -> str:
     """What the validation loss of each network trained at budget k says about its epoch budget (first seed)."""
-    from mlplab.experiment.prose import curve_finding
+    from mlplab.experiment.curves import diagnose, findings
     from mlplab.transfer.steps import key
 
     found = []
     for m in ("lite0_finetune", "lite0_random", "cnn_scratch"):
         run = st.runs.get(key(m, k))
         if run is not None and run.history is not None:
-            found.append(curve_finding(run.history, run.label))
-    found = [f for f in found if f]
-    if found:
-        return " ".join(found)
+            found.append(diagnose(run.history, run.label))
+    text = findings(found)
+    if text:
+        return text
     epochs = st.runs[key("lite0_finetune", k)].settings.get("epochs")
     return f"With {epochs} epoch{'s' if epochs != 1 else ''} the curves are too short to read a trend from."
 
