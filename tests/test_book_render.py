@@ -149,6 +149,15 @@ def test_no_unresolved_reference_in_the_pdf(rendered):
     assert bad == []
 
 
+def test_no_apostrophe_is_set_as_a_prime_or_an_opening_quote_in_the_pdf(rendered):
+    """Typst's smart quotes set "'" after a digit as a prime (VGG-16′s) and after a period as an opening quote
+    (et al.‘s); the mlplab filter writes those apostrophes raw."""
+    _, _, pdf, _ = rendered
+    bad = [f"p. {p.number}: {w[0]!r}" for p in pdf.pages for w in p.words
+           if any(ch in w[0] for ch in ("\u2032", "\u2018s", "\u2018re")) or ".\u2018" in w[0]]
+    assert bad == []
+
+
 def test_no_word_lies_outside_the_pdf_text_block(rendered):
     from mlplab import pages
 

@@ -295,3 +295,5 @@ def test_results_sentence_counts_seeds_for_a_fixed_split():
                                                      "exploratory analysis 2 s).")
     nested = {**doc, "protocol": {"kind": "nested", "outer_splits": 3, "seeds": [0, 1, 2]}}
     assert "nested protocol, 3 outer splits)" in prose.results_sentence("x.json", nested)
+    long = {**doc, "timings_s": {"levers": 1150.2, "total": 2262.4}}   # thousands separated, as everywhere in the book
+    assert prose.results_sentence("x.json", long).endswith("the notebook took 2,262 s (single changes 1,150 s).")

@@ -52,7 +52,13 @@ def goal(mean, *, met, above, v=WORSE):
 
 def test_imdb_goal_sentence_branches():
     met = inv.goal_sentence(goal(0.895, met=True, above=True, v=BETTER), "x")
-    assert "The goal of 0.890 is met, above the 88.89 %" in met and "earns its cost" in met
+    assert "The goal set for this chapter, 0.890, is met, above the 88.89 %" in met and "earns its cost" in met
+    close = inv.goal_sentence({**goal(0.891, met=True, above=True, v=BETTER), "n_test": 10_000}, "x")
+    assert ("is met, by 0.001; the mean is within twice the test sampling error (2 × 0.003) of the 88.89 % of Maas et "
+            "al. (2011), so it matches their number rather than beats it.") in close
+    clear = inv.goal_sentence({**goal(0.91, met=True, above=True, v=BETTER), "n_test": 25_000}, "x")
+    assert "is met, and the mean is above the 88.89 % of Maas et al. (2011) on the same test half by more than twice the" \
+           " test sampling error (0.002)." in clear
     near = inv.goal_sentence(goal(0.889, met=False, above=True, v=UNDECIDED), "x")
     assert "is not met, though the mean is above the 88.89 %" in near and "earns" not in near and "linear" not in near
     low = inv.goal_sentence(goal(0.85, met=False, above=False), "three configurations")
@@ -428,3 +434,26 @@ def test_search_configurations_leave_out_the_search_epochs():
          "dropout": 0.1, "lr": 0.003, "batch_size": 64, "epochs": 3}
     assert describe(s).endswith("learning rate 0.003, batch 64, 3 epochs")
     assert describe(s, epochs=False).endswith("learning rate 0.003, batch 64")  # the search text states its epochs
+
+
+def test_imdb_scope_sentence_says_what_the_search_varied_and_held():
+    tried = inv.search_tried(8, {"layers": [1], "hidden": [64], "pooling": ["last", "max"], "lr": [0.001, 0.003]}, 4, 1)
+    text = inv.scope_sentence(tried)
+    assert text.startswith("This run searched 8 configurations of a bidirectional GloVe LSTM ranked on validation "
+                           "reviews, varying pooling and learning rate (held at 1 layer of 64 units")
+    assert text.endswith(".") and not text.endswith("..")
+
+
+def test_models_table_gives_no_spread_for_a_single_fit():
+    from types import SimpleNamespace
+
+    from mlplab.text.study import models_table
+
+    def run(name, role, accs):
+        m = {"accuracy": None, "macro_f1": None}
+        return Run(name, role, name, splits=[SplitResult(i, i, dict.fromkeys(m, a), dict.fromkeys(m, a),
+                                                         dict.fromkeys(m, a)) for i, a in enumerate(accs)])
+    st = SimpleNamespace(runs={"tfidf": run("tfidf", "baseline", [0.9, 0.9, 0.9]),
+                               "net": run("net", "tuned", [0.8, 0.82, 0.84])})
+    t = models_table(st, ["tfidf", "net"])
+    assert t["seeds"].tolist() == [1, 3] and pd.isna(t["SD"].iloc[0]) and t["SD"].iloc[1] == pytest.approx(0.02)

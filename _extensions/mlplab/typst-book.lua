@@ -6,7 +6,8 @@
 --    "1. physics features". A leading marker is escaped with a backslash (Typst's escape); the text
 --    a reader sees is unchanged.
 -- 2. Pandoc's Typst writer hands "’" back to Typst as "'" for its smart quotes, which set a prime
---    after a digit ("VGG-16′s"). An apostrophe after a digit is written raw, so it stays "’".
+--    after a digit ("VGG-16′s") and an opening quote after a period or parenthesis ("Maas et al.‘s"). An
+--    apostrophe after a digit, a period or a closing parenthesis is written raw, so it stays "’".
 -- 3. The orange-book format draws a part page (`#part[...]`) but gives it no PDF bookmark, so the
 --    PDF's outline listed chapters without their labs. After each part this adds an invisible
 --    level-1 heading (not in the table of contents, bookmarked); a show rule placed after the
@@ -53,12 +54,12 @@ end
 local APOSTROPHE = "\u{2019}"
 
 local function apostrophes(el)
-  if not typst() or not el.text:find("%d" .. APOSTROPHE) then
+  if not typst() or not el.text:find("[%d%.%)]" .. APOSTROPHE) then
     return nil
   end
   local out, rest = {}, el.text
   while true do
-    local i, j = rest:find("%d" .. APOSTROPHE)
+    local i, j = rest:find("[%d%.%)]" .. APOSTROPHE)
     if i == nil then
       break
     end

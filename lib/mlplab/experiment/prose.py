@@ -325,7 +325,7 @@ STEP_WORDS = {"eda": "exploratory analysis", "lab_and_rebalancing": "the lab's p
 def results_sentence(filename: str, doc: dict) -> str:
     """The last line of a notebook: where its results went, how many models, how long each section took."""
     t = doc["timings_s"]
-    parts = ", ".join(f"{STEP_WORDS.get(k, k.replace('_', ' '))} {v:.0f} s" for k, v in t.items() if k != "total")
+    parts = ", ".join(f"{STEP_WORDS.get(k, k.replace('_', ' '))} {v:,.0f} s" for k, v in t.items() if k != "total")
     splits = doc["protocol"]["outer_splits"]
     seeds = doc["protocol"].get("seeds") or []
     if doc["protocol"]["kind"] == "holdout" and len(seeds) > 1:  # one fixed split; the runs differ by their seed
@@ -333,7 +333,7 @@ def results_sentence(filename: str, doc: dict) -> str:
     else:
         runs = f"{splits} outer split{'s' if splits != 1 else ''}"
     return (f"Results written to `{filename}` ({len(doc['models'])} models, {doc['protocol']['kind']} protocol, "
-            f"{runs}); the notebook took {t['total']:.0f} s ({parts}).")
+            f"{runs}); the notebook took {t['total']:,.0f} s ({parts}).")
 
 
 def noise_rule_paragraph(v: Verdict, a_label: str, b_label: str, metric: str, *, runs: str, digits: int = 3) -> str:

@@ -9,7 +9,7 @@ baselines (TF-IDF and mean-GloVe logistic regressions, the majority class).
 """
 
 GLOSSARY = {
-    "token": "One unit of text the models read: here a lower-cased word (with \"n't\", \"'s\" and similar endings split "
+    "token": "One unit of text the models read: here a lower-cased word (with “n’t”, “’s” and similar endings split "
              "off, as GloVe's tokenizer does), a number, or an exclamation or question mark.",
     "vocabulary": "The tokens a model knows, each with an integer id, built from the training documents only: tokens "
                   "seen fewer times than the minimum count map to one unknown-word id.",

@@ -482,8 +482,9 @@ def models_table(st: TextStudy, names, metrics=("accuracy", "macro_f1")) -> pd.D
         row = {"model": r.label, "validation accuracy": r.mean("accuracy", "validation")}
         for m in metrics:
             row[f"test {metric_name(m)}"] = r.mean(m)
-        row["SD"] = round(r.std("accuracy"), 4)
-        row["seeds"] = r.n if r.role != "baseline" else 1
+        seeds = r.n if r.role != "baseline" else 1
+        row["SD"] = round(r.std("accuracy"), 4) if seeds > 1 else float("nan")   # "–": no spread over one fit
+        row["seeds"] = seeds
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -20,9 +20,10 @@ BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 EMAIL = re.compile(r"\S+@\S+")
 TOKEN = re.compile(r"[a-z0-9]+(?=n't)|n't|'(?:s|re|ve|ll|d|m)\b|[a-z0-9]+|[!?]")
 SPACES = re.compile(r"\s+")
+# typographic quotes and apostrophes: straight ones around "'s" were set as an opening quote after an opening quote
 TOKENIZER_TEXT = ("lower-cased words and numbers (a regular expression: letters and digits, inner hyphens and "
-                  "apostrophes split, \"n't\", \"'s\", \"'re\", \"'ve\", \"'ll\", \"'d\", \"'m\" kept as tokens of "
-                  "their own as in GloVe), plus \"!\" and \"?\"; other punctuation dropped")
+                  "apostrophes split, “n’t”, “’s”, “’re”, “’ve”, “’ll”, “’d”, “’m” kept as tokens of "
+                  "their own as in GloVe), plus “!” and “?”; other punctuation dropped")
 
 
 def clean(text: str) -> str:
