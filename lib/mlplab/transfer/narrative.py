@@ -124,8 +124,9 @@ def resolution_sentence(study: pd.DataFrame, chosen: int, minutes: dict[int, flo
         return (text + f" {best}, more than the chapter's whole {budget_min:.0f}-minute budget on two cores: the "
                 "chapter gives that accuracy up for time, so its pretrained numbers are lower than a larger "
                 "resolution would give.")
-    return (text + f" {best}, within the chapter's {budget_min:.0f}-minute budget: on this machine the profile's "
-            f"resolution is not the study's best.")
+    return (text + f" {best}, within the chapter's {budget_min:.0f}-minute budget: the resolution this run used, a "
+            f"parameter fixed before the study, is not the study's best on this machine, and setting it to {best_r} "
+            "would buy that accuracy with time.")
 
 
 def resolution_table_caption(study: pd.DataFrame, minutes: dict[int, float], per_class_images: int) -> str:
@@ -158,7 +159,8 @@ def training_sentence(settings: dict, epochs: dict[int, int], cnn: dict) -> str:
             f"from random initialization trains the same way with {settings['lr']:g} for every layer. The lab's CNN "
             f"(convolutions of {blocks} channels, a dense layer of {', '.join(map(str, cnn['hidden'])) or 'no'} units) "
             f"trains with Adam at {cnn['lr']:g}, as in the Fashion-MNIST chapter; frozen features and pixels go to "
-            "logistic regression, its C chosen on the validation images at each budget.")
+            "logistic regression, its C (the inverse strength of the L2 penalty) chosen on the validation images at each "
+            "budget.")
 
 
 def is_(label: str) -> str:
