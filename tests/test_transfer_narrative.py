@@ -240,6 +240,13 @@ def test_recommendation_and_errors():
     assert text == ("Chosen by validation accuracy, without looking at the test images: with 10 labelled images per "
                     "class, fine-tuned EfficientNet-Lite0 (0.810 on the validation images, 0.800 on the test images).")
     assert nv.recommendation_sentence({10: None}, st.runs).startswith("No model was scored")
+    close = {10: {**rec[10], "runner_up": key("cnn_scratch", 10)}}   # the lab's CNN: 0.63 on validation
+    assert "either would do" not in nv.recommendation_sentence(close, st.runs)
+    close[10]["validation"] = 0.635
+    assert nv.recommendation_sentence(close, st.runs).endswith(
+        "(0.635 on the validation images, 0.800 on the test images; ahead of the lab's CNN from scratch by only 0.005 on "
+        "validation, "
+        "inside the ±0.01 margin of parity, so either would do).")
     pairs = pd.DataFrame({"true": ["Shirt"], "predicted": ["T-shirt/top"], "images": [40], "share of true class": [0.2]})
     r = st.runs[key("lite0_finetune", 10)]
     assert nv.errors_sentence(pairs, r) == ("The most frequent confusion of fine-tuned EfficientNet-Lite0 is Shirt taken "

@@ -409,8 +409,16 @@ def recommendation_sentence(by_budget: dict, runs: dict) -> str:
         rec = by_budget[k]
         if rec is None:
             continue
-        parts.append(f"with {per_class(k)}, {runs[rec['model']].label} ({num(rec['validation'])} on the validation "
-                     f"images, {num(rec['test'])} on the test images)")
+        text = (f"with {per_class(k)}, {runs[rec['model']].label} ({num(rec['validation'])} on the validation "
+                f"images, {num(rec['test'])} on the test images")
+        ru = rec.get("runner_up")
+        if ru in runs:
+            lead = rec["validation"] - runs[ru].mean("accuracy", "validation")
+            if lead <= V.margin_for("accuracy"):
+                # a lead inside the margin of parity is a coin toss between the two, which the reader should know
+                text += (f"; ahead of {runs[ru].label} by only {num(lead)} on validation, inside the "
+                         f"±{V.margin_text(V.margin_for('accuracy'))} margin of parity, so either would do")
+        parts.append(text + ")")
     if not parts:
         return "No model was scored on the validation images, so none is recommended."
     return "Chosen by validation accuracy, without looking at the test images: " + "; ".join(parts) + "."
