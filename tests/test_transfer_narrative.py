@@ -162,7 +162,7 @@ def view(most, shares, conf, worn):
 
 
 @pytest.mark.parametrize("worn, words", [
-    ([True, False, True], "The most frequent label is one for T-shirt and Boot (2 of 3 classes)."),
+    ([True, False, True], "For T-shirt and Boot (2 of 3 classes) the most frequent label is itself a garment, shoe or bag."),
     ([False, False, False], "For no class is the most frequent label one of these"),
     ([True, True, True], "For every class the most frequent label is one of these."),
 ])
@@ -184,6 +184,13 @@ def test_imagenet_captions_name_their_takeaway():
     assert nv.imagenet_caption(v).endswith("Its labels are least consistent for Trouser: the most frequent one covers "
                                            "20 % of its images.")
     assert nv.imagenet_table_caption(v).endswith("The most consistent is Boot (cowboy boot, 50 %).")
+    tie = view(["jersey", "bolo tie", "cowboy boot"], [0.2, 0.2, 0.5], [0.3, 0.2, 0.4], [True, False, True])
+    assert nv.imagenet_caption(tie).endswith("least consistent for T-shirt and Trouser: the most frequent one covers "
+                                             "20 % of their images.")
+    from mlplab.transfer.steps import imagenet_table
+
+    shown = imagenet_table(v)   # the figure's class names, the share in percent as the prose says it
+    assert shown["class"].tolist() == ["T-shirt", "Trouser", "Boot"] and shown["share %"].tolist() == [40, 20, 50]
 
 
 def sizes_table():

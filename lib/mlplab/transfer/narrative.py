@@ -69,8 +69,8 @@ def imagenet_sentence(view: dict, wearable: dict) -> str:
     elif len(hits) == len(t):
         text += " For every class the most frequent label is one of these."
     else:
-        text += (f" The most frequent label is one for {join([short(c) for c in hits])} "
-                 f"({len(hits)} of {len(t)} classes).")
+        text += (f" For {join([short(c) for c in hits])} ({len(hits)} of {len(t)} classes) the most frequent label is "
+                 "itself a garment, shoe or bag.")
     if conf < 0.5:
         text += (" Low confidence and scattered labels are the domain gap: ImageNet holds colour photographs of "
                  "objects in scenes, not grey 28-pixel icons of clothing on black.")
@@ -79,12 +79,12 @@ def imagenet_sentence(view: dict, wearable: dict) -> str:
 
 def imagenet_caption(view: dict) -> str:
     t = view["table"]
-    worst = t.sort_values("share").iloc[0]
+    low = t[t["share"] <= t["share"].min() + 1e-12]   # every class at the lowest share, not one of a tie
     return (f"One validation image per class (its own pixels; the network sees it scaled to {view['resolution']} "
             "pixels a side, the grey copied into three channels) with the pretrained network's three most probable "
             "ImageNet classes. "
-            f"Its labels are least consistent for {short(worst['class'])}: the most frequent one covers "
-            f"{pct(worst['share'], 0)} of its images.")
+            f"Its labels are least consistent for {join([short(c) for c in low['class']])}: the most frequent one "
+            f"covers {pct(float(low['share'].iloc[0]), 0)} of {'its' if len(low) == 1 else 'their'} images.")
 
 
 def imagenet_table_caption(view: dict) -> str:

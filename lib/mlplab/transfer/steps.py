@@ -285,7 +285,12 @@ def wearable_summary(view: dict) -> dict:
 
 
 def imagenet_table(view: dict) -> pd.DataFrame:
-    return view["table"].drop(columns=["images", "most frequent is worn"])
+    """The per-class table as printed: the figure's short class names, the share in percent (as the prose says it)."""
+    from mlplab.plots.fashion import short
+
+    t = view["table"].drop(columns=["images", "most frequent is worn"])
+    return t.assign(**{"class": t["class"].map(short), "share": (100 * t["share"]).round(0).astype(int)}).rename(
+        columns={"share": "share %"})
 
 
 # ---- the resolution study (validation images only) -------------------------------------------------
