@@ -301,8 +301,8 @@ def test_conclusions_fashion_sentence_branches():
     assert text.startswith("The tuned CNN is better than the source's CNN") and "does not meet the goal" in text
     assert "beyond the 6-minute budget" in text
     doc["verdicts"][0].update(low=0.01, high=0.03)
-    assert C.fashion_sentences(doc).startswith("The tuned CNN is better than the source's CNN on test accuracy (+0.0200, "
-                                               "95 % interval +0.0100 to +0.0300, 3 seeds)")
+    assert C.fashion_sentences(doc).startswith("The tuned CNN is better than the source's CNN on test accuracy (+0.020, "
+                                               "95 % interval +0.010 to +0.030, 3 seeds)")
     doc["extra"]["goal"].update(met_accuracy=True, within_time=True)
     assert "meets the goal" in C.fashion_sentences(doc) and "within" in C.fashion_sentences(doc)
     assert "ran no regularization study" in C.regularization_sentence(doc)
@@ -319,7 +319,7 @@ def test_conclusions_fashion_sentence_branches():
                                               "validation": {"accuracy": 0.727}},
                           "logreg": {"label": "logistic regression", "validation": {"accuracy": 0.846}}})
     text = C.regularization_sentence(doc)
-    assert "augmentation is better than it (+0.0000); of the others, 1 undecided." in text
+    assert "augmentation is better than it (+0.000); of the others, 1 undecided." in text
     assert text.endswith("These verdicts measure early training speed, not regularization: the unregularized "
                          "reference has not fitted (validation accuracy 0.727, below the 0.846 of logistic regression).")
 
@@ -407,7 +407,7 @@ def test_conclusions_ladder_sentence():
                          "mean_diff": -0.004}]}
     assert C.ladder_sentence(doc) == (
         "In the ablation ladder from the source's CNN to the tuned configuration, the changes that raised the test "
-        "accuracy beyond the noise were batch norm after every convolution (+0.0310); 7 epochs instead of 5 (-0.0040) "
+        "accuracy beyond the noise were batch norm after every convolution (+0.031); 7 epochs instead of 5 (-0.004) "
         "lowered it (2 steps, each on the same 6,000 fit images).")
     doc["verdicts"] = [dict(v, word="undecided") for v in doc["verdicts"]]
     assert "no single change raised the test accuracy beyond the noise (2 steps" in C.ladder_sentence(doc)

@@ -67,10 +67,10 @@ def fashion_sentences(fashion: dict) -> str:
             continue
         if v.get("low") is None:
             out.append(f"{m[a]['label']} is {RELATION[v['word']]} {m[b]['label']} on test accuracy "
-                       f"({v['mean_diff']:+.4f} over {v['n']} seeds)")
+                       f"({v['mean_diff']:+.3f} over {v['n']} seeds)")
             continue
         out.append(f"{m[a]['label']} is {RELATION[v['word']]} {m[b]['label']} on test accuracy "
-                   f"({v['mean_diff']:+.4f}, 95 % interval {v['low']:+.4f} to {v['high']:+.4f}, {v['n']} seeds)")
+                   f"({v['mean_diff']:+.3f}, 95 % interval {v['low']:+.3f} to {v['high']:+.3f}, {v['n']} seeds)")
     text = "; ".join(out)
     text = text[:1].upper() + text[1:] + "." if text else ""
     g = fashion["extra"].get("goal")
@@ -100,7 +100,7 @@ def regularization_sentence(fashion: dict) -> str:
         text = (f"None of the {len(recs)} regularizers changed the unregularized tuned CNN's test accuracy beyond the "
                 "noise in the regularization study.")
     else:
-        parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({v['mean_diff']:+.4f})" for v in decided]
+        parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({v['mean_diff']:+.3f})" for v in decided]
         text = f"Against the tuned CNN without regularizers, {join(parts)}"
         if rest:
             words = {}
@@ -123,7 +123,7 @@ def ladder_sentence(fashion: dict) -> str:
         return ""
     from mlplab.fashion.narrative import rung_change
 
-    said = lambda vs: join([rung_change(rungs[v["a"]]["rung"], v["mean_diff"]) for v in vs])  # noqa: E731
+    said = lambda vs: join([rung_change(rungs[v["a"]]["rung"], v["mean_diff"], 3) for v in vs])  # noqa: E731
     better = [v for v in recs if v["word"] == "better"]
     worse = [v for v in recs if v["word"] == "worse"]
     text = ("In the ablation ladder from the source's CNN to the tuned configuration, "
@@ -151,7 +151,7 @@ def depth_caption(depth: dict, note: str) -> str:
     best = t.sort_values("test accuracy").iloc[-1]
     return ("Every network of the depth chapter: parameters, convolution layers, the log10 ratio of the first conv "
             "layer's gradient norm to the last's at initialization (deep stacks only), test accuracy and seconds per epoch. The most "
-            f"accurate is {best['network']} ({best['test accuracy']:.4f}).") + note
+            f"accurate is {best['network']} ({best['test accuracy']:.3f}).") + note
 
 
 def depth_sentences(depth: dict, fashion: dict | None = None) -> str:
@@ -241,16 +241,16 @@ def recommendation_sentences(fashion: dict, depth: dict) -> str:
     m = fashion["models"]
     if rec:
         text = (f"For Fashion-MNIST, use {m[rec['model']]['label']}: it has the highest validation accuracy "
-                f"({rec['validation']:.4f}; its test accuracy is {rec['test']:.4f}), chosen without looking at the "
+                f"({rec['validation']:.3f}; its test accuracy is {rec['test']:.3f}), chosen without looking at the "
                 "test images.")
     else:
         text = "No Fashion-MNIST model was recommended: " + fashion.get("reason", "")
     t = depth_table(depth)
     arch = t.iloc[4:7].sort_values("test accuracy")
     text += (f" Among the three architectures of the depth chapter, {arch.iloc[-1]['network']} scored highest on the "
-             f"test images ({arch.iloc[-1]['test accuracy']:.4f}) and {arch.iloc[0]['network']} lowest "
-             f"({arch.iloc[0]['test accuracy']:.4f}); that chapter is a study on a subset of the images with fixed "
-             f"settings, so it recommends none of them (its reason: {depth.get('reason', '')}).")
+             f"test images ({arch.iloc[-1]['test accuracy']:.3f}) and {arch.iloc[0]['network']} lowest "
+             f"({arch.iloc[0]['test accuracy']:.3f}); that chapter is a study on a subset of the images with fixed "
+             "settings, so it recommends none of them.")
     return text
 
 

@@ -454,12 +454,13 @@ def ladder_caption(table: pd.DataFrame, provenance: dict, fit_images: int | None
             f"({top['change in test']:+.4f}, {top['verdict']}).") + data_note(provenance)
 
 
-def rung_change(rung: str, change: float) -> str:
+def rung_change(rung: str, change: float, digits: int = 4) -> str:
     """'batch norm (+0.0310)'; a rung that ends in brackets takes the change inside them: 'its layers (widths
-    16 | 32; +0.0120)'."""
+    16 | 32; +0.0120)'. Four decimals in the Fashion-MNIST chapter (its accuracies differ in the third); the Lab 3
+    conclusions print three, like their other differences."""
     if rung.endswith(")"):
-        return f"{rung[:-1]}; {change:+.4f})"
-    return f"{rung} ({change:+.4f})"
+        return f"{rung[:-1]}; {change:+.{digits}f})"
+    return f"{rung} ({change:+.{digits}f})"
 
 
 def ladder_sentence(table: pd.DataFrame, fit_images: int, all_fit_images: int,
