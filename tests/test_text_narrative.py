@@ -457,3 +457,12 @@ def test_models_table_gives_no_spread_for_a_single_fit():
                                "net": run("net", "tuned", [0.8, 0.82, 0.84])})
     t = models_table(st, ["tfidf", "net"])
     assert t["seeds"].tolist() == [1, 3] and pd.isna(t["SD"].iloc[0]) and t["SD"].iloc[1] == pytest.approx(0.02)
+
+
+def test_imdb_curves_caption_says_which_weights_early_stopping_kept():
+    h = pd.DataFrame({"epoch": [1, 2, 3], "validation_accuracy": [0.88, 0.905, 0.892]})
+    assert inv.caption_curves(h).endswith("Validation accuracy at the last epoch: 0.892.")
+    assert inv.caption_curves(h, stopped=True).endswith(
+        "0.892; early stopping kept the weights of the epoch with the lowest loss on its own held-out share of the fit "
+        "reviews, not those of the last epoch.")
+    assert inv.caption_curves(h.assign(validation_accuracy=float("nan"))) == "Training curves of the tuned network (first seed)."

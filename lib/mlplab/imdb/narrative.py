@@ -204,11 +204,18 @@ def scope_sentence(tried: str) -> str:
     return f"This run searched {tried}."
 
 
-def caption_curves(history) -> str:
+def caption_curves(history, stopped: bool = False) -> str:
+    """`stopped`: the network ran early stopping, so the weights it kept are not those of the last epoch drawn."""
     v = history["validation_accuracy"].dropna()
-    return (f"Training curves of the tuned network (first seed): loss and accuracy on the fit reviews, the validation "
-            f"reviews and a fixed random sample of the test reviews per epoch. Validation accuracy ends at "
-            f"{acc(v.iloc[-1])}.") if len(v) else "Training curves of the tuned network (first seed)."
+    if not len(v):
+        return "Training curves of the tuned network (first seed)."
+    text = (f"Training curves of the tuned network (first seed): loss and accuracy on the fit reviews, the validation "
+            f"reviews and a fixed random sample of the test reviews per epoch. Validation accuracy at the last epoch: "
+            f"{acc(v.iloc[-1])}")
+    if stopped:
+        text += ("; early stopping kept the weights of the epoch with the lowest loss on its own held-out share of "
+                 "the fit reviews, not those of the last epoch")
+    return text + "."
 
 
 def caption_confusion(matrix, labels) -> str:
