@@ -425,6 +425,8 @@ def test_text_pairs_view_marks_a_change_that_changed_nothing():
     out = pairs_view(table, records)
     assert out["95 % interval"].tolist() == [IDENTICAL, f"{gain.low:+.3f} to {gain.high:+.3f}"]
     assert out["difference"].tolist() == ["+0.000", "+0.050"] and out["seeds"].tolist() == [3, 3]
+    with_n = pairs_view(table.assign(n=[3, 3]).loc[:, ["change", "n", "verdict"]], records)
+    assert list(with_n.columns) == ["change", "seeds", "verdict", "difference", "95 % interval"]   # one count column
 
 
 def test_search_configurations_leave_out_the_search_epochs():

@@ -470,7 +470,11 @@ def pairs_view(table: pd.DataFrame, records: list[dict]) -> pd.DataFrame:
     out = table.copy()
     out["difference"] = [difference_cell(r) for r in records]
     out["95 % interval"] = [interval_cell(r) for r in records]
-    out.insert(len(out.columns) - 1, "seeds", [r["n"] for r in records])
+    # the number of seeds, once: a pairs table already has it as "n"
+    seeds = [r["n"] for r in records]
+    if "n" in out:
+        return out.rename(columns={"n": "seeds"}).assign(seeds=seeds)
+    out.insert(len(out.columns) - 1, "seeds", seeds)
     return out
 
 
