@@ -442,6 +442,10 @@ def test_loss_caption_names_the_stacks_on_the_uniform_guess_line():
     text = nv.loss_caption(runs, chance)
     assert "the dotted line, ln 10 = 2.303, is a uniform guess's" in text
     stuck = [runs[n].label for n in chance if chance[n]["at_chance"]]
-    assert stuck and (f"{stuck[0][0].upper()}{stuck[0][1:]} lies on the dotted line: it never learned." in text
-                      if len(stuck) == 1 else "lie on top of each other on the dotted line" in text)
-    assert "never learned" not in nv.loss_caption(runs)   # without the chance records, no claim
+    assert stuck == ["the plain deep CNN", "the residual deep CNN"]
+    assert "The plain deep CNN and the residual deep CNN stay at chance on every seed (a guess's test accuracy); the " \
+           "curves of the plain deep CNN and the residual deep CNN lie on top of each other on the dotted line." in text
+    runs["residual_deep"].history.loc[runs["residual_deep"].history.index[-1], "train_loss"] = 2.08
+    text = nv.loss_caption(runs, chance)   # a drawn curve that ends off the line is not said to lie on it
+    assert "; the curve of the plain deep CNN lies on the dotted line." in text and "on top of each other" not in text
+    assert "at chance" not in nv.loss_caption(runs)   # without the chance records, no claim

@@ -289,9 +289,15 @@ def loss_caption(runs: dict, chance: dict | None = None) -> str:
             "guess's). ")
     stuck = [n for n in finals if chance and chance.get(n, {}).get("at_chance")]
     if stuck:
-        labels = join([runs[n].label for n in stuck])
-        text += (f"{capital(labels)} {'lies' if len(stuck) == 1 else 'lie on top of each other'} on the dotted line: "
-                 f"{'it' if len(stuck) == 1 else 'they'} never learned. ")
+        text += (f"{capital(join([runs[n].label for n in stuck]))} {'stays' if len(stuck) == 1 else 'stay'} at chance "
+                 "on every seed (a guess's test accuracy)")
+        # on the line only when the drawn (first-seed) curve ends there
+        on = [n for n in stuck if abs(finals[n] - chance[n]["chance_loss"]) <= 0.01 * chance[n]["chance_loss"]]
+        if len(on) > 1:
+            text += f"; the curves of {join([runs[n].label for n in on])} lie on top of each other on the dotted line"
+        elif on:
+            text += f"; the curve of {runs[on[0]].label} lies on the dotted line"
+        text += ". "
     return (text + f"Lowest at the end: {runs[low].label} ({finals[low]:.3f}); highest: {runs[high].label} "
             f"({finals[high]:.3f}).")
 
