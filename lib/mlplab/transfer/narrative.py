@@ -375,7 +375,9 @@ def sizes_sentence(table: pd.DataFrame, k: int) -> str:
 def sizes_caption(table: pd.DataFrame, k: int, load: float | None) -> str:
     best = table.sort_values("validation accuracy").iloc[-1]
     note = (" Images per second estimated from the CPU time of a short timed run, for idle cores" +
-            (f" (the machine's load average was {load:.1f} during it)." if load is not None and load == load else "."))
+            (f" (the machine's load average was {load:.1f} during it)" if load is not None and load == load else "") +
+            "; a run of its own, not the resolution study's, so Lite0's rates in the two tables differ by what one "
+            "short timing varies.")
     return (f"EfficientNet-Lite0, Lite1 and Lite2 with {per_class(k)}, frozen and fine-tuned: parameters (with the new "
             "head), images per second, validation and test accuracy, and each larger network against Lite0 in the "
             f"same regime. Highest validation accuracy: {best['network']}." + note)
