@@ -141,14 +141,15 @@ def plot_cnn(items: list[tuple[nn.Module, str]], *, activation: str = "ReLU", no
 
 
 def plot_confusion_matrix(matrix, labels, title: str = ""):
-    """Row-normalized confusion matrix (share of each true class), counts in the cells' text."""
+    """Row-normalized confusion matrix: the percent of each true class in the cells' text and on the colour bar
+    (one scale); a cell under 0.5 % stays blank, so no cell reads "0"."""
     m = np.asarray(matrix, dtype=float)
-    share = m / np.clip(m.sum(axis=1, keepdims=True), 1, None)
+    share = 100 * m / np.clip(m.sum(axis=1, keepdims=True), 1, None)
     fig, ax = new_figure(width=6.4, height=5.4)
-    annot = np.array([[f"{100 * s:.0f}" if s >= 0.005 else "" for s in row] for row in share])
+    annot = np.array([[f"{s:.0f}" if round(s) >= 1 else "" for s in row] for row in share])
     names = [short(c) for c in labels]
-    sns.heatmap(share, ax=ax, annot=annot, fmt="", cmap="Blues", vmin=0, vmax=1, xticklabels=names, yticklabels=names,
-                cbar_kws={"label": "share of the true class"}, annot_kws={"size": 8})
+    sns.heatmap(share, ax=ax, annot=annot, fmt="", cmap="Blues", vmin=0, vmax=100, xticklabels=names, yticklabels=names,
+                cbar_kws={"label": "% of the true class"}, annot_kws={"size": 9})
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.tick_params(labelsize=8)
