@@ -27,7 +27,7 @@ LEVER_LABELS = {"lstm_source": "BaseLSTM as specified", "lstm_improved": "Improv
                 "lstm_improved_frozen": "ImprovedLSTM, GloVe frozen"}
 LEVER_PAIRS = [("lstm_bidirectional", "lstm_source", "bidirectional layers (alone)"),
                ("lstm_pretrained", "lstm_source", "GloVe-initialised embedding (alone)"),
-               ("lstm_improved", "lstm_source", "both: ImprovedLSTM"),
+               ("lstm_improved", "lstm_source", "both changes (ImprovedLSTM)"),
                ("lstm_improved_frozen", "lstm_improved", "GloVe frozen instead of fine-tuned")]
 REG_LABELS = {"dropout": "dropout", "l2": "L2 weight decay", "word_dropout": "word dropout (augmentation)",
               "early_stopping": "early stopping"}
