@@ -295,6 +295,10 @@ def test_conclusions_sentence_branches():
             "it at 1 h") in text and text.endswith("does not beat the linear autoregression at every horizon.")
     aq["extra"]["goal"] = _goal(["better"] * 3)
     assert conclusions.forecast_sentences(aq).endswith("The goal is met.")
+    table = conclusions.forecast_table(aq)   # the word with the interval and n it rests on
+    assert table["n"].tolist() == [3, 3, 3] and table["95 % interval"].iloc[0] == "+0.010 to +0.200"
+    aq["extra"]["goal"]["per_horizon"]["1"]["n"] = 5
+    assert conclusions.forecast_table(aq)["n"].tolist() == [5, 3, 3]
     aq["extra"]["goal"] = {**_goal(["better"] * 3), "baselines": _standing()}
     text = conclusions.forecast_sentences(aq)
     assert "above the write-up's 0.7616. For scale, persistence (repeating the last hour, no learning) reaches 0.785" in text

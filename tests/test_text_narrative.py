@@ -468,3 +468,16 @@ def test_imdb_curves_caption_says_which_weights_early_stopping_kept():
         "0.892; early stopping kept the weights of the epoch with the lowest loss on its own held-out share of the fit "
         "reviews, not those of the last epoch.")
     assert inv.caption_curves(h.assign(validation_accuracy=float("nan"))) == "Training curves of the tuned network (first seed)."
+
+
+def test_lab5_model_tables_show_what_each_verdict_rests_on():
+    names = [n for n, _ in C.SENTIMENT_ROWS]
+    models = {n: {"role": "baseline" if n in ("majority", "tfidf_logreg", "glove_logreg") else "tuned",
+                  "seeds": {"n": 3, "mean": {"accuracy": 0.8, "f1": 0.8, "roc_auc": 0.9}}} for n in names}
+    v = compare([0.89, 0.9, 0.88], [0.907, 0.907, 0.907], higher_is_better=True, margin=0.01)
+    imdb = {"models": models, "verdicts": [record("headline", "lstm_tuned", "tfidf_logreg", "accuracy", v)]}
+    t = C.sentiment_table(imdb)
+    row = t.set_index("model").loc["TF-IDF + logistic regression"]
+    assert row["verdict"] == v.word and row["n"] == 3 and row["95 % interval"] == f"{v.low:+.3f} to {v.high:+.3f}"
+    assert row["tuned − it"] == f"{v.mean_diff:+.3f}" and row["seeds"] == 1
+    assert t.set_index("model").loc["the tuned LSTM", "verdict"] == "–"

@@ -277,7 +277,7 @@ def goal(st: Setup, verdict_list: list[dict], source_r2: float) -> dict:
         v = find(verdict_list, "lstm_tuned", "linear_ar", f"r2_{hk}")
         per[str(h)] = {"tuned": st.runs["lstm_tuned"].mean(f"r2_{hk}"), "ar": st.runs["linear_ar"].mean(f"r2_{hk}"),
                        "tuned_std": st.runs["lstm_tuned"].std(f"r2_{hk}"), "word": v["word"], "low": v["low"],
-                       "high": v["high"]}
+                       "high": v["high"], "n": v["n"]}
     first = mo.horizon_key(min(st.prep.horizons))
     tuned_1h = st.runs["lstm_tuned"].mean(f"r2_{first}")
     beats_ar = all(p["word"] == "better" for p in per.values())

@@ -85,7 +85,7 @@ def forecast_table(aq: dict) -> pd.DataFrame:
         rows.append({"horizon": f"{h} h", "tuned network R²": p["tuned"], "± (seeds)": round(p["tuned_std"], 3),
                      "autoregression R²": p["ar"], "difference": p["tuned"] - p["ar"],
                      "95 % interval": "–" if p["low"] is None else f"{p['low']:+.3f} to {p['high']:+.3f}",
-                     "noise rule": p["word"]})
+                     "n": p.get("n", aq["models"]["lstm_tuned"]["seeds"]["n"]), "noise rule": p["word"]})
     return pd.DataFrame(rows)
 
 

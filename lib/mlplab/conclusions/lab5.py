@@ -11,6 +11,7 @@ import pandas as pd
 
 from mlplab.errors import UserError
 from mlplab.experiment.prose import capital, join
+from mlplab.experiment.tables import difference_cell, interval_cell
 from mlplab.references import published
 from mlplab.text.prose import acc, versus
 
@@ -79,16 +80,23 @@ def sentiment_table(imdb: dict) -> pd.DataFrame:
     for name, label in SENTIMENT_ROWS:
         m = imdb["models"][name]
         v = _verdict(imdb, "lstm_tuned", name) if name != "lstm_tuned" else None
-        rows.append({"model": label, "test accuracy": _m(imdb, name), "F1": _m(imdb, name, "f1"),
-                     "ROC AUC": _m(imdb, name, "roc_auc"), "seeds": m["seeds"]["n"] if m["role"] != "baseline" else 1,
-                     "tuned LSTM against it": v["word"] if v else "–"})
+        rows.append({"model": label, "test accuracy": _m(imdb, name), "ROC AUC": _m(imdb, name, "roc_auc"),
+                     "seeds": m["seeds"]["n"] if m["role"] != "baseline" else 1, **_against(v)})
     return pd.DataFrame(rows)
+
+
+def _against(v: dict | None) -> dict:
+    """The tuned network against a row's model: the paired difference, its interval, n and the word (every verdict
+    table shows what its word rests on); '–' on the tuned network's own row."""
+    if v is None:
+        return {"tuned − it": "–", "95 % interval": "–", "n": "–", "verdict": "–"}
+    return {"tuned − it": difference_cell(v), "95 % interval": interval_cell(v), "n": v["n"], "verdict": v["word"]}
 
 
 def caption_sentiment(imdb: dict) -> str:
     g = imdb["extra"]["goal"]
-    return (f"IMDB test reviews: every model's mean over seeds, and the noise rule's word for the tuned LSTM against each "
-            f"(accuracy, paired over seeds). The tuned LSTM {'meets' if g['met'] else 'misses'} the {acc(g['goal'])} goal.")
+    return (f"IMDB test reviews: every model's mean over seeds, and the tuned LSTM against each: the paired accuracy "
+            f"difference (tuned − it), its 95 % interval over n seeds and the noise rule's word. The tuned LSTM {'meets' if g['met'] else 'misses'} the {acc(g['goal'])} goal.")
 
 
 def sentiment_sentences(imdb: dict) -> str:
@@ -143,15 +151,15 @@ def topics_table(ng: dict) -> pd.DataFrame:
         m = ng["models"][name]
         v = _verdict(ng, "transformer_tuned", name) if name != "transformer_tuned" else None
         rows.append({"model": label, "test accuracy": _m(ng, name), "macro-F1": _m(ng, name, "macro_f1"),
-                     "seeds": m["seeds"]["n"] if m["role"] != "baseline" else 1,
-                     "tuned Transformer against it": v["word"] if v else "–"})
+                     "seeds": m["seeds"]["n"] if m["role"] != "baseline" else 1, **_against(v)})
     return pd.DataFrame(rows)
 
 
 def caption_topics(ng: dict) -> str:
     g = ng["extra"]["goal"]
-    return (f"20 Newsgroups test messages, as published: every model's mean over seeds, and the noise rule's word for "
-            f"the tuned Transformer against each. The tuned Transformer {'reaches' if g['met'] else 'misses'} the "
+    return (f"20 Newsgroups test messages, as published: every model's mean over seeds, and the tuned Transformer "
+            f"against each: the paired accuracy difference (tuned − it), its 95 % interval over n seeds and the noise "
+            f"rule's word. The tuned Transformer {'reaches' if g['met'] else 'misses'} the "
             f"source's {acc(g['goal'])} goal.")
 
 
