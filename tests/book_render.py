@@ -383,6 +383,28 @@ def on_a_par_too_wide(proj: Path) -> list[str]:
     return out
 
 
+def verdict_tables_without_evidence(proj: Path) -> list[str]:
+    """Tables whose cells print a verdict word but not what it rests on: a difference, its interval and n (the
+    number of paired splits or seeds, headed "n", "seeds" or "splits")."""
+    from mlplab.experiment.verdict import WORDS
+    from mlplab.reporting import markdown_tables
+
+    out = []
+    for nb_path in executed_notebooks(proj):
+        for md in _outputs_markdown(nb_path):
+            for t in markdown_tables(md):
+                head = [_plain_cell(h).lower() for h in t.header]
+                if not any(_plain_cell(c) in WORDS for row in t.rows for c in row):
+                    continue
+                has = {"difference": any("difference" in h or "change in" in h or "\u2212" in h for h in head),
+                       "interval": any("interval" in h for h in head),
+                       "n": any(h in ("n", "seeds") or "splits" in h for h in head)}
+                missing = [k for k, ok in has.items() if not ok]
+                if missing:
+                    out.append(f"{nb_path.name}: {t.label or 'a table'} prints verdicts without {', '.join(missing)}")
+    return out
+
+
 def _caption_of(md: str) -> str | None:
     m = re.search(r"!\[(.*)\]\([^)]+\.png\)\{#fig-", md, re.DOTALL)
     if m:

@@ -200,6 +200,11 @@ def test_on_a_par_only_inside_the_margin(rendered):
     assert B.on_a_par_too_wide(proj) == []
 
 
+def test_every_verdict_table_shows_the_difference_its_interval_and_n(rendered):
+    proj, _, _, _ = rendered
+    assert B.verdict_tables_without_evidence(proj) == []
+
+
 def test_a_render_leaves_git_status_clean(rendered):
     proj, _, _, _ = rendered
     status = subprocess.run(["git", "status", "--porcelain"], cwd=proj, capture_output=True, text=True, check=True)
