@@ -191,6 +191,7 @@ def test_imagenet_captions_name_their_takeaway():
 
     shown = imagenet_table(v)   # the figure's class names, the share in percent as the prose says it
     assert shown["class"].tolist() == ["T-shirt", "Trouser", "Boot"] and shown["share %"].tolist() == [40, 20, 50]
+    assert shown["garment, shoe or bag %"].tolist() == [50, 0, 10]   # every share in the table in percent
 
 
 def sizes_table():

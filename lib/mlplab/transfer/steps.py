@@ -289,8 +289,10 @@ def imagenet_table(view: dict) -> pd.DataFrame:
     from mlplab.plots.fashion import short
 
     t = view["table"].drop(columns=["images", "most frequent is worn"])
-    return t.assign(**{"class": t["class"].map(short), "share": (100 * t["share"]).round(0).astype(int)}).rename(
-        columns={"share": "share %"})
+    pct = lambda col: (100 * t[col]).round(0).astype(int)  # noqa: E731
+    return t.assign(**{"class": t["class"].map(short), "share": pct("share"),
+                       "garment, shoe or bag": pct("garment, shoe or bag")}).rename(
+        columns={"share": "share %", "garment, shoe or bag": "garment, shoe or bag %"})
 
 
 # ---- the resolution study (validation images only) -------------------------------------------------
