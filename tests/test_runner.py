@@ -74,7 +74,15 @@ def test_run_skip_force_and_param_change(project, capsys):
     assert (project / "report/_generated/conclusions.md").read_text() == "scales 2.0 5"
 
     assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression", "--force"]) == 0
-    assert "run  regression (forced)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "run  regression (forced)" in out
+    # the comparison reads regression.json, which this run rewrote: the run says so, once
+    assert out.count("note: comparison reads regression.json, rewritten by this run; refresh it with "
+                     "`mlplab run --only comparison`") == 1
+
+    assert main(["run", "--profile", "quick", "--no-progress", "--only", "regression", "--only", "comparison",
+                 "--force"]) == 0
+    assert "note:" not in capsys.readouterr().out  # the reader ran too
 
 
 def test_data_file_change_makes_stale(project, capsys):

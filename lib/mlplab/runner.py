@@ -376,6 +376,8 @@ def run(profile: str = "full", only: list[str] | None = None, overrides: list[st
         })
         print(f"done {spec.name} in {seconds:.1f} s", flush=True)
         summary.append((spec.name, "ran", seconds))
+    for line in stale_readers(specs, [name for name, what, _ in summary if what == "ran"]):
+        print(line)
     last = root / "report" / "_results" / ".state" / "last_profile"
     last.parent.mkdir(parents=True, exist_ok=True)
     last.write_text(profile + "\n")
@@ -383,6 +385,19 @@ def run(profile: str = "full", only: list[str] | None = None, overrides: list[st
 
     pages.write_generated_pages(root)
     return 0
+
+
+def stale_readers(specs, ran: list[str]) -> list[str]:
+    """One line per notebook left out of this run that reads results this run rewrote (a lab's conclusions after
+    `--only` a chapter): `mlplab render` would otherwise show conclusions older than the chapter before them."""
+    chosen = {s.name for s in specs}
+    out = []
+    for spec in P.NOTEBOOKS:
+        changed = [n for n in spec.needs if n in ran]
+        if spec.name not in chosen and changed:
+            out.append(f"note: {spec.name} reads {', '.join(f'{n}.json' for n in changed)}, rewritten by this run; "
+                       f"refresh it with `mlplab run --only {spec.name}` (or `mlplab run`) before rendering")
+    return out
 
 
 def _why_stale(old: dict | None, fp: dict, root: Path, spec: P.NotebookSpec) -> str:
