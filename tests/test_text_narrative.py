@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -481,3 +482,25 @@ def test_lab5_model_tables_show_what_each_verdict_rests_on():
     assert row["verdict"] == v.word and row["n"] == 3 and row["95 % interval"] == f"{v.low:+.3f} to {v.high:+.3f}"
     assert row["tuned − it"] == f"{v.mean_diff:+.3f}" and row["seeds"] == 1
     assert t.set_index("model").loc["the tuned LSTM", "verdict"] == "–"
+
+
+def test_search_caption_says_how_many_rows_show_and_the_winners_lead():
+    from mlplab.text.prose import search_caption
+
+    table = pd.DataFrame({"validation accuracy": [0.859, 0.830, 0.765]})
+    assert search_caption("", table, 3).endswith("(one fit each; all 3 shown): the winner leads the runner-up by "
+                                                 "0.029 of validation accuracy.")
+    many = pd.DataFrame({"validation accuracy": np.linspace(0.9, 0.5, 12)})
+    assert "the top 8 of 12 shown" in search_caption(", on a subset", many, 12)
+    tie = pd.DataFrame({"validation accuracy": [0.8, 0.8]})
+    assert "ties with the runner-up" in search_caption("", tie, 2)
+    assert search_caption("", table.head(1), 1).endswith("all 1 shown): the only candidate wins.")
+
+
+def test_imdb_levers_are_named_alike_in_the_figure_and_the_table():
+    from mlplab.imdb import steps as imdb_steps
+
+    for variant, reference, change in imdb_steps.LEVER_PAIRS:
+        if variant in ("lstm_bidirectional", "lstm_pretrained"):
+            assert change.removesuffix(" alone") in imdb_steps.LEVER_LABELS[variant]
+    assert "GloVe frozen" in imdb_steps.LEVER_LABELS["lstm_improved_frozen"]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join
-from mlplab.text.prose import acc, as_verdict, length_choice, n, pct, said, tuned_training, versus
+from mlplab.text.prose import acc, as_verdict, length_choice, n, pct, said, search_caption, tuned_training, versus
 
 
 def data_sentence(corpus) -> str:
@@ -126,8 +126,7 @@ def search_sentence(choice: dict, n_fit: int, n_epochs: int, patience: int = 0) 
 
 
 def caption_search(choice: dict) -> str:
-    return (f"The search's candidates ranked by validation accuracy (one fit each, on a subset of the fit reviews). "
-            f"The top {min(8, len(choice['table']))} of {choice['n_candidates']} are shown.")
+    return search_caption(", on a subset of the fit reviews", choice["table"], choice["n_candidates"])
 
 
 def caption_models(table: pd.DataFrame) -> str:

@@ -23,11 +23,12 @@ from mlplab.text.study import tuned_settings  # noqa: F401  (the notebook calls 
 NB = "imdb_sentiment"
 POSITIVE = "positive"
 LEVER_LABELS = {"lstm_source": "BaseLSTM as specified", "lstm_improved": "ImprovedLSTM as specified",
-                "lstm_bidirectional": "BaseLSTM, bidirectional only", "lstm_pretrained": "BaseLSTM, GloVe embedding only",
-                "lstm_improved_frozen": "ImprovedLSTM, GloVe frozen"}
-LEVER_PAIRS = [("lstm_bidirectional", "lstm_source", "bidirectional layers (alone)"),
-               ("lstm_pretrained", "lstm_source", "GloVe-initialised embedding (alone)"),
-               ("lstm_improved", "lstm_source", "both changes (ImprovedLSTM)"),
+                "lstm_bidirectional": "BaseLSTM with bidirectional layers",
+                "lstm_pretrained": "BaseLSTM with a GloVe-initialised embedding",
+                "lstm_improved_frozen": "ImprovedLSTM with GloVe frozen"}
+LEVER_PAIRS = [("lstm_bidirectional", "lstm_source", "bidirectional layers alone"),
+               ("lstm_pretrained", "lstm_source", "GloVe-initialised embedding alone"),
+               ("lstm_improved", "lstm_source", "both changes: ImprovedLSTM"),
                ("lstm_improved_frozen", "lstm_improved", "GloVe frozen instead of fine-tuned")]
 REG_LABELS = {"dropout": "dropout", "l2": "L2 weight decay", "word_dropout": "word dropout (augmentation)",
               "early_stopping": "early stopping"}

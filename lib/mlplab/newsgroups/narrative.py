@@ -7,7 +7,7 @@ import pandas as pd
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join
 from mlplab.plots.text import short_group
-from mlplab.text.prose import acc, as_verdict, length_choice, n, pct, said, tuned_training, versus
+from mlplab.text.prose import acc, as_verdict, length_choice, n, pct, said, search_caption, tuned_training, versus
 
 
 def epochs(k: int) -> str:
@@ -192,8 +192,7 @@ def search_sentence(choice: dict, n_epochs: int, patience: int = 0) -> str:
 
 
 def caption_search(choice: dict) -> str:
-    return (f"The search's candidates ranked by validation accuracy (one fit each). The top {min(8, len(choice['table']))} "
-            f"of {choice['n_candidates']} are shown.")
+    return search_caption("", choice["table"], choice["n_candidates"])
 
 
 def caption_models(table: pd.DataFrame) -> str:

@@ -62,3 +62,15 @@ def length_choice(tr: dict) -> str:
     if tr["kept"] >= tr["keep_tokens"]:
         return f"the shortest candidate that keeps at least {target} of the fit tokens"
     return f"the longest candidate, since none keeps {target} of the fit tokens"
+
+
+
+def search_caption(subset: str, table, candidates: int, top: int = 8) -> str:
+    """The search table's caption; the notebooks print at most `top` rows; the takeaway is the winner's lead."""
+    k = min(top, len(table))
+    which = f"all {candidates} shown" if k >= candidates else f"the top {k} of {candidates} shown"
+    v = table["validation accuracy"].to_numpy()
+    lead = (f"the winner leads the runner-up by {acc(v[0] - v[1])} of validation accuracy" if len(v) > 1 and v[0] > v[1]
+            else "the winner ties with the runner-up (a tie goes to the first candidate in grid order)" if len(v) > 1
+            else "the only candidate wins")
+    return f"The search's candidates ranked by validation accuracy (one fit each{subset}; {which}): {lead}."
