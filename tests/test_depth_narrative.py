@@ -64,7 +64,9 @@ def test_gradient_sentence_uses_the_noise_rule_each_way():
     v = steps.deep_verdicts(runs)
     text = nv.gradient_sentence(runs, v, steps.gradient_ratio)
     assert "plain stack vanishes towards the input (first conv layer 9.0 orders of magnitude below the last's" in text
-    assert "by the noise rule, the residual connections keep it nearer the same strength at input and output." in text
+    assert ("by the noise rule, the residual connections keep it nearer the same strength at input and output, its "
+            "distance from a ratio of 1 differing by -8.80 orders of magnitude (95 % interval -8.80 to -8.80 orders of "
+            "magnitude, 3 runs), residual minus plain.") in text
     assert "while that of the residual stack stays within 2 orders" in text
     assert "growth towards the input is judged as far from that as decay" in text
     worse = deep_runs(plain=-0.1, res=-4.0)
@@ -179,9 +181,10 @@ def test_source_gradient_sentence_names_missing_layers_only_when_missing():
 def test_training_sentence_says_when_a_loss_barely_moved():
     runs = deep_runs()
     text = nv.training_sentence(runs, steps.deep_verdicts(runs))
-    assert "the plain stack ends training at a loss of 2.290 and the residual one at" in text
-    assert "(first seed; the plain one barely moved from its first epoch's)" in text
-    assert "With batch norm, the plain stack ends training at a loss of 1.000 and" in text
+    # the losses on the fit images after training, seed means (the table's), not the plotted curve's last epoch
+    assert "the plain stack ends training at a loss of 2.290 on the fit images and the residual one at" in text
+    assert "(means over seeds; the plain one's curve barely moved from its first epoch)" in text
+    assert "With batch norm, the plain stack ends training at a loss of 1.000 on the fit images and" in text
     assert "the residual stack is better than the plain one: +" in text and "((" not in text
 
 
@@ -228,9 +231,9 @@ def test_claims_confirmed_not_reproduced_or_not_decided():
 
 
 def test_claims_sentence_counts_not_decided():
-    claims = [{"claim": "A (1)", "status": "not decided"}, {"claim": "B (2)", "status": "not decided"}]
+    claims = [{"claim": "A (1)", "status": "undecided"}, {"claim": "B (2)", "status": "undecided"}]
     text = nv.claims_sentence(claims)
-    assert text == "Of the source's 2 claims, 2 not decided by the noise rule on our seeds."
+    assert text == "Of the source's 2 claims, 2 undecided by the noise rule on our seeds."
 
 
 def fashion_doc(mlp=0.885, source=0.903):
@@ -350,7 +353,7 @@ def test_data_note_states_the_computed_sizes():
     assert "the embedded subset's 2,000 training and 1,000 test images (the embedded subset, not the full set)" in emb
 
 
-def depth_doc(chance_pair=True, statuses=("confirmed", "not reproduced at this budget", "not decided")):
+def depth_doc(chance_pair=True, statuses=("confirmed", "not reproduced at this budget", "undecided")):
     runs = chance_runs() if chance_pair else deep_runs()
     verdicts = steps.deep_verdicts(runs)
     from mlplab.experiment.verdict import record
@@ -374,7 +377,7 @@ def test_conclusions_depth_sentences_say_chance_and_not_reproduced():
     assert "on a par" not in text.split("; with batch norm")[0]
     assert ("with batch norm, at initialization the residual deep CNN with batch norm keeps the gradient nearer the same strength at "
             "input and output than the plain deep CNN with batch norm") in text
-    assert "1 confirmed, 1 not reproduced at this budget and 1 not decided on Fashion-MNIST" in text
+    assert "1 confirmed, 1 not reproduced at this budget and 1 undecided on Fashion-MNIST" in text
     assert "contradicted" not in text
     learned = C.depth_sentences(depth_doc(chance_pair=False))
     assert learned.startswith("Without batch norm, at initialization the residual deep CNN keeps the gradient nearer") \

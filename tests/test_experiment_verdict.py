@@ -214,7 +214,7 @@ def test_interval_past_the_margin_is_undecided_not_on_a_par():
     assert v.word == V.UNDECIDED and not v.decided
     assert (v.n_better, v.n_worse) == (0, 3)
     assert v.diff_min == pytest.approx(0.137) and v.diff_max == pytest.approx(0.252)
-    assert V.relation(v) == "not yet distinguishable from"
+    assert V.relation(v) == "undecided against"
     text = V.undecided_text(v)
     assert text.startswith("worse on 3 of 3 splits, by 0.137 to 0.252; the 95 % interval (")
     assert text.endswith("reaches past the ±0.0045 margin of parity, so 3 splits cannot settle it")

@@ -207,24 +207,29 @@ def gap_sentence(run, metric: str = "rmse") -> str:
         head = (f"{capital(run.label)} scores {num(train)} {what} on its fit rows and {num(test)} on test: it fits "
                 f"its fit rows far better than it generalizes (a generalization gap of {shown})")
         if kind == "overfitting":
-            return head + ", and its curves show the later epochs overfitting: early stopping would keep better weights."
+            return (head + ", and its curves show the later epochs overfitting: stopping at the best epoch would keep "
+                    "the weights with the lowest validation loss.")
         if kind == "diverging":
             return (head + ", and its curves show the gap widening over the later epochs while the validation loss "
                     "stays level.")
-        if kind in ("unstable", "drift", "still_falling", "flat"):
+        if kind == "unstable":
+            return (head + "; its validation loss swings too much over the epochs to show when the gap opens "
+                    "(unstable training).")
+        if kind in ("drift", "still_falling", "flat"):
             return (head + "; its fit–validation gap does not widen over the epochs, so the gap is there from early "
                     "on and training longer is not what causes it.")
         return head + "."
     if gap > moderate:
         return (f"{capital(run.label)} scores {num(train)} {what} on its fit rows and {num(test)} on test: a moderate "
                 f"generalization gap of {shown}.")
-    head = f"The fit-row and test {what} of {run.label} are close ({num(train)} and {num(test)})"
+    head = f"The fit-row and test {what} of {run.label} are close ({num(train)} and {num(test)}, means over the outer splits)"
     if kind == "overfitting":
         return (f"{head} at the end of training, but its curves show the later epochs overfitting (the gap between "
-                "training and validation loss widens after the best epoch): early stopping would keep better weights.")
+                "training and validation loss widens after the best epoch): stopping at the best epoch would keep the "
+                "weights with the lowest validation loss.")
     if kind == "unstable":
-        return (f"{head} and its fit–validation gap does not widen: no sign of overfitting; the swings of its "
-                "validation loss are unstable training.")
+        return (f"{head}: no sign of overfitting at the end of training, while the swings of its validation loss "
+                "(unstable training) hide any trend of the gap over the epochs.")
     return f"{head}: no sign of overfitting."
 
 

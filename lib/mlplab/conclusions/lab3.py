@@ -17,7 +17,7 @@ from mlplab.experiment.tables import interval_cell
 
 HEAD = ("logreg", "mlp", "cnn_source", "cnn_tuned")
 RELATION = {"better": "better than", "worse": "worse than", "on a par": "on a par with",
-            "undecided": "not yet distinguishable from", "too few runs": "not distinguishable (too few seeds) from"}
+            "undecided": "undecided against", "too few runs": "not distinguishable (too few seeds) from"}
 
 
 def validate_params(params: dict) -> None:

@@ -96,7 +96,7 @@ def forecast_sentences(aq: dict) -> str:
     worse = [f"{h} h" for h, p in per.items() if p["word"] == "worse"]
     par = [f"{h} h" for h, p in per.items() if p["word"] == "on a par"]
     open_ = [f"{h} h" for h, p in per.items() if p["word"] not in ("better", "worse", "on a par")]
-    phrases = [(better, "better than"), (par, "on a par with"), (open_, "not yet distinguishable from"),
+    phrases = [(better, "better than"), (par, "on a par with"), (open_, "undecided against"),
                (worse, "worse than")]
     parts = []
     for hours, rel in phrases:

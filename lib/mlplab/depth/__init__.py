@@ -38,7 +38,7 @@ GLOSSARY = {
 
 # What became of each of the source's claims (steps.claims): decided its way, not shown by our runs (decided
 # the other way or on a par, on narrowed networks trained briefly: not a refutation), or undecided.
-CONFIRMED, NOT_REPRODUCED, NOT_DECIDED = "confirmed", "not reproduced at this budget", "not decided"
+CONFIRMED, NOT_REPRODUCED, NOT_DECIDED = "confirmed", "not reproduced at this budget", "undecided"
 CLAIM_STATUSES = (CONFIRMED, NOT_REPRODUCED, NOT_DECIDED)
 
 OPTIMIZERS = ("sgd", "adam", "adamw")

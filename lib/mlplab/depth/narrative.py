@@ -88,6 +88,9 @@ def gradient_sentence(runs: dict, verdicts: dict, ratio) -> str:
             text += ": the noise rule cannot tell which keeps it nearer the same strength at input and output"
         else:
             text += f": {v.n} seeds are too few to tell which keeps it nearer the same strength at input and output"
+        if v.word != V.TOO_FEW:
+            text += (", its distance from a ratio of 1 differing by "
+                     f"{V.interval_text(v, digits=2, unit=' orders of magnitude')}, residual minus plain")
         out.append(text + ".")
     return (" ".join(out) + " A healthy gradient reaches the input about as strong as it leaves the output (a ratio of "
             "1): growth towards the input is judged as far from that as decay (distance from a ratio of 1 on a log "
@@ -162,20 +165,24 @@ def chance_sentence(runs: dict, chance: dict, ratio) -> str:
 
 
 def training_sentence(runs: dict, verdicts: dict, chance: dict | None = None) -> str:
-    """Final training loss (first seed, as plotted) and test accuracy of each pair; a pair that stayed at chance
-    (`chance`, from `steps.chance`) is said to be at chance instead of being given an ordinary verdict."""
+    """Final training loss (on the fit images after training, mean over seeds, as in the table) and test accuracy
+    of each pair; a pair that stayed at chance (`chance`, from `steps.chance`) is said to be at chance instead of
+    being given an ordinary verdict."""
+    from mlplab.depth.steps import train_losses
+
     chance = chance or {}
     out = []
     for bn, what in (("", "Without batch norm"), ("_bn", "With batch norm")):
         p, r = runs[f"plain_deep{bn}"], runs[f"residual_deep{bn}"]
         v = verdicts[f"accuracy{bn}"]
-        lp, lr_ = float(p.history["train_loss"].iloc[-1]), float(r.history["train_loss"].iloc[-1])
+        lp, lr_ = float(np.mean(train_losses(p))), float(np.mean(train_losses(r)))
         still = [n for n, run in (("plain", p), ("residual", r))
                  if float(run.history["train_loss"].iloc[-1]) >= float(run.history["train_loss"].iloc[0]) * 0.9]
-        stuck = ("" if not still else "; both barely moved from their first epoch's" if len(still) == 2
-                 else f"; the {still[0]} one barely moved from its first epoch's")
-        clause = (f"{what}, the plain stack ends training at a loss of {lp:.3f} and the residual one at {lr_:.3f} "
-                  f"(first seed{stuck}); test accuracy {p.mean('accuracy'):.3f} against {r.mean('accuracy'):.3f}")
+        stuck = ("" if not still else "; both curves of the first seed barely moved from their first epoch"
+                 if len(still) == 2 else f"; the {still[0]} one's curve barely moved from its first epoch")
+        clause = (f"{what}, the plain stack ends training at a loss of {lp:.3f} on the fit images and the residual one "
+                  f"at {lr_:.3f} (means over seeds{stuck}); test accuracy {p.mean('accuracy'):.3f} against "
+                  f"{r.mean('accuracy'):.3f}")
         at = [name for name, key in (("plain", f"plain_deep{bn}"), ("residual", f"residual_deep{bn}"))
               if chance.get(key, {}).get("at_chance")]
         if len(at) == 2:

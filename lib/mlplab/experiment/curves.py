@@ -5,25 +5,33 @@ sign of overfitting" undermines both. `diagnose` decides once, from the validati
 fit rows only (the test curve is drawn, never read), and `CurveDiagnosis.sentence()` /
 `.takeaway()` word the same finding.
 
-The kinds, in the order they are tested:
+Every level below is read on the curves smoothed by a centred moving mean over a tenth of the epochs
+(one epoch for short runs): a single noisy epoch decides nothing. A trend counts only when it is larger than the noise: a rise of more than half the largest single rise of
+the raw curve, a widening of more than that rise. The kinds, in the order they are tested:
 - "overfitting": the validation loss ends above its minimum by more than `TOL` AND the gap between
   validation and training loss has widened since that minimum by more than `TOL` of the loss, with
   the training loss still falling, and the validation loss ends above the training loss. A rise of the
   validation loss alone is not overfitting: the gap's trend is what separates memorising the fit rows
   from noise. While the training loss sits above the validation loss, a rising validation loss brings
   the two curves together: the gap narrows, it does not widen.
-- "unstable": the validation loss swings up and down over the later epochs (at least two changes
-  of direction, by more than `SWING` of its level) without a widening gap: the optimisation is
-  noisy (learning rate, batch size), not the model too flexible.
+- "diverging": the validation loss stays level while the training loss keeps falling, and the gap
+  between them grows by more than `WIDEN` of the loss from the end of the first descent (a tenth of the
+  way in) to the last epochs.
+- "unstable": the validation loss swings up and down over the later epochs (at least two changes of
+  direction, the largest single rise more than `SWING` of its level) without a trend larger than the
+  swings: the optimisation is noisy (learning rate, batch size), and the curve cannot show overfitting
+  either way.
 - "drift": the validation loss ends above its minimum by more than `TOL` but the gap did not
   widen: both curves moved together; a small drift, not overfitting.
 - "still_falling": the minimum is at the last epoch and the last two epochs lowered it by more
-  than `TOL`: a longer budget could help.
+  than `FALLING`: a longer budget could help.
 - "flat": none of the above.
 
-A training loss above the validation loss is explained, not diagnosed: skorch's `train_loss` is the
-mean over each epoch's batches, measured while the weights change and with dropout, noise or
-augmentation active; the validation loss is measured after the epoch in evaluation mode.
+A training loss above the validation loss is explained, not diagnosed. While the training loss is still
+falling, or with dropout, noise or augmentation active, skorch's `train_loss` (the mean over each epoch's
+batches, measured while the weights change and with those active) is expected to sit above the validation
+loss, measured after the epoch in evaluation mode. When it stays above after both curves have flattened
+and nothing random is active, the rows differ: the fit rows are harder to predict than the validation rows.
 """
 
 from __future__ import annotations
@@ -33,9 +41,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-TOL = 0.01     # relative change of the validation loss that counts
-SWING = 0.02   # relative amplitude of up-and-down moves that counts as unstable
-WIDEN = 0.25   # growth of the fit-validation gap over the later epochs (share of the loss) that counts as widening
+TOL = 0.05      # relative rise of the (smoothed) validation loss above its minimum that counts
+FALLING = 0.01  # relative drop over the last two epochs that counts as still falling
+SWING = 0.15    # the largest single rise of the validation loss, relative to its level, that counts as a swing
+WIDEN = 0.25    # growth of the fit-validation gap (share of the lowest validation loss) that counts as widening
+FLAT_TRAIN = 0.05  # relative change of the training loss over the second half below which it has flattened
 KINDS = ("overfitting", "diverging", "unstable", "drift", "still_falling", "flat")
 
 
@@ -49,16 +59,22 @@ class CurveDiagnosis:
     kind: str               # one of KINDS, or "none" (no usable validation curve)
     label: str              # the model, as the prose names it
     epochs: int = 0
-    best_epoch: int = 0     # 1-based epoch of the lowest validation loss
-    rise: float = 0.0       # (last - min) / min of the validation loss
+    best_epoch: int = 0     # 1-based epoch of the lowest (smoothed) validation loss
+    rise: float = 0.0       # (last - min) / min of the smoothed validation loss
     tail_drop: float = 0.0  # relative drop of the validation loss over the last two epochs
     gap_change: float = 0.0  # change of (validation - train) loss from the best epoch to the last, / min
     swing: float = 0.0      # the largest single rise of the validation loss over the later epochs, / its minimum
-    late_gap: float = 0.0   # growth of the (validation - train) gap over the later epochs, / the minimum loss
+    late_gap: float = 0.0   # growth of the (validation - train) gap from the end of the first descent, / the minimum loss
     plateau_epoch: int = 1  # first epoch of "the later epochs" (a third of the way in)
+    gap_from: float = 0.0   # the gap (validation - train loss) where a widening is measured from ...
+    gap_to: float = 0.0     # ... and at the end
     train_above: bool = False  # the training loss ends above the validation loss
+    train_flat: bool = False   # the training loss changed by less than FLAT_TRAIN over the second half
     train_mode: str = ""    # what is active while training ("dropout", "augmentation"), for the explanation
     stopped: bool = False   # the network ran early stopping on its own held-out share of the fit rows
+
+    def _widened(self) -> str:
+        return f"widened from {self.gap_from:.2g} to {self.gap_to:.2g}"
 
     def sentence(self) -> str:
         """The full finding, for the text under the figure ('' when there is no curve to read)."""
@@ -66,19 +82,22 @@ class CurveDiagnosis:
             "none": "",
             "overfitting": (f"The validation loss of {self.label} is lowest at epoch {self.best_epoch} of {self.epochs} "
                             f"and ends {_pct(self.rise)} higher, while the training loss kept falling and the gap "
-                            f"between the two widened by {_pct(self.gap_change)} of the loss: the later epochs overfit "
-                            + ("the fit rows; the network's early stopping, which watched its own held-out share of the "
-                               "fit rows, kept the weights of the epoch with the lowest loss on those rows."
-                               if self.stopped else "the fit rows, and early stopping would keep the better weights.")),
+                            f"between the two {self._widened()}: the later epochs overfit the fit rows"
+                            + ("; the network's early stopping, which watched its own held-out share of the fit rows, "
+                               "kept the weights of the epoch with the lowest loss on those rows."
+                               if self.stopped else
+                               f"; stopping at epoch {self.best_epoch} would keep the weights with the lowest "
+                               "validation loss, which is not by itself a better test score.")),
             "diverging": (f"From epoch {self.plateau_epoch} on, the validation loss of {self.label} stays near its level "
                           f"(lowest at epoch {self.best_epoch} of {self.epochs}) while the training loss keeps falling: "
-                          f"the gap between the two widens by {_pct(self.late_gap)} of the loss, so the later epochs fit "
+                          f"the gap between the two {self._widened()}, so the later epochs fit "
                           "the fit rows ever more closely without generalizing better, an overfitting that does not "
                           "raise the validation loss" + ("; the network's early stopping kept its best epoch's weights."
                                                          if self.stopped else "; fewer epochs would cost nothing.")),
-            "unstable": (f"The validation loss of {self.label} swings up and down over the later epochs (by up to "
-                         f"{_pct(self.swing)} of its level) without a widening gap to the training loss: the training "
-                         "is unstable (step size or batch noise), which is not overfitting."),
+            "unstable": (f"The validation loss of {self.label} swings up and down over the later epochs (its largest "
+                         f"single rise is {_pct(self.swing)} of its level): the training is unstable (step size or "
+                         "batch noise), and the swings hide any trend, so this curve can show neither overfitting nor "
+                         "its absence."),
             "drift": (f"The validation loss of {self.label} ends {_pct(self.rise)} above its minimum at epoch "
                       f"{self.best_epoch} of {self.epochs}, but the gap to the training loss did not widen: a small "
                       "drift of both curves, not overfitting."),
@@ -93,10 +112,16 @@ class CurveDiagnosis:
         return text
 
     def train_above_sentence(self) -> str:
-        active = f" with {self.train_mode} active" if self.train_mode else ""
-        return ("The training loss sits above the validation loss because it is averaged over each epoch's "
-                f"batches{active} while the weights are still changing; the validation loss is measured after the "
-                "epoch, in evaluation mode.")
+        if self.train_mode:
+            return ("The training loss sits above the validation loss because it is averaged over each epoch's "
+                    f"batches with {self.train_mode} active while the weights are still changing; the validation loss "
+                    "is measured after the epoch, in evaluation mode.")
+        if not self.train_flat:
+            return ("The training loss sits above the validation loss because it is averaged over each epoch's "
+                    "batches while the weights are still changing; the validation loss is measured after the epoch.")
+        return ("The training loss stays above the validation loss after both curves have flattened, with nothing "
+                "random active while training: the fit rows are harder to predict than the validation rows (a "
+                "different mix of rows), which is no sign of under- or overfitting.")
 
     def takeaway(self) -> str:
         """The same finding in a few words, for the caption ('' when there is no curve to read)."""
@@ -104,11 +129,18 @@ class CurveDiagnosis:
             "none": "",
             "overfitting": f"the later epochs overfit (validation loss lowest at epoch {self.best_epoch}, gap widening)",
             "diverging": "the training loss keeps falling while the validation loss stays level: the gap widens",
-            "unstable": "training is unstable (the validation loss swings), not overfitting",
+            "unstable": "training is unstable (the validation loss swings), so the curve cannot show overfitting",
             "drift": "both curves drift together after their minimum; no overfitting",
             "still_falling": "the validation loss is still falling at the last epoch",
             "flat": "the validation loss has flattened; the epoch budget suffices",
         }[self.kind]
+
+
+def smooth(x: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving mean (shorter at the ends): one noisy epoch moves no level."""
+    if width <= 1:
+        return np.asarray(x, dtype=float)
+    return pd.Series(x, dtype=float).rolling(width, center=True, min_periods=1).mean().to_numpy()
 
 
 def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", stopped: bool = False) -> CurveDiagnosis:
@@ -117,21 +149,24 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", 
     if history is None or "validation_loss" not in history or history["validation_loss"].notna().sum() < 3:
         return CurveDiagnosis("none", label)
     h = history.dropna(subset=["validation_loss"])
-    v = h["validation_loss"].to_numpy(dtype=float)
-    t = h["train_loss"].to_numpy(dtype=float) if "train_loss" in h else np.full_like(v, np.nan)
-    if not np.isfinite(v).all() or np.abs(v).min() == 0:
+    raw = h["validation_loss"].to_numpy(dtype=float)
+    t_raw = h["train_loss"].to_numpy(dtype=float) if "train_loss" in h else np.full_like(raw, np.nan)
+    if not np.isfinite(raw).all() or np.abs(raw).min() == 0:
         return CurveDiagnosis("none", label)
-    n = len(v)
+    n = len(raw)
+    width = max(1, n // 10)
+    v = smooth(raw, width)
+    have_t = np.isfinite(t_raw).all()
+    t = smooth(t_raw, width) if have_t else t_raw
     best = int(np.argmin(v))
     scale = abs(v[best])
     rise = (v[-1] - v[best]) / scale
-    tail_drop = (v[-3] - v[-1]) / abs(v[-3]) if v[-3] else 0.0
-    have_t = np.isfinite(t).all()
+    tail_drop = (raw[-3] - raw[-1]) / abs(raw[-3]) if raw[-3] else 0.0
     gap = v - t if have_t else np.zeros_like(v)
     gap_change = float((gap[-1] - gap[best]) / scale)
     train_falling = have_t and t[-1] < t[best]
     start = n // 3 if n >= 6 else 0
-    late = v[start:]
+    late = raw[start:]
     moves = np.diff(late)
     steps = np.sign(moves)
     turns = int(np.sum(steps[1:] * steps[:-1] < 0)) if len(steps) > 1 else 0
@@ -139,22 +174,31 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", 
     ups, downs = float(np.clip(moves, 0, None).sum()), float(np.clip(-moves, 0, None).sum())
     # a swing is a rise against the trend: the largest single rise; a curve that falls with small wiggles is no swing
     swing = float(np.clip(moves, 0, None).max() / level) if len(moves) else 0.0
-    oscillating = turns >= 2 and ups / level > SWING and swing > SWING and ups >= 0.5 * downs
+    oscillating = turns >= 2 and swing > SWING and ups >= 0.5 * downs
     k = max(1, n // 3)
-    late_gap = (float(np.mean(gap[-k:]) - np.mean(gap[start:start + k])) / scale) if have_t else 0.0
-    train_above = bool(have_t and np.mean(t[-k:]) > np.mean(v[-k:]))
+    early = max(1, n // 10) if n >= 6 else 0           # the end of the first descent
+    early_gap = float(np.mean(gap[early:early + max(1, n // 6)])) if have_t else 0.0
+    late_gap = (float(np.mean(gap[-k:])) - early_gap) / scale if have_t else 0.0
+    train_above = bool(have_t and np.mean(t_raw[-k:]) > (1 + TOL) * np.mean(raw[-k:]))  # a visible difference
+    half = n // 2
+    train_flat = bool(have_t and abs(t[-1] - t[half]) <= FLAT_TRAIN * abs(t[half]))  # over the second half
     common = dict(epochs=n, best_epoch=best + 1, rise=float(rise), tail_drop=float(tail_drop), gap_change=gap_change,
-                  swing=swing, train_above=train_above, train_mode=train_mode, stopped=bool(stopped),
-                  late_gap=late_gap, plateau_epoch=start + 1)
-    if best < n - 1 and rise > TOL and gap_change > TOL and train_falling and gap[-1] > 0:
-        return CurveDiagnosis("overfitting", label, **common)
-    if n >= 6 and late_gap > WIDEN and have_t and t[-1] < t[start] and gap[-1] > 0 and not (best == n - 1 and tail_drop > TOL):
-        return CurveDiagnosis("diverging", label, **common)
+                  swing=swing, train_above=train_above, train_flat=train_flat, train_mode=train_mode,
+                  stopped=bool(stopped), late_gap=late_gap, plateau_epoch=start + 1)
+    # a trend counts only when it is larger than the noise: a rise above half the largest single swing, a
+    # widening above the largest swing (one spike near the end moves neither)
+    if best < n - 1 and rise > max(TOL, swing / 2) and gap_change > TOL and train_falling and gap[-1] > 0:
+        return CurveDiagnosis("overfitting", label, gap_from=float(gap[best]), gap_to=float(gap[-1]), **common)
+    if (n >= 6 and late_gap > max(WIDEN, swing) and have_t and t[-1] < t[start] and gap[-1] > 0
+            and not (best == n - 1 and tail_drop > FALLING)):
+        return CurveDiagnosis("diverging", label, gap_from=early_gap, gap_to=float(np.mean(gap[-k:])), **common)
     if oscillating:
         return CurveDiagnosis("unstable", label, **common)
     if best < n - 1 and rise > TOL:
         return CurveDiagnosis("drift", label, **common)
-    if best == n - 1 and tail_drop > TOL:
+    if best == n - 1 and tail_drop > FALLING:
+        return CurveDiagnosis("still_falling", label, **common)
+    if tail_drop > FALLING and raw[-1] <= raw.min() * (1 + FALLING):
         return CurveDiagnosis("still_falling", label, **common)
     return CurveDiagnosis("flat", label, **common)
 
