@@ -116,10 +116,11 @@ def test_reverse_within_leaves_padding_in_place():
     assert reverse_within(x, torch.tensor([3, 2])).tolist() == [[3, 2, 1, 0], [5, 4, 0, 0]]
 
 
-def test_transformer_mean_pooling_ignores_padding():
+@pytest.mark.parametrize("pooling", ["mean", "max"])
+def test_transformer_pooling_ignores_padding(pooling):
     torch.manual_seed(0)
     vectors = np.random.default_rng(0).normal(size=(40, 10)).astype(np.float32)
-    m = TransformerClassifier(3, vectors=vectors, heads=2, layers=2, ff=16).eval()
+    m = TransformerClassifier(3, vectors=vectors, heads=2, layers=2, ff=16, pooling=pooling).eval()
     x = _docs([5, 2], width=5)
     wider = torch.cat([x, torch.zeros(2, 7, dtype=torch.long)], dim=1)
     with torch.no_grad():
@@ -148,6 +149,8 @@ def test_module_arguments_are_checked():
         TransformerClassifier(2, vectors=np.zeros((5, 10), dtype=np.float32), heads=3)
     with pytest.raises(ValueError, match="pooling"):
         LSTMClassifier(1, vocab_size=10, pooling="sum")
+    with pytest.raises(ValueError, match="pooling 'last': expected 'mean' or 'max'"):
+        TransformerClassifier(2, vectors=np.zeros((5, 10), dtype=np.float32), heads=2, pooling="last")
     with pytest.raises(ValueError, match="freeze=True needs pretrained vectors"):
         LSTMClassifier(1, vocab_size=10, freeze=True)
 

@@ -158,8 +158,11 @@ def sinusoidal(length: int, width: int) -> torch.Tensor:
 class TransformerClassifier(nn.Module):
     def __init__(self, d_out: int, vectors=None, vocab_size: int = 0, embed_dim: int = 50, freeze: bool = True,
                  width: int = 0, heads: int = 5, layers: int = 4, ff: int = 2048, dropout: float = 0.0,
-                 max_len: int = 2048, word_dropout: float = 0.0):
+                 max_len: int = 2048, word_dropout: float = 0.0, pooling: str = "mean"):
         super().__init__()
+        if pooling not in ("mean", "max"):
+            raise ValueError(f"pooling {pooling!r}: expected 'mean' or 'max'")
+        self.pooling = pooling
         self.embedding = _embedding(vectors, vocab_size, embed_dim, freeze)
         d = self.embedding.embedding_dim
         width = d if not width else _count("width", width)
@@ -182,6 +185,8 @@ class TransformerClassifier(nn.Module):
         if self.project is not None:
             h = self.project(h)
         h = self.encoder(h + self.positions[: x.shape[1]], src_key_padding_mask=pad)
+        if self.pooling == "max":  # over the real tokens; an all-padding row (never fed) would give zeros
+            return h.masked_fill(pad.unsqueeze(-1), float("-inf")).amax(dim=1).clamp(min=torch.finfo(h.dtype).min)
         keep = (~pad).unsqueeze(-1).to(h.dtype)
         return (h * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1)
 

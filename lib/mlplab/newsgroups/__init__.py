@@ -54,5 +54,6 @@ def validate_params(params: dict) -> None:
     c.each("grid_lr", ok=lambda v: is_number(v) and 0 < v < 1, expected="a list of learning rates")
     c.rates_list("grid_dropout", "grid_warmup")
     c.choices("grid_embedding", options=EMBEDDINGS)
+    c.choices("search_pooling", options=("mean", "max"))
     c.integer("search_candidates", least=2, expected="at least 2 candidates")
     c.tracking()

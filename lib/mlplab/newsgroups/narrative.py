@@ -7,6 +7,7 @@ import pandas as pd
 from mlplab.experiment import verdict as V
 from mlplab.experiment.prose import capital, join
 from mlplab.plots.text import short_group
+from mlplab.text import study as S
 from mlplab.text.prose import acc, as_verdict, length_choice, n, pct, said, search_caption, tuned_training, versus
 
 
@@ -169,12 +170,16 @@ def _held(key: str, value) -> str:
     return HELD_WORDS[key].format(f"{value:g}" if isinstance(value, float) else value)
 
 
-def search_tried(n_candidates: int, grid: dict, n_epochs: int, patience: int = 0) -> str:
+def search_tried(n_candidates: int, grid: dict, n_epochs: int, patience: int = 0, refined: dict | None = None) -> str:
     """What the search varied and held (a value list of one is held), from the grid itself."""
     varied = [SEARCH_WORDS[k] for k, v in grid.items() if k in SEARCH_WORDS and len(v) > 1]
     held = [_held(k, v[0]) for k, v in grid.items() if k in HELD_WORDS and len(v) == 1]
+    again = ""
+    if refined:
+        words = S.POOL_WORDS if refined["key"] == "pooling" else {}
+        again = f", then {join([words.get(v, str(v)) for v in refined['tried']])} on the best of them"
     return (f"unfreezing the embedding, then {n_candidates} configurations ranked on validation messages, varying "
-            f"{join(varied) if varied else 'nothing'}" + (f" (held: {join(held)})" if held else "")
+            f"{join(varied) if varied else 'nothing'}" + (f" (held: {join(held)})" if held else "") + again
             + f"; the winner trained {tuned_training(n_epochs, patience, 'messages')}")
 
 
@@ -185,14 +190,20 @@ def search_sentence(choice: dict, n_epochs: int, patience: int = 0) -> str:
                if choice["n_candidates"] < choice["n_grid"] else f"all {choice['n_candidates']} combinations")
     lead = (f"leads the runner-up by {acc(gap)} validation accuracy" if gap > 0 else
             "ties with the runner-up on validation accuracy (a tie goes to the first candidate in grid order)")
+    again = ""
+    if choice.get("refined"):
+        r = choice["refined"]
+        words = S.POOL_WORDS if r["key"] == "pooling" else {}
+        again = (f"; the best of them is then fitted again with {join([words.get(v, str(v)) for v in r['tried']])} "
+                 f"instead of {words.get(r['from'], str(r['from']))} on the same messages")
     return (f"The search fits {sampled} of its grid once (first seed) on {n(choice['fit_documents'])} fit messages for "
-            f"{epochs(n_epochs)} and ranks them on the validation messages. The winner, {t['configuration'].iloc[0]}, "
+            f"{epochs(n_epochs)} and ranks them on the validation messages{again}. The winner, {t['configuration'].iloc[0]}, "
             f"{lead}; it is then trained on all fit messages on every seed as the tuned Transformer"
             + (" (on 90 % of them, with early stopping on the other 10 %)." if patience else "."))
 
 
 def caption_search(choice: dict) -> str:
-    return search_caption("", choice["table"], choice["n_candidates"])
+    return search_caption("", choice["table"], choice["n_candidates"] + len((choice.get("refined") or {}).get("tried", [])))
 
 
 def caption_models(table: pd.DataFrame) -> str:
