@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -124,7 +126,9 @@ def test_headline_and_rules_and_recommendation():
         s.test["per_class"]["Random Failures"]["f1"] = 0.0
     assert "cannot predict Random Failures (F1 0.00)" in nv.rules_sentence(runs, 0.25)
     rec = {"model": "mlp_tuned", "validation": 0.7, "runner_up": "hgb"}
-    assert "better than the validation runner-up, hgb" in nv.recommendation_sentence(rec, runs, 0.25)
+    text = nv.recommendation_sentence(rec, runs, 0.25)
+    assert "better than the validation runner-up, hgb" in text
+    assert re.search(r"hgb \(0\.\d{3}; difference \+0\.\d{3} \(95 % interval \+0\.\d{3} to \+0\.\d{3}, 3 runs\)\)\.$", text), text
     assert "none is recommended" in nv.recommendation_sentence(None, runs, 0.25)
 
 

@@ -265,13 +265,14 @@ def test_levers_and_the_common_lesson_branches():
     _set_word(reg, "formulation", "undecided")
     assert C.framing_sentence(reg, clf).startswith("Only in the maintenance classification did what the network is "
                                                    "asked and shown")
-    for t in ("features", "thresholds", "rebalancing", "smote_on_tuned"):
+    for t in ("features", "thresholds", "rebalancing", "smote_on_tuned", "ladder"):
         _set_word(clf, t, "worse")
     assert C.framing_sentence(reg, clf).startswith("Neither the framing of the problem nor the hyperparameter search")
     assert C.levers_learning(reg, clf) == ("**No single change can be credited.** Beyond the noise, the NYSE price "
                                            "regression gained from no single change; the maintenance classification "
                                            "gained from no single change.")
-    assert "Changes that lowered it: the physics features and out-of-fold decision thresholds." in C.levers_sentence(clf)
+    assert ("Changes that lowered it: the physics features, out-of-fold decision thresholds and the input encoding "
+            "chosen by inner cross-validation.") in C.levers_sentence(clf)
     assert C.levers_sentence(reg).startswith("No single change (the formulation (the intraday return instead of the "
                                              "price) and the hyperparameter search) moved a network's score beyond the noise.")
     _set_word(reg, "tuning", "better")
@@ -314,6 +315,9 @@ def test_key_learnings_branches():
     control = reg_doc()  # a control is never counted among the comparisons
     control["verdicts"].append({**control["verdicts"][0], "topic": "regularization_control", "word": "undecided"})
     assert "1 of the 10 recorded comparisons is undecided" in C.key_learnings(control, clf_doc())
+    twice = reg_doc()  # a comparison recorded twice (a ladder row repeating a feature row) counts once
+    twice["verdicts"].append({**twice["verdicts"][0], "topic": "ladder"})
+    assert "1 of the 10 recorded comparisons is undecided" in C.key_learnings(twice, clf_doc())
     reg = _set_word(reg_doc(), "linear", "undecided")
     assert "**Few runs leave many questions open.** 2 of the 10 recorded comparisons are undecided" in \
         C.key_learnings(reg, clf_doc())
@@ -368,7 +372,8 @@ def test_the_search_is_credited_against_the_labs_mlp_too():
     assert ("The training budgets differ: the mlp searched trained 54 epochs at batch size 256 (1,350 updates on 6,400 "
             "fit rows), the mlp baseline physics none 50 epochs at batch size 512 (650 updates)") in text
     assert ("Against the mlp baseline at 0.300, the network it replaces, the tuned MLP (0.660) is better than it "
-            "(difference +0.360 macro-F1 over 3 outer splits); the training budgets differ: the mlp tuned trained 54 "
+            "(difference +0.360 macro-F1, 95 % interval +0.3"
+            ) in text and ("over 3 outer splits); the training budgets differ: the mlp tuned trained 54 "
             "epochs") in text
     assert C.lab_credit_sentence(clf_doc()) == ""  # not recorded: nothing said
     md = C.conclusions_md(reg_doc(), doc)

@@ -86,6 +86,10 @@ def _runs_word(doc: dict) -> str:
     return "seeds" if doc["protocol"]["kind"] == "holdout" else "outer splits"
 
 
+def _interval(v: dict, digits: int = 3) -> str:
+    return f"95 % interval {v['low']:+.{digits}f} to {v['high']:+.{digits}f}"
+
+
 def _diff(doc: dict, v: dict) -> str:
     digits = 3
     return f"{v['mean_diff']:+.{digits}f}"
@@ -128,7 +132,7 @@ def lab_credit_sentence(doc: dict) -> str:
         return ""
     text = (f"Against {label(doc, 'mlp_baseline')} at {mean(doc, 'mlp_baseline'):.3f}, the network it replaces, the "
             f"tuned MLP ({mean(doc, 'mlp_tuned'):.3f}) is {V.relation(_verdict(v))} it (difference {_diff(doc, v)} "
-            f"macro-F1 over {v['n']} outer splits)")
+            f"macro-F1, {_interval(v)}, over {v['n']} outer splits)")
     b = budget(doc, "mlp_tuned", "mlp_baseline")
     return text + (f"; {b}." if b else ".")
 
@@ -367,6 +371,8 @@ LEVERS = {"regression": (("formulation", "mlp_baseline", "mlp_baseline_close",
                              ("features", "mlp_baseline_physics", "mlp_baseline", "the physics features", "framing"),
                              ("thresholds", "mlp_tuned", "mlp_tuned_net", "out-of-fold decision thresholds", "framing"),
                              ("smote_on_tuned", "mlp_tuned_smote", "mlp_tuned", "SMOTE on the tuned MLP", "framing"),
+                             ("ladder", "mlp_tuned_net", "mlp_searched",
+                              "the input encoding chosen by inner cross-validation", "framing"),
                              ("tuning", None, None, "the hyperparameter search", "search"))}
 
 
@@ -463,7 +469,7 @@ def framing_sentence(reg: dict, clf: dict) -> str:
     if framing and not search:
         if len(framing) == 2:
             return ("The common lesson: in both tasks, what the network is asked and shown (the target, the class "
-                    "balance, the decision thresholds, the features) moved the score beyond the noise, and the "
+                    "balance, the decision thresholds, the features and their encoding) moved the score beyond the noise, and the "
                     "hyperparameter search did not.")
         return (f"Only in the {framing[0]} did what the network is asked and shown (the target, the class balance, the "
                 "decision thresholds, the features) move the score beyond the noise; the hyperparameter search did "
@@ -477,7 +483,7 @@ def framing_sentence(reg: dict, clf: dict) -> str:
     if search and framing:
         if len(framing) == 2 and len(search) == 2:
             return ("Both kinds of change mattered, in both tasks: the framing of the problem (what the network is "
-                    "asked and shown: the target, the class balance, the decision thresholds, the features) and the "
+                    "asked and shown: the target, the class balance, the decision thresholds, the features and their encoding) and the "
                     f"hyperparameter search{budget}.")
         return (f"Both kinds of change mattered: the framing of the problem in {join(['the ' + t for t in framing])} "
                 f"and the hyperparameter search in {join(['the ' + t for t in search])}{budget}.")
@@ -499,7 +505,9 @@ def levers_learning(reg: dict, clf: dict) -> str:
     searched = ("The searched configuration scored better, with another training budget." if _search_confounded(reg, clf)
                 else "The searched configuration paid off.")
     head = {frozenset({"framing"}): "Framing before tuning.", frozenset({"search"}): searched,
-            frozenset({"framing", "search"}): "Framing and search both counted.",
+            frozenset({"framing", "search"}): ("Framing counted, and the searched configuration scored better, with "
+                                               "another training budget." if _search_confounded(reg, clf) else
+                                               "Framing and search both counted."),
             frozenset(): "No single change can be credited."}[frozenset(kinds)]
     parts = []
     for d in (reg, clf):
@@ -557,7 +565,14 @@ def key_learnings(reg: dict, clf: dict) -> str:
                       f"comparisons {'is' if n_better == 1 else 'are'} better than {'its' if n_better == 1 else 'their'} "
                       "reference." if n_better == 0 else
                       _regularizers_learning(regs))
-    all_v = [v for d in (reg, clf) for v in d.get("verdicts") or [] if not v["topic"].endswith("_control")]
+    # each comparison once (the ladder repeats the feature and search rows), controls left out
+    seen, all_v = set(), []
+    for d in (reg, clf):
+        for v in d.get("verdicts") or []:
+            key = (id(d), v["a"], v["b"], v.get("metric"), v.get("part"))
+            if not v["topic"].endswith("_control") and key not in seen:
+                seen.add(key)
+                all_v.append(v)
     undecided = sum(v["word"] == V.UNDECIDED for v in all_v)
     if undecided:
         points.append(f"**Few runs leave many questions open.** {undecided} of the {len(all_v)} recorded comparisons "
@@ -578,7 +593,7 @@ def _regression_conclusion(doc: dict) -> str:
     mlp_lin = find(doc, "mlp_vs_linear", "mlp_tuned", "ols_return")
     if mlp_lin is not None:
         text += (f" Against least squares on the same scale-free inputs the tuned MLP is "
-                 f"{V.relation(_verdict(mlp_lin))} it (difference {_diff(doc, mlp_lin)} USD over "
+                 f"{V.relation(_verdict(mlp_lin))} it (difference {_diff(doc, mlp_lin)} USD, {_interval(mlp_lin)}, over "
                  f"{mlp_lin['n']} {_runs_word(doc)})")
         text += (": the day's high and low relative to its open carry a nearly linear signal, and a network adds "
                  "little to it." if mlp_lin["word"] != V.BETTER else ": the network finds structure a linear fit misses.")
@@ -641,17 +656,13 @@ def _classification_conclusion(doc: dict) -> str:
     hgb = find(doc, "mlp_vs_boosting", "mlp_tuned", "hgb")
     if hgb is not None:
         text += (f" The tuned MLP is {V.relation(_verdict(hgb))} gradient boosting given the same search budget and "
-                 f"decision thresholds (difference {_diff(doc, hgb)} macro-F1 over {hgb['n']} outer splits).")
+                 f"decision thresholds (difference {_diff(doc, hgb)} macro-F1, {_interval(hgb)}, over {hgb['n']} outer "
+                 "splits).")
     lines.append(text)
     helped, hurt = [], []
-    for topic, what in (("features", "the physics features"), ("thresholds", "out-of-fold decision thresholds"),
-                        ("smote_on_tuned", "SMOTE on the tuned network")):
-        for v in verdicts(doc, topic):
+    for what, kind, v in lever_verdicts(doc):  # the same list as the key learnings (one list, one wording)
+        if kind != "search":
             (helped if v["word"] == V.BETTER else hurt if v["word"] == V.WORSE else []).append(what)
-    for v in verdicts(doc, "ladder"):
-        if v["b"] == "mlp_searched" and v["a"] == "mlp_tuned_net":
-            (helped if v["word"] == V.BETTER else hurt if v["word"] == V.WORSE else []).append(
-                "the input encoding chosen by inner cross-validation")
     if helped or hurt:
         text = ""
         if helped:

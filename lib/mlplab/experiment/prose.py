@@ -85,7 +85,8 @@ def recommendation_sentence(rec: dict | None, runs: dict, metric: str, *, higher
     if rec.get("runner_up"):
         other = runs[rec["runner_up"]]
         v = V.compare_runs(best, other, metric, higher_is_better=higher_is_better, test_train_ratio=ratio)
-        text += f", {relation(v)} the validation runner-up, {other.label} ({value(other.mean(metric))})"
+        text += (f", {relation(v)} the validation runner-up, {other.label} ({value(other.mean(metric))}; difference "
+                 f"{V.interval_text(v)})")
     return text + "."
 
 
