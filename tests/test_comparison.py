@@ -161,6 +161,11 @@ def test_published_sentences_branch_on_the_gap_and_the_data():
     assert "0.900" in text and "The gap can come from" in text
     assert "embedded generator" not in text  # real data: the data cannot be the cause
     assert "embedded generator" in C.published_sentences(reg_doc(), clf_doc(kind="synthetic"))
+    fifty = clf_doc()  # the same 50 epochs as the write-up: the epochs cannot be the cause
+    fifty["models"]["lab_protocol"]["settings"] = {"epochs": 50}
+    assert "The gap can come from the batch size" in C.published_sentences(reg_doc(), fifty)
+    fifty["models"]["lab_protocol"]["settings"] = {"epochs": 20}
+    assert "The gap can come from the epochs, the batch size" in C.published_sentences(reg_doc(), fifty)
     doc = clf_doc()
     doc["models"]["lab_protocol"]["test"]["accuracy"] = 0.79
     assert "reproduced within 0.05" in C.published_sentences(reg_doc(), doc)
