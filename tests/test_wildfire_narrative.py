@@ -75,6 +75,8 @@ def test_pooled_and_misclassified_branches():
     wrong = pd.DataFrame({"truth": ["fire", "not fire"], "region": ["A", "A"], "p(fire)": [0.4, 0.9]})
     text = nv.misclassified_sentence(wrong, 10, "m")
     assert "1 missed fire day and 1 false alarm" in text and "1 of them" in text
+    edge = pd.DataFrame({"truth": ["fire", "fire"], "region": ["A", "A"], "p(fire)": [0.2499, 0.2449]})
+    assert "1 of them had a probability" in nv.misclassified_sentence(edge, 10, "m")  # 0.2499 prints as 0.25
     assert "2 of the 2 errors are in A" in nv.misclassified_caption(wrong)
 
 
