@@ -44,6 +44,10 @@ def test_repairs_classes_and_separation():
     assert "other way" not in nv.separation_sentence(sep)
     sep.loc[0, "AUC alone"] = 0.02
     assert "ISI has an AUC of 0.020: below 0.5" in nv.separation_sentence(sep)
+    more = pd.concat([sep, pd.DataFrame({"feature": ["RH"], "set": ["weather"], "AUC alone": [0.25],
+                                         "strength": [0.5]})], ignore_index=True)
+    assert "RH (0.250) is below 0.5 as well: lower on fire days." in nv.separation_sentence(more)
+    assert "below 0.5 as well" not in nv.separation_sentence(sep)
     sep.loc[0, "AUC alone"] = 0.99
     sep.loc[0, "strength"], sep.loc[0, "AUC alone"] = 0.5, 0.75
     assert "No single feature sorts" in nv.separation_sentence(sep)

@@ -83,6 +83,10 @@ def separation_sentence(sep: pd.DataFrame) -> str:
                   if fwi["AUC alone"] >= 0.5 else auc_phrase(fwi["feature"], float(fwi["AUC alone"])))
     text = (f"Alone, {best_index} (the best index), and among the weather variables "
             f"{auc_phrase(weather['feature'], float(weather['AUC alone']))}. ")
+    low = sep[(sep["AUC alone"] < 0.5) & ~sep["feature"].isin([fwi["feature"], weather["feature"]])]
+    if not low.empty:
+        text += (f"{join([f'{f} ({num(a)})' for f, a in zip(low['feature'], low['AUC alone'])])} "
+                 f"{'is' if len(low) == 1 else 'are'} below 0.5 as well: lower on fire days. ")
     if fwi["strength"] >= 0.95:
         text += ("An index that nearly sorts the classes on its own means the FWI feature set makes the task almost a "
                  "one-cut problem; the weather-only set is where models have to work.")
