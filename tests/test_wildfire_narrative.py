@@ -287,3 +287,12 @@ def test_gain_records_put_both_metrics_the_same_way_round():
     out = C.gain_records(recs)
     assert (out[0]["mean_diff"], out[0]["low"], out[0]["high"]) == (-0.026, -0.036, -0.015)  # worse: left of zero
     assert out[1] == recs[1]
+
+
+def test_lab2_split_counts_add_up_to_n():
+    from mlplab.conclusions.lab2 import _count
+    from mlplab.experiment.verdict import compare
+
+    v = compare([0.5, 0.6, 0.5, 0.7, 0.5], [0.5, 0.5, 0.5, 0.6, 0.6], higher_is_better=True, margin=0.01)
+    assert _count(v) == "2 better, 1 worse, 2 equal"  # ties said, so the counts add up to the 5 splits
+    assert _count(compare([0.6] * 3, [0.5] * 3, higher_is_better=True, margin=0.01)) == "3 of 3 better"

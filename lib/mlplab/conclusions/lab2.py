@@ -147,7 +147,8 @@ def _count(v: V.Verdict) -> str:
         return f"{v.n} of {v.n} better"
     if v.n_worse == v.n:
         return f"{v.n} of {v.n} worse"
-    return f"{v.n_better} better, {v.n_worse} worse"
+    ties = v.n - v.n_better - v.n_worse
+    return f"{v.n_better} better, {v.n_worse} worse" + (f", {ties} equal" if ties else "")
 
 
 def mlp_sentences(docs: dict[str, dict]) -> str:
