@@ -127,7 +127,8 @@ def ladder_sentence(fashion: dict) -> str:
     better = [v for v in recs if v["word"] == "better"]
     worse = [v for v in recs if v["word"] == "worse"]
     text = ("In the ablation ladder from the source's CNN to the tuned configuration, "
-            + (f"the changes that raised the test accuracy beyond the noise were {said(better)}" if better else
+            + ((f"the change that raised the test accuracy beyond the noise was {said(better)}" if len(better) == 1 else
+                f"the changes that raised the test accuracy beyond the noise were {said(better)}") if better else
                "no single change raised the test accuracy beyond the noise"))
     if worse:
         text += f"; {said(worse)} lowered it"
