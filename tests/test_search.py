@@ -250,3 +250,10 @@ def test_rank_note_explains_skipping_ranks_only():
 
     assert rank_note(pd.DataFrame({"rank": [1, 2, 3]})) == ""
     assert "so the ranks skip" in rank_note(pd.DataFrame({"rank": [1, 2, 9, 10]}))
+
+
+def test_search_plot_ticks_use_the_words_of_the_text():
+    table = pd.DataFrame({"encoding": ["ple", "standard", "ple", "standard"], "lr": [0.01, 0.01, 0.1, 0.1],
+                          "mean_test_score": [0.5, 0.6, 0.55, 0.65]})
+    fig = plot_search_scores(table)
+    assert sorted(t.get_text() for t in fig.axes[0].get_xticklabels()) == ["piecewise-linear", "standardized"]

@@ -75,6 +75,8 @@ def _value_text(value) -> str:
     """A grid value as a reader writes it: layer widths as 128×64, the rest as printed."""
     if isinstance(value, (tuple, list)):
         return "×".join(str(v) for v in value)
+    if isinstance(value, str) and value in VALUE_WORDS:  # "ple" on a tick label, "piecewise-linear" in the text
+        return VALUE_WORDS[value]
     return str(value)
 
 
