@@ -296,3 +296,11 @@ def test_lab2_split_counts_add_up_to_n():
     v = compare([0.5, 0.6, 0.5, 0.7, 0.5], [0.5, 0.5, 0.5, 0.6, 0.6], higher_is_better=True, margin=0.01)
     assert _count(v) == "2 better, 1 worse, 2 equal"  # ties said, so the counts add up to the 5 splits
     assert _count(compare([0.6] * 3, [0.5] * 3, higher_is_better=True, margin=0.01)) == "3 of 3 better"
+
+
+def test_feature_sets_caption_names_the_direction_and_ranks_nothing():
+    table = pd.DataFrame({"change": ["the MLP", "the threshold"], "difference": [0.133, 0.159]})
+    cap = nv.feature_sets_caption(table)
+    assert cap.startswith("Takeaway: adding the FWI indices raises macro-F1 by 0.133 to 0.159") and "largest" not in cap
+    assert "lowers" in nv.feature_sets_caption(table.assign(difference=[-0.1, -0.2]))
+    assert "changes" in nv.feature_sets_caption(table.assign(difference=[-0.1, 0.2]))

@@ -312,7 +312,7 @@ def caption_residuals(res: pd.DataFrame, label: str) -> str:
     cap = res["capped"]
     if cap.any() and res.loc[cap, "residual"].mean() > 0:
         return (f"Residuals of {label} against its predictions (first outer split, test rows). Takeaway: the capped "
-                "rows (red) lie above zero — the model predicts them too low.")
+                "rows (orange) lie above zero — the model predicts them too low.")
     return (f"Residuals of {label} against its predictions (first outer split, test rows). Takeaway: the residuals "
             f"are centred near zero (mean {num(float(res['residual'].mean()))}).")
 
@@ -352,7 +352,8 @@ def anchors_sentence(anchors: dict, runs: dict) -> str:
     """The published anchors (Gorishniy et al., their own split) beside ours: quoted, never ours."""
     rmse = anchors["rmse"]
     ours = runs["mlp_tuned"].mean("rmse")
-    text = (f"For orientation only (another split, so not comparable row for row), {anchors['source']} report test "
+    source = anchors["source"].removesuffix(", their split")  # the split is said in the parenthesis
+    text = (f"For orientation only (another split, so not comparable row for row), {source} report test "
             f"RMSE {num(rmse['mlp'])} for a tuned MLP, {num(rmse['resnet'])} for a ResNet, {num(rmse['ft_transformer'])} "
             f"for the FT-Transformer and about {num(rmse['tuned_gbdt'], 2)} for tuned gradient boosting. ")
     if ours < rmse["mlp"]:
