@@ -334,13 +334,14 @@ def confusion_caption(metrics: dict) -> str:
     return f"{int(np.trace(m)):,} of {int(m.sum()):,} rows lie on the diagonal."
 
 
-def best_balanced_sentence(runs: dict, names, rec: dict | None) -> str:
+def best_balanced_sentence(runs: dict, names, rec: dict | None, ratio: float | None = None) -> str:
     """The model with the best test balanced accuracy among `names`, named whichever it is."""
     from mlplab.experiment.prose import best_balanced_text
 
     scores = {n: runs[n].mean("balanced_accuracy") for n in names if n in runs}
+    per_split = {n: runs[n].values("balanced_accuracy") for n in names if n in runs}
     labels = {n: r.label for n, r in runs.items()}
-    return best_balanced_text(scores, labels, rec["model"] if rec else None, "of these models")
+    return best_balanced_text(scores, labels, rec["model"] if rec else None, "of these models", per_split, ratio)
 
 
 DIAGONAL_AGREE = 0.02  # diagonal shares of the fit and test confusion matrices this close "agree"

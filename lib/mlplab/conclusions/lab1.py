@@ -145,7 +145,10 @@ def best_balanced_sentence(doc: dict) -> str:
     scores = {n: float(doc["models"][n]["seeds"]["mean"]["balanced_accuracy"]) for n in HEADLINE
               if n in doc["models"] and "balanced_accuracy" in (doc["models"][n].get("seeds") or {}).get("mean", {})}
     labels = {n: label(doc, n) for n in doc["models"]}
-    return best_balanced_text(scores, labels, rec.get("model"), "of the chapter's headline models")
+    per_split = {n: doc["models"][n]["per_split"]["test"]["balanced_accuracy"] for n in scores
+                 if "balanced_accuracy" in doc["models"][n].get("per_split", {}).get("test", {})}
+    ratio = next((v["test_train_ratio"] for v in doc.get("verdicts") or [] if v.get("test_train_ratio")), None)
+    return best_balanced_text(scores, labels, rec.get("model"), "of the chapter's headline models", per_split, ratio)
 
 
 # ---- recommendation and tuning ------------------------------------------------------------------------

@@ -370,10 +370,12 @@ def noise_rule_paragraph(v: Verdict, a_label: str, b_label: str, metric: str, *,
             f"verdict is **undecided**: {v.n} {runs} cannot settle a difference with this spread.")
 
 
-def best_balanced_text(scores: dict[str, float], labels: dict[str, str], recommended: str | None, among: str) -> str:
-    """The model with the best test balanced accuracy, named whichever it is, beside the tuned MLP and, when they
-    differ, why the recommendation (chosen on validation macro-F1) is another: Lab 1's classification chapter
-    and its conclusions say the same thing. `among`: 'of these models', 'of the 12 models compared'."""
+def best_balanced_text(scores: dict[str, float], labels: dict[str, str], recommended: str | None, among: str,
+                       per_split: dict[str, list[float]] | None = None, ratio: float | None = None) -> str:
+    """The model with the best test balanced accuracy, named whichever it is, beside the tuned MLP (with the noise
+    rule's word on the paired splits when `per_split` holds both) and, when they differ, why the recommendation
+    (chosen on validation macro-F1) is another: Lab 1's classification chapter and its conclusions say the same
+    thing. `among`: 'of these models', 'of the 12 models compared'."""
     if not scores:
         return ""
     best = max(scores, key=scores.get)
@@ -381,6 +383,11 @@ def best_balanced_text(scores: dict[str, float], labels: dict[str, str], recomme
             f"({scores[best]:.3f})")
     if best != "mlp_tuned" and "mlp_tuned" in scores:
         text += f", ahead of the tuned MLP ({scores['mlp_tuned']:.3f})"
+        a, b = (per_split or {}).get(best), (per_split or {}).get("mlp_tuned")
+        if a is not None and b is not None and len(a) == len(b):
+            v = V.compare(a, b, higher_is_better=True, margin=V.margin_for("balanced_accuracy"),
+                          test_train_ratio=ratio)
+            text += f"; by the noise rule {relation(v)} it: {V.interval_text(v)}"
     if recommended is not None and recommended != best:
         text += (f"; the recommendation ({labels[recommended]}) is chosen on validation macro-F1, which weighs each "
                  "class's precision as well as its recall")
