@@ -142,9 +142,9 @@ def test_conclusions_tables_and_sentences(docs):
     assert len(table) == 4 and {r["a"] for r in records} == {"mlp_tuned", "mlp_source"}
     assert set(table["best other model"]) == {"HGB"}
     src = table[(table["task"] == "California Housing") & (table["network"] == "the source's MLP")].iloc[0]
-    assert src["splits"] == "3 of 3 worse" and src["difference"] == pytest.approx(0.07)
+    assert src["splits"] == "3 of 3 worse" and src["difference"] == "+0.0700"  # signed, the interval's decimals
     v = C.compare(docs["california"], "mlp_source", "hgb")
-    assert src["95 % interval"] == f"{V.signed(v.low)} to {V.signed(v.high)}" and src["verdict"] == v.word
+    assert src["95 % interval"] == f"{V.signed(v.low, 4)} to {V.signed(v.high, 4)}" and src["verdict"] == v.word
     from mlplab import reporting as rp
     assert rp.table_problems(rp.table_markdown(table, "tbl-lab2-mlp", "c")) == []  # interval and count fit the PDF
     assert "the goal" not in C.goal_sentence(docs["california"]) and "is met" in C.goal_sentence(docs["california"])

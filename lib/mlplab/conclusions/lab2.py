@@ -132,13 +132,9 @@ def mlp_table(docs: dict[str, dict]) -> tuple[pd.DataFrame, list[dict]]:
             records.append({"task": task, **V.record("lab2", mlp, other, metric, v)})
             rows.append({"task": task.split(" (")[0], "network": label(doc, mlp), "test": _mean(doc, mlp),
                          "best other model": label(doc, other), "its test": _mean(doc, other),
-                         "difference": v.mean_diff, "95 % interval": _interval(v),
+                         "difference": difference_cell(v), "95 % interval": interval_cell(v),
                          "splits": _count(v), "verdict": v.word})
     return pd.DataFrame(rows), records
-
-
-def _interval(v: V.Verdict) -> str:
-    return "–" if v.low is None or not np.isfinite(v.low) else f"{V.signed(v.low)} to {V.signed(v.high)}"
 
 
 def _count(v: V.Verdict) -> str:
