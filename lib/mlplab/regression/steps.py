@@ -68,8 +68,8 @@ def setup(frame: pd.DataFrame, seeds: Sequence[int], *, symbols=(), max_symbols:
     splits = [OuterSplit(i, s, part(fit), part(valid), part(test)) for i, s in enumerate(seeds)]
     protocol = Protocol(
         "holdout", 1,
-        selection=("successive-halving search with expanding time-series folds on the most recent fit rows "
-                   f"(before {v0.date()})"),
+        selection=(f"successive-halving search with expanding time-series folds on the fit rows (before {v0.date()}; "
+                   "with search_subsample, the most recent of them)"),
         seeds=tuple(seeds),
         validation=f"the trading days from {v0.date()} to the day before {t0.date()}, never used for fitting")
     return Setup(splits, mo.PriceTask(), protocol, n_jobs, scheduler or None, frame=rows, target=target,
