@@ -316,3 +316,16 @@ def test_search_caption_says_when_the_survivors_are_closer_than_the_folds_disagr
                     "configurations.")
     apart = table.assign(std_test_rmse=[0.002, 0.002, 0.00001, 0.00001])
     assert nv.search_caption(SimpleNamespace(cv_results=apart, n_candidates=2)).endswith("rank 1 is the winner.")
+
+
+def test_baseline_budget_is_said_where_the_baseline_is_scored():
+    class R:
+        settings = {"epochs": 6, "batch_size": 4096}
+
+    text = nv.baseline_budget_sentence(R(), 4520)
+    assert text.startswith("The baseline MLP trains 6 epochs at batch size 4,096 on the 4,520 fit rows: 12 optimizer "
+                           "updates, a small budget") and "mixes better settings with longer training" in text
+    R.settings = {"epochs": 50, "batch_size": 64}
+    assert nv.baseline_budget_sentence(R(), 4520).endswith("(3,550 optimizer updates).")
+    R.settings = {}
+    assert nv.baseline_budget_sentence(R(), 4520) == ""

@@ -165,6 +165,22 @@ def baselines_sentence(runs: dict, ratio) -> str:
     return text
 
 
+def baseline_budget_sentence(run, fit_rows: int) -> str:
+    """The baseline MLP's training budget, said where it is first scored (the search's credit rests on it)."""
+    from mlplab.experiment.prose import updates
+
+    st = run.settings or {}
+    n_updates = updates(st, fit_rows)
+    if n_updates is None:
+        return ""
+    return (f"The baseline MLP trains {st['epochs']} epoch{'s' if int(st['epochs']) != 1 else ''} at batch size "
+            f"{int(st['batch_size']):,} on the {fit_rows:,} fit rows: {n_updates:,} optimizer updates, a small budget "
+            "that the search below does not share, so the search's gain over it mixes better settings with longer "
+            "training." if n_updates < 100 else
+            f"The baseline MLP trains {st['epochs']} epochs at batch size {int(st['batch_size']):,} on the "
+            f"{fit_rows:,} fit rows ({n_updates:,} optimizer updates).")
+
+
 def lab_sentence(lab, ols) -> str:
     """The lab's network on its own random split; compared with OLS only through scale-free R²."""
     st = lab.settings
