@@ -231,3 +231,12 @@ def test_columns_table_prints_each_row_in_its_own_precision():
     assert shown["skewness"].dtype == float  # the sentences read it as a number
     halves = frame.iloc[:2].assign(HouseAge=[28.0, 29.0])
     assert fx.shown_columns(fx.describe(halves), halves).set_index("column").loc["HouseAge", "median"] == "28.5"
+
+
+def test_capped_caption_says_how_much_larger_the_capped_errors_are():
+    table = pd.DataFrame({"model": ["linear regression", "the tuned MLP"], "RMSE capped": [1.540, 0.918],
+                          "RMSE other rows": [0.586, 0.436], "share of squared error %": [24.07, 16.86]})
+    assert nv.caption_capped(table) == ("Takeaway: for every model the RMSE on the capped rows is 2.1 to 2.6 times that "
+                                        "on the other rows; they carry up to 24.1 % of the squared error (linear "
+                                        "regression).")
+    assert "this split has no capped test rows" in nv.caption_capped(table.assign(**{"RMSE capped": float("nan")}))

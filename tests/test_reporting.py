@@ -193,6 +193,12 @@ def test_a_float_column_has_one_precision_and_never_scientific_notation():
     assert t["large"].tolist() == ["1,234", "0.500", "–"]
     tiny = format_frame(pd.DataFrame({"x": [1e-9, 0.2]}))["x"].tolist()
     assert tiny == ["0.000000", "0.200000"] and not any("e-" in v for v in tiny)
+    t = format_frame(pd.DataFrame({"temperature °C": [30.0, 25.0, 35.0], "share of squared error %": [24.07, 15.255, 0.5],
+                                   "accuracy": [1.0, 0.0, 1.0], "small %": [0.0004, 1.0, 2.0]}))
+    assert t["temperature °C"].tolist() == ["30", "25", "35"]            # whole-number data without decimals
+    assert t["share of squared error %"].tolist() == ["24.1", "15.3", "0.5"]  # per cent: one decimal, as in the prose
+    assert t["accuracy"].tolist() == ["1.000", "0.000", "1.000"]          # 0/1 scores keep the metric's decimals
+    assert t["small %"].tolist()[0] != "0.0"                            # a tiny share is never printed as zero
 
 
 def test_say_shows_a_finding_and_nothing_for_an_empty_one(shown):

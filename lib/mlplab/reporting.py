@@ -179,6 +179,11 @@ def format_frame(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
             out[col] = s.map(lambda v: f"{v:,}")
         elif pd.api.types.is_float_dtype(s):
             places = _decimal_places(s, digits)
+            whole = s.dropna()
+            if not whole.empty and (whole == whole.round()).all() and whole.abs().max() >= 2:
+                places = 0  # whole-number data (temperatures, counts as floats): "30", not "30.000"
+            elif str(col).rstrip().endswith("%") and places == digits:
+                places = 1  # a share in per cent: "24.1", as the prose writes it
 
             def fmt(v, places=places):
                 if pd.isna(v):

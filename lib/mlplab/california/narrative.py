@@ -440,8 +440,11 @@ def caption_capped(table: pd.DataFrame) -> str:
     if rows.empty:
         return "Takeaway: this split has no capped test rows."
     worst = rows.loc[rows["share of squared error %"].idxmax()]
-    return (f"Takeaway: the capped rows are errors for every model; they carry up to "
-            f"{num(float(worst['share of squared error %']), 1)} % of the squared error ({worst['model']}).")
+    ratio = (rows["RMSE capped"] / rows["RMSE other rows"]).astype(float)
+    times = (f"{ratio.min():.1f} times" if round(ratio.min(), 1) == round(ratio.max(), 1) else
+             f"{ratio.min():.1f} to {ratio.max():.1f} times")
+    return (f"Takeaway: for every model the RMSE on the capped rows is {times} that on the other rows; they carry up "
+            f"to {num(float(worst['share of squared error %']), 1)} % of the squared error ({worst['model']}).")
 
 
 def ensemble_sentence(size: int, spreads: dict[str, float | None], labels: dict[str, str]) -> str:
