@@ -246,3 +246,10 @@ def test_eda_prose_names_features_in_words_and_the_caption_matches_the_heatmap()
     assert "_" not in text  # no column identifiers
     out = pd.DataFrame({"feature": ["temp_diff_k", "power_w"], "outliers": [3, 60]})
     assert nv.outlier_caption(out) == "Power has the most outliers (60)."
+
+
+def test_maintenance_figures_name_features_in_words_with_units():
+    from mlplab.plots.eda_maintenance import _label
+
+    assert _label("torque_nm") == "torque [Nm]" and _label("wear_torque_min_nm") == "wear × torque [min·Nm]"
+    assert _label("type") == "type"

@@ -14,7 +14,10 @@ SHORT = {"No Failure": "None", "Heat Dissipation Failure": "HDF", "Power Failure
 
 
 def _label(col: str) -> str:
-    return f"{col} [{UNITS[col]}]" if col in UNITS else col
+    """A feature as a reader names it, with its unit: 'torque [Nm]', not 'torque_nm [Nm]'."""
+    from mlplab.classification.features import WORDS
+
+    return f"{WORDS.get(col, col)} [{UNITS[col]}]" if col in UNITS else col
 
 
 def plot_class_distribution(counts: pd.DataFrame, synthetic: bool = False):
