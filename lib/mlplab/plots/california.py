@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.ticker import LogLocator
+from matplotlib.ticker import LogLocator, MaxNLocator
 
 from mlplab.california.features import LABELS
 from mlplab.data.california import CAP, FEATURES, TARGET, UNITS
@@ -19,7 +19,10 @@ VALUE_LABEL = "median house value ($100,000)"
 
 def plot_distributions(frame: pd.DataFrame, skewed=()):
     """A histogram per feature; the columns the pipelines log-transform are drawn on a log axis."""
-    fig, axes = new_figure(2, 4, width=9.5, height=4.8)
+    # 3 × 3 at the text width (the ninth panel empty): a 2 × 4 grid 9.5 in wide printed its ticks at about 4 pt
+    fig, axes = new_figure(3, 3, width=7.0, height=6.6)
+    for ax in axes.ravel()[len(FEATURES):]:
+        ax.set_visible(False)
     for ax, col in zip(axes.ravel(), FEATURES):
         values = frame[col].dropna().to_numpy()
         if col in skewed:
@@ -31,9 +34,10 @@ def plot_distributions(frame: pd.DataFrame, skewed=()):
             plain_log(ax, "x")
         else:
             ax.hist(values, bins=40, color="C0")
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # "−122.5 −120.0 …" ran together at this width
         parts = [u for u in (UNITS[col] if UNITS[col] != LABELS[col] else "", "log axis" if col in skewed else "") if u]
-        ax.set_xlabel(LABELS[col] + (f"\n({', '.join(parts)})" if parts else ""), fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_xlabel(LABELS[col] + (f"\n({', '.join(parts)})" if parts else ""), fontsize=9)
+        ax.tick_params(labelsize=8)
     for ax in axes[:, 0]:
         ax.set_ylabel("block groups")
     return fig
