@@ -253,3 +253,10 @@ def test_maintenance_figures_name_features_in_words_with_units():
 
     assert _label("torque_nm") == "torque [Nm]" and _label("wear_torque_min_nm") == "wear × torque [min·Nm]"
     assert _label("type") == "type"
+
+
+def test_failure_type_abbreviations_are_spelled_out():
+    from mlplab.plots.eda_maintenance import abbreviations
+
+    assert abbreviations() == ("None: no failure; HDF: heat dissipation failure; PWF: power failure; OSF: overstrain "
+                               "failure; TWF: tool wear failure; RNF: random failures.")

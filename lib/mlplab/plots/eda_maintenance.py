@@ -13,6 +13,12 @@ SHORT = {"No Failure": "None", "Heat Dissipation Failure": "HDF", "Power Failure
          "Overstrain Failure": "OSF", "Tool Wear Failure": "TWF", "Random Failures": "RNF"}
 
 
+def abbreviations() -> str:
+    """The failure types' short names the figures use, spelled out once per caption."""
+    return ("None: no failure; " + "; ".join(f"{short}: {name.lower()}" for name, short in SHORT.items()
+                                             if name != "No Failure") + ".")
+
+
 def _label(col: str) -> str:
     """A feature as a reader names it, with its unit: 'torque [Nm]', not 'torque_nm [Nm]'."""
     from mlplab.classification.features import WORDS
@@ -42,9 +48,11 @@ def plot_correlation(frame: pd.DataFrame, synthetic: bool = False):
     for cls, short in SHORT.items():
         if cls != "No Failure":
             data[short] = (df[LABEL] == cls).astype(float)
-    corr = data.corr()
+    from mlplab.classification.features import WORDS
+
+    corr = data.corr().rename(index=WORDS, columns=WORDS)  # features in words, as the text names them
     fig, ax = new_figure(width=7.0, height=6.0)
-    sns.heatmap(corr, ax=ax, cmap="vlag", vmin=-1, vmax=1, annot=True, fmt=".2f", annot_kws={"size": 6.5},
+    sns.heatmap(corr, ax=ax, cmap="vlag", vmin=-1, vmax=1, annot=True, fmt=".2f", annot_kws={"size": 7.5},
                 cbar_kws={"label": "Pearson r"})
     ax.set_title(title_with_source("Correlations (features and failure indicators)", synthetic))
     return fig
@@ -57,7 +65,7 @@ def plot_feature_distributions(frame: pd.DataFrame, synthetic: bool = False):
     df = df.assign(cls=df[LABEL].map(SHORT).fillna(df[LABEL]))
     order = [s for s in SHORT.values() if s in set(df["cls"])]
     groups = {c: df.loc[df["cls"] == c] for c in order}
-    fig, axes = new_figure(2, 4, width=7.0, height=5.2)
+    fig, axes = new_figure(2, 4, width=7.0, height=5.6)
     colours = sns.color_palette(n_colors=len(order), desat=0.75)  # seaborn's box saturation, the style's palette
     for ax, col in zip(axes.ravel(), cols):  # matplotlib's boxplot: seaborn's per-hue boxes draw 5x slower
         parts = ax.boxplot([groups[c][col].to_numpy() for c in order], patch_artist=True, widths=0.8,
@@ -71,9 +79,9 @@ def plot_feature_distributions(frame: pd.DataFrame, synthetic: bool = False):
         ax.set_xticks(range(1, len(order) + 1), order)
         ax.grid(False, axis="x")
         ax.set_xlabel("")
-        ax.set_ylabel(_label(col), fontsize=8)
-        ax.tick_params(axis="x", rotation=90, labelsize=7)
-        ax.tick_params(axis="y", labelsize=7)
+        ax.set_ylabel(_label(col), fontsize=9)
+        ax.tick_params(axis="x", rotation=90, labelsize=8)
+        ax.tick_params(axis="y", labelsize=8)
     for ax in axes.ravel()[len(cols):]:
         ax.set_visible(False)
     fig.suptitle(title_with_source("Feature distributions per failure type", synthetic), fontsize=11)
