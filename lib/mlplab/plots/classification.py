@@ -54,7 +54,7 @@ def roc_pr_auc(y_true, proba: np.ndarray, classes) -> pd.DataFrame:
 def plot_roc_pr(y_true, proba: np.ndarray, classes, title: str, synthetic: bool = False):
     """One-vs-rest ROC and precision-recall curves per class, AUC / AP in the legend."""
     y_true = np.asarray(y_true)
-    fig, axes = new_figure(1, 2, width=7.0, height=3.8)
+    fig, axes = new_figure(1, 2, width=7.0, height=4.6)
     for k, c in enumerate(classes):
         pos = y_true == c
         if not pos.any() or pos.all():
@@ -62,13 +62,14 @@ def plot_roc_pr(y_true, proba: np.ndarray, classes, title: str, synthetic: bool 
         fpr, tpr, _ = roc_curve(pos, proba[:, k])
         prec, rec, _ = precision_recall_curve(pos, proba[:, k])
         name = SHORT.get(str(c), str(c))
-        axes[0].plot(fpr, tpr, lw=1.3, label=f"{name} (AUC {auc(fpr, tpr):.3f})")
-        axes[1].plot(rec, prec, lw=1.3, label=f"{name} (AP {average_precision_score(pos, proba[:, k]):.3f})")
+        style = {"lw": 1.4, "ls": ("-", "--", "-.", ":")[k % 4]}  # colours alone were too alike for six classes
+        axes[0].plot(fpr, tpr, label=f"{name} (AUC {auc(fpr, tpr):.3f})", **style)
+        axes[1].plot(rec, prec, label=f"{name} (AP {average_precision_score(pos, proba[:, k]):.3f})", **style)
     axes[0].plot([0, 1], [0, 1], color="grey", ls=":", lw=1)
     axes[0].set(xlabel="false positive rate", ylabel="true positive rate", title="ROC (one-vs-rest)")
     axes[1].set(xlabel="recall", ylabel="precision", title="precision-recall (one-vs-rest)")
-    for ax in axes:
-        ax.legend(fontsize=7, loc="lower right" if ax is axes[0] else "lower left")
+    for ax in axes:  # below each panel: inside, the legend covered the curves near the diagonal
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False)
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(-0.02, 1.02)
     fig.suptitle(title_with_source(title, synthetic), fontsize=11)
