@@ -81,7 +81,7 @@ def plot_correlations(frame: pd.DataFrame):
 
 def _paired_bars(table: pd.DataFrame, pairs, xlabel: str, xmax: float):
     """Two horizontal bars per row of `table`: [(column, sd column or None, colour, legend label), ...]."""
-    fig, ax = new_figure(height=max(2.6, 0.55 * len(table) + 1.2))
+    fig, ax = new_figure(height=max(2.6, 0.55 * len(table) + 1.6))
     y = np.arange(len(table))
     for k, (col, sd, colour, label) in enumerate(pairs):
         ax.barh(y + (k - 0.5) * 0.4, table[col], xerr=None if sd is None else table[sd], height=0.4, color=colour,
@@ -90,7 +90,8 @@ def _paired_bars(table: pd.DataFrame, pairs, xlabel: str, xmax: float):
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, xmax)
-    ax.legend(loc="lower right", fontsize=8)
+    # below the axes: at the lower right it covered the longest bars (Figures 6.6 and 6.11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, fontsize=9, frameon=False)
     return fig
 
 
