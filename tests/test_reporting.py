@@ -199,6 +199,9 @@ def test_a_float_column_has_one_precision_and_never_scientific_notation():
     assert t["share of squared error %"].tolist() == ["24.1", "15.3", "0.5"]  # per cent: one decimal, as in the prose
     assert t["accuracy"].tolist() == ["1.000", "0.000", "1.000"]          # 0/1 scores keep the metric's decimals
     assert t["small %"].tolist()[0] != "0.0"                            # a tiny share is never printed as zero
+    t = format_frame(pd.DataFrame({"s/epoch": [6.915, 33.05], "minutes": [0.543, 3.11], "test accuracy": [0.8635, 0.9]}))
+    assert t["s/epoch"].tolist() == ["6.9", "33.0"] and t["minutes"].tolist() == ["0.5", "3.1"]   # timings: 1 decimal
+    assert t["test accuracy"].tolist() == ["0.864", "0.900"]
 
 
 def test_say_shows_a_finding_and_nothing_for_an_empty_one(shown):

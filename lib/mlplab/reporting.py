@@ -155,6 +155,7 @@ def show_figure(fig, label: str, caption: str, *, notebook: str, synthetic: bool
     _display_markdown(f"![{caption}]({rel.as_posix()}){{#{label} width={width}}}")
 
 
+_TIMES = re.compile(r"s/epoch|\bseconds\b|\bminutes\b|\(s\)|\(min\)")  # timings: one decimal
 _NO_SEPARATOR = re.compile(r"\b(year|seed|epoch|id)s?\b", re.IGNORECASE)
 
 
@@ -182,8 +183,8 @@ def format_frame(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
             whole = s.dropna()
             if not whole.empty and (whole == whole.round()).all() and whole.abs().max() >= 2:
                 places = 0  # whole-number data (temperatures, counts as floats): "30", not "30.000"
-            elif str(col).rstrip().endswith("%") and places == digits:
-                places = 1  # a share in per cent: "24.1", as the prose writes it
+            elif (str(col).rstrip().endswith("%") or _TIMES.search(str(col))) and places == digits:
+                places = 1  # a share in per cent ("24.1", as the prose writes it) or a measured time ("6.9 s")
 
             def fmt(v, places=places):
                 if pd.isna(v):
