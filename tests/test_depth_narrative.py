@@ -125,9 +125,11 @@ def test_at_chance_needs_every_seed_near_one_in_ten():
 def test_chance_sentence_says_which_stacks_learned_nothing_and_why():
     runs = chance_runs()
     text = nv.chance_sentence(runs, steps.chance(runs), steps.gradient_ratio)
-    assert text.startswith("The plain deep CNN and the residual deep CNN stay at chance on every seed (test accuracy "
-                           "0.100 to 0.103, what guessing among 10 classes scores; training loss 2.302 against ln 10 = "
-                           "2.303, the loss of a uniform guess): they learned nothing.")
+    assert text.startswith("On every seed the plain deep CNN and the residual deep CNN score what guessing among 10 "
+                           "classes scores (test accuracy 0.100 to 0.103; training loss 2.302 against ln 10 = 2.303, the "
+                           "loss of a uniform guess): they learned nothing.")
+    caption = nv.loss_caption(runs, steps.chance(runs))
+    assert "stay at chance on every seed" in caption and "stay at chance on every seed" not in text  # not repeated
     assert ("The plain deep CNN: gradient at initialization vanishes towards the input (first conv layer 9.0 orders "
             "of magnitude below the last's), so its first layers barely move; the same stack with batch normalization "
             "trains (test accuracy 0.860)") in text
@@ -141,7 +143,7 @@ def test_chance_sentence_says_which_stacks_learned_nothing_and_why():
     assert nv.chance_sentence(deep_runs(), steps.chance(deep_runs()), steps.gradient_ratio) == ""
     both = chance_runs(bn_acc=(0.1, 0.1, 0.1))
     text2 = nv.chance_sentence(both, steps.chance(both), steps.gradient_ratio)
-    assert "The plain deep CNN, the residual deep CNN and the plain deep CNN with batch norm stay at chance" in text2
+    assert "On every seed the plain deep CNN, the residual deep CNN and the plain deep CNN with batch norm score what" in text2
     assert "barely move; the same stack" not in text2 and "batch normalization trains (test accuracy 0.100)" not in text2
     assert "The residual deep CNN: the same stack with batch normalization trains (test accuracy 0.810)" in text2
     grows = chance_runs()

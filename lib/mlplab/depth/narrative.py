@@ -131,8 +131,9 @@ def chance_sentence(runs: dict, chance: dict, ratio) -> str:
     k = round(1 / chance[stuck[0]]["chance_accuracy"])
     labels = [runs[n].label for n in stuck]
     one = len(stuck) == 1
-    out = [f"{capital(join(labels))} {'stays' if one else 'stay'} at chance on every seed (test accuracy "
-           f"{_span([chance[n]['accuracy'] for n in stuck])}, what guessing among {k} classes scores; training loss "
+    # worded unlike the figure's caption above it ("… stay at chance on every seed"), which it explains
+    out = [f"On every seed {join(labels)} {'scores' if one else 'score'} what guessing among {k} classes scores (test "
+           f"accuracy {_span([chance[n]['accuracy'] for n in stuck])}; training loss "
            f"{_span([chance[n]['train_loss'] for n in stuck])} against ln {k} = {chance[stuck[0]]['chance_loss']:.3f}, "
            "the loss of a uniform guess): " + ("it learned" if one else "they learned") + " nothing."]
     for n in stuck:
