@@ -152,7 +152,7 @@ def test_chance_sentence_says_which_stacks_learned_nothing_and_why():
                                                                                        steps.gradient_ratio)
     single = deep_runs()
     single["plain_deep"] = deep_run("plain_deep", -9.0, acc=(0.1, 0.1, 0.1))
-    assert "The plain deep CNN stays at chance on every seed (test accuracy 0.100," in nv.chance_sentence(
+    assert "On every seed the plain deep CNN scores what guessing among 10 classes scores (test accuracy 0.100;" in nv.chance_sentence(
         single, steps.chance(single), steps.gradient_ratio)
 
 
