@@ -4,6 +4,8 @@ about it."""
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import numpy as np
 import pytest
@@ -71,6 +73,8 @@ def test_the_transfer_chapter_on_the_quick_profile(tmp_path, monkeypatch):
     text = transfer_sentences(doc)
     assert text.startswith("In the transfer-learning chapter (@sec-transfer), fine-tuned EfficientNet-Lite0 is ")
     assert f"with {min(q['budgets'])} labelled images per class" in text and "_" not in text
+    assert re.search(rf"with {min(q['budgets'])} labelled images per class \([+-]\d\.\d{{3}}, 95 % interval [+-]\d\.\d{{3}} "
+                     r"to [+-]\d\.\d{3}\)", text), text  # the verdict with its interval
 
 
 def shapes(root, n=30, size=40):

@@ -300,7 +300,8 @@ def transfer_sentences(transfer: dict | None) -> str:
         return None if rec is None else V.Verdict.from_dict(rec)
 
     def said(v, k: int, other: str) -> str:
-        return f"{V.relation(v)} {other} with {k:,} labelled images per class ({V.signed(v.mean_diff, 3)})"
+        return (f"{V.relation(v)} {other} with {k:,} labelled images per class ({V.signed(v.mean_diff, 3)}, 95 % "
+                f"interval {V.signed(v.low, 3)} to {V.signed(v.high, 3)})")
 
     parts = []
     for k in (budgets[0], budgets[-1]) if len(budgets) > 1 else budgets:
