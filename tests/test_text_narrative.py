@@ -359,15 +359,16 @@ def test_newsgroups_search_sentence_says_where_the_tuned_transformer_trains():
                                                    "Transformer.")
     assert nnv.search_sentence(choice, 3, 1).endswith(
         "as the tuned Transformer (on 90 % of them, with early stopping on the other 10 %).")
-    three = pd.DataFrame({"configuration": ["a", "b", "c"], "validation accuracy": [0.61, 0.58, 0.5]})
-    refined = {**choice, "table": three,
-               "refined": {"key": "pooling", "from": "mean", "tried": ["max"], "won": "max", "gain": 0.02}}
-    assert ("ranks them on the validation messages; the best of them is then fitted again with max pooling instead of "
-            "mean pooling on the same messages. The winner, a,") in nnv.search_sentence(refined, 3)
-    assert "(one fit each; all 3 shown)" in nnv.caption_search(refined)
-    assert nnv.search_tried(2, {"heads": [4, 5]}, 1, refined=refined["refined"]).startswith(
-        "unfreezing the embedding, then 2 configurations ranked on validation messages, varying heads, then max "
-        "pooling on the best of them;")
+    pooling = {"key": "pooling", "values": ["mean", "max"], "validation": {"mean": 0.847, "max": 0.873}, "won": "max"}
+    assert nnv.pooling_sentence(pooling) == (
+        "The pooling over the tokens is chosen at the tuned Transformer's own budget (all fit messages, its epochs and "
+        "early stopping, first seed), where a short search budget would favour what learns fast: mean pooling against "
+        "max pooling on the validation messages, max pooling 0.873 against 0.847. Max pooling is kept; its first-seed "
+        "fit is the tuned Transformer's first seed.")
+    assert nnv.pooling_sentence({**pooling, "values": ["mean"]}) == ""
+    assert nnv.search_tried(2, {"heads": [4, 5]}, 1, refined=pooling).startswith(
+        "unfreezing the embedding, then 2 configurations ranked on validation messages, varying heads, then mean "
+        "pooling against max pooling on the winner at its full budget;")
 
 
 def test_newsgroups_tuned_patience_is_validated_and_reaches_the_network():

@@ -175,9 +175,10 @@ def search_tried(n_candidates: int, grid: dict, n_epochs: int, patience: int = 0
     varied = [SEARCH_WORDS[k] for k, v in grid.items() if k in SEARCH_WORDS and len(v) > 1]
     held = [_held(k, v[0]) for k, v in grid.items() if k in HELD_WORDS and len(v) == 1]
     again = ""
-    if refined:
+    if refined and len(refined["values"]) > 1:
         words = S.POOL_WORDS if refined["key"] == "pooling" else {}
-        again = f", then {join([words.get(v, str(v)) for v in refined['tried']])} on the best of them"
+        again = (f", then {join([words.get(v, str(v)) for v in refined['values']], 'against')} on the winner at its "
+                 "full budget")
     return (f"unfreezing the embedding, then {n_candidates} configurations ranked on validation messages, varying "
             f"{join(varied) if varied else 'nothing'}" + (f" (held: {join(held)})" if held else "") + again
             + f"; the winner trained {tuned_training(n_epochs, patience, 'messages')}")
@@ -190,20 +191,30 @@ def search_sentence(choice: dict, n_epochs: int, patience: int = 0) -> str:
                if choice["n_candidates"] < choice["n_grid"] else f"all {choice['n_candidates']} combinations")
     lead = (f"leads the runner-up by {acc(gap)} validation accuracy" if gap > 0 else
             "ties with the runner-up on validation accuracy (a tie goes to the first candidate in grid order)")
-    again = ""
-    if choice.get("refined"):
-        r = choice["refined"]
-        words = S.POOL_WORDS if r["key"] == "pooling" else {}
-        again = (f"; the best of them is then fitted again with {join([words.get(v, str(v)) for v in r['tried']])} "
-                 f"instead of {words.get(r['from'], str(r['from']))} on the same messages")
     return (f"The search fits {sampled} of its grid once (first seed) on {n(choice['fit_documents'])} fit messages for "
-            f"{epochs(n_epochs)} and ranks them on the validation messages{again}. The winner, {t['configuration'].iloc[0]}, "
+            f"{epochs(n_epochs)} and ranks them on the validation messages. The winner, {t['configuration'].iloc[0]}, "
             f"{lead}; it is then trained on all fit messages on every seed as the tuned Transformer"
             + (" (on 90 % of them, with early stopping on the other 10 %)." if patience else "."))
 
 
 def caption_search(choice: dict) -> str:
-    return search_caption("", choice["table"], choice["n_candidates"] + len((choice.get("refined") or {}).get("tried", [])))
+    return search_caption("", choice["table"], choice["n_candidates"])
+
+
+def pooling_sentence(record: dict) -> str:
+    """How the tuned Transformer's pooling was chosen: at its own budget, on the validation messages."""
+    if len(record["values"]) < 2:
+        return ""
+    words = S.POOL_WORDS
+    scores = record["validation"]
+    ranked = sorted(record["values"], key=lambda v: -scores[str(v)])
+    won, other = ranked[0], ranked[1]
+    return (f"The pooling over the tokens is chosen at the tuned Transformer's own budget (all fit messages, its "
+            f"epochs and early stopping, first seed), where a short search budget would favour what learns fast: "
+            f"{join([words.get(v, v) for v in record['values']], 'against')} on the validation messages, "
+            f"{words.get(won, won)} {acc(scores[str(won)])} against {acc(scores[str(other)])}. "
+            f"{capital(words.get(record['won'], record['won']))} is kept; its first-seed fit is the tuned Transformer's "
+            "first seed.")
 
 
 def caption_models(table: pd.DataFrame) -> str:
