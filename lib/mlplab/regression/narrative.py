@@ -126,9 +126,12 @@ def box_caption(outliers: dict) -> str:
     c, v = outliers["close"], outliers["volume"]
     if c == 0 and v == 0:
         return "No close and no volume lies beyond the whiskers (1.5 × IQR beyond the quartiles)."
+    # "heavier tails" read as a claim about the raw values, whose skewness can rank them the other way: say the scale
     return (f"{100 * c:.1f} % of the closes and {100 * v:.1f} % of the volumes lie beyond the whiskers (1.5 × IQR "
-            "beyond the quartiles): " + ("the volume has the heavier tails." if v > c else "the close has the heavier tails."
-                            if c > v else "both have tails of the same weight."))
+            "beyond the quartiles of the log values): " + (
+                "on the log scale the volume has more extreme values." if v > c else
+                "on the log scale the close has more extreme values." if c > v else
+                "on the log scale both have as many extreme values."))
 
 
 def volume_finding(r_volume_return: float) -> str:
