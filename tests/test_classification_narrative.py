@@ -143,6 +143,8 @@ def test_error_sentence_mentions_tool_wear_only_when_it_is_missed():
                            "share of true class %": 60.0}])
     assert "random wear time" in nv.error_sentence(pairs, {"Tool Wear Failure": 0.2, "No Failure": 0.99})
     assert "random wear time" not in nv.error_sentence(pairs, {"Tool Wear Failure": 0.8, "No Failure": 0.99})
+    text = nv.error_sentence(pairs, {"Tool Wear Failure": 0.8, "No Failure": 0.99})
+    assert "Mean test F1 per class: No Failure 0.99, Tool Wear Failure 0.80." in text  # names, not HDF/none
     assert nv.error_sentence(pairs.iloc[:0], {}) == "No test row of the first split is misclassified."
 
 

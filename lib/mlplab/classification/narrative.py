@@ -15,10 +15,6 @@ STRONG_R = 0.7
 MODERATE_R = 0.3
 OUTLIER_FAILURE_RATIO = 2.0   # failure rate among outliers at least this multiple of the overall rate
 RANDOM = "Random Failures"
-SHORT_NAMES = {"No Failure": "none", "Heat Dissipation Failure": "HDF", "Power Failure": "PWF",
-         "Overstrain Failure": "OSF", "Tool Wear Failure": "TWF", "Random Failures": "RNF"}
-
-
 def data_sentence(report: dict, synthetic: bool) -> str:
     counts = report["class_counts"]
     total = sum(counts.values())
@@ -320,9 +316,10 @@ def error_sentence(pairs: pd.DataFrame, f1: dict[str, float]) -> str:
         return "No test row of the first split is misclassified."
     top = pairs.iloc[0]
     text = (f"The largest confusion of the first split: {top['rows']} *{top['true']}* rows predicted as "
-            f"*{top['predicted']}* ({top['share of true class %']:.0f} % of that class). ")
+            f"*{top['predicted']}* ({top['share of true class %']:.1f} % of that class). ")
     ranked = sorted(f1.items(), key=lambda kv: -kv[1])
-    text += "Mean test F1 per class: " + ", ".join(f"{SHORT_NAMES.get(c, c)} {v:.2f}" for c, v in ranked) + ". "
+    # the classes' names in prose (the figures' HDF, PWF, … are spelled out only in their captions)
+    text += "Mean test F1 per class: " + ", ".join(f"{c} {v:.2f}" for c, v in ranked) + ". "
     if f1.get("Tool Wear Failure", 1.0) < 0.5:
         text += ("Tool wear fails at a random wear time between 200 and 240 minutes, where most tools are replaced "
                  "without failing: the wear band is predictable, the moment is not.")
