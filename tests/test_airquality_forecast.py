@@ -291,7 +291,7 @@ def test_conclusions_sentence_branches():
         conclusions.forecast_sentences(aq)
     aq["extra"]["goal"] = _goal(["undecided", "better", "on a par"])
     text = conclusions.forecast_sentences(aq)
-    assert ("better than the linear autoregression at 6 h, on a par with it at 24 h and undecided against "
+    assert ("better than the linear autoregression at 6 h, on a par with it at 24 h and in an undecided comparison with "
             "it at 1 h") in text and text.endswith("does not beat the linear autoregression at every horizon.")
     aq["extra"]["goal"] = _goal(["better"] * 3)
     assert conclusions.forecast_sentences(aq).endswith("The goal is met.")

@@ -81,7 +81,7 @@ def test_ladder_sentence_branches():
                       "verdict": ["–", "on a par", "on a par"]})
     assert nv.ladder_sentence(t).endswith(": every rung is on a par with the one before it.")
     t["verdict"] = ["–", "undecided", "undecided"]
-    assert nv.ladder_sentence(t).endswith(": every rung is undecided against the one before it.")
+    assert nv.ladder_sentence(t).endswith(": every rung's comparison with the one before it is undecided.")
     t["verdict"] = ["–", "on a par", "undecided"]
     assert nv.ladder_sentence(t).endswith("outer splits, against the rung before each: 1 on a par, 1 undecided.")
     t["verdict"] = ["–", "better", "worse"]

@@ -193,7 +193,7 @@ def test_interval_text_and_relation_wording():
     few = compare([0.5], [0.25], higher_is_better=True)
     assert interval_text(few) == "+0.250 (1 run: too few to call)"
     assert interval_text(compare([0.5, 0.5], [0.25, 0.5], higher_is_better=True)) == "+0.125 (2 runs: too few to call)"
-    assert relation(few) == "not distinguishable (too few runs) from"
+    assert relation(few) == "compared, on too few runs to call, with"
 
 
 # ---- the equivalence margin: "on a par" only inside it, "undecided" otherwise ------------------------
@@ -214,7 +214,7 @@ def test_interval_past_the_margin_is_undecided_not_on_a_par():
     assert v.word == V.UNDECIDED and not v.decided
     assert (v.n_better, v.n_worse) == (0, 3)
     assert v.diff_min == pytest.approx(0.137) and v.diff_max == pytest.approx(0.252)
-    assert V.relation(v) == "undecided against"
+    assert V.relation(v) == "in an undecided comparison with"
     text = V.undecided_text(v)
     assert text.startswith("worse on 3 of 3 splits, by 0.137 to 0.252; the 95 % interval (")
     assert text.endswith("reaches past the ±0.0045 margin of parity, so 3 splits cannot settle it")

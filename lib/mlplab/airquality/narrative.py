@@ -24,8 +24,8 @@ def label(run_or_name, runs: dict | None = None) -> str:
 
 
 def _word(v: dict | None) -> str:
-    return {BETTER: "better than", WORSE: "worse than", PAR: "on a par with", UNDECIDED: "undecided against",
-            TOO_FEW: "not distinguishable from"}[
+    return {BETTER: "better than", WORSE: "worse than", PAR: "on a par with", UNDECIDED: "in an undecided comparison with",
+            TOO_FEW: "compared, on too few runs to call, with"}[
         v["word"]] if v else "not compared with"
 
 
@@ -237,8 +237,8 @@ def goal_sentence(goal: dict, horizons) -> str:
     parts = []
     for h in horizons:
         p = per[str(h)]
-        rel = {BETTER: "better than", WORSE: "worse than", PAR: "on a par with", UNDECIDED: "undecided against",
-               TOO_FEW: "not distinguishable from"}[p["word"]]
+        rel = {BETTER: "better than", WORSE: "worse than", PAR: "on a par with", UNDECIDED: "in an undecided comparison with",
+               TOO_FEW: "compared, on too few runs to call, with"}[p["word"]]
         interval = (f"{p['tuned'] - p['ar']:+.3f}, 95 % interval {p['low']:+.3f} to {p['high']:+.3f}"
                     if p["low"] is not None else f"{p['tuned'] - p['ar']:+.3f}")
         parts.append(f"at {h} h it is {rel} the autoregression ({num(p['tuned'])} against {num(p['ar'])}; {interval})")

@@ -192,7 +192,7 @@ def ladder_sentence(table: pd.DataFrame) -> str:
         if rest == "; the rest on a par.":
             return head + ": every rung is on a par with the one before it."
         if rest == "; the rest undecided.":
-            return head + ": every rung is undecided against the one before it."
+            return head + ": every rung's comparison with the one before it is undecided."
         return head + ", against the rung before each: " + rest[2:]
     parts = []
     if better:

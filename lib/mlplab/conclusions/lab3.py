@@ -17,7 +17,7 @@ from mlplab.experiment.tables import interval_cell
 
 HEAD = ("logreg", "mlp", "cnn_source", "cnn_tuned")
 RELATION = {"better": "better than", "worse": "worse than", "on a par": "on a par with",
-            "undecided": "undecided against", "too few runs": "not distinguishable (too few seeds) from"}
+            "undecided": "in an undecided comparison with", "too few runs": "compared, on too few seeds to call, with"}
 
 
 def validate_params(params: dict) -> None:

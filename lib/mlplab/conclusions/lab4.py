@@ -25,7 +25,8 @@ def _verdict(doc: dict, a: str, b: str, metric: str) -> dict | None:
 
 
 def _rel(word: str) -> str:
-    return {"better": "better than", "worse": "worse than", "on a par": "on a par with"}.get(word, "not distinguishable from")
+    return {"better": "better than", "worse": "worse than", "on a par": "on a par with",
+            "undecided": "in an undecided comparison with"}.get(word, "compared, on too few runs to call, with")
 
 
 # ---- anomaly detection -------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def forecast_sentences(aq: dict) -> str:
     worse = [f"{h} h" for h, p in per.items() if p["word"] == "worse"]
     par = [f"{h} h" for h, p in per.items() if p["word"] == "on a par"]
     open_ = [f"{h} h" for h, p in per.items() if p["word"] not in ("better", "worse", "on a par")]
-    phrases = [(better, "better than"), (par, "on a par with"), (open_, "undecided against"),
+    phrases = [(better, "better than"), (par, "on a par with"), (open_, "in an undecided comparison with"),
                (worse, "worse than")]
     parts = []
     for hours, rel in phrases:

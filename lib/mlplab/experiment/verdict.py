@@ -209,7 +209,7 @@ def margin_text(margin: float) -> str:
 def relation(v: Verdict) -> str:
     """The verdict as a relation of A to B inside a sentence: 'better than', 'worse than', 'on a par with'."""
     return {BETTER: "better than", WORSE: "worse than", PAR: "on a par with",
-            UNDECIDED: "undecided against", TOO_FEW: "not distinguishable (too few runs) from"}[v.word]
+            UNDECIDED: "in an undecided comparison with", TOO_FEW: "compared, on too few runs to call, with"}[v.word]
 
 
 def sign_count(v: Verdict, unit: str | None = None) -> str:
