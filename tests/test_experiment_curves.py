@@ -164,3 +164,15 @@ def test_a_gap_that_widens_from_the_first_descent_is_diverging_over_a_long_run()
     assert d.kind == "diverging" and d.late_gap > 0.25
     assert d.gap_from < 0.05 and d.gap_to > 0.08
     assert f"the gap between the two widened from {d.gap_from:.2g} to {d.gap_to:.2g}" in d.sentence()
+
+
+def test_the_words_name_the_plotted_minimum():
+    """Figure 2.10: the figure marks the lowest raw validation loss (epoch 11); smoothing decides the kind but must not
+    move the epoch the caption names (it said 12)."""
+    valid = [0.2, 0.12, 0.09, 0.07, 0.06, 0.055, 0.05, 0.048, 0.047, 0.046, 0.044, 0.046, 0.05, 0.055, 0.06, 0.065,
+             0.07, 0.075, 0.08, 0.085, 0.09]
+    train = list(np.linspace(0.2, 0.01, len(valid)))
+    d = diagnose(history(valid, train), "the tuned MLP")
+    assert d.kind == "overfitting" and d.best_epoch == 11
+    assert d.rise == pytest.approx((0.09 - 0.044) / 0.044)
+    assert "lowest at epoch 11 of 21" in d.sentence()

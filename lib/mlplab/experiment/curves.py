@@ -59,8 +59,8 @@ class CurveDiagnosis:
     kind: str               # one of KINDS, or "none" (no usable validation curve)
     label: str              # the model, as the prose names it
     epochs: int = 0
-    best_epoch: int = 0     # 1-based epoch of the lowest (smoothed) validation loss
-    rise: float = 0.0       # (last - min) / min of the smoothed validation loss
+    best_epoch: int = 0     # 1-based epoch of the lowest validation loss, as plotted
+    rise: float = 0.0       # (last - min) / min of the validation loss, as plotted
     tail_drop: float = 0.0  # relative drop of the validation loss over the last two epochs
     gap_change: float = 0.0  # change of (validation - train) loss from the best epoch to the last, / min
     swing: float = 0.0      # the largest single rise of the validation loss over the later epochs, / its minimum
@@ -158,9 +158,13 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", 
     v = smooth(raw, width)
     have_t = np.isfinite(t_raw).all()
     t = smooth(t_raw, width) if have_t else t_raw
-    best = int(np.argmin(v))
+    best = int(np.argmin(v))       # decisions read the smoothed curve ...
     scale = abs(v[best])
     rise = (v[-1] - v[best]) / scale
+    low = int(np.argmin(raw))      # ... the words the plotted one: its lowest epoch (the figure marks it) and the rise
+    said_rise = float((raw[-1] - raw[low]) / abs(raw[low]))
+    if low == n - 1 and best < n - 1:  # a last-epoch dip of the raw curve: the smoothed words, not "0 % higher"
+        low, said_rise = best, float(rise)
     tail_drop = (raw[-3] - raw[-1]) / abs(raw[-3]) if raw[-3] else 0.0
     gap = v - t if have_t else np.zeros_like(v)
     gap_change = float((gap[-1] - gap[best]) / scale)
@@ -182,7 +186,7 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", 
     train_above = bool(have_t and np.mean(t_raw[-k:]) > (1 + TOL) * np.mean(raw[-k:]))  # a visible difference
     half = n // 2
     train_flat = bool(have_t and abs(t[-1] - t[half]) <= FLAT_TRAIN * abs(t[half]))  # over the second half
-    common = dict(epochs=n, best_epoch=best + 1, rise=float(rise), tail_drop=float(tail_drop), gap_change=gap_change,
+    common = dict(epochs=n, best_epoch=low + 1, rise=said_rise, tail_drop=float(tail_drop), gap_change=gap_change,
                   swing=swing, train_above=train_above, train_flat=train_flat, train_mode=train_mode,
                   stopped=bool(stopped), late_gap=late_gap, plateau_epoch=start + 1)
     # a trend counts only when it is larger than the noise: a rise above half the largest single swing, a
