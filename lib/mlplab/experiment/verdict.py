@@ -237,8 +237,10 @@ def undecided_text(v: Verdict, digits: int = 3, unit: str | None = None) -> str:
         lo, hi = sorted((abs(v.diff_min), abs(v.diff_max)))
         by = f", by {lo:.{digits}f} to {hi:.{digits}f}"
     pct = f"{round(v.confidence * 100)} %"
-    return (f"{sign_count(v, unit)}{by}; the {pct} interval ({signed(v.low, digits)} to {signed(v.high, digits)}) "
-            f"reaches past the ±{margin_text(v.margin)} margin of parity, so {v.n} {unit} cannot settle it")
+    # every run one way and still undecided puzzles a reader unless the widening is named
+    widened = (", widened because the splits' training sets overlap," if v.corrected and by else "")
+    return (f"{sign_count(v, unit)}{by}; the {pct} interval ({signed(v.low, digits)} to {signed(v.high, digits)})"
+            f"{widened} reaches past the ±{margin_text(v.margin)} margin of parity, so {v.n} {unit} cannot settle it")
 
 
 def compare_runs(a, b, metric: str, *, higher_is_better: bool, test_train_ratio: float | None = None,
