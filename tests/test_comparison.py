@@ -241,7 +241,8 @@ def test_tasks_side_by_side_gain_over_the_simplest_baseline():
     assert md.startswith("## The two tasks side by side")
     # regression: tuned 0.95 against naive 2.0, lower is better: 52 % better, the noise rule on the paired seeds
     assert ("In the NYSE price regression the tuned MLP reaches a test RMSE of 0.950 USD against 2.000 USD for the "
-            "naive forecast (close = open) (53 % lower); by the noise rule it is better than it.") in md
+            "naive forecast (close = open) (53 % lower); by the noise rule it is better than it: -1.050 (95 % "
+            "interval ") in md
     assert ("In the maintenance classification the tuned MLP reaches a test macro-F1 of 0.660 against 0.160 for the "
             "majority class (+0.500)") in md  # a score's gain as a difference, never a ratio
     worse = C.gain_sentence(reg_doc(tuned=(2.5, 2.6, 2.4)))

@@ -181,7 +181,7 @@ def tuning_sentence(doc: dict) -> str:
     v = v[0]
     a, b = label(doc, v["a"]), label(doc, v["b"])
     text = (f"For the {task}, {a} is {V.relation(_verdict(v))} {b} ({mean(doc, v['a']):.3f} against "
-            f"{mean(doc, v['b']):.3f} {what}, same inputs")
+            f"{mean(doc, v['b']):.3f} {what}, difference {_diff(doc, v)}, {_interval(v)}, same inputs")
     text += ", target and protocol)." if doc["notebook"] == "regression" else ", encoding and rebalancing)."
     if v["word"] == V.PAR:
         text += " The search found no configuration whose advantage survives the noise."
@@ -434,7 +434,7 @@ def gain_sentence(doc: dict) -> str:
         else:  # a score between 0 and 1: the difference, never a ratio ("291 % better")
             text += f" ({m - b:+.3f})"
     if v is not None:
-        text += f"; by the noise rule it is {V.relation(v)} it"
+        text += f"; by the noise rule it is {V.relation(v)} it: {V.interval_text(v)}"
     return text + "."
 
 
