@@ -680,8 +680,8 @@ def _classification_conclusion(doc: dict) -> str:
     tune = verdicts(doc, "tuning")
     if tune:
         b = budget(doc, tune[0]["a"], tune[0]["b"])
-        lines.append({V.BETTER: ("The hyperparameter search raised the network's score beyond the noise" +
-                                 (f"; {b}." if b else ".")),
+        lines.append({V.BETTER: (f"The hyperparameter search raised the network's score beyond the noise "
+                                 f"({_diff(doc, tune[0])} macro-F1, {_interval(tune[0])})" + (f"; {b}." if b else ".")),
                       V.WORSE: "The hyperparameter search itself lowered the network's test score.",
                       V.PAR: "The hyperparameter search alone did not move the network's score beyond the noise; what "
                              "changed it were the inputs and the decisions after the search.",
