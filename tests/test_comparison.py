@@ -411,9 +411,12 @@ def test_the_searchs_credit_in_the_classification_conclusion_names_a_budget_diff
     doc["models"]["mlp_baseline_physics_none"]["settings"] = {"epochs": 50, "batch_size": 512}
     doc.setdefault("extra", {})["split_sizes"] = {"fit": 6400}
     text = C._classification_conclusion(doc)
-    assert "The hyperparameter search raised the network's score beyond the noise; the training budgets differ" in text
+    assert "The hyperparameter search raised the network's score beyond the noise (+" in text
+    assert "95 % interval " in text and "); the training budgets differ" in text
     assert "itself" not in text
     same = _set_word(clf_doc(), "tuning", "better")
     for name in ("mlp_searched", "mlp_baseline_physics_none"):
         same["models"][name]["settings"] = {"epochs": 50, "batch_size": 512}
-    assert "The hyperparameter search raised the network's score beyond the noise." in C._classification_conclusion(same)
+    same_text = C._classification_conclusion(same)
+    assert "The hyperparameter search raised the network's score beyond the noise (+" in same_text
+    assert "training budgets differ" not in same_text.split("raised the network's score")[1].split(". ")[0]
