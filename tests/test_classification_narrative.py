@@ -262,3 +262,15 @@ def test_failure_type_abbreviations_are_spelled_out():
 
     assert abbreviations() == ("None: no failure; HDF: heat dissipation failure; PWF: power failure; OSF: overstrain "
                                "failure; TWF: tool wear failure; RNF: random failures.")
+
+
+def test_label_and_cleaning_sentences_use_words_not_column_names():
+    report = {"label_inconsistencies": {"failure_type_with_target_0": 0, "target_1_with_no_failure": 0},
+              "label_rule": "The multi-class label is failure_type exactly as given"}
+    text = nv.label_sentence(report)
+    assert "failure_type" not in text and "The label is the file's failure type, unchanged" in text
+    summary = pd.DataFrame({"column": ["udi", "product_id", "target", "type"], "missing": [0, 0, 0, 0],
+                            "use": ["dropped (id)", "dropped (id)", "dropped (label)", "one-hot"]})
+    text = nv.cleaning_sentence(summary)
+    assert ("Dropped before modelling: the row number, the product id and the binary machine-failure label. The "
+            "product type (L, M or H) is one-hot encoded") in text and "`" not in text

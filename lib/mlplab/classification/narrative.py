@@ -29,13 +29,22 @@ def data_sentence(report: dict, synthetic: bool) -> str:
     return text.strip()
 
 
+# the loader's label rule (mlplab.data.labels.LABEL_RULE, which `mlplab data check` prints) in a reader's words
+LABEL_RULE_WORDS = ("The label is the file's failure type, unchanged: rows where it disagrees with the binary "
+                    "machine-failure column are counted and kept, never relabelled or removed; that binary column is "
+                    "not a feature (it is the label itself), and the two identifier columns are dropped. UCI's "
+                    "original files carry one flag per failure mode instead: the loader takes the first set flag in "
+                    "the order power, heat dissipation, tool wear, overstrain, random failure, and 'No Failure' when "
+                    "none is set.")
+
+
 def label_sentence(report: dict) -> str:
     inc = report["label_inconsistencies"]
     a, b = inc["failure_type_with_target_0"], inc["target_1_with_no_failure"]
     if a + b == 0:
-        return "The binary label and the failure type agree on every row. Rule applied: " + report["label_rule"]
-    return (f"{a + b} rows disagree: {a} carry a failure type with target 0 and {b} have target 1 with 'No Failure'. "
-            f"Rule applied: {report['label_rule']}")
+        return "The binary label and the failure type agree on every row. " + LABEL_RULE_WORDS
+    return (f"{a + b} rows disagree: {a} carry a failure type with a machine-failure flag of 0 and {b} have the flag "
+            f"set with 'No Failure'. " + LABEL_RULE_WORDS)
 
 
 def crosstab_caption(report: dict) -> str:
@@ -49,8 +58,10 @@ def cleaning_sentence(summary: pd.DataFrame) -> str:
     dropped = summary.loc[summary["use"].str.startswith("dropped"), "column"].tolist()
     text = ("No value is missing. " if missing == 0 else f"{missing:,} values are missing; rows with missing values "
             "are rejected by the loader. ")
-    return text + (f"Dropped before modelling: {', '.join(f'`{c}`' for c in dropped)}. `type` is one-hot encoded; "
-                   "numeric features are standardized with statistics from the training rows only (inside each pipeline).")
+    words = {"udi": "the row number", "product_id": "the product id", "target": "the binary machine-failure label"}
+    return text + (f"Dropped before modelling: {join([words.get(c, f'`{c}`') for c in dropped])}. The product type (L, "
+                   "M or H) is one-hot encoded; numeric features are standardized with statistics from the training "
+                   "rows only (inside each pipeline).")
 
 
 def balance_sentence(counts: pd.DataFrame) -> str:
