@@ -246,6 +246,13 @@ def test_eda_prose_names_features_in_words_and_the_caption_matches_the_heatmap()
     assert text.startswith("The strongest pair of raw inputs is rotational speed and torque (r = -0.")
     assert "; a physics feature correlates more with an input it is built from (tool wear and wear × torque" in text
     assert "_" not in text  # no column identifiers
+    # two pairs exactly as strong, opposite signs (the real file: +0.88 and -0.88): both named
+    a, e, perm = rng.normal(0, 1, 500), rng.normal(0, 0.5, 500), rng.permutation(500)
+    tie = frame.assign(air_temperature_k=300 + a, process_temperature_k=310 + a + e,
+                       rotational_speed_rpm=1500 + 100 * a[perm], torque_nm=40 - 10 * (a[perm] + e[perm]))
+    text = nv.correlation_caption(tie)
+    assert text.startswith("The strongest pairs of raw inputs, equally strong at two decimals, are ")
+    assert "rotational speed and torque (r = -0.87)" in text and "air temperature and process temperature (r = +0.87)" in text
     out = pd.DataFrame({"feature": ["temp_diff_k", "power_w"], "outliers": [3, 60]})
     assert nv.outlier_caption(out) == "Power has the most outliers (60)."
 

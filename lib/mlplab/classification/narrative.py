@@ -118,15 +118,22 @@ def correlation_caption(frame: pd.DataFrame) -> str:
     if not all(c in frame for c in PHYSICS) and all(c in frame for c in RAW_NUMERIC):
         frame = add_physics(frame)  # the heatmap shows them too
 
-    def strongest(cols):
+    def ranked(cols):
         c = frame[[x for x in cols if x in frame]].corr()
-        pairs = [(abs(c.iloc[i, j]), c.columns[j], c.index[i], c.iloc[i, j]) for i in range(len(c)) for j in range(i)]
-        return max(pairs) if pairs else None
+        return sorted(((abs(c.iloc[i, j]), c.columns[j], c.index[i], c.iloc[i, j]) for i in range(len(c))
+                       for j in range(i)), reverse=True)
+
+    def strongest(cols):
+        pairs = ranked(cols)
+        return pairs[0] if pairs else None
 
     raw = strongest(RAW_NUMERIC)
     if raw is None:
         return ""
-    text = f"The strongest pair of raw inputs is {_words(raw[1])} and {_words(raw[2])} (r = {raw[3]:+.2f})"
+    tied = [p for p in ranked(RAW_NUMERIC) if round(p[0], 2) == round(raw[0], 2)]  # as the heatmap prints them
+    said = join([f"{_words(p[1])} and {_words(p[2])} (r = {p[3]:+.2f})" for p in tied])
+    text = (f"The strongest pair of raw inputs is {said}" if len(tied) == 1 else
+            f"The strongest pairs of raw inputs, equally strong at two decimals, are {said}")
     every = strongest([*RAW_NUMERIC, *PHYSICS])
     if every is not None and every[0] > raw[0] + 1e-12:
         text += (f"; a physics feature correlates more with an input it is built from ({_words(every[1])} and "
