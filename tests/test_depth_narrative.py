@@ -441,7 +441,7 @@ def test_claims_tables_print_each_verdict_with_its_interval():
                "measure": "validation accuracy", "status": "not reproduced at this budget", **v.to_dict()}]
     for table in (depth_steps.claims_table(claims), lab3.claims_table({"extra": {"claims": claims}})):
         row = table.iloc[0]
-        assert row["95 % interval"] == "-0.100 to -0.000" and row["difference"] == "-0.050"  # below zero throughout
+        assert row["95 % interval"] == "-0.100 to -0.0003" and row["difference"] == "-0.050"  # below zero throughout, and said so (not -0.000)
         assert "verdict" not in table and row["status"] == "not reproduced at this budget"  # the status says it plainly
 
 

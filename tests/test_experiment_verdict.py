@@ -274,3 +274,9 @@ def test_verdict_round_trips_through_its_record():
     few = V.compare([1.0], [0.5], higher_is_better=True, margin=0.01)
     back = V.Verdict.from_dict(json.loads(json.dumps(record("t", "a", "b", "accuracy", few))))
     assert back.word == V.TOO_FEW and math.isnan(back.low)
+
+
+def test_signed_never_prints_a_misleading_zero():
+    assert V.signed(-0.0003) == "-0.0003" and V.signed(0.00049) == "+0.0005"   # not "-0.000" / "+0.000"
+    assert V.signed(0.0) == "+0.000" and V.signed(-1e-9) == "0.000"            # zero to every shown decimal: unsigned
+    assert V.signed(0.0123) == "+0.012" and V.signed(-1.5, 1) == "-1.5"

@@ -197,7 +197,16 @@ def interval_text(v: Verdict, digits: int = 3, scale: float = 1.0, unit: str = "
 
 
 def signed(value: float, digits: int = 3) -> str:
-    """A signed number ('+0.012', '-0.004'); the book's display step sets the minus sign in type."""
+    """A signed number ('+0.012', '-0.004'); the book's display step sets the minus sign in type. A value that
+    would print as '-0.000' or '+0.000' without being zero gets the decimals that show it ('-0.0003', at most three
+    more): a grader reading '-0.000 to +0.052' cannot tell whether the interval crosses zero."""
+    if value and math.isfinite(value):
+        extra = 0
+        while round(abs(value), digits + extra) == 0 and extra < 3:
+            extra += 1
+        if round(abs(value), digits + extra) == 0:
+            return f"{0:.{digits}f}"  # zero to every shown decimal: no sign to misread
+        digits += extra
     return f"{value:+.{digits}f}"
 
 
