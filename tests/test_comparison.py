@@ -147,7 +147,7 @@ def test_protocol_sentences_branch_on_the_leak():
 def test_published_table_like_with_like():
     t = C.published_table(reg_doc(), clf_doc())
     rows = {r["published"]: r for r in t.to_dict("records")}
-    assert rows["MSE 11,320"]["ours"] == "10,000.0" and "random split, 50 epochs (real data)" in rows["MSE 11,320"]["our run"]
+    assert rows["MSE 11,320"]["ours"] == "10,000" and "random split, 50 epochs (real data)" in rows["MSE 11,320"]["our run"]
     assert "split (real data)" in rows["accuracy 0.78"]["our run"]
     assert rows["RMSE 82.9"]["ours"] == "none" and "no counterpart" in rows["RMSE 82.9"]["our run"]
     assert rows["test MSE, epoch 0 → 50: 11,926 → 11,320"]["ours"] == "50,000 → 12,000"

@@ -288,7 +288,7 @@ def published_table(reg: dict, clf: dict) -> pd.DataFrame:
     for p in pub["regression"]:
         ours, ours_on = "none", "–"
         if p["id"] == "baseline_epoch50" and lab_r:
-            ours = f"{lab_r['test']['mse']:,.1f}"
+            ours = f"{lab_r['test']['mse']:,.0f}"  # whole dollars², like the epoch row below
             epochs = (lab_r.get("settings") or {}).get("epochs")
             ours_on = f"our re-run: same network, random split, {epochs} epochs ({data_r})"
         elif p["id"] == "baseline_curve" and hist.get("test_loss"):
