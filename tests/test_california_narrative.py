@@ -178,6 +178,9 @@ def test_scores_anchor_and_caption_branches():
     runs["linear"] = run("linear", "linear regression", [0.68, 0.69, 0.70])
     assert nv.anchors_sentence(anchors, runs).endswith(
         "For scale, our linear regression, the simplest fitted model, reaches 0.690.")
+    titled = {**anchors, "source": "Gorishniy et al. (2021), Revisiting Deep Learning Models for Tabular Data, their split"}
+    assert ("Gorishniy et al. (2021) (*Revisiting Deep Learning Models for Tabular Data*) report test RMSE 0.499"
+            in nv.anchors_sentence(titled, runs))
     assert "All 100 rows" in nv.subsample_sentence(100, 100)
     assert "subsample of 50" in nv.subsample_sentence(50, 100)
 

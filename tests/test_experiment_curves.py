@@ -176,3 +176,9 @@ def test_the_words_name_the_plotted_minimum():
     assert d.kind == "overfitting" and d.best_epoch == 11
     assert d.rise == pytest.approx((0.09 - 0.044) / 0.044)
     assert "lowest at epoch 11 of 21" in d.sentence()
+
+
+def test_the_epoch_is_named_as_the_history_numbers_it():
+    h = history([0.5, 0.3, 0.2, 0.25, 0.3, 0.35], train=[0.5, 0.3, 0.2, 0.15, 0.1, 0.05])
+    h["epoch"] = range(0, 6)   # a history counting from 0: the words follow its numbers, as the figure's legend does
+    assert diagnose(h, "net").best_epoch == 2

@@ -48,6 +48,9 @@ def test_repairs_classes_and_separation():
                                          "strength": [0.5]})], ignore_index=True)
     assert "RH (0.250) is below 0.5 as well: lower on fire days." in nv.separation_sentence(more)
     assert "below 0.5 as well" not in nv.separation_sentence(sep)
+    flat = pd.concat([sep, pd.DataFrame({"feature": ["Ws"], "set": ["weather"], "AUC alone": [0.489],
+                                         "strength": [0.02]})], ignore_index=True)
+    assert "Ws" not in nv.separation_sentence(flat)  # 0.489 is no signal: not called lower on fire days
     sep.loc[0, "AUC alone"] = 0.99
     sep.loc[0, "strength"], sep.loc[0, "AUC alone"] = 0.5, 0.75
     assert "No single feature sorts" in nv.separation_sentence(sep)

@@ -353,6 +353,8 @@ def anchors_sentence(anchors: dict, runs: dict) -> str:
     rmse = anchors["rmse"]
     ours = runs["mlp_tuned"].mean("rmse")
     source = anchors["source"].removesuffix(", their split")  # the split is said in the parenthesis
+    authors, _, title = source.partition("), ")
+    source = f"{authors}) (*{title}*)" if title else source  # the title set apart: not "… Tabular Data report"
     text = (f"For orientation only (another split, so not comparable row for row), {source} report test "
             f"RMSE {num(rmse['mlp'])} for a tuned MLP, {num(rmse['resnet'])} for a ResNet, {num(rmse['ft_transformer'])} "
             f"for the FT-Transformer and about {num(rmse['tuned_gbdt'], 2)} for tuned gradient boosting. ")

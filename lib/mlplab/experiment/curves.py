@@ -186,7 +186,9 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", 
     train_above = bool(have_t and np.mean(t_raw[-k:]) > (1 + TOL) * np.mean(raw[-k:]))  # a visible difference
     half = n // 2
     train_flat = bool(have_t and abs(t[-1] - t[half]) <= FLAT_TRAIN * abs(t[half]))  # over the second half
-    common = dict(epochs=n, best_epoch=low + 1, rise=said_rise, tail_drop=float(tail_drop), gap_change=gap_change,
+    # the epoch as the figure labels it (the history's own epoch column when it has one)
+    epoch_no = int(h["epoch"].to_numpy()[low]) if "epoch" in h else low + 1
+    common = dict(epochs=n, best_epoch=epoch_no, rise=said_rise, tail_drop=float(tail_drop), gap_change=gap_change,
                   swing=swing, train_above=train_above, train_flat=train_flat, train_mode=train_mode,
                   stopped=bool(stopped), late_gap=late_gap, plateau_epoch=start + 1)
     # a trend counts only when it is larger than the noise: a rise above half the largest single swing, a

@@ -30,7 +30,8 @@ def plot_distributions(frame: pd.DataFrame, skewed=()):
             ax.hist(values, bins=bins, color="C0")
             ax.set_xscale("log")
             narrow = np.log10(values.max() / max(values.min(), 1e-3)) < 2   # ticks at 1, 2, 5 inside narrow ranges
-            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if narrow else (1.0,)))
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if narrow else (1.0,),
+                                                  numticks=4))  # "1,000" and "10,000" ran together at this width
             plain_log(ax, "x")
         else:
             ax.hist(values, bins=40, color="C0")

@@ -64,7 +64,10 @@ def plot_features(frame: pd.DataFrame):
         if ax.get_legend() is not None:
             ax.get_legend().remove()
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, -0.03))
+    spare = axes.ravel()[len(cols)]  # the first empty panel holds the legend: below the grid it covered tick labels
+    spare.set_visible(True)
+    spare.axis("off")
+    spare.legend(handles, labels, loc="center", fontsize=9, title="region", title_fontsize=9, frameon=False)
     return fig
 
 
@@ -127,7 +130,7 @@ def plot_roc_pr(pools: dict[str, pd.DataFrame]):
     # one legend below both panels (8.5 in wide with two 7 pt legends, they printed at about 4 pt)
     from mlplab.plots.curves import shared_legend
 
-    shared_legend(fig, axes[0])
+    shared_legend(fig, axes[0], ncols=2)  # two columns: one row of long labels made the image wider than the page
     return fig
 
 

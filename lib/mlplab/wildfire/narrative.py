@@ -66,6 +66,9 @@ def season_caption(frame: pd.DataFrame) -> str:
             f"{name(share.idxmin())} the lowest ({pct(float(share.min()))}).")
 
 
+AUC_SIGNAL = 0.05  # an AUC alone within this of 0.5 carries no signal worth a sentence
+
+
 def auc_phrase(feature: str, auc: float) -> str:
     """A single feature's ROC AUC as a reader should read it: below 0.5 the feature ranks the classes the
     other way (higher values, fewer fires), and read reversed it reaches 1 - AUC."""
@@ -83,7 +86,8 @@ def separation_sentence(sep: pd.DataFrame) -> str:
                   if fwi["AUC alone"] >= 0.5 else auc_phrase(fwi["feature"], float(fwi["AUC alone"])))
     text = (f"Alone, {best_index} (the best index), and among the weather variables "
             f"{auc_phrase(weather['feature'], float(weather['AUC alone']))}. ")
-    low = sep[(sep["AUC alone"] < 0.5) & ~sep["feature"].isin([fwi["feature"], weather["feature"]])]
+    # clearly below 0.5 only: an AUC of 0.49 is no signal either way (Ws: the same median in both classes)
+    low = sep[(sep["AUC alone"] < 0.5 - AUC_SIGNAL) & ~sep["feature"].isin([fwi["feature"], weather["feature"]])]
     if not low.empty:
         text += (f"{join([f'{f} ({num(a)})' for f, a in zip(low['feature'], low['AUC alone'])])} "
                  f"{'is' if len(low) == 1 else 'are'} below 0.5 as well: lower on fire days. ")
