@@ -214,6 +214,8 @@ def test_search_captions_say_what_the_table_shows_and_both_epoch_budgets():
     assert "so the ranks skip" in text and text.endswith("its final fits train it for 60 epochs.")
     plain = nv.search_table_caption(pd.DataFrame({"rank": [1, 2, 3]}), result, 60)
     assert "skip" not in plain and "halving" not in plain
+    every = nv.search_table_caption(pd.DataFrame({"rank": list(range(1, 9))}), result, 60)
+    assert every.startswith("All 8 MLP configurations of the first split's search")  # not "the 8 best of the 8"
     assert "up to 30 epochs (its last round)" in nv.epochs_sentence(30, 60) and "for 60 epochs, more" in nv.epochs_sentence(30, 60)
     assert nv.epochs_sentence(40, 40) == "The chosen configuration's final fits train for the search's 40 epochs."
 

@@ -417,8 +417,9 @@ def search_table_caption(top: pd.DataFrame, result, final_epochs: int | None = N
     """What the search table shows: the best-ranked distinct configurations, and why their ranks may skip
     (successive halving scores a surviving configuration once per round, and every scored fit is ranked)."""
     k = len(top)
-    head = (f"The {k} best-ranked of the {result.n_candidates} MLP configurations of the first split's search, "
-            "with their cross-validated RMSE ($100,000; lower is better)")
+    which = (f"All {k} MLP configurations" if k >= result.n_candidates else
+             f"The {k} best-ranked of the {result.n_candidates} MLP configurations")
+    head = f"{which} of the first split's search, with their cross-validated RMSE ($100,000; lower is better)"
     if "budget" in top:
         head += ", each once, at the epoch budget of the last halving round it reached"
     head += "."
