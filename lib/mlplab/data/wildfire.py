@@ -133,7 +133,8 @@ def parse(data: bytes, path: Path) -> tuple[pd.DataFrame, dict]:
                                 f"match the Algerian forest fires columns (missing: {', '.join(missing) or 'none'}; "
                                 f"unexpected: {', '.join(extra) or 'none'})")
             if any(c != c.strip() for c in raw.split(",")):
-                repairs.add("stray spaces in names", "spaces around column names stripped (the name ' RH', with a leading space, became 'RH')", no)
+                repairs.add("stray spaces in names",
+                            "spaces around column names stripped (the name ' RH', with a leading space, became 'RH')", no)
             if header is not None:
                 if names != header:
                     raise UserError(f"{path}: line {no}: the repeated header differs from the first one")
@@ -150,7 +151,8 @@ def parse(data: bytes, path: Path) -> tuple[pd.DataFrame, dict]:
             raise UserError(f"{path}: line {no}: {len(cells)} fields, expected {len(header)} ({', '.join(header)})")
         record = dict(zip(header, cells))
         if any(c != c.strip() for c in raw.split(",")):
-            repairs.add("stray spaces in values", "spaces around values stripped (the value 'fire' followed by three spaces became 'fire')", no)
+            repairs.add("stray spaces in values",
+                        "spaces around values stripped (the value 'fire' followed by three spaces became 'fire')", no)
         if layout == "clean":
             record["region"] = _clean_region(record["region"], path, no, repairs)
         else:
