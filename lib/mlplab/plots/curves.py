@@ -39,8 +39,14 @@ def plot_curves(history: pd.DataFrame, task: str, title: str = "", loss_label: s
     _require(history, ["epoch", "train_loss"])
     labels = {**LABELS, **(metric_labels or {})}
     panels = [("loss", loss_label or LOSS_LABEL[task])] + [(m, labels[m]) for m in METRICS[task]]
-    fig, axes = new_figure(1, len(panels), width=3.6 * len(panels), height=3.4)
-    axes = np.atleast_1d(axes)
+    # at most two panels a row, at the text width: four in a row were 14 in wide and printed at about 4 pt
+    cols = min(2, len(panels))
+    rows = -(-len(panels) // cols)
+    fig, axes = new_figure(rows, cols, width=7.0, height=3.1 * rows, squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[len(panels):]:
+        fig.delaxes(ax)
+    axes = axes[:len(panels)]
     best = _best_valid_epoch(history)
     for ax, (name, ylabel) in zip(axes, panels):
         for split in SPLITS:
