@@ -225,8 +225,9 @@ def test_contrast_caption_and_arch_caption_branches():
 
 def test_sizes_caption_and_budget_use_words():
     import pandas as pd
-    t = pd.DataFrame({"test days with a training row": [0, 0], "test fire share": [0.54, 0.58]})
+    t = pd.DataFrame({"test days with a training row": [0, 0], "test fire share %": [54.0, 58.0]})
     assert "no test day has a row among the training rows" in nv.sizes_caption(t)
+    assert nv.sizes_caption(t).endswith("fire share lies between 54.0 % and 58.0 %.")  # the table's per cent
     t["test days with a training row"] = [0, 1]
     assert "at most 1 test day per split also has a training row" in nv.sizes_caption(t)
     text = nv.budget_sentence({"mlp": {"candidates": 4, "cv_folds": 3}, "logreg": {"candidates": 4, "cv_folds": 3},

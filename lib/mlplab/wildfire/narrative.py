@@ -132,7 +132,7 @@ def sizes_caption(table: pd.DataFrame) -> str:
             else f"at most {shared} test day{'s' if shared != 1 else ''} per split also {'have' if shared != 1 else 'has'} "
                  "a training row")
     return (f"Takeaway: {keep}; the test folds' fire share lies between "
-            f"{pct(float(table['test fire share'].min()))} and {pct(float(table['test fire share'].max()))}.")
+            f"{table['test fire share %'].min():.1f} % and {table['test fire share %'].max():.1f} %.")
 
 
 def budget_sentence(budgets: dict) -> str:

@@ -134,7 +134,7 @@ def split_sizes(st: Setup, folds: int, repeats: int) -> dict:
 def sizes_table(st: Setup, days) -> pd.DataFrame:
     shared = shared_days(st.index, days)
     return pd.DataFrame([{"outer split": s.index, "fit rows": len(s.fit), "validation rows": len(s.validation),
-                          "test rows": len(s.test), "test fire share": float(np.mean(s.test.y)),
+                          "test rows": len(s.test), "test fire share %": 100 * float(np.mean(s.test.y)),
                           "test days with a training row": n} for s, n in zip(st.splits, shared)])
 
 
