@@ -326,7 +326,7 @@ def test_conclusions_fashion_sentence_branches():
                                               "validation": {"accuracy": 0.727}},
                           "logreg": {"label": "logistic regression", "validation": {"accuracy": 0.846}}})
     text = C.regularization_sentence(doc)
-    assert "augmentation is better than it (+0.000); of the others, 1 undecided." in text
+    assert "augmentation is better than it (+0.000, 3 seeds); of the others, 1 undecided." in text
     assert text.endswith("These verdicts measure early training speed, not regularization: the unregularized "
                          "reference has not fitted (validation accuracy 0.727, below the 0.846 of logistic regression).")
 
@@ -385,7 +385,7 @@ def test_conclusions_depth_sentences_say_chance_and_not_reproduced():
     assert "contradicted" not in text
     learned = C.depth_sentences(depth_doc(chance_pair=False))
     assert learned.startswith("Without batch norm, at initialization the residual deep CNN keeps the gradient nearer") \
-        and "the plain deep CNN, and it is better than it on test accuracy" in learned
+        and "the plain deep CNN (" in learned and "), and it is better than it on test accuracy (+" in learned
     with_f = C.depth_sentences(depth_doc(), fashion_doc())
     assert ("All three architectures (0.834 to 0.865) score below the MLP on pixels (0.885) and the source's CNN "
             "(0.903): at 5,000 fit images and 6 epochs they are far from trained, so the source's claims about them "

@@ -85,6 +85,16 @@ def fashion_sentences(fashion: dict) -> str:
     return text
 
 
+def _ci(v: dict, digits: int = 3) -> str:
+    """A recorded verdict's numbers, as chapter 8 to 10 print them: '+0.122, 95 % interval +0.09 to +0.15, 3 seeds'."""
+    from mlplab.experiment import verdict as V
+
+    if v.get("low") is None or v.get("high") is None:
+        return f"{V.signed(v['mean_diff'], digits)}, {v['n']} seeds"
+    return (f"{V.signed(v['mean_diff'], digits)}, 95 % interval {V.signed(v['low'], digits)} to "
+            f"{V.signed(v['high'], digits)}, {v['n']} seeds")
+
+
 def regularization_sentence(fashion: dict) -> str:
     """The regularization study's decided verdicts, the words of the others, and, when its unregularized reference
     scored below logistic regression on the validation images, that the verdicts measure early training speed."""
@@ -100,7 +110,7 @@ def regularization_sentence(fashion: dict) -> str:
         text = (f"None of the {len(recs)} regularizers changed the unregularized tuned CNN's test accuracy beyond the "
                 "noise in the regularization study.")
     else:
-        parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({v['mean_diff']:+.3f})" for v in decided]
+        parts = [f"{m[v['a']]['label']} is {RELATION[v['word']]} it ({_ci(v)})" for v in decided]
         text = f"Against the tuned CNN without regularizers, {join(parts)}"
         if rest:
             words = {}
@@ -173,15 +183,16 @@ def depth_sentences(depth: dict, fashion: dict | None = None) -> str:
                 "worse": "keeps the gradient further from the same strength at input and output than",
                 "on a par": "keeps the gradient as near the same strength at input and output as"}.get(
             g["word"], "cannot be told apart by its gradient from")
+        grad += f" {m[b]['label']} (distance from a ratio of 1 in orders of magnitude: {_ci(g, 2)})"
         if chance.get(a, {}).get("at_chance") and chance.get(b, {}).get("at_chance"):
             k = round(1 / chance[a]["chance_accuracy"])
             out.append(f"{what}, both deep stacks stay at chance on every seed (test accuracy "
                        f"{chance[b]['accuracy']:.3f} and {chance[a]['accuracy']:.3f}, training loss near ln {k} = "
                        f"{chance[a]['chance_loss']:.2f}): neither learned, so their accuracies say nothing about "
-                       f"residual connections; at initialization {m[a]['label']} {grad} {m[b]['label']}")
+                       f"residual connections; at initialization {m[a]['label']} {grad}")
             continue
-        out.append(f"{what}, at initialization {m[a]['label']} {grad} {m[b]['label']}, and it is "
-                   f"{RELATION[acc['word']]} it on test accuracy")
+        out.append(f"{what}, at initialization {m[a]['label']} {grad}, and it is "
+                   f"{RELATION[acc['word']]} it on test accuracy ({_ci(acc)})")
     text = "; ".join(out)
     text = (text[:1].upper() + text[1:] + ".") if text else ""
     claims = depth["extra"].get("claims", [])
