@@ -315,7 +315,7 @@ def transfer_sentences(transfer: dict | None) -> str:
                 f"interval {V.signed(v.low, 3)} to {V.signed(v.high, 3)})")
 
     parts = []
-    for k in (budgets[0], budgets[-1]) if len(budgets) > 1 else budgets:
+    for k in budgets:  # every budget: quoting the first and the last only looked like picking results
         v = found("lite0_finetune", "cnn_scratch", k)
         if v is not None:
             parts.append(said(v, k, "the lab's CNN"))
@@ -328,14 +328,22 @@ def transfer_sentences(transfer: dict | None) -> str:
     if len(words) == 1:
         word = words.pop()
         what = {"better": "better than", "worse": "worse than", "on a par": "on a par with"}.get(word)
-        text += (f" Its ImageNet weights make it {what} the same network from random initialization at every budget."
-                 if what else f" Against the same network from random initialization it is {word} at every budget.")
+        spread = [v.mean_diff for v in pre if v is not None]
+        by = f" (by {V.signed(min(spread), 3)} to {V.signed(max(spread), 3)})" if len(spread) > 1 else ""
+        text += (f" Its ImageNet weights make it {what} the same network from random initialization at every "
+                 f"budget{by}." if what else
+                 f" Against the same network from random initialization it is {word} at every budget{by}.")
     elif words:
         text += (" Against the same network from random initialization it is " +
                  join([f"{v.word} at {k:,}" for k, v in zip(budgets, pre) if v is not None]) + " per class.")
     rec = transfer.get("recommended")
     k = transfer["extra"].get("headline_budget")
     if rec:
-        text += (f" With {k:,} labelled images per class its validation images recommend {m[rec['model']]['label']} "
-                 f"(test accuracy {rec['test']:.3f}).")
+        text += (f" With {k:,} labelled images per class the chapter's validation images recommend "
+                 f"{m[rec['model']]['label']} (test accuracy {rec['test']:.3f})")
+        lead = rec.get("validation", 0) - m.get(rec.get("runner_up") or "", {}).get("validation", {}).get("accuracy", 0)
+        if rec.get("runner_up") and 0 <= lead < V.margin_for("accuracy"):
+            text += (f", ahead of {m[rec['runner_up']]['label']} by {lead:.3f} of validation accuracy, inside the "
+                     "margin of parity: either would do")
+        text += "."
     return text.strip()
