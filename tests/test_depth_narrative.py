@@ -458,3 +458,32 @@ def test_loss_caption_names_the_stacks_on_the_uniform_guess_line():
     text = nv.loss_caption(runs, chance)   # a drawn curve that ends off the line is not said to lie on it
     assert "; the curve of the plain deep CNN lies on the dotted line." in text and "on top of each other" not in text
     assert "at chance" not in nv.loss_caption(runs)   # without the chance records, no claim
+
+
+def test_transfer_sentences_quote_every_budget_and_a_recommendation_inside_the_margin():
+    from mlplab.experiment.verdict import compare, record
+
+    def rec(a, b, vals_a, vals_b):
+        return record("transfer", a, b, "accuracy", compare(vals_a, vals_b, higher_is_better=True, margin=0.01))
+
+    models = {f"{n}_k{k}": {"label": label, "validation": {"accuracy": acc}}
+              for k in (10, 50) for n, label, acc in (("lite0_finetune", "fine-tuned Lite0", 0.80),
+                                                      ("lite1_finetune", "fine-tuned Lite1", 0.805),
+                                                      ("cnn_scratch", "the lab's CNN", 0.7),
+                                                      ("lite0_random", "Lite0 from random", 0.6))}
+    doc = {"models": models, "protocol": {"outer_splits": 3},
+           "extra": {"budgets": ["10", "50"], "headline_budget": 50},
+           "verdicts": [rec("lite0_finetune_k10", "cnn_scratch_k10", [0.7, 0.8, 0.75], [0.7, 0.7, 0.7]),
+                        rec("lite0_finetune_k50", "cnn_scratch_k50", [0.8, 0.81, 0.82], [0.7, 0.7, 0.7]),
+                        rec("lite0_finetune_k10", "lite0_random_k10", [0.8, 0.81, 0.82], [0.6, 0.6, 0.6]),
+                        rec("lite0_finetune_k50", "lite0_random_k50", [0.8, 0.81, 0.82], [0.7, 0.7, 0.7])],
+           "recommended": {"model": "lite1_finetune_k50", "validation": 0.805, "test": 0.81,
+                           "runner_up": "lite0_finetune_k50"}}
+    text = C.transfer_sentences(doc)
+    assert "with 10 labelled images per class (+0.050, 95 % interval" in text   # every budget, with its interval
+    assert "better than the lab's CNN with 50 labelled images per class (+0.110" in text
+    assert "at every budget (by +0.110 to +0.210)" in text
+    assert text.endswith("recommend fine-tuned Lite1 (test accuracy 0.810), ahead of fine-tuned Lite0 by 0.005 of "
+                         "validation accuracy, inside the margin of parity: either would do.")
+    doc["recommended"]["validation"] = 0.9
+    assert C.transfer_sentences(doc).endswith("recommend fine-tuned Lite1 (test accuracy 0.810).")
