@@ -297,3 +297,13 @@ def test_results_sentence_counts_seeds_for_a_fixed_split():
     assert "nested protocol, 3 outer splits)" in prose.results_sentence("x.json", nested)
     long = {**doc, "timings_s": {"levers": 1150.2, "total": 2262.4}}   # thousands separated, as everywhere in the book
     assert prose.results_sentence("x.json", long).endswith("the notebook took 2,262 s (single changes 1,150 s).")
+
+
+def test_an_interval_end_next_to_the_margin_shows_its_side():
+    from mlplab.experiment import verdict as V
+    from mlplab.experiment.tables import interval_cell
+
+    par = V.Verdict(V.PAR, 4, -0.0006, -0.0099, 0.009, True, False, None, margin=0.01)
+    assert interval_cell(par) == "-0.0099 to +0.0090"   # "-0.010" would sit on the ±0.01 margin it is inside
+    plain = V.Verdict(V.PAR, 4, -0.0006, -0.004, 0.004, True, False, None, margin=0.01)
+    assert interval_cell(plain) == "-0.004 to +0.004"

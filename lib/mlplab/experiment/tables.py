@@ -118,6 +118,11 @@ def _interval(v: V.Verdict, digits: int = 3) -> str:
         return "–"
     if v.diff_min == 0 and v.diff_max == 0:
         return IDENTICAL
+    margin = getattr(v, "margin", float("nan"))
+    if math.isfinite(margin) and margin > 0:  # an end that rounds onto the margin cannot show which side it is on
+        while digits < 6 and any(round(abs(e), digits) == round(margin, digits) and abs(e) != margin
+                                 for e in (v.low, v.high)):
+            digits += 1
     return f"{V.signed(v.low, digits)} to {V.signed(v.high, digits)}"
 
 
