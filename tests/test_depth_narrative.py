@@ -487,3 +487,8 @@ def test_transfer_sentences_quote_every_budget_and_a_recommendation_inside_the_m
                          "validation accuracy, inside the margin of parity: either would do.")
     doc["recommended"]["validation"] = 0.9
     assert C.transfer_sentences(doc).endswith("recommend fine-tuned Lite1 (test accuracy 0.810).")
+
+
+def test_loss_caption_says_its_numbers_are_the_plotted_first_seed():
+    runs = deep_runs()
+    assert "Lowest at the end of its first-seed curve: " in nv.loss_caption(runs, steps.chance(runs))
