@@ -187,8 +187,8 @@ def training_sentence(runs: dict, verdicts: dict, chance: dict | None = None) ->
         at = [name for name, key in (("plain", f"plain_deep{bn}"), ("residual", f"residual_deep{bn}"))
               if chance.get(key, {}).get("at_chance")]
         if len(at) == 2:
-            clause += (", both at chance on every seed: neither learned, so the noise rule's "
-                       f"{V.interval_text(v, digits=3)} compares two guessers, not the residual connections")
+            clause += (", both at chance on every seed: neither learned, so no verdict is drawn on their accuracies; "
+                       "the noise rule would compare two guessers, not the residual connections")
         else:
             if at:
                 clause += f" (the {at[0]} stack at chance on every seed)"
