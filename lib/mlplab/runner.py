@@ -237,9 +237,11 @@ def _execute(root: Path, spec: P.NotebookSpec, params: dict, progress: bool) -> 
         papermill.execute_notebook(
             str(root / "analysis" / spec.source), str(out_nb), parameters=params, kernel_name="python3",
             progress_bar=progress, request_save_on_cell_execute=False, cwd=str(report),
-            # the kernel is a local child on loopback: its "running over TCP without encryption"
-            # warning, printed once per notebook, is noise in a batch run (its errors still show)
-            extra_arguments=["--log-level=ERROR"],
+            # the kernel is a local child on loopback: its "running over TCP without encryption" warning,
+            # printed once per notebook, and the "KeyboardInterrupt caught in kernel" an interrupt at a slow
+            # shutdown logs on a loaded machine, after every cell ran, are noise in a batch run; a failing cell
+            # still stops the run with its error (papermill raises it, not the kernel's log)
+            extra_arguments=["--log-level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         failed = report / ".failed"
