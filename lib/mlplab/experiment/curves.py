@@ -74,7 +74,11 @@ class CurveDiagnosis:
     stopped: bool = False   # the network ran early stopping on its own held-out share of the fit rows
 
     def _widened(self) -> str:
-        return f"widened from {self.gap_from:.2g} to {self.gap_to:.2g}"
+        """Both ends with the same decimals, two significant digits of the larger ('-0.04 to 0.13', not '-0.037 to
+        0.13')."""
+        big = max(abs(self.gap_from), abs(self.gap_to))
+        d = max(0, 1 - int(np.floor(np.log10(big)))) if big > 0 else 2
+        return f"widened from {self.gap_from:.{d}f} to {self.gap_to:.{d}f}"
 
     def sentence(self) -> str:
         """The full finding, for the text under the figure ('' when there is no curve to read)."""
@@ -202,9 +206,8 @@ def diagnose(history: pd.DataFrame | None, label: str, *, train_mode: str = "", 
         return CurveDiagnosis("unstable", label, **common)
     if best < n - 1 and rise > TOL:
         return CurveDiagnosis("drift", label, **common)
-    if best == n - 1 and tail_drop > FALLING:
-        return CurveDiagnosis("still_falling", label, **common)
-    if tail_drop > FALLING and raw[-1] <= raw.min() * (1 + FALLING):
+    # still falling: the last epochs lowered it and it ends at (or within FALLING of) its minimum
+    if tail_drop > FALLING and (best == n - 1 or raw[-1] <= raw.min() * (1 + FALLING)):
         return CurveDiagnosis("still_falling", label, **common)
     return CurveDiagnosis("flat", label, **common)
 
